@@ -1,0 +1,56 @@
+// swift-tools-version:6.0
+// gridtrace: deterministic record / replay / verification of a blockchain P2P electricity market
+// co-simulated with a three-phase LV distribution network. Module dependencies point one way:
+// Kernel ← Trace ← Feeder ← PowerFlow ← Chain ← Market ← CoSim ← Verify ← gridtrace.
+import PackageDescription
+
+let package = Package(
+    name: "gridtrace",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "gridtrace", targets: ["gridtrace"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    ],
+    targets: [
+        // System libraries (Debian: libsqlite3-dev, libxml2-dev, libsuitesparse-dev).
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CKLU", providers: [.apt(["libsuitesparse-dev"])]),
+
+        .target(name: "Kernel"),
+        .target(name: "Trace", dependencies: [
+            "Kernel", "CSQLite",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "Feeder", dependencies: ["Kernel"]),
+        .target(name: "PowerFlow", dependencies: [
+            "Kernel", "Feeder", "CKLU",
+            .product(name: "ComplexModule", package: "swift-numerics"),
+        ]),
+        .target(name: "Chain", dependencies: ["Kernel"]),
+        .target(name: "Market", dependencies: [
+            "Kernel",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "CoSim", dependencies: ["Kernel", "Trace", "Feeder", "PowerFlow", "Chain", "Market"]),
+        .target(name: "Verify", dependencies: ["Kernel", "Trace", "Feeder", "PowerFlow", "Chain", "Market", "CoSim", "CLibXML2"]),
+        .executableTarget(name: "gridtrace", dependencies: [
+            "Kernel", "Trace", "Feeder", "PowerFlow", "Chain", "Market", "CoSim", "Verify",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "KernelTests", dependencies: ["Kernel"]),
+        .testTarget(name: "TraceTests", dependencies: ["Trace", "Kernel"]),
+        .testTarget(name: "FeederTests", dependencies: ["Feeder"]),
+        .testTarget(name: "PowerFlowTests", dependencies: ["PowerFlow", "Feeder"]),
+        .testTarget(name: "ChainTests", dependencies: ["Chain", "Kernel"]),
+        .testTarget(name: "MarketTests", dependencies: ["Market", "Kernel"]),
+        .testTarget(name: "CoSimTests", dependencies: ["CoSim"]),
+        .testTarget(name: "VerifyTests", dependencies: ["Verify"]),
+        .testTarget(name: "CLITests", dependencies: ["gridtrace"]),
+    ]
+)

@@ -1,0 +1,2 @@
+// Owns the CoSim module (see ../shared/DESIGN.md, "Parts"). Placeholder until its issue lands.
+import Kernel

@@ -1,0 +1,2 @@
+// Owns the Feeder module (see ../shared/DESIGN.md, "Parts"). Placeholder until its issue lands.
+import Kernel

@@ -1,0 +1,157 @@
+// Owns canonical encodings: the binary form hashed into the trace's SHA-256 chain, and canonical
+// JSON (sorted keys, shortest round-trip doubles) used for event payloads.
+//
+// Written by hand rather than with Foundation's JSONEncoder because the bytes are part of the
+// trace format: key order, number formatting and escaping must never change with a library update.
+
+/// Appends values in a fixed big-endian binary layout. Strings and byte strings are prefixed with
+/// their length as a UInt32; doubles are written by their IEEE-754 bit pattern (never rounded).
+public struct CanonicalEncoder: Sendable {
+    public private(set) var bytes: [UInt8]
+
+    public init(capacity: Int = 128) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    public mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+
+    public mutating func append(_ value: UInt8) { bytes.append(value) }
+
+    public mutating func append(_ value: UInt32) {
+        bytes.append(UInt8(truncatingIfNeeded: value >> 24))
+        bytes.append(UInt8(truncatingIfNeeded: value >> 16))
+        bytes.append(UInt8(truncatingIfNeeded: value >> 8))
+        bytes.append(UInt8(truncatingIfNeeded: value))
+    }
+
+    public mutating func append(_ value: UInt64) {
+        append(UInt32(truncatingIfNeeded: value >> 32))
+        append(UInt32(truncatingIfNeeded: value))
+    }
+
+    public mutating func append(_ value: Int64) { append(UInt64(bitPattern: value)) }
+
+    public mutating func append(_ value: Double) { append(value.bitPattern) }
+
+    public mutating func append(_ value: Bool) { bytes.append(value ? 1 : 0) }
+
+    /// Length-prefixed raw bytes.
+    public mutating func append<C: Collection>(bytesOf data: C) where C.Element == UInt8 {
+        precondition(data.count <= Int(UInt32.max), "canonical byte string too long")
+        append(UInt32(data.count))
+        bytes.append(contentsOf: data)
+    }
+
+    /// Length-prefixed UTF-8.
+    public mutating func append(_ text: String) { append(bytesOf: text.utf8) }
+}
+
+/// A JSON value with one canonical text form: object keys sorted by their UTF-8 bytes, no spaces,
+/// integers as integers, doubles in Swift's shortest round-trip form, non-finite doubles as the
+/// strings "NaN", "Infinity", "-Infinity".
+public indirect enum CanonicalJSON: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case string(String)
+    case array([CanonicalJSON])
+    case object([String: CanonicalJSON])
+
+    /// The canonical text.
+    public var text: String {
+        var out = ""
+        write(to: &out)
+        return out
+    }
+
+    /// The canonical text as UTF-8 bytes.
+    public var bytes: [UInt8] { Array(text.utf8) }
+
+    public func write(to out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .double(let d): out += Self.format(d)
+        case .string(let s): Self.writeString(s, to: &out)
+        case .array(let items):
+            out += "["
+            for (index, item) in items.enumerated() {
+                if index > 0 { out += "," }
+                item.write(to: &out)
+            }
+            out += "]"
+        case .object(let members):
+            out += "{"
+            let ordered = members.sorted { Array($0.key.utf8).lexicographicallyPrecedes($1.key.utf8) }  // determinism: sorted
+            for (index, member) in ordered.enumerated() {
+                if index > 0 { out += "," }
+                Self.writeString(member.key, to: &out)
+                out += ":"
+                member.value.write(to: &out)
+            }
+            out += "}"
+        }
+    }
+
+    /// Shortest round-trip text of a finite double, or a quoted name for NaN and infinities.
+    public static func format(_ value: Double) -> String {
+        if value.isNaN { return "\"NaN\"" }
+        if value.isInfinite { return value < 0 ? "\"-Infinity\"" : "\"Infinity\"" }
+        return value.description
+    }
+
+    public static func writeString(_ text: String, to out: inout String) {
+        out += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        out += "\""
+    }
+}
+
+extension CanonicalJSON: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByStringLiteral,
+    ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
+{
+    public init(integerLiteral value: Int64) { self = .int(value) }
+    public init(floatLiteral value: Double) { self = .double(value) }
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: CanonicalJSON...) { self = .array(elements) }
+    public init(nilLiteral: ()) { self = .null }
+    public init(dictionaryLiteral elements: (String, CanonicalJSON)...) {
+        var members: [String: CanonicalJSON] = [:]
+        for (key, value) in elements {
+            precondition(members[key] == nil, "duplicate key \(key) in canonical JSON literal")
+            members[key] = value
+        }
+        self = .object(members)
+    }
+}
+
+/// Lower-case hexadecimal of bytes.
+public func hexString<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+    let digits: [Character] = Array("0123456789abcdef")
+    var out = ""
+    out.reserveCapacity(bytes.count * 2)
+    for b in bytes {
+        out.append(digits[Int(b >> 4)])
+        out.append(digits[Int(b & 0x0F)])
+    }
+    return out
+}
