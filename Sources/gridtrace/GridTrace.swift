@@ -10,6 +10,9 @@ struct GridTrace: ParsableCommand {
         version: EngineInfo.version,
         subcommands: [
             // One line per command file; keep alphabetical.
+            BenchCommand.self,
+            SelftestRunCommand.self,
+            TraceCommand.self,
         ]
     )
 }

@@ -1,0 +1,244 @@
+// Owns reading a trace: validating that a file is a gridtrace trace of a supported version,
+// verifying the hash chain and the seal, and iterating events.
+import CSQLite
+import Foundation
+import Kernel
+
+/// The verdict on a trace's integrity.
+///
+/// `seq` in `incomplete` is the first seq that is absent (the run stopped before writing it);
+/// in `corrupt` it is the first event that fails a check (0 means the header itself).
+public enum TraceStatus: Sendable, Equatable, CustomStringConvertible {
+    case sealed
+    case incomplete(atSeq: Int64)
+    case corrupt(atSeq: Int64, reason: String)
+
+    public var description: String {
+        switch self {
+        case .sealed: return "sealed"
+        case .incomplete(let seq): return "incomplete at seq \(seq)"
+        case .corrupt(let seq, let reason): return "corrupt at seq \(seq): \(reason)"
+        }
+    }
+
+    public var isSealed: Bool { self == .sealed }
+}
+
+/// The result of verifying a trace end to end.
+public struct TraceVerification: Sendable {
+    public var status: TraceStatus
+    /// Events whose chain verified (seq 1 … `verifiedEvents`).
+    public var verifiedEvents: Int64
+    /// The chain hash after the last verified event.
+    public var finalHash: [UInt8]
+    /// Verified events counted by kind, in kind order.
+    public var counts: [(kind: String, count: Int64)]
+}
+
+/// One stored event.
+public struct TraceEvent: Sendable, Equatable {
+    public var seq: Int64
+    public var timeMilliseconds: Int64
+    public var kind: String
+    public var actor: String
+    /// Canonical JSON text.
+    public var payload: String
+    public var hash: [UInt8]
+}
+
+/// Opens an existing trace read-only and checks what it is before anything else.
+public final class TraceReader {
+    public let path: String
+    public let header: TraceHeader
+    private let connection: SQLiteConnection
+
+    public init(path: String) throws(TraceError) {
+        self.path = path
+        try Self.checkFile(path)
+        do {
+            connection = try Self.openRecoveringJournal(path)
+        } catch {
+            throw .database(path: path, error)
+        }
+        try Self.checkIdentity(connection, path: path)
+        header = try Self.readHeader(connection, path: path)
+    }
+
+    private static func checkFile(_ path: String) throws(TraceError) {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw .fileMissing(path: path) }
+        defer { try? handle.close() }
+        let magic = (try? handle.read(upToCount: 16)) ?? Data()
+        if magic.isEmpty { throw .emptyFile(path: path) }
+        guard magic == Data("SQLite format 3\0".utf8) else { throw .notSQLite(path: path) }
+    }
+
+    /// Opens read-only; if a crashed writer left a hot journal, SQLite must roll it back first,
+    /// which needs write access: then the committed prefix is what remains, as designed.
+    private static func openRecoveringJournal(_ path: String) throws(SQLiteError) -> SQLiteConnection {
+        if FileManager.default.fileExists(atPath: path + "-journal") {
+            let writable = try SQLiteConnection(path: path, flags: SQLITE_OPEN_READWRITE)
+            _ = try writable.scalarInt("SELECT count(*) FROM sqlite_master")
+        }
+        return try SQLiteConnection(path: path, flags: SQLITE_OPEN_READONLY)
+    }
+
+    private static func checkIdentity(_ connection: SQLiteConnection, path: String) throws(TraceError) {
+        let applicationID: Int64?, version: Int64?
+        do {
+            applicationID = try connection.scalarInt("PRAGMA application_id")
+            version = try connection.scalarInt("PRAGMA user_version")
+        } catch {
+            throw .notSQLite(path: path)
+        }
+        guard let applicationID, Int32(truncatingIfNeeded: applicationID) == TraceFormat.applicationID else {
+            throw .notATrace(path: path, why: "application_id is \(applicationID ?? 0), expected \(TraceFormat.applicationID)")
+        }
+        guard let version, version >= 1 else { throw .formatUnsupported(path: path, version: version ?? 0) }
+        if version > TraceFormat.version { throw .formatTooNew(path: path, version: version) }
+    }
+
+    private static func readHeader(_ connection: SQLiteConnection, path: String) throws(TraceError) -> TraceHeader {
+        do {
+            let statement = try connection.prepare("""
+                SELECT format_version, engine_version, seed, scenario_text, scenario_sha256, feeder_digest,
+                       ground_truth, header_hash FROM header WHERE id = 1
+                """)
+            guard try statement.step() else { throw TraceError.notATrace(path: path, why: "header row missing") }
+            return TraceHeader(
+                formatVersion: statement.int64(0), engineVersion: statement.text(1),
+                seed: UInt64(bitPattern: statement.int64(2)), scenarioText: statement.text(3),
+                scenarioSHA256: statement.text(4), feederDigest: statement.text(5), groundTruth: statement.text(6))
+        } catch let error as TraceError {
+            throw error
+        } catch let error as SQLiteError {
+            throw .notATrace(path: path, why: "header unreadable: \(error.message)")
+        } catch {
+            throw .notATrace(path: path, why: "\(error)")
+        }
+    }
+
+    /// Verifies the header hash, every event's chain link and seq, and the seal.
+    ///
+    /// Never throws: damage is reported as `.corrupt(atSeq:reason:)` at the first bad seq.
+    public func verify() -> TraceVerification {
+        var tally = KindTally()
+        var previous = header.hash
+        var current = [UInt8](repeating: 0, count: TraceFormat.hashBytes)
+        var hasher = EventHasher()
+        var expectedSeq: Int64 = 1
+        func result(_ status: TraceStatus) -> TraceVerification {
+            TraceVerification(status: status, verifiedEvents: expectedSeq - 1, finalHash: previous, counts: tally.sorted)
+        }
+        if let stored = try? connection.prepare("SELECT header_hash FROM header WHERE id = 1"),
+           (try? stored.step()) == true, stored.bytes(0) != previous {
+            return result(.corrupt(atSeq: 0, reason: "header does not match its recorded hash"))
+        }
+        do {
+            let rows = try connection.prepare("SELECT seq, time_ms, kind, actor, payload, hash FROM events ORDER BY seq")
+            while try rows.step() {
+                let seq = rows.int64(0)
+                if seq != expectedSeq {
+                    return result(.corrupt(atSeq: expectedSeq, reason: "event missing (next stored seq is \(seq))"))
+                }
+                rows.withBytes(2) { kind in
+                    rows.withBytes(3) { actor in
+                        rows.withBytes(4) { payload in
+                            previous.withUnsafeBytes { prev in
+                                hasher.chain(previous: prev, seq: seq, timeMilliseconds: rows.int64(1),
+                                             kind: kind, actor: actor, payload: payload, into: &current)
+                            }
+                        }
+                    }
+                }
+                let matches = rows.withBytes(5) { $0.elementsEqual(current) }
+                guard matches else {
+                    return result(.corrupt(atSeq: seq, reason: "hash mismatch (event altered, moved or inserted)"))
+                }
+                rows.withBytes(2) { tally.add($0) }
+                swap(&previous, &current)
+                expectedSeq += 1
+            }
+        } catch {
+            return result(.corrupt(atSeq: expectedSeq, reason: "unreadable: \(error.message)"))
+        }
+        return result(checkSeal(lastSeq: expectedSeq - 1, finalHash: previous, counts: tally.sorted))
+    }
+
+    private func checkSeal(lastSeq: Int64, finalHash: [UInt8], counts: [(kind: String, count: Int64)]) -> TraceStatus {
+        let statement: SQLiteStatement
+        do {
+            statement = try connection.prepare("SELECT events, final_hash, seed, counts, seal_hash FROM seal WHERE id = 1")
+            guard try statement.step() else { return .incomplete(atSeq: lastSeq + 1) }
+        } catch {
+            return .corrupt(atSeq: lastSeq + 1, reason: "seal unreadable: \(error.message)")
+        }
+        let sealedEvents = statement.int64(0)
+        if sealedEvents > lastSeq {
+            return .corrupt(atSeq: lastSeq + 1, reason: "event missing (the seal records \(sealedEvents) events)")
+        }
+        if sealedEvents < lastSeq {
+            return .corrupt(atSeq: sealedEvents + 1, reason: "event after the seal (the seal records \(sealedEvents) events)")
+        }
+        guard statement.bytes(1) == finalHash else {
+            return .corrupt(atSeq: lastSeq, reason: "final hash differs from the seal")
+        }
+        let seed = UInt64(bitPattern: statement.int64(2))
+        let storedCounts = statement.text(3)
+        var countMap: [String: Int64] = [:]
+        for entry in counts { countMap[entry.kind] = entry.count }
+        guard seed == header.seed, storedCounts == countsJSON(countMap),
+              statement.bytes(4) == sealHash(finalHash: finalHash, events: sealedEvents, seed: seed, countsJSON: storedCounts)
+        else {
+            return .corrupt(atSeq: lastSeq, reason: "seal altered (seed, counts or seal hash do not match the events)")
+        }
+        return .sealed
+    }
+
+    /// Calls `body` for each stored event in seq order, without verifying (call `verify()` first).
+    /// Stops early when `body` returns false.
+    public func forEachEvent(from firstSeq: Int64 = 1, _ body: (TraceEvent) throws -> Bool) throws {
+        let rows = try connection.prepare(
+            "SELECT seq, time_ms, kind, actor, payload, hash FROM events WHERE seq >= ? ORDER BY seq")
+        rows.bind(1, firstSeq)
+        while try rows.step() {
+            let event = TraceEvent(seq: rows.int64(0), timeMilliseconds: rows.int64(1), kind: rows.text(2),
+                                   actor: rows.text(3), payload: rows.text(4), hash: rows.bytes(5))
+            if try !body(event) { return }
+        }
+    }
+
+    /// The stored seal's fields, if the trace has one (not verified here).
+    public func storedSeal() -> TraceSeal? {
+        guard let statement = try? connection.prepare("SELECT events, final_hash, seed, counts FROM seal WHERE id = 1"),
+              (try? statement.step()) == true else { return nil }
+        return TraceSeal(events: statement.int64(0), finalHash: statement.bytes(1),
+                         seed: UInt64(bitPattern: statement.int64(2)), countsJSON: statement.text(3))
+    }
+}
+
+/// Counts events by kind without allocating a String per event: kinds are few and repeat, so a
+/// short linear scan over the distinct kinds' bytes beats hashing.
+private struct KindTally {
+    private var kinds: [[UInt8]] = []
+    private var counts: [Int64] = []
+    private var last = -1
+
+    mutating func add(_ kind: UnsafeRawBufferPointer) {
+        if last >= 0, kinds[last].elementsEqual(kind) {
+            counts[last] += 1
+            return
+        }
+        for index in kinds.indices where kinds[index].elementsEqual(kind) {
+            counts[index] += 1
+            last = index
+            return
+        }
+        kinds.append(Array(kind))
+        counts.append(1)
+        last = kinds.count - 1
+    }
+
+    var sorted: [(kind: String, count: Int64)] {
+        zip(kinds, counts).map { (kind: String(decoding: $0.0, as: UTF8.self), count: $0.1) }.sorted { $0.kind < $1.kind }
+    }
+}

@@ -1,0 +1,155 @@
+// Owns writing a trace: creating the file, appending hash-chained events, committing once per
+// market interval, and sealing the finished run.
+import CSQLite
+import Foundation
+import Kernel
+
+/// Appends events to a new `.gtrace` file.
+///
+/// Durability: events become durable only at `commit()`; after a crash the file holds exactly the
+/// events of the committed intervals (SQLite's rollback journal undoes a partial transaction), so
+/// it is a prefix of the complete trace. `seal()` commits the rest and writes the seal in the same
+/// transaction; a trace without a seal is never complete.
+public final class TraceWriter {
+    public let path: String
+    public let header: TraceHeader
+    /// The seq of the last appended event (0 before the first).
+    public private(set) var lastSeq: Int64 = 0
+    /// The chain hash after the last appended event (the header hash before the first).
+    public private(set) var lastHash: [UInt8]
+    public private(set) var isSealed = false
+
+    private let connection: SQLiteConnection
+    private let insert: SQLiteStatement
+    private var hasher = EventHasher()
+    private var inTransaction = false
+    private var counts: [String: Int64] = [:]
+
+    /// Creates the trace at `path`. An existing file is replaced when `overwrite` is true.
+    public init(creatingAt path: String, header: TraceHeader, overwrite: Bool = true) throws(TraceError) {
+        let manager = FileManager.default
+        if manager.fileExists(atPath: path) {
+            guard overwrite else { throw .alreadyExists(path: path) }
+            try? manager.removeItem(atPath: path)
+        }
+        try? manager.removeItem(atPath: path + "-journal")
+        self.path = path
+        self.header = header
+        lastHash = header.hash
+        do {
+            connection = try SQLiteConnection(path: path, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+            try connection.execute("""
+                PRAGMA application_id = \(TraceFormat.applicationID);
+                PRAGMA user_version = \(TraceFormat.version);
+                PRAGMA journal_mode = DELETE;
+                PRAGMA synchronous = NORMAL;
+                PRAGMA cache_size = -65536;
+                BEGIN;
+                """)
+            try connection.execute(TraceFormat.schema)
+            try Self.writeHeader(header, to: connection)
+            try connection.execute("COMMIT")
+            insert = try connection.prepare(
+                "INSERT INTO events(seq, time_ms, kind, actor, payload, hash) VALUES (?, ?, ?, ?, ?, ?)")
+        } catch {
+            throw .database(path: path, error)
+        }
+    }
+
+    private static func writeHeader(_ header: TraceHeader, to connection: SQLiteConnection) throws(SQLiteError) {
+        let statement = try connection.prepare("""
+            INSERT INTO header(id, format_version, engine_version, seed, scenario_text, scenario_sha256,
+                               feeder_digest, ground_truth, header_hash)
+            VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        statement.bind(1, header.formatVersion)
+        statement.bind(2, header.engineVersion)
+        statement.bind(3, Int64(bitPattern: header.seed))
+        statement.bind(4, header.scenarioText)
+        statement.bind(5, header.scenarioSHA256)
+        statement.bind(6, header.feederDigest)
+        statement.bind(7, header.groundTruth)
+        statement.bind(8, bytes: header.hash)
+        try statement.run()
+    }
+
+    /// Appends one engine record; returns its seq.
+    @discardableResult
+    public func append(_ record: EventRecord) throws(TraceError) -> Int64 {
+        try append(timeMilliseconds: record.time.milliseconds, kind: record.kind.rawValue,
+                   actor: record.actor, payload: record.payload.text)
+    }
+
+    /// Appends one event whose payload is already canonical JSON text; returns its seq.
+    @discardableResult
+    public func append(timeMilliseconds: Int64, kind: String, actor: String, payload: String) throws(TraceError) -> Int64 {
+        precondition(!isSealed, "append after seal: the trace at \(path) is complete")
+        do {
+            if !inTransaction {
+                try connection.execute("BEGIN")
+                inTransaction = true
+            }
+            let seq = lastSeq + 1
+            let previous = lastHash
+            hasher.chain(previous: previous, seq: seq, timeMilliseconds: timeMilliseconds,
+                         kind: kind, actor: actor, payload: payload, into: &lastHash)
+            insert.bind(1, seq)
+            insert.bind(2, timeMilliseconds)
+            insert.bind(3, kind)
+            insert.bind(4, actor)
+            insert.bind(5, payload)
+            insert.bind(6, bytes: lastHash)
+            try insert.run()
+            lastSeq = seq
+            counts[kind, default: 0] += 1
+            return seq
+        } catch {
+            throw .database(path: path, error)
+        }
+    }
+
+    /// Makes every event appended so far durable (call once per market interval).
+    public func commit() throws(TraceError) {
+        guard inTransaction else { return }
+        do {
+            try connection.execute("COMMIT")
+            inTransaction = false
+        } catch {
+            throw .database(path: path, error)
+        }
+    }
+
+    /// Commits the remaining events and writes the seal in the same transaction.
+    @discardableResult
+    public func seal() throws(TraceError) -> TraceSeal {
+        precondition(!isSealed, "seal called twice on \(path)")
+        let counts = countsJSON(self.counts)
+        let seal = TraceSeal(events: lastSeq, finalHash: lastHash, seed: header.seed, countsJSON: counts)
+        do {
+            if !inTransaction { try connection.execute("BEGIN") }
+            let statement = try connection.prepare(
+                "INSERT INTO seal(id, events, final_hash, seed, counts, seal_hash) VALUES (1, ?, ?, ?, ?, ?)")
+            statement.bind(1, seal.events)
+            statement.bind(2, bytes: seal.finalHash)
+            statement.bind(3, Int64(bitPattern: seal.seed))
+            statement.bind(4, seal.countsJSON)
+            statement.bind(5, bytes: sealHash(finalHash: seal.finalHash, events: seal.events, seed: seal.seed, countsJSON: counts))
+            try statement.run()
+            try connection.execute("COMMIT")
+            inTransaction = false
+            isSealed = true
+        } catch {
+            throw .database(path: path, error)
+        }
+        return seal
+    }
+}
+
+/// What a finished run's seal records.
+public struct TraceSeal: Sendable, Equatable {
+    public var events: Int64
+    public var finalHash: [UInt8]
+    public var seed: UInt64
+    /// Canonical JSON object: event kind → count.
+    public var countsJSON: String
+}

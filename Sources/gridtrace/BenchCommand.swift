@@ -1,0 +1,87 @@
+// Owns `gridtrace bench`: wall-clock benchmarks (release builds), kept out of the engine so the
+// engine never reads a clock. Figures go into BENCHMARKS.md.
+import ArgumentParser
+import Foundation
+import Kernel
+import Trace
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks (run in release mode: swift build -c release).",
+        subcommands: [TraceBench.self]
+    )
+
+    struct TraceBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "trace", abstract: "Trace append and chain-verify throughput (events per second).")
+
+        @Option(help: "Events to append and verify.") var events: Int = 1_000_000
+        @Option(name: .customLong("per-commit"), help: "Events per commit.") var perCommit: Int = 3_500
+        @Option(help: "Repetitions; the best time is reported.") var repeats: Int = 3
+        @Option(help: "Scratch directory for the trace file.") var dir: String = NSTemporaryDirectory()
+        @Flag(help: "Machine-readable output.") var json = false
+
+        func run() throws {
+            let path = (dir as NSString).appendingPathComponent("gridtrace-bench-\(getpid()).gtrace")
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let records = sampleRecords(count: events)
+            var bestAppend = Double.infinity, bestVerify = Double.infinity
+            for _ in 0..<max(1, repeats) {
+                bestAppend = min(bestAppend, try reportingErrors { try timeAppend(records, path: path) })
+                let (seconds, status) = try reportingErrors { try timeVerify(path: path) }
+                guard status.isSealed else { throw failure("benchmark trace did not verify: \(status)") }
+                bestVerify = min(bestVerify, seconds)
+            }
+            let appendRate = Double(events) / bestAppend, verifyRate = Double(events) / bestVerify
+            let fileBytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            if json {
+                printJSON(["events": .int(Int64(events)), "append_seconds": .double(bestAppend),
+                           "append_events_per_second": .double(appendRate.rounded()),
+                           "verify_seconds": .double(bestVerify),
+                           "verify_events_per_second": .double(verifyRate.rounded()),
+                           "file_bytes": .int(Int64(fileBytes))])
+            } else {
+                print("events:  \(events) (\(fileBytes / 1_048_576) MiB trace, \(perCommit) events per commit)")
+                print("append:  \(String(format: "%.3f", bestAppend)) s  \(Int(appendRate)) events/s")
+                print("verify:  \(String(format: "%.3f", bestVerify)) s  \(Int(verifyRate)) events/s")
+            }
+        }
+
+        /// Payloads are built before timing so the figure is the store's cost, not the payload builder's.
+        private func sampleRecords(count: Int) -> [(Int64, String, String, String)] {
+            var random = SeedStreams(rootSeed: 7).stream("bench")
+            let kinds = EventKind.allCases
+            return (0..<count).map { index in
+                let payload: CanonicalJSON = ["bus": .int(Int64(random.uniformInt(below: 900))),
+                                              "v_pu": .double(random.uniformDouble(in: 0.9..<1.1))]
+                return (Int64(index) * 100, kinds[index % kinds.count].rawValue, "home:\(index % 55)", payload.text)
+            }
+        }
+
+        private func timeAppend(_ records: [(Int64, String, String, String)], path: String) throws -> Double {
+            let clock = ContinuousClock()
+            let start = clock.now
+            let writer = try TraceWriter(creatingAt: path, header: TraceHeader(
+                engineVersion: EngineInfo.version, seed: 7, scenarioText: "bench"))
+            for (index, record) in records.enumerated() {
+                try writer.append(timeMilliseconds: record.0, kind: record.1, actor: record.2, payload: record.3)
+                if (index + 1) % perCommit == 0 { try writer.commit() }
+            }
+            try writer.seal()
+            return seconds(clock.now - start)
+        }
+
+        private func timeVerify(path: String) throws -> (Double, TraceStatus) {
+            let clock = ContinuousClock()
+            let start = clock.now
+            let status = try TraceReader(path: path).verify().status
+            return (seconds(clock.now - start), status)
+        }
+    }
+}
+
+func seconds(_ duration: Duration) -> Double {
+    let parts = duration.components
+    return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
+}

@@ -1,0 +1,78 @@
+// Owns how commands print: JSON to stdout, errors to stderr with a non-zero exit, and writing
+// files atomically so that an interrupted command never leaves output that looks complete.
+import ArgumentParser
+import Foundation
+import Kernel
+
+/// Prints canonical JSON (one line) to stdout.
+func printJSON(_ value: CanonicalJSON) {
+    print(value.text)
+}
+
+/// Prints `message` to stderr prefixed with "error: " and returns the exit code to throw.
+func failure(_ message: String, code: Int32 = 2) -> ExitCode {
+    FileHandle.standardError.write(Data(("error: " + message + "\n").utf8))
+    return ExitCode(code)
+}
+
+/// Runs `body`, turning any thrown error into a one-line message on stderr and exit code 2.
+func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
+        throw failure("\(error)")
+    }
+}
+
+/// A seed as JSON: a number when it fits a signed 64-bit integer, else its decimal string.
+func seedJSON(_ seed: UInt64) -> CanonicalJSON {
+    seed <= UInt64(Int64.max) ? .int(Int64(seed)) : .string(String(seed))
+}
+
+/// Buffers text and writes it to a file atomically (temporary file, then rename) or to stdout.
+final class OutputSink {
+    private let destination: String?
+    private var buffer = Data()
+    private let temporaryPath: String?
+
+    init(path: String?) {
+        destination = path
+        temporaryPath = path.map { $0 + ".partial" }
+        if let temporaryPath { FileManager.default.createFile(atPath: temporaryPath, contents: nil) }
+    }
+
+    func write(_ text: String) throws {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    private func flush() throws {
+        if let temporaryPath {
+            guard let handle = FileHandle(forWritingAtPath: temporaryPath) else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporaryPath])
+            }
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            try handle.write(contentsOf: buffer)
+        } else {
+            FileHandle.standardOutput.write(buffer)
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes and, for a file, moves the finished output into place.
+    func finish() throws {
+        try flush()
+        if let temporaryPath, let destination {
+            if FileManager.default.fileExists(atPath: destination) { try FileManager.default.removeItem(atPath: destination) }
+            try FileManager.default.moveItem(atPath: temporaryPath, toPath: destination)
+        }
+    }
+
+    /// Removes a partial file after a failure.
+    func abandon() {
+        if let temporaryPath { try? FileManager.default.removeItem(atPath: temporaryPath) }
+    }
+}

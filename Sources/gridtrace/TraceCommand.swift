@@ -1,0 +1,121 @@
+// Owns `gridtrace trace info|verify|export`: inspect, check and export a recorded trace.
+import ArgumentParser
+import Foundation
+import Kernel
+import Trace
+
+struct TraceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trace",
+        abstract: "Inspect, verify and export recorded traces (.gtrace).",
+        subcommands: [Info.self, Verify.self, Export.self]
+    )
+
+    struct Info: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a trace's header, event counts by kind, whether it is sealed, and its final hash.")
+
+        @Argument(help: "The trace file.") var file: String
+        @Flag(help: "Machine-readable output.") var json = false
+
+        func run() throws {
+            let (reader, verification) = try reportingErrors {
+                let reader = try TraceReader(path: file)
+                return (reader, reader.verify())
+            }
+            let header = reader.header
+            if json {
+                var counts: [String: CanonicalJSON] = [:]
+                for entry in verification.counts { counts[entry.kind] = .int(entry.count) }
+                printJSON([
+                    "sealed": .bool(verification.status.isSealed),
+                    "status": .string(verification.status.description),
+                    "events": .int(verification.verifiedEvents),
+                    "counts": .object(counts),
+                    "final_hash": .string(hexString(verification.finalHash)),
+                    "seed": seedJSON(header.seed),
+                    "format_version": .int(header.formatVersion),
+                    "engine_version": .string(header.engineVersion),
+                    "scenario_sha256": .string(header.scenarioSHA256),
+                ])
+                return
+            }
+            print("trace:           \(file)")
+            print("format version:  \(header.formatVersion)")
+            print("engine version:  \(header.engineVersion)")
+            print("seed:            \(header.seed)")
+            print("scenario sha256: \(header.scenarioSHA256)")
+            if !header.feederDigest.isEmpty { print("feeder digest:   \(header.feederDigest)") }
+            print("status:          \(verification.status)")
+            print("events:          \(verification.verifiedEvents)")
+            print("final hash:      \(hexString(verification.finalHash))")
+            print("counts by kind:")
+            for entry in verification.counts {
+                print("  " + entry.kind.padding(toLength: 22, withPad: " ", startingAt: 0) + String(entry.count))
+            }
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Verify the hash chain and seal. Exit 0 only when the chain holds and the trace is sealed.",
+            discussion: """
+                Prints `sealed`, `incomplete at seq N` (N is the first seq the run did not write) or \
+                `corrupt at seq N: reason` (N is the first event failing a check; 0 means the header).
+                Exit codes: 0 sealed, 1 incomplete or corrupt, 2 not a readable trace.
+                """)
+
+        @Argument(help: "The trace file.") var file: String
+        @Flag(help: "Machine-readable output.") var json = false
+
+        func run() throws {
+            let verification = try reportingErrors { try TraceReader(path: file).verify() }
+            if json {
+                var object: [String: CanonicalJSON] = [
+                    "sealed": .bool(verification.status.isSealed),
+                    "events": .int(verification.verifiedEvents),
+                    "final_hash": .string(hexString(verification.finalHash)),
+                    "message": .string(verification.status.description),
+                ]
+                switch verification.status {
+                case .sealed: object["status"] = "sealed"
+                case .incomplete(let seq): object["status"] = "incomplete"; object["seq"] = .int(seq)
+                case .corrupt(let seq, let reason):
+                    object["status"] = "corrupt"; object["seq"] = .int(seq); object["reason"] = .string(reason)
+                }
+                printJSON(.object(object))
+            } else {
+                print(verification.status.isSealed
+                      ? "sealed: \(verification.verifiedEvents) events, final hash \(hexString(verification.finalHash))"
+                      : verification.status.description)
+            }
+            if !verification.status.isSealed { throw ExitCode(1) }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Export a trace as JSON Lines (header, events in seq order, seal) for diffing.")
+
+        @Argument(help: "The trace file.") var file: String
+        @Flag(help: "JSON Lines output (the only format so far; required).") var jsonl = false
+        @Option(help: "Write to this file (atomically) instead of stdout.") var out: String?
+        @Flag(help: "Accepted for uniformity; the export is JSON already.") var json = false
+
+        func validate() throws {
+            guard jsonl || json else { throw ValidationError("choose an export format: --jsonl") }
+        }
+
+        func run() throws {
+            let sink = OutputSink(path: out)
+            do {
+                let reader = try TraceReader(path: file)
+                try reader.exportJSONLines(sink.write)
+                try sink.finish()
+            } catch {
+                sink.abandon()
+                throw failure("\(error)")
+            }
+        }
+    }
+}
