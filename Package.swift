@@ -44,7 +44,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "KernelTests", dependencies: ["Kernel"]),
-        .testTarget(name: "TraceTests", dependencies: ["Trace", "Kernel"]),
+        .testTarget(name: "TraceTests", dependencies: ["Trace", "Kernel", "CSQLite"]),
         .testTarget(name: "FeederTests", dependencies: ["Feeder"]),
         .testTarget(name: "PowerFlowTests", dependencies: ["PowerFlow", "Feeder"]),
         .testTarget(name: "ChainTests", dependencies: ["Chain", "Kernel"]),

@@ -104,6 +104,17 @@ final class SQLiteStatement {
         sqlite3_bind_blob(handle, index, bytes.baseAddress, Int32(bytes.count), transient)
     }
 
+    /// Binds UTF-8 text without copying: the buffer must stay valid until the statement is reset.
+    func bindStatic(_ index: Int32, text: UnsafeBufferPointer<UInt8>) {
+        sqlite3_bind_text(handle, index, UnsafeRawPointer(text.baseAddress)?.assumingMemoryBound(to: CChar.self),
+                          Int32(text.count), nil)
+    }
+
+    /// Binds a blob without copying: the buffer must stay valid until the statement is reset.
+    func bindStatic(_ index: Int32, bytes: UnsafeRawBufferPointer) {
+        sqlite3_bind_blob(handle, index, bytes.baseAddress, Int32(bytes.count), nil)
+    }
+
     func bind(_ index: Int32, bytes: [UInt8]) {
         bytes.withUnsafeBytes { bind(index, bytes: $0) }
     }

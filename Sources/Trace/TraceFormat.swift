@@ -196,3 +196,35 @@ func countsJSON(_ counts: [String: Int64]) -> String {
     for (kind, count) in counts.sorted(by: { $0.key < $1.key }) { members[kind] = .int(count) }  // determinism: sorted
     return CanonicalJSON.object(members).text
 }
+
+/// Counts events by kind without allocating a String per event: kinds are few and repeat, so a
+/// short linear scan over the distinct kinds' bytes beats hashing.
+struct KindTally {
+    private var kinds: [[UInt8]] = []
+    private var counts: [Int64] = []
+    private var last = -1
+
+    mutating func add(_ kind: UnsafeRawBufferPointer) {
+        if last >= 0, kinds[last].elementsEqual(kind) {
+            counts[last] += 1
+            return
+        }
+        for index in kinds.indices where kinds[index].elementsEqual(kind) {
+            counts[index] += 1
+            last = index
+            return
+        }
+        kinds.append(Array(kind))
+        counts.append(1)
+        last = kinds.count - 1
+    }
+
+    /// Undoes one `add` (an insert that failed after counting).
+    mutating func remove(_ kind: String) {
+        if let index = kinds.firstIndex(where: { $0.elementsEqual(kind.utf8) }) { counts[index] -= 1 }
+    }
+
+    var sorted: [(kind: String, count: Int64)] {
+        zip(kinds, counts).map { (kind: String(decoding: $0.0, as: UTF8.self), count: $0.1) }.sorted { $0.kind < $1.kind }
+    }
+}

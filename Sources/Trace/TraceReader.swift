@@ -50,11 +50,13 @@ public struct TraceEvent: Sendable, Equatable {
 public final class TraceReader {
     public let path: String
     public let header: TraceHeader
+    /// Set when the file is shorter than SQLite's own header says: (bytes present, bytes expected).
+    public let truncation: (actualBytes: Int, expectedBytes: Int)?
     private let connection: SQLiteConnection
 
     public init(path: String) throws(TraceError) {
         self.path = path
-        try Self.checkFile(path)
+        truncation = try Self.checkFile(path)
         do {
             connection = try Self.openRecoveringJournal(path)
         } catch {
@@ -64,12 +66,19 @@ public final class TraceReader {
         header = try Self.readHeader(connection, path: path)
     }
 
-    private static func checkFile(_ path: String) throws(TraceError) {
+    /// Checks the SQLite magic and compares the file size with the page count SQLite recorded.
+    private static func checkFile(_ path: String) throws(TraceError) -> (actualBytes: Int, expectedBytes: Int)? {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw .fileMissing(path: path) }
         defer { try? handle.close() }
-        let magic = (try? handle.read(upToCount: 16)) ?? Data()
-        if magic.isEmpty { throw .emptyFile(path: path) }
-        guard magic == Data("SQLite format 3\0".utf8) else { throw .notSQLite(path: path) }
+        let head = [UInt8]((try? handle.read(upToCount: 100)) ?? Data())
+        if head.isEmpty { throw .emptyFile(path: path) }
+        guard head.count == 100, head[0..<16].elementsEqual("SQLite format 3\0".utf8) else { throw .notSQLite(path: path) }
+        func bigEndian(_ offset: Int, _ count: Int) -> Int { head[offset..<offset + count].reduce(0) { $0 << 8 | Int($1) } }
+        let pageSize = bigEndian(16, 2) == 1 ? 65536 : bigEndian(16, 2)
+        let pageCountIsValid = bigEndian(24, 4) == bigEndian(92, 4)  // change counter == version-valid-for
+        let actualBytes = Int((try? handle.seekToEnd()) ?? 0)
+        let expectedBytes = bigEndian(28, 4) * pageSize
+        return pageCountIsValid && actualBytes < expectedBytes ? (actualBytes, expectedBytes) : nil
     }
 
     /// Opens read-only; if a crashed writer left a hot journal, SQLite must roll it back first,
@@ -79,7 +88,11 @@ public final class TraceReader {
             let writable = try SQLiteConnection(path: path, flags: SQLITE_OPEN_READWRITE)
             _ = try writable.scalarInt("SELECT count(*) FROM sqlite_master")
         }
-        return try SQLiteConnection(path: path, flags: SQLITE_OPEN_READONLY)
+        let connection = try SQLiteConnection(path: path, flags: SQLITE_OPEN_READONLY)
+        // Lets SQLite read what survives of a truncated file (it refuses the whole file otherwise),
+        // so the verifier can name the first lost event. The connection is read-only.
+        try connection.execute("PRAGMA writable_schema = ON")
+        return connection
     }
 
     private static func checkIdentity(_ connection: SQLiteConnection, path: String) throws(TraceError) {
@@ -127,7 +140,11 @@ public final class TraceReader {
         var hasher = EventHasher()
         var expectedSeq: Int64 = 1
         func result(_ status: TraceStatus) -> TraceVerification {
-            TraceVerification(status: status, verifiedEvents: expectedSeq - 1, finalHash: previous, counts: tally.sorted)
+            var status = status
+            if case .corrupt(let seq, let reason) = status, let truncation {
+                status = .corrupt(atSeq: seq, reason: "\(reason); file truncated to \(truncation.actualBytes) of \(truncation.expectedBytes) bytes")
+            }
+            return TraceVerification(status: status, verifiedEvents: expectedSeq - 1, finalHash: previous, counts: tally.sorted)
         }
         if let stored = try? connection.prepare("SELECT header_hash FROM header WHERE id = 1"),
            (try? stored.step()) == true, stored.bytes(0) != previous {
@@ -137,6 +154,9 @@ public final class TraceReader {
             let rows = try connection.prepare("SELECT seq, time_ms, kind, actor, payload, hash FROM events ORDER BY seq")
             while try rows.step() {
                 let seq = rows.int64(0)
+                if seq != expectedSeq, truncation != nil {
+                    return result(.corrupt(atSeq: expectedSeq, reason: "event lost"))
+                }
                 if seq != expectedSeq {
                     return result(.corrupt(atSeq: expectedSeq, reason: "event missing (next stored seq is \(seq))"))
                 }
@@ -213,32 +233,5 @@ public final class TraceReader {
               (try? statement.step()) == true else { return nil }
         return TraceSeal(events: statement.int64(0), finalHash: statement.bytes(1),
                          seed: UInt64(bitPattern: statement.int64(2)), countsJSON: statement.text(3))
-    }
-}
-
-/// Counts events by kind without allocating a String per event: kinds are few and repeat, so a
-/// short linear scan over the distinct kinds' bytes beats hashing.
-private struct KindTally {
-    private var kinds: [[UInt8]] = []
-    private var counts: [Int64] = []
-    private var last = -1
-
-    mutating func add(_ kind: UnsafeRawBufferPointer) {
-        if last >= 0, kinds[last].elementsEqual(kind) {
-            counts[last] += 1
-            return
-        }
-        for index in kinds.indices where kinds[index].elementsEqual(kind) {
-            counts[index] += 1
-            last = index
-            return
-        }
-        kinds.append(Array(kind))
-        counts.append(1)
-        last = kinds.count - 1
-    }
-
-    var sorted: [(kind: String, count: Int64)] {
-        zip(kinds, counts).map { (kind: String(decoding: $0.0, as: UTF8.self), count: $0.1) }.sorted { $0.kind < $1.kind }
     }
 }

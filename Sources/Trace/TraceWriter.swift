@@ -23,7 +23,8 @@ public final class TraceWriter {
     private let insert: SQLiteStatement
     private var hasher = EventHasher()
     private var inTransaction = false
-    private var counts: [String: Int64] = [:]
+    private var tally = KindTally()
+    private var previousHash = [UInt8](repeating: 0, count: TraceFormat.hashBytes)
 
     /// Creates the trace at `path`. An existing file is replaced when `overwrite` is true.
     public init(creatingAt path: String, header: TraceHeader, overwrite: Bool = true) throws(TraceError) {
@@ -84,24 +85,43 @@ public final class TraceWriter {
     @discardableResult
     public func append(timeMilliseconds: Int64, kind: String, actor: String, payload: String) throws(TraceError) -> Int64 {
         precondition(!isSealed, "append after seal: the trace at \(path) is complete")
-        do {
+        do throws(SQLiteError) {
             if !inTransaction {
                 try connection.execute("BEGIN")
                 inTransaction = true
             }
             let seq = lastSeq + 1
-            let previous = lastHash
-            hasher.chain(previous: previous, seq: seq, timeMilliseconds: timeMilliseconds,
-                         kind: kind, actor: actor, payload: payload, into: &lastHash)
-            insert.bind(1, seq)
-            insert.bind(2, timeMilliseconds)
-            insert.bind(3, kind)
-            insert.bind(4, actor)
-            insert.bind(5, payload)
-            insert.bind(6, bytes: lastHash)
-            try insert.run()
+            swap(&previousHash, &lastHash)
+            var kindText = kind, actorText = actor, payloadText = payload
+            var stepError: SQLiteError?
+            // Hash and bind straight from the strings' UTF-8 storage: no per-event allocation.
+            kindText.withUTF8 { kindBytes in
+                actorText.withUTF8 { actorBytes in
+                    payloadText.withUTF8 { payloadBytes in
+                        previousHash.withUnsafeBytes { previous in
+                            hasher.chain(previous: previous, seq: seq, timeMilliseconds: timeMilliseconds,
+                                         kind: UnsafeRawBufferPointer(kindBytes), actor: UnsafeRawBufferPointer(actorBytes),
+                                         payload: UnsafeRawBufferPointer(payloadBytes), into: &lastHash)
+                        }
+                        tally.add(UnsafeRawBufferPointer(kindBytes))
+                        lastHash.withUnsafeBytes { hash in
+                            insert.bind(1, seq)
+                            insert.bind(2, timeMilliseconds)
+                            insert.bindStatic(3, text: kindBytes)
+                            insert.bindStatic(4, text: actorBytes)
+                            insert.bindStatic(5, text: payloadBytes)
+                            insert.bindStatic(6, bytes: hash)
+                            do throws(SQLiteError) { try insert.run() } catch { stepError = error }
+                        }
+                    }
+                }
+            }
+            if let stepError {
+                swap(&previousHash, &lastHash)
+                tally.remove(kind)
+                throw stepError
+            }
             lastSeq = seq
-            counts[kind, default: 0] += 1
             return seq
         } catch {
             throw .database(path: path, error)
@@ -123,7 +143,9 @@ public final class TraceWriter {
     @discardableResult
     public func seal() throws(TraceError) -> TraceSeal {
         precondition(!isSealed, "seal called twice on \(path)")
-        let counts = countsJSON(self.counts)
+        var countMap: [String: Int64] = [:]
+        for entry in tally.sorted { countMap[entry.kind] = entry.count }
+        let counts = countsJSON(countMap)
         let seal = TraceSeal(events: lastSeq, finalHash: lastHash, seed: header.seed, countsJSON: counts)
         do {
             if !inTransaction { try connection.execute("BEGIN") }
