@@ -45,12 +45,6 @@ let package = Package(
 
         .testTarget(name: "KernelTests", dependencies: ["Kernel"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace", "Kernel", "CSQLite"]),
-        .testTarget(name: "FeederTests", dependencies: ["Feeder"]),
-        .testTarget(name: "PowerFlowTests", dependencies: ["PowerFlow", "Feeder"]),
-        .testTarget(name: "ChainTests", dependencies: ["Chain", "Kernel"]),
-        .testTarget(name: "MarketTests", dependencies: ["Market", "Kernel"]),
-        .testTarget(name: "CoSimTests", dependencies: ["CoSim"]),
-        .testTarget(name: "VerifyTests", dependencies: ["Verify"]),
         .testTarget(name: "CLITests", dependencies: ["gridtrace"]),
     ]
 )
