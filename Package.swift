@@ -45,6 +45,7 @@ let package = Package(
 
         .testTarget(name: "KernelTests", dependencies: ["Kernel"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace", "Kernel", "CSQLite"]),
+        .testTarget(name: "FeederTests", dependencies: ["Feeder"]),
         .testTarget(name: "CLITests", dependencies: ["gridtrace"]),
     ]
 )
