@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // System libraries (Debian: libsqlite3-dev, libxml2-dev, libsuitesparse-dev).
@@ -36,7 +37,10 @@ let package = Package(
             "Kernel",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "CoSim", dependencies: ["Kernel", "Trace", "Feeder", "PowerFlow", "Chain", "Market"]),
+        .target(name: "CoSim", dependencies: [
+            "Kernel", "Trace", "Feeder", "PowerFlow", "Chain", "Market",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
         .target(name: "Verify", dependencies: ["Kernel", "Trace", "Feeder", "PowerFlow", "Chain", "Market", "CoSim", "CLibXML2"]),
         .executableTarget(name: "gridtrace", dependencies: [
             "Kernel", "Trace", "Feeder", "PowerFlow", "Chain", "Market", "CoSim", "Verify",
@@ -46,6 +50,7 @@ let package = Package(
         .testTarget(name: "KernelTests", dependencies: ["Kernel"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace", "Kernel", "CSQLite"]),
         .testTarget(name: "FeederTests", dependencies: ["Feeder"]),
+        .testTarget(name: "CoSimTests", dependencies: ["CoSim"]),
         .testTarget(name: "CLITests", dependencies: ["gridtrace"]),
     ]
 )

@@ -1,2 +1,0 @@
-// Owns the CoSim module (see ../shared/DESIGN.md, "Parts"). Placeholder until its issue lands.
-import Kernel

@@ -1,0 +1,158 @@
+// Owns the scenario: everything a run depends on besides the seed's streams, read from a TOML file
+// with every key checked (unknown keys, wrong types and out-of-range values are errors naming the
+// key and its line).
+import Foundation
+
+/// A co-simulation scenario. Prices are in currency units per kWh; the market converts them to
+/// integer tokens.
+public struct Scenario: Sendable, Equatable {
+    public enum Variant: String, CaseIterable, Sendable { case noP2P = "no-p2p", p2p = "p2p" }
+    public enum FeederSource: Sendable, Equatable { case synthetic, openDSS(path: String) }
+    public enum ProfileSource: String, CaseIterable, Sendable { case synthetic, feeder }
+    public enum Mechanism: String, CaseIterable, Sendable { case auction, game }
+    public enum ClearingRule: String, CaseIterable, Sendable { case mcafee, midprice, payasbid }
+    public enum LimitStandard: String, CaseIterable, Sendable { case en50160, ansi }
+    public enum AdversaryStrategy: String, CaseIterable, Sendable {
+        case overstatingSeller = "overstating-seller", phantomBuyer = "phantom-buyer"
+    }
+
+    public var name: String
+    public var seed: UInt64
+    public var variants: [Variant]
+    public var intervalMinutes: Int
+    public var intervals: Int
+    public var feeder: FeederSource
+    public var profiles: ProfileSource
+    public var retailPricePerKilowattHour: Double
+    public var feedInPricePerKilowattHour: Double
+    public var mechanism: Mechanism
+    public var clearingRule: ClearingRule
+    public var hopLimit: Int
+    public var dailyBidTokens: Int
+    public var chain: ChainSettings
+    public var adversaryFraction: Double
+    public var adversaryStrategies: [AdversaryStrategy]
+    /// How far adversaries misdeclare, as a fraction of their true interval energy.
+    public var adversaryMagnitude: Double
+    public var gridTolerance: Double
+    public var gridMaxIterations: Int
+    public var limits: LimitStandard
+    /// The file's exact text, which goes into the trace header.
+    public var sourceText: String
+
+    /// Chain parameters (see `gridtrace chain run --help` for their meaning).
+    public struct ChainSettings: Sendable, Equatable {
+        public var nodes: Int
+        public var miners: Int
+        public var degree: Int
+        public var delayMilliseconds: Double
+        public var jitterMilliseconds: Double
+        public var bandwidthMegabitsPerSecond: Double
+        public var blockBytes: Int
+        public var blockIntervalSeconds: Double
+        public var confirmations: Int
+    }
+}
+
+extension Scenario {
+    static let sections = ["run", "feeder", "profiles", "prices", "market", "chain", "adversaries", "grid"]
+
+    /// Reads a scenario file. Relative feeder paths are resolved against the file's folder;
+    /// `seedOverride` and `feederOverride` replace the file's values (the CLI's --seed and --feeder).
+    public static func load(path: String, seedOverride: UInt64? = nil, feederOverride: String? = nil) throws(TOMLInputError) -> Scenario {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TOMLInputError(file: path, line: 0, key: nil, message: "cannot read the scenario file")
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        var scenario = try parse(String(decoding: data, as: UTF8.self), file: path, baseFolder: folder)
+        if let seedOverride { scenario.seed = seedOverride }
+        if let feederOverride { scenario.feeder = try resolveFeeder(feederOverride, folder: FileManager.default.currentDirectoryPath, file: "--feeder", line: 0) }
+        return scenario
+    }
+
+    /// Parses scenario text; `file` names it in errors; `baseFolder` resolves relative paths.
+    public static func parse(_ text: String, file: String, baseFolder: String?) throws(TOMLInputError) -> Scenario {
+        let document = try TOMLDocument(text: text, file: file)
+        let run = try document.section("run"), feeder = try document.section("feeder")
+        let profiles = try document.section("profiles"), prices = try document.section("prices")
+        let market = try document.section("market"), chain = try document.section("chain")
+        let adversaries = try document.section("adversaries"), grid = try document.section("grid")
+
+        let variantNames = try run.strings("variants", default: ["no-p2p", "p2p"])
+        var variants: [Variant] = []
+        for name in variantNames {
+            guard let variant = Variant(rawValue: name) else {
+                throw run.error("variants", "\"\(name)\" is not one of \"no-p2p\", \"p2p\"")
+            }
+            variants.append(variant)
+        }
+        guard !variants.isEmpty else { throw run.error("variants", "name at least one of \"no-p2p\", \"p2p\"") }
+        let seedValue = try run.int("seed", default: 1, in: 0...Int.max)
+        let strategies = try adversaries.strings("strategies", default: AdversaryStrategy.allCases.map(\.rawValue))
+        var adversaryStrategies: [AdversaryStrategy] = []
+        for name in strategies {
+            guard let strategy = AdversaryStrategy(rawValue: name) else {
+                throw adversaries.error("strategies", "\"\(name)\" is not one of \"overstating-seller\", \"phantom-buyer\"")
+            }
+            adversaryStrategies.append(strategy)
+        }
+
+        let feederKind = try feeder.string("kind", default: "synthetic")
+        let feederSource: FeederSource
+        switch feederKind {
+        case "synthetic": feederSource = .synthetic
+        case "opendss":
+            let pathText = try feeder.string("path", default: "")
+            guard !pathText.isEmpty else { throw feeder.error("path", "an OpenDSS feeder needs path = \"…/Master.dss\"") }
+            feederSource = try resolveFeeder(pathText, folder: baseFolder, file: file,
+                                             line: document.line(ofKey: "path", inTable: "feeder"))
+        default: throw feeder.error("kind", "\"\(feederKind)\" is not one of \"synthetic\", \"opendss\"")
+        }
+
+        let retail = try prices.double("retail_per_kwh", default: 0.25, in: 0...100)
+        let feedIn = try prices.double("feed_in_per_kwh", default: 0.05, in: 0...100)
+        guard feedIn <= retail else { throw prices.error("feed_in_per_kwh", "the feed-in price must not exceed the retail price") }
+        let miners = try chain.int("miners", default: 40, in: 1...100_000)
+        let nodes = try chain.int("nodes", default: 200, in: 1...100_000)
+        guard miners <= nodes else { throw chain.error("miners", "\(miners) miners but only \(nodes) nodes") }
+
+        let scenario = Scenario(
+            name: try run.string("name", default: (file as NSString).lastPathComponent),
+            seed: UInt64(seedValue), variants: variants,
+            intervalMinutes: try run.int("interval_minutes", default: 5, in: 1...60),
+            intervals: try run.int("intervals", default: 288, in: 1...105_120),
+            feeder: feederSource,
+            profiles: try profiles.choice("source", default: ProfileSource.synthetic),
+            retailPricePerKilowattHour: retail, feedInPricePerKilowattHour: feedIn,
+            mechanism: try market.choice("mechanism", default: Mechanism.auction),
+            clearingRule: try market.choice("rule", default: ClearingRule.mcafee),
+            hopLimit: try market.int("hop_limit", default: 6, in: 0...1000),
+            dailyBidTokens: try market.int("daily_bid_tokens", default: 1000, in: 1...10_000_000),
+            chain: ChainSettings(
+                nodes: nodes, miners: miners,
+                degree: try chain.int("degree", default: 8, in: 1...1000),
+                delayMilliseconds: try chain.double("delay_ms", default: 100, in: 0...600_000),
+                jitterMilliseconds: try chain.double("jitter_ms", default: 20, in: 0...600_000),
+                bandwidthMegabitsPerSecond: try chain.double("bandwidth_mbps", default: 20, in: 0.001...100_000),
+                blockBytes: try chain.int("block_bytes", default: 1_000_000, in: 1_000...1_000_000_000),
+                blockIntervalSeconds: try chain.double("block_interval_s", default: 15, in: 0.001...86_400),
+                confirmations: try chain.int("confirmations", default: 6, in: 0...1000)),
+            adversaryFraction: try adversaries.double("fraction", default: 0.1, in: 0...1),
+            adversaryStrategies: adversaryStrategies,
+            adversaryMagnitude: try adversaries.double("magnitude", default: 0.5, in: 0...100),
+            gridTolerance: try grid.double("tolerance", default: 1e-8, in: 1e-14...1),
+            gridMaxIterations: try grid.int("max_iterations", default: 100, in: 1...10_000),
+            limits: try grid.choice("limits", default: LimitStandard.en50160),
+            sourceText: text)
+        try document.rejectUnknown(sections: sections)
+        return scenario
+    }
+
+    private static func resolveFeeder(_ path: String, folder: String?, file: String, line: Int) throws(TOMLInputError) -> FeederSource {
+        let resolved = path.hasPrefix("/") || folder == nil ? path : ((folder ?? "") as NSString).appendingPathComponent(path)
+        guard FileManager.default.fileExists(atPath: resolved) else {
+            throw TOMLInputError(file: file, line: line, key: "feeder.path", message: "no such feeder file: \(resolved)")
+        }
+        return .openDSS(path: resolved)
+    }
+}

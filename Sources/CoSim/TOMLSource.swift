@@ -1,0 +1,178 @@
+// Owns reading TOML with positions: TOMLKit (toml++) parses, and this wrapper remembers which keys
+// were read so unknown keys are reported, and finds the line of any key for error messages
+// (TOMLKit reports positions for syntax errors only).
+import Foundation
+import TOMLKit
+
+/// A problem in a TOML file, always with the file, the line and the key when there is one.
+public struct TOMLInputError: Error, CustomStringConvertible, Sendable, Equatable {
+    public var file: String
+    public var line: Int
+    public var key: String?
+    public var message: String
+
+    public var description: String {
+        "\(file):\(line): " + (key.map { "\($0): " } ?? "") + message
+    }
+}
+
+/// A table of a TOML document being read against a schema.
+final class TOMLSection {
+    let path: String
+    private let table: TOMLTable?
+    private let document: TOMLDocument
+    private var consumed: [String] = []
+
+    fileprivate init(path: String, table: TOMLTable?, document: TOMLDocument) {
+        self.path = path
+        self.table = table
+        self.document = document
+    }
+
+    var isPresent: Bool { table != nil }
+
+    func qualified(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
+
+    func error(_ key: String?, _ message: String) -> TOMLInputError {
+        let line = key.map { document.line(ofKey: $0, inTable: path) } ?? document.line(ofTable: path)
+        return TOMLInputError(file: document.file, line: line, key: key.map(qualified), message: message)
+    }
+
+    private func value(_ key: String) -> TOMLValueConvertible? {
+        consumed.append(key)
+        return table?[key]
+    }
+
+    func string(_ key: String, default fallback: String) throws(TOMLInputError) -> String {
+        guard let raw = value(key) else { return fallback }
+        guard let text = raw.string else { throw error(key, "expected a string, found \(raw.type)") }
+        return text
+    }
+
+    func choice<T: RawRepresentable & CaseIterable>(_ key: String, default fallback: T) throws(TOMLInputError) -> T
+        where T.RawValue == String
+    {
+        let text = try string(key, default: fallback.rawValue)
+        guard let chosen = T(rawValue: text) else {
+            let allowed = T.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+            throw error(key, "\"\(text)\" is not one of \(allowed)")
+        }
+        return chosen
+    }
+
+    func int(_ key: String, default fallback: Int, in range: ClosedRange<Int>) throws(TOMLInputError) -> Int {
+        guard let raw = value(key) else { return fallback }
+        guard let number = raw.int else { throw error(key, "expected an integer, found \(raw.type)") }
+        guard range.contains(number) else { throw error(key, "\(number) is outside \(range.lowerBound)…\(range.upperBound)") }
+        return number
+    }
+
+    func double(_ key: String, default fallback: Double, in range: ClosedRange<Double>) throws(TOMLInputError) -> Double {
+        guard let raw = value(key) else { return fallback }
+        guard let number = raw.double ?? raw.int.map(Double.init) else {
+            throw error(key, "expected a number, found \(raw.type)")
+        }
+        guard number.isFinite, range.contains(number) else {
+            throw error(key, "\(number) is outside \(range.lowerBound)…\(range.upperBound)")
+        }
+        return number
+    }
+
+    func bool(_ key: String, default fallback: Bool) throws(TOMLInputError) -> Bool {
+        guard let raw = value(key) else { return fallback }
+        guard let flag = raw.bool else { throw error(key, "expected true or false, found \(raw.type)") }
+        return flag
+    }
+
+    func strings(_ key: String, default fallback: [String]) throws(TOMLInputError) -> [String] {
+        guard let raw = value(key) else { return fallback }
+        guard let array = raw.array else { throw error(key, "expected an array of strings, found \(raw.type)") }
+        var out: [String] = []
+        for element in array {
+            guard let text = element.string else { throw error(key, "expected an array of strings") }
+            out.append(text)
+        }
+        return out
+    }
+
+    /// Fails on the first key (in file order) that the schema did not read.
+    func rejectUnknownKeys() throws(TOMLInputError) {
+        guard let table else { return }
+        let unknown = table.keys.filter { !consumed.contains($0) }  // determinism: sorted below by line
+        let ordered = unknown.map { (document.line(ofKey: $0, inTable: path), $0) }.sorted { $0 < $1 }
+        if let first = ordered.first {
+            throw TOMLInputError(file: document.file, line: first.0, key: qualified(first.1), message: "unknown key")
+        }
+    }
+}
+
+/// A parsed TOML document and its text, for positions.
+final class TOMLDocument {
+    let file: String
+    private let root: TOMLTable
+    private let lines: [Substring]
+    private var sections: [TOMLSection] = []
+
+    init(text: String, file: String) throws(TOMLInputError) {
+        self.file = file
+        lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        do {
+            root = try TOMLTable(string: text)
+        } catch let parse as TOMLParseError {
+            throw TOMLInputError(file: file, line: parse.source.begin.line, key: nil,
+                                 message: "\(parse.description) (column \(parse.source.begin.column))")
+        } catch {
+            throw TOMLInputError(file: file, line: 1, key: nil, message: "\(error)")
+        }
+    }
+
+    /// The top-level table `name` (absent tables read as all defaults).
+    func section(_ name: String) throws(TOMLInputError) -> TOMLSection {
+        let raw = root[name]
+        if let raw, raw.table == nil {
+            throw TOMLInputError(file: file, line: line(ofKey: name, inTable: ""), key: name,
+                                 message: "expected a table, found \(raw.type)")
+        }
+        let section = TOMLSection(path: name, table: raw?.table, document: self)
+        sections.append(section)
+        return section
+    }
+
+    /// Fails on the first top-level key that is not a known section, then on unknown keys inside.
+    func rejectUnknown(sections known: [String]) throws(TOMLInputError) {
+        let unknown = root.keys.filter { !known.contains($0) }  // determinism: sorted below by line
+        if let first = unknown.map({ (line(ofTable: $0), $0) }).sorted(by: { $0 < $1 }).first {
+            throw TOMLInputError(file: file, line: first.0, key: first.1, message: "unknown section")
+        }
+        for section in sections { try section.rejectUnknownKeys() }
+    }
+
+    /// 1-based line of `[table]` (or 1 when it is not written as a header).
+    func line(ofTable table: String) -> Int {
+        for (index, line) in lines.enumerated() where header(of: line) == table { return index + 1 }
+        for (index, line) in lines.enumerated() where keyName(of: line) == table { return index + 1 }
+        return 1
+    }
+
+    /// 1-based line where `key = …` is written inside `[table]` (or the table's line).
+    func line(ofKey key: String, inTable table: String) -> Int {
+        var current = ""
+        for (index, line) in lines.enumerated() {
+            if let name = header(of: line) { current = name; continue }
+            if current == table, keyName(of: line) == key { return index + 1 }
+        }
+        return table.isEmpty ? 1 : line(ofTable: table)
+    }
+
+    private func header(of line: Substring) -> String? {
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        guard trimmed.hasPrefix("["), let close = trimmed.firstIndex(of: "]") else { return nil }
+        return trimmed[trimmed.index(after: trimmed.startIndex)..<close].trimmingCharacters(in: .whitespaces)
+    }
+
+    private func keyName(of line: Substring) -> String? {
+        guard let equals = line.firstIndex(of: "=") else { return nil }
+        let name = line[..<equals].trimmingCharacters(in: .whitespaces)
+        return name.isEmpty || name.hasPrefix("#") ? nil : name.trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+    }
+}

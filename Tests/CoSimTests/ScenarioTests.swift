@@ -1,0 +1,71 @@
+// Scenario files: the default parses to the documented values and matches the embedded copy; every
+// kind of bad input is an error naming the file, line and key.
+import Foundation
+import Testing
+@testable import CoSim
+
+@Suite struct ScenarioTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    @Test func embeddedDefaultIsTheCommittedFile() throws {
+        let text = try String(contentsOf: Self.root.appendingPathComponent("scenarios/default.toml"), encoding: .utf8)
+        #expect(text == Scenario.defaultText)
+        let scenario = Scenario.embeddedDefault()
+        #expect(scenario.seed == 20_261_125)
+        #expect(scenario.variants == [.noP2P, .p2p])
+        #expect(scenario.intervals == 288 && scenario.intervalMinutes == 5)
+        #expect(scenario.feeder == .synthetic)
+        #expect(scenario.chain.nodes == 200 && scenario.chain.miners == 40)
+        #expect(scenario.adversaryFraction == 0.1)
+        #expect(scenario.clearingRule == .mcafee && scenario.mechanism == .auction)
+    }
+
+    private func error(_ text: String) -> TOMLInputError? {
+        do {
+            _ = try Scenario.parse(text, file: "s.toml", baseFolder: "/nonexistent")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func unknownKeyIsNamedWithItsLine() {
+        let found = error("[run]\nseed = 3\n\n[chain]\nnodes = 10\nminers = 5\ndleay_ms = 5\n")
+        #expect(found?.description == "s.toml:7: chain.dleay_ms: unknown key")
+    }
+
+    @Test func unknownSectionIsNamed() {
+        #expect(error("[run]\nseed = 3\n[chian]\nnodes = 1\n")?.description == "s.toml:3: chian: unknown section")
+    }
+
+    @Test func wrongTypeIsNamed() {
+        #expect(error("[run]\nseed = \"abc\"\n")?.description == "s.toml:2: run.seed: expected an integer, found string")
+        #expect(error("[chain]\n\ndelay_ms = [1]\n")?.description == "s.toml:3: chain.delay_ms: expected a number, found array")
+    }
+
+    @Test func outOfRangeAndInconsistentValuesAreNamed() {
+        #expect(error("[chain]\nnodes = 10\nminers = 20\n")?.description == "s.toml:3: chain.miners: 20 miners but only 10 nodes")
+        #expect(error("[chain]\ndelay_ms = -1\n")?.description == "s.toml:2: chain.delay_ms: -1.0 is outside 0.0…600000.0")
+        #expect(error("[market]\nrule = \"vickrey\"\n")?.description
+                == #"s.toml:2: market.rule: "vickrey" is not one of "mcafee", "midprice", "payasbid""#)
+        #expect(error("[run]\nvariants = [\"p2p\", \"both\"]\n")?.description
+                == #"s.toml:2: run.variants: "both" is not one of "no-p2p", "p2p""#)
+    }
+
+    @Test func missingFeederIsNamed() {
+        let found = error("[feeder]\nkind = \"opendss\"\npath = \"nowhere/Master.dss\"\n")
+        #expect(found?.description == "s.toml:3: feeder.path: no such feeder file: /nonexistent/nowhere/Master.dss")
+    }
+
+    @Test func syntaxErrorHasLineAndColumn() {
+        let found = error("[run]\nseed = \n")
+        #expect(found?.line == 2)
+        #expect(found?.key == nil)
+        #expect(found?.description.hasPrefix("s.toml:2: ") == true)
+    }
+
+    @Test func unreadableFileIsAnError() {
+        #expect(throws: TOMLInputError.self) { try Scenario.load(path: "/nonexistent/x.toml") }
+    }
+}
