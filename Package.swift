@@ -47,10 +47,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "KernelTests", dependencies: ["Kernel"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace", "Kernel", "CSQLite"]),
         .testTarget(name: "FeederTests", dependencies: ["Feeder"]),
         .testTarget(name: "CoSimTests", dependencies: ["CoSim"]),
+        .testTarget(name: "VerifyTests", dependencies: ["Verify", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["gridtrace"]),
     ]
 )

@@ -1,0 +1,126 @@
+// Owns the network view of a CIM100 export: buses, line segments with their impedances,
+// transformers with their ratings, and loads with their P/Q, in SI units as CIM states them.
+// The verifier compares this view with the model our OpenDSS importer built.
+
+/// A line segment: length and impedance per metre (sequence or phase-matrix form).
+public struct CIMLineSegment: Sendable, Equatable {
+    public var name: String
+    public var lengthMeters: Double
+    public var impedance: CIMLineImpedance?
+}
+
+/// Per-metre line impedance as the export gives it.
+public enum CIMLineImpedance: Sendable, Equatable {
+    /// Positive- and zero-sequence resistance and reactance, Ω/m.
+    case sequence(r1OhmsPerMeter: Double, x1OhmsPerMeter: Double, r0OhmsPerMeter: Double, x0OhmsPerMeter: Double)
+    /// Phase matrix entries (1-based row, column; the lower triangle as exported), Ω/m.
+    case phase(entries: [(row: Int, column: Int, rOhmsPerMeter: Double, xOhmsPerMeter: Double)])
+
+    public static func == (a: CIMLineImpedance, b: CIMLineImpedance) -> Bool {
+        switch (a, b) {
+        case let (.sequence(r1, x1, r0, x0), .sequence(s1, y1, s0, y0)): return r1 == s1 && x1 == y1 && r0 == s0 && x0 == y0
+        case let (.phase(e), .phase(f)):
+            return e.count == f.count && zip(e, f).allSatisfy { $0.row == $1.row && $0.column == $1.column && $0.rOhmsPerMeter == $1.rOhmsPerMeter && $0.xOhmsPerMeter == $1.xOhmsPerMeter }
+        default: return false
+        }
+    }
+}
+
+/// One transformer winding as CIM rates it.
+public struct CIMTransformerEnd: Sendable, Equatable {
+    public var endNumber: Int
+    public var ratedKVA: Double
+    public var ratedKV: Double
+}
+
+/// A transformer (a `PowerTransformer` with ends, or a tank with end infos).
+public struct CIMTransformer: Sendable, Equatable {
+    public var name: String
+    public var ends: [CIMTransformerEnd]
+}
+
+/// A load as exported (nominal P and Q).
+public struct CIMLoad: Sendable, Equatable {
+    public var name: String
+    public var kilowatts: Double
+    public var kilovars: Double
+}
+
+/// The parts of a CIM100 network the verifier cross-checks.
+public struct CIMNetwork: Sendable, Equatable {
+    public var busNames: [String]
+    public var lines: [CIMLineSegment]
+    public var transformers: [CIMTransformer]
+    public var loads: [CIMLoad]
+
+    /// Builds the view from parsed objects (ids resolve references; order follows the document).
+    public init(objects: [CIMObject]) {
+        var byID: [String: CIMObject] = [:]
+        for object in objects { byID[object.id] = object }
+        busNames = objects.filter { $0.className == "ConnectivityNode" }.compactMap(\.name)
+        lines = objects.filter { $0.className == "ACLineSegment" }.map { segment in
+            let impedance = segment.value("ACLineSegment.PerLengthImpedance")?.reference
+                .flatMap { byID[$0] }.flatMap { Self.impedance($0, objects: objects) }
+            return CIMLineSegment(name: segment.name ?? segment.id, lengthMeters: segment.number("Conductor.length") ?? 0,
+                                  impedance: impedance)
+        }
+        transformers = Self.transformers(objects, byID: byID)
+        loads = objects.filter { $0.className == "EnergyConsumer" }.map {
+            CIMLoad(name: $0.name ?? $0.id, kilowatts: ($0.number("EnergyConsumer.p") ?? 0) / 1000,
+                    kilovars: ($0.number("EnergyConsumer.q") ?? 0) / 1000)
+        }
+    }
+
+    /// Reads a CIM100 file and builds its network view.
+    public init(path: String) throws(XMLInputError) {
+        self.init(objects: try CIMReader.read(path: path))
+    }
+
+    private static func impedance(_ object: CIMObject, objects: [CIMObject]) -> CIMLineImpedance? {
+        switch object.className {
+        case "PerLengthSequenceImpedance":
+            return .sequence(r1OhmsPerMeter: object.number("PerLengthSequenceImpedance.r") ?? 0,
+                             x1OhmsPerMeter: object.number("PerLengthSequenceImpedance.x") ?? 0,
+                             r0OhmsPerMeter: object.number("PerLengthSequenceImpedance.r0") ?? 0,
+                             x0OhmsPerMeter: object.number("PerLengthSequenceImpedance.x0") ?? 0)
+        case "PerLengthPhaseImpedance":
+            let entries = objects.filter {
+                $0.className == "PhaseImpedanceData" && $0.value("PhaseImpedanceData.PhaseImpedance")?.reference == object.id
+            }.map { data in
+                (row: Int(data.number("PhaseImpedanceData.row") ?? 0), column: Int(data.number("PhaseImpedanceData.column") ?? 0),
+                 rOhmsPerMeter: data.number("PhaseImpedanceData.r") ?? 0, xOhmsPerMeter: data.number("PhaseImpedanceData.x") ?? 0)
+            }
+            return .phase(entries: entries)
+        default:
+            return nil
+        }
+    }
+
+    private static func transformers(_ objects: [CIMObject], byID: [String: CIMObject]) -> [CIMTransformer] {
+        var result: [CIMTransformer] = []
+        for transformer in objects where transformer.className == "PowerTransformer" {
+            let ends = objects.filter {
+                $0.className == "PowerTransformerEnd" && $0.value("PowerTransformerEnd.PowerTransformer")?.reference == transformer.id
+            }.map { end in
+                CIMTransformerEnd(endNumber: Int(end.number("TransformerEnd.endNumber") ?? 0),
+                                  ratedKVA: (end.number("PowerTransformerEnd.ratedS") ?? 0) / 1000,
+                                  ratedKV: (end.number("PowerTransformerEnd.ratedU") ?? 0) / 1000)
+            }
+            if !ends.isEmpty { result.append(CIMTransformer(name: transformer.name ?? transformer.id, ends: ends)) }
+        }
+        // Single-phase tanks (e.g. regulators) carry their ratings in TransformerEndInfo.
+        for tank in objects where tank.className == "TransformerTank" {
+            guard let info = tank.value("TransformerTank.TransformerTankInfo")?.reference ?? tank.value("PowerSystemResource.AssetDatasheet")?.reference
+            else { continue }
+            let ends = objects.filter {
+                $0.className == "TransformerEndInfo" && $0.value("TransformerEndInfo.TransformerTankInfo")?.reference == info
+            }.map { end in
+                CIMTransformerEnd(endNumber: Int(end.number("TransformerEndInfo.endNumber") ?? 0),
+                                  ratedKVA: (end.number("TransformerEndInfo.ratedS") ?? 0) / 1000,
+                                  ratedKV: (end.number("TransformerEndInfo.ratedU") ?? 0) / 1000)
+            }
+            if !ends.isEmpty { result.append(CIMTransformer(name: tank.name ?? tank.id, ends: ends)) }
+        }
+        return result
+    }
+}
