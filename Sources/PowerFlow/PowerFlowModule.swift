@@ -1,0 +1,2 @@
+// Owns the PowerFlow module entry (temporary).
+import Kernel
