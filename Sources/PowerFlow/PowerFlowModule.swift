@@ -1,2 +1,0 @@
-// Owns the PowerFlow module entry (temporary).
-import Kernel
