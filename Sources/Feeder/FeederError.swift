@@ -1,0 +1,57 @@
+// Owns the import errors of the Feeder module and the script location they point at.
+
+/// A position in an OpenDSS script: file path and 1-based line number.
+public struct ScriptLocation: Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+
+    public init(file: String, line: Int) {
+        self.file = file
+        self.line = line
+    }
+
+    public var description: String { "\(file):\(line)" }
+}
+
+/// Why a feeder script could not be imported. Every case carries the script location.
+public enum FeederError: Error, CustomStringConvertible, Equatable {
+    case unknownCommand(String, at: ScriptLocation)
+    case unknownClass(String, at: ScriptLocation)
+    case unknownProperty(className: String, property: String, at: ScriptLocation)
+    case unknownOption(String, at: ScriptLocation)
+    case unknownElement(String, at: ScriptLocation)
+    case invalidValue(property: String, value: String, reason: String, at: ScriptLocation)
+    case syntax(String, at: ScriptLocation)
+    case fileNotReadable(path: String, at: ScriptLocation?)
+    case noActiveCircuit(at: ScriptLocation)
+    case unresolvedReference(element: String, reference: String, reason: String)
+    case invalidModel(String)
+
+    public var description: String {
+        switch self {
+        case let .unknownCommand(name, at):
+            return "\(at): unknown command '\(name)'"
+        case let .unknownClass(name, at):
+            return "\(at): unknown element class '\(name)'"
+        case let .unknownProperty(className, property, at):
+            return "\(at): unknown property '\(property)' for class \(className)"
+        case let .unknownOption(name, at):
+            return "\(at): unknown Set option '\(name)'"
+        case let .unknownElement(name, at):
+            return "\(at): element '\(name)' is not defined"
+        case let .invalidValue(property, value, reason, at):
+            return "\(at): invalid value '\(value)' for '\(property)': \(reason)"
+        case let .syntax(reason, at):
+            return "\(at): syntax error: \(reason)"
+        case let .fileNotReadable(path, at):
+            if let at { return "\(at): cannot read file '\(path)'" }
+            return "cannot read file '\(path)'"
+        case let .noActiveCircuit(at):
+            return "\(at): no circuit defined yet (a 'New Circuit.<name>' must come first)"
+        case let .unresolvedReference(element, reference, reason):
+            return "\(element): reference '\(reference)' cannot be resolved: \(reason)"
+        case let .invalidModel(reason):
+            return "invalid feeder model: \(reason)"
+        }
+    }
+}

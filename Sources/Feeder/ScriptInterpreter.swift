@@ -1,0 +1,496 @@
+// Owns the OpenDSS command interpreter: reads script files (Redirect/Compile, comments,
+// continuation lines), executes New/Edit/Set/BatchEdit/property-assignment commands in order and
+// produces a `FeederModel`. Unknown commands, classes, properties and options are errors.
+import Foundation
+
+/// Entry points of the importer.
+public enum FeederImporter {
+    /// Compiles the script at `path` (relative Redirect/Compile paths resolve against its folder).
+    public static func compile(path: String) throws -> FeederModel {
+        var interpreter = ScriptInterpreter()
+        try interpreter.runFile(path: path, at: nil)
+        return try interpreter.finish()
+    }
+
+    /// Compiles script text; relative file references resolve against `baseDirectory`.
+    public static func compile(script: String, name: String = "<script>", baseDirectory: String) throws -> FeederModel {
+        var interpreter = ScriptInterpreter()
+        try interpreter.runText(script, fileName: name, directory: baseDirectory)
+        return try interpreter.finish()
+    }
+}
+
+enum ScriptPaths {
+    static func resolve(_ path: String, relativeTo directory: String) -> String {
+        let unquoted = path.trimmingCharacters(in: CharacterSet(charactersIn: "\"' "))
+        if unquoted.hasPrefix("/") { return unquoted }
+        return (directory as NSString).appendingPathComponent(unquoted)
+    }
+}
+
+struct ScriptInterpreter {
+    var model = FeederModel()
+    var defaultBaseFrequency = 60.0
+    var hasCircuit = false
+    /// Element last addressed by New/Edit, for `~` continuation lines.
+    var active: (ElementClass, Int)?
+    /// Name → index per class (lookups only; never iterated).
+    var indexByName: [ElementClass: [String: Int]] = [:]
+    var includeDepth = 0
+
+    static let commands = ["new", "edit", "more", "m", "~", "redirect", "compile", "set", "clear", "calcvoltagebases",
+                           "batchedit", "solve", "buscoords", "show", "plot", "export", "closedi", "visualize",
+                           "sample", "reset", "get", "help", "calcv"]
+
+    mutating func finish() throws -> FeederModel {
+        guard hasCircuit else { throw FeederError.invalidModel("the scripts define no circuit") }
+        try validateReferences()
+        return model
+    }
+
+    mutating func runFile(path: String, at location: ScriptLocation?) throws {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+                ?? String(data: data, encoding: .isoLatin1) else {
+            throw FeederError.fileNotReadable(path: path, at: location)
+        }
+        includeDepth += 1
+        defer { includeDepth -= 1 }
+        guard includeDepth < 32 else { throw FeederError.syntax("Redirect nesting deeper than 32", at: location ?? ScriptLocation(file: path, line: 0)) }
+        try runText(text, fileName: path, directory: (path as NSString).deletingLastPathComponent)
+    }
+
+    mutating func runText(_ text: String, fileName: String, directory: String) throws {
+        var inBlockComment = false
+        var lineNumber = 0
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+            lineNumber += 1
+            let location = ScriptLocation(file: fileName, line: lineNumber)
+            var line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
+            if inBlockComment {
+                if line.contains("*/") { inBlockComment = false }
+                continue
+            }
+            if line.hasPrefix("/*") {
+                inBlockComment = !line.contains("*/")
+                continue
+            }
+            line = Self.stripComment(line)
+            if line.isEmpty { continue }
+            try execute(line, directory: directory, at: location)
+        }
+    }
+
+    /// Removes `!` and `//` comments outside quotes and brackets.
+    static func stripComment(_ line: String) -> String {
+        var depth = 0
+        var quote: Character?
+        var previous: Character = " "
+        var end = line.endIndex
+        for index in line.indices {
+            let c = line[index]
+            if let q = quote {
+                if c == q { quote = nil }
+            } else if c == "\"" || c == "'" {
+                quote = c
+            } else if c == "(" || c == "[" || c == "{" {
+                depth += 1
+            } else if c == ")" || c == "]" || c == "}" {
+                depth = max(0, depth - 1)
+            } else if depth == 0 && c == "!" {
+                end = index
+                break
+            } else if depth == 0 && c == "/" && previous == "/" {
+                end = line.index(before: index)
+                break
+            }
+            previous = c
+        }
+        return String(line[..<end]).trimmingCharacters(in: .whitespaces)
+    }
+
+    mutating func execute(_ line: String, directory: String, at location: ScriptLocation) throws {
+        var parameters = try ScriptLexer.split(line, at: location)
+        guard !parameters.isEmpty else { return }
+        let first = parameters.removeFirst()
+        if first.value.hasPrefix("~") && first.name == nil {
+            // "~bus=..." written without a blank after the tilde
+            let rest = String(first.value.dropFirst())
+            if !rest.isEmpty { parameters.insert(ScriptParameter(name: nil, value: rest), at: 0) }
+            try continueActive(parameters, directory: directory, at: location)
+            return
+        }
+        if let name = first.name {
+            // Property-assignment command: Class.name.property=value
+            try assignProperty(path: name, value: first.value, rest: parameters, directory: directory, at: location)
+            return
+        }
+        let word = first.value.lowercased()
+        guard let command = Self.commands.first(where: { $0 == word }) ?? Self.commands.first(where: { $0.hasPrefix(word) && word.count >= 2 }) else {
+            throw FeederError.unknownCommand(first.value, at: location)
+        }
+        switch command {
+        case "clear":
+            let depth = includeDepth
+            self = ScriptInterpreter()
+            includeDepth = depth
+        case "new":
+            try newElement(parameters, directory: directory, at: location)
+        case "edit":
+            guard let target = parameters.first else { throw FeederError.syntax("Edit needs Class.name", at: location) }
+            let (cls, name) = try splitObjectName(target.value, at: location)
+            guard let index = indexByName[cls]?[name] else { throw FeederError.unknownElement(target.value, at: location) }
+            active = (cls, index)
+            try apply(Array(parameters.dropFirst()), to: cls, index: index, directory: directory, at: location)
+        case "more", "m", "~":
+            try continueActive(parameters, directory: directory, at: location)
+        case "redirect", "compile":
+            guard let file = parameters.first?.value, !file.isEmpty else {
+                throw FeederError.syntax("\(command) needs a file name", at: location)
+            }
+            try runFile(path: ScriptPaths.resolve(file, relativeTo: directory), at: location)
+        case "set":
+            try setOptions(parameters, at: location)
+        case "calcvoltagebases", "calcv":
+            break
+        case "batchedit":
+            try batchEdit(parameters, directory: directory, at: location)
+        case "solve":
+            try setOptions(parameters, at: location)
+            model.solveCommandCount += 1
+        case "buscoords":
+            guard let file = parameters.first?.value else { throw FeederError.syntax("BusCoords needs a file", at: location) }
+            try readBusCoordinates(ScriptPaths.resolve(file, relativeTo: directory), at: location)
+        default:
+            model.ignoredCommands.append("\(location): \(line)")
+        }
+    }
+
+    mutating func continueActive(_ parameters: [ScriptParameter], directory: String, at location: ScriptLocation) throws {
+        guard let (cls, index) = active else { throw FeederError.syntax("continuation line without a preceding New/Edit", at: location) }
+        try apply(parameters, to: cls, index: index, directory: directory, at: location)
+    }
+
+    func splitObjectName(_ text: String, at location: ScriptLocation) throws -> (ElementClass, String) {
+        guard let dot = text.firstIndex(of: ".") else {
+            throw FeederError.syntax("expected Class.name, got '\(text)'", at: location)
+        }
+        let className = text[..<dot].lowercased()
+        let name = text[text.index(after: dot)...].lowercased()
+        let cls: ElementClass
+        if className == "circuit" {
+            cls = .vsource
+        } else if let known = ElementClass(rawValue: className) {
+            cls = known
+        } else {
+            throw FeederError.unknownClass(String(className), at: location)
+        }
+        guard !name.isEmpty else { throw FeederError.syntax("empty element name in '\(text)'", at: location) }
+        return (cls, name)
+    }
+
+    mutating func newElement(_ parameters: [ScriptParameter], directory: String, at location: ScriptLocation) throws {
+        guard var target = parameters.first else { throw FeederError.syntax("New needs Class.name", at: location) }
+        if let name = target.name {
+            guard name.lowercased() == "object" else { throw FeederError.syntax("expected Class.name or object=Class.name", at: location) }
+            target = ScriptParameter(name: nil, value: target.value)
+        }
+        let classPart = target.value.split(separator: ".").first.map { $0.lowercased() } ?? ""
+        var (cls, name) = try splitObjectName(target.value, at: location)
+        if classPart == "circuit" {
+            // A new circuit resets the model and creates its source "source" at bus "sourcebus".
+            let frequency = defaultBaseFrequency
+            let depth = includeDepth
+            self = ScriptInterpreter()
+            includeDepth = depth
+            defaultBaseFrequency = frequency
+            hasCircuit = true
+            model.circuitName = name
+            model.baseFrequencyHertz = frequency
+            name = "source"
+        } else if !hasCircuit {
+            throw FeederError.noActiveCircuit(at: location)
+        }
+        let index: Int
+        if let existing = indexByName[cls]?[name] {
+            // OpenDSS treats New of an existing name as an edit of it.
+            index = existing
+        } else {
+            index = createElement(cls, name: name)
+        }
+        active = (cls, index)
+        try apply(Array(parameters.dropFirst()), to: cls, index: index, directory: directory, at: location)
+    }
+
+    mutating func createElement(_ cls: ElementClass, name: String) -> Int {
+        let f = defaultBaseFrequency
+        let index: Int
+        switch cls {
+        case .vsource:
+            var v = VoltageSource(name: name); v.frequencyHertz = f
+            model.vsources.append(v); index = model.vsources.count - 1
+            model.creationOrder.append(.vsource(index))
+        case .linecode:
+            model.lineCodes.append(LineCode(name: name, baseFrequencyHertz: f)); index = model.lineCodes.count - 1
+        case .line:
+            model.lines.append(Line(name: name, baseFrequencyHertz: f)); index = model.lines.count - 1
+            model.creationOrder.append(.line(index))
+        case .transformer:
+            model.transformers.append(Transformer(name: name)); index = model.transformers.count - 1
+            model.creationOrder.append(.transformer(index))
+        case .load:
+            model.loads.append(Load(name: name)); index = model.loads.count - 1
+            model.creationOrder.append(.load(index))
+        case .generator:
+            model.generators.append(Generator(name: name)); index = model.generators.count - 1
+            model.creationOrder.append(.generator(index))
+        case .pvsystem:
+            model.pvSystems.append(PVSystem(name: name)); index = model.pvSystems.count - 1
+            model.creationOrder.append(.pvSystem(index))
+        case .loadshape:
+            model.loadShapes.append(LoadShape(name: name)); index = model.loadShapes.count - 1
+        case .capacitor:
+            model.capacitors.append(Capacitor(name: name)); index = model.capacitors.count - 1
+            model.creationOrder.append(.capacitor(index))
+        case .regcontrol:
+            model.regControls.append(RegControl(name: name)); index = model.regControls.count - 1
+        case .energymeter:
+            model.energyMeters.append(EnergyMeter(name: name)); index = model.energyMeters.count - 1
+        case .monitor:
+            model.monitors.append(Monitor(name: name)); index = model.monitors.count - 1
+        }
+        indexByName[cls, default: [:]][name] = index
+        return index
+    }
+
+    /// Applies parameters in order; positional values take the property after the last one used.
+    mutating func apply(_ parameters: [ScriptParameter], to cls: ElementClass, index: Int, directory: String,
+                        at location: ScriptLocation) throws {
+        let names = cls.propertyNames
+        var nextPositional = 0
+        for parameter in parameters {
+            let property: String
+            if let given = parameter.name {
+                guard let resolved = cls.resolveProperty(given) else {
+                    throw FeederError.unknownProperty(className: cls.rawValue, property: given, at: location)
+                }
+                property = resolved
+            } else {
+                guard nextPositional < names.count else {
+                    throw FeederError.syntax("too many positional values for \(cls.rawValue)", at: location)
+                }
+                property = names[nextPositional]
+            }
+            if let position = names.firstIndex(of: property) { nextPositional = position + 1 }
+            let reader = ValueReader(property: property, text: parameter.value, location: location)
+            if property == "like" {
+                try copyLike(cls, index: index, from: parameter.value.lowercased(), at: location)
+                continue
+            }
+            try setProperty(cls, index: index, property, reader, directory: directory)
+        }
+    }
+
+    mutating func setProperty(_ cls: ElementClass, index: Int, _ p: String, _ r: ValueReader, directory: String) throws {
+        switch cls {
+        case .vsource: try model.vsources[index].set(p, r)
+        case .linecode: try model.lineCodes[index].set(p, r)
+        case .line: try model.lines[index].set(p, r)
+        case .transformer: try model.transformers[index].set(p, r)
+        case .load: try model.loads[index].set(p, r)
+        case .generator: try model.generators[index].set(p, r)
+        case .pvsystem: try model.pvSystems[index].set(p, r)
+        case .loadshape: try model.loadShapes[index].set(p, r, baseDirectory: directory)
+        case .capacitor: try model.capacitors[index].set(p, r)
+        case .regcontrol: try model.regControls[index].set(p, r)
+        case .energymeter: try model.energyMeters[index].set(p, r)
+        case .monitor: try model.monitors[index].set(p, r)
+        }
+    }
+
+    mutating func copyLike(_ cls: ElementClass, index: Int, from other: String, at location: ScriptLocation) throws {
+        guard let source = indexByName[cls]?[other] else { throw FeederError.unknownElement("\(cls.rawValue).\(other)", at: location) }
+        switch cls {
+        case .vsource: let n = model.vsources[index].name; model.vsources[index] = model.vsources[source]; model.vsources[index].name = n
+        case .linecode: let n = model.lineCodes[index].name; model.lineCodes[index] = model.lineCodes[source]; model.lineCodes[index].name = n
+        case .line: let n = model.lines[index].name; model.lines[index] = model.lines[source]; model.lines[index].name = n
+        case .transformer: let n = model.transformers[index].name; model.transformers[index] = model.transformers[source]; model.transformers[index].name = n
+        case .load: let n = model.loads[index].name; model.loads[index] = model.loads[source]; model.loads[index].name = n
+        case .generator: let n = model.generators[index].name; model.generators[index] = model.generators[source]; model.generators[index].name = n
+        case .pvsystem: let n = model.pvSystems[index].name; model.pvSystems[index] = model.pvSystems[source]; model.pvSystems[index].name = n
+        case .loadshape: let n = model.loadShapes[index].name; model.loadShapes[index] = model.loadShapes[source]; model.loadShapes[index].name = n
+        case .capacitor: let n = model.capacitors[index].name; model.capacitors[index] = model.capacitors[source]; model.capacitors[index].name = n
+        case .regcontrol: let n = model.regControls[index].name; model.regControls[index] = model.regControls[source]; model.regControls[index].name = n
+        case .energymeter: let n = model.energyMeters[index].name; model.energyMeters[index] = model.energyMeters[source]; model.energyMeters[index].name = n
+        case .monitor: let n = model.monitors[index].name; model.monitors[index] = model.monitors[source]; model.monitors[index].name = n
+        }
+    }
+
+    /// `Class.name.property=value` (e.g. `Load.s860.vminpu=.85`).
+    mutating func assignProperty(path: String, value: String, rest: [ScriptParameter], directory: String,
+                                 at location: ScriptLocation) throws {
+        let parts = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count >= 3 else { throw FeederError.unknownCommand(path, at: location) }
+        let (cls, name) = try splitObjectName(parts[0] + "." + parts[1], at: location)
+        let property = parts[2...].joined(separator: ".")
+        guard let index = indexByName[cls]?[name] else { throw FeederError.unknownElement(parts[0] + "." + parts[1], at: location) }
+        active = (cls, index)
+        try apply([ScriptParameter(name: property, value: value)] + rest, to: cls, index: index, directory: directory, at: location)
+    }
+
+    /// `BatchEdit Class..pattern prop=value ...` (pattern is a regular expression on names).
+    mutating func batchEdit(_ parameters: [ScriptParameter], directory: String, at location: ScriptLocation) throws {
+        guard let target = parameters.first?.value, let dot = target.firstIndex(of: ".") else {
+            throw FeederError.syntax("BatchEdit needs Class..pattern", at: location)
+        }
+        let className = target[..<dot].lowercased()
+        let pattern = String(target[target.index(after: dot)...]).lowercased()
+        guard let cls = ElementClass(rawValue: className) else { throw FeederError.unknownClass(className, at: location) }
+        let regex: NSRegularExpression
+        do {
+            regex = try NSRegularExpression(pattern: "^(?:" + pattern + ")$")
+        } catch {
+            throw FeederError.syntax("invalid BatchEdit pattern '\(pattern)'", at: location)
+        }
+        let names = elementNames(cls)
+        for (index, name) in names.enumerated() {
+            let nsName = name as NSString
+            guard regex.firstMatch(in: name, range: NSRange(location: 0, length: nsName.length)) != nil else { continue }
+            try apply(Array(parameters.dropFirst()), to: cls, index: index, directory: directory, at: location)
+        }
+    }
+
+    func elementNames(_ cls: ElementClass) -> [String] {
+        switch cls {
+        case .vsource: return model.vsources.map(\.name)
+        case .linecode: return model.lineCodes.map(\.name)
+        case .line: return model.lines.map(\.name)
+        case .transformer: return model.transformers.map(\.name)
+        case .load: return model.loads.map(\.name)
+        case .generator: return model.generators.map(\.name)
+        case .pvsystem: return model.pvSystems.map(\.name)
+        case .loadshape: return model.loadShapes.map(\.name)
+        case .capacitor: return model.capacitors.map(\.name)
+        case .regcontrol: return model.regControls.map(\.name)
+        case .energymeter: return model.energyMeters.map(\.name)
+        case .monitor: return model.monitors.map(\.name)
+        }
+    }
+
+    static let setOptionNames = ["voltagebases", "defaultbasefrequency", "mode", "stepsize", "number", "tolerance",
+                                 "maxiterations", "controlmode", "maxcontroliter", "hour", "sec", "loadmult",
+                                 "datapath", "demand", "overloadreport", "voltexcept", "diverbose", "year",
+                                 "casename", "frequency", "h", "m", "s", "time", "algorithm", "editor",
+                                 "markswitches", "markcapacitors", "markregulators", "marktransformers",
+                                 "normvminpu", "normvmaxpu", "emergvminpu", "emergvmaxpu", "maxiter", "trapezoidal",
+                                 "loadmodel", "miniterations", "basefrequency", "defaultdaily", "defaultyearly",
+                                 "showexport", "keeplist", "zonelock", "ueweight", "lossweight", "cktmodel"]
+
+    mutating func setOptions(_ parameters: [ScriptParameter], at location: ScriptLocation) throws {
+        for parameter in parameters {
+            guard let given = parameter.name else { throw FeederError.syntax("Set expects name=value", at: location) }
+            let lower = given.lowercased()
+            guard let option = Self.setOptionNames.first(where: { $0 == lower }) ?? Self.setOptionNames.first(where: { $0.hasPrefix(lower) }) else {
+                throw FeederError.unknownOption(given, at: location)
+            }
+            let r = ValueReader(property: option, text: parameter.value, location: location)
+            switch option {
+            case "voltagebases": model.voltageBasesKilovolts = try r.doubles()
+            case "defaultbasefrequency", "basefrequency":
+                defaultBaseFrequency = try r.double()
+            case "mode":
+                let v = r.text.lowercased()
+                if v.hasPrefix("snap") { model.options.mode = .snapshot }
+                else if v.hasPrefix("daily") { model.options.mode = .daily }
+                else if v.hasPrefix("yearly") { model.options.mode = .yearly }
+                else { throw r.fail("supported modes: snapshot, daily, yearly") }
+            case "stepsize", "h": model.options.stepSizeSeconds = try Self.parseDuration(r)
+            case "number": model.options.numberOfSteps = try r.int()
+            case "tolerance": model.options.tolerance = try r.double()
+            case "maxiterations", "maxiter": model.options.maxIterations = try r.int()
+            case "maxcontroliter": model.options.maxControlIterations = try r.int()
+            case "controlmode":
+                let v = r.text.lowercased()
+                if v.hasPrefix("off") { model.options.controlMode = .off }
+                else if v.hasPrefix("stat") { model.options.controlMode = .static }
+                else { throw r.fail("supported control modes: static, off") }
+            case "hour": model.options.startHour = try r.double()
+            case "sec": model.options.startSecond = try r.double()
+            case "loadmult": model.options.loadMultiplier = try r.double()
+            case "algorithm":
+                guard r.text.lowercased().hasPrefix("n") else { throw r.fail("only the normal (fixed-point) algorithm is supported") }
+            default:
+                break
+            }
+        }
+    }
+
+    /// Durations as OpenDSS writes them: seconds by default, or with an h/m/s suffix.
+    static func parseDuration(_ r: ValueReader) throws -> Double {
+        let lower = r.text.lowercased()
+        let scale: Double
+        var number = lower
+        switch lower.last {
+        case "h": scale = 3600; number.removeLast()
+        case "m": scale = 60; number.removeLast()
+        case "s": scale = 1; number.removeLast()
+        default: scale = 1
+        }
+        guard let value = ValueReader.parseNumber(number) else { throw r.fail("not a duration") }
+        return value * scale
+    }
+
+    mutating func readBusCoordinates(_ path: String, at location: ScriptLocation) throws {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw FeederError.fileNotReadable(path: path, at: location)
+        }
+        var lineNumber = 0
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+            lineNumber += 1
+            let line = Self.stripComment(rawLine.trimmingCharacters(in: .whitespacesAndNewlines))
+            if line.isEmpty { continue }
+            let fields = line.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" }).map(String.init)
+            guard fields.count >= 3, let x = ValueReader.parseNumber(fields[1]), let y = ValueReader.parseNumber(fields[2]) else {
+                throw FeederError.syntax("expected 'bus x y'", at: ScriptLocation(file: path, line: lineNumber))
+            }
+            model.busCoordinates.append((bus: fields[0].lowercased(), x: x, y: y))
+        }
+    }
+
+    /// Checks references between elements once the scripts are read.
+    func validateReferences() throws {
+        for line in model.lines {
+            if let code = line.lineCode, model.lineCode(named: code) == nil {
+                throw FeederError.unresolvedReference(element: "Line.\(line.name)", reference: "linecode=\(code)", reason: "no such LineCode")
+            }
+            if line.bus1.name.isEmpty || line.bus2.name.isEmpty {
+                throw FeederError.unresolvedReference(element: "Line.\(line.name)", reference: "bus1/bus2", reason: "both buses must be given")
+            }
+        }
+        for t in model.transformers {
+            for (i, w) in t.windings.enumerated() where w.bus.name.isEmpty {
+                throw FeederError.unresolvedReference(element: "Transformer.\(t.name)", reference: "winding \(i + 1) bus", reason: "not given")
+            }
+        }
+        func checkShape(_ element: String, _ name: String?) throws {
+            if let name, model.loadShape(named: name) == nil {
+                throw FeederError.unresolvedReference(element: element, reference: name, reason: "no such LoadShape")
+            }
+        }
+        for l in model.loads {
+            try checkShape("Load.\(l.name)", l.yearly); try checkShape("Load.\(l.name)", l.daily)
+            if l.bus1.name.isEmpty { throw FeederError.unresolvedReference(element: "Load.\(l.name)", reference: "bus1", reason: "not given") }
+        }
+        for g in model.generators {
+            try checkShape("Generator.\(g.name)", g.yearly); try checkShape("Generator.\(g.name)", g.daily)
+        }
+        for p in model.pvSystems {
+            try checkShape("PVSystem.\(p.name)", p.yearly); try checkShape("PVSystem.\(p.name)", p.daily)
+        }
+        for s in model.loadShapes where s.numberOfPoints > 0 && s.multipliers.count < s.numberOfPoints {
+            throw FeederError.invalidModel("LoadShape.\(s.name): npts=\(s.numberOfPoints) but \(s.multipliers.count) multipliers")
+        }
+        for rc in model.regControls where model.transformerIndex(named: rc.transformer) == nil {
+            throw FeederError.unresolvedReference(element: "RegControl.\(rc.name)", reference: rc.transformer, reason: "no such Transformer")
+        }
+    }
+}

@@ -1,0 +1,233 @@
+// Owns the lexical layer of OpenDSS scripts: splitting a command line into (name, value)
+// parameters with OpenDSS's quoting rules, and turning a value into numbers, arrays, matrices,
+// booleans and bus specifications (including the in-line RPN math OpenDSS accepts in parentheses).
+import Foundation
+
+/// One parameter of a command line: `name=value` or a positional `value` (name nil).
+struct ScriptParameter: Equatable {
+    var name: String?
+    var value: String
+}
+
+/// Splits one command line (comments already removed) into its command word and parameters.
+///
+/// Values may be wrapped in `" "`, `' '`, `( )`, `[ ]` or `{ }`; whitespace and commas separate
+/// parameters; `name = value` may have blanks around `=`.
+enum ScriptLexer {
+    static func split(_ line: String, at location: ScriptLocation) throws -> [ScriptParameter] {
+        let chars = Array(line)
+        var index = 0
+        var result: [ScriptParameter] = []
+        func skipSeparators() {
+            while index < chars.count, chars[index] == " " || chars[index] == "\t" || chars[index] == "," || chars[index] == "\r" {
+                index += 1
+            }
+        }
+        func skipBlanks() {
+            while index < chars.count, chars[index] == " " || chars[index] == "\t" || chars[index] == "\r" { index += 1 }
+        }
+        func readToken() throws -> String {
+            guard index < chars.count else { return "" }
+            let open = chars[index]
+            let close: Character?
+            switch open {
+            case "\"": close = "\""
+            case "'": close = "'"
+            case "(": close = ")"
+            case "[": close = "]"
+            case "{": close = "}"
+            default: close = nil
+            }
+            if let close {
+                index += 1
+                let start = index
+                var depth = 0
+                while index < chars.count {
+                    let c = chars[index]
+                    if c == close && depth == 0 { break }
+                    if open != "\"" && open != "'" {
+                        if c == open { depth += 1 } else if c == close { depth -= 1 }
+                    }
+                    index += 1
+                }
+                guard index < chars.count else {
+                    throw FeederError.syntax("unterminated '\(open)'", at: location)
+                }
+                let text = String(chars[start..<index])
+                index += 1
+                return text
+            }
+            let start = index
+            while index < chars.count {
+                let c = chars[index]
+                if c == " " || c == "\t" || c == "," || c == "=" || c == "\r" { break }
+                index += 1
+            }
+            return String(chars[start..<index])
+        }
+        while true {
+            skipSeparators()
+            if index >= chars.count { break }
+            let wasQuoted = "\"'([{".contains(chars[index])
+            let token = try readToken()
+            let save = index
+            skipBlanks()
+            if !wasQuoted, index < chars.count, chars[index] == "=" {
+                index += 1
+                skipBlanks()
+                let value = index < chars.count ? try readToken() : ""
+                result.append(ScriptParameter(name: token, value: value))
+            } else {
+                index = save
+                result.append(ScriptParameter(name: nil, value: token))
+            }
+        }
+        return result
+    }
+}
+
+/// Conversions of parameter text into typed values; every failure names property and location.
+struct ValueReader {
+    var property: String
+    var text: String
+    var location: ScriptLocation
+
+    func fail(_ reason: String) -> FeederError {
+        .invalidValue(property: property, value: text, reason: reason, at: location)
+    }
+
+    /// A number; text with blanks is evaluated as OpenDSS in-line RPN math, e.g. `8 1000 /`.
+    func double() throws -> Double {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let value = Self.parseNumber(trimmed) { return value }
+        let parts = trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).map(String.init)
+        guard parts.count > 1 else { throw fail("not a number") }
+        return try evaluateRPN(parts)
+    }
+
+    func int() throws -> Int {
+        let value = try double()
+        guard value.isFinite, value == value.rounded(), abs(value) < 1e15 else { throw fail("not an integer") }
+        return Int(value)
+    }
+
+    func bool() throws -> Bool {
+        let lower = text.lowercased()
+        guard let first = lower.first else { throw fail("empty boolean") }
+        switch first {
+        case "y", "t": return true
+        case "n", "f": return false
+        default: throw fail("expected yes/no or true/false")
+        }
+    }
+
+    func strings() -> [String] {
+        text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," || $0 == "|" }).map(String.init)
+    }
+
+    func doubles() throws -> [Double] {
+        try strings().map { part in
+            guard let value = Self.parseNumber(part) else { throw fail("'\(part)' is not a number") }
+            return value
+        }
+    }
+
+    /// A square matrix given as a lower triangle (rows separated by `|`) or in full.
+    func matrix(order: Int) throws -> [Double] {
+        let rows = text.split(separator: "|").map { row in
+            row.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).map(String.init)
+        }.filter { !$0.isEmpty }
+        var values = [Double](repeating: 0, count: order * order)
+        let flat = try rows.flatMap { row in
+            try row.map { part -> Double in
+                guard let v = Self.parseNumber(part) else { throw fail("'\(part)' is not a number") }
+                return v
+            }
+        }
+        if flat.count == order * (order + 1) / 2 {
+            var k = 0
+            for i in 0..<order {
+                for j in 0...i {
+                    values[i * order + j] = flat[k]
+                    values[j * order + i] = flat[k]
+                    k += 1
+                }
+            }
+        } else if flat.count == order * order {
+            values = flat
+        } else {
+            throw fail("expected \(order * (order + 1) / 2) (lower triangle) or \(order * order) values, got \(flat.count)")
+        }
+        return values
+    }
+
+    static func parseNumber(_ text: String) -> Double? {
+        guard !text.isEmpty else { return nil }
+        if let value = Double(text) { return value }
+        if text.hasPrefix("."), let value = Double("0" + text) { return value }
+        if text.hasPrefix("-."), let value = Double("-0" + text.dropFirst()) { return value }
+        return nil
+    }
+
+    private func evaluateRPN(_ tokens: [String]) throws -> Double {
+        var stack: [Double] = []
+        func pop() throws -> Double {
+            guard let v = stack.popLast() else { throw fail("RPN stack underflow") }
+            return v
+        }
+        for token in tokens {
+            if let number = Self.parseNumber(token) {
+                stack.append(number)
+                continue
+            }
+            switch token.lowercased() {
+            case "+": let b = try pop(); let a = try pop(); stack.append(a + b)
+            case "-": let b = try pop(); let a = try pop(); stack.append(a - b)
+            case "*": let b = try pop(); let a = try pop(); stack.append(a * b)
+            case "/": let b = try pop(); let a = try pop(); stack.append(a / b)
+            case "^": let b = try pop(); let a = try pop(); stack.append(pow(a, b))
+            case "sqrt": stack.append((try pop()).squareRoot())
+            case "sqr": let a = try pop(); stack.append(a * a)
+            case "inv": stack.append(1 / (try pop()))
+            case "pi": stack.append(Double.pi)
+            default: throw fail("unknown RPN token '\(token)'")
+            }
+        }
+        guard stack.count == 1, let result = stack.first else { throw fail("RPN expression leaves \(stack.count) values") }
+        return result
+    }
+}
+
+/// A bus reference as written in a script: lower-cased bus name and the explicit node numbers.
+public struct BusSpec: Sendable, Equatable {
+    public var name: String
+    public var nodes: [Int]
+
+    public init(name: String, nodes: [Int] = []) {
+        self.name = name
+        self.nodes = nodes
+    }
+
+    static func parse(_ text: String, property: String, at location: ScriptLocation) throws -> BusSpec {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard let name = parts.first, !name.isEmpty else {
+            throw FeederError.invalidValue(property: property, value: text, reason: "empty bus name", at: location)
+        }
+        var nodes: [Int] = []
+        for part in parts.dropFirst() {
+            guard let node = Int(part), node >= 0 else {
+                throw FeederError.invalidValue(property: property, value: text, reason: "node '\(part)' is not a number", at: location)
+            }
+            nodes.append(node)
+        }
+        return BusSpec(name: name.lowercased(), nodes: nodes)
+    }
+
+    /// Node of each of `conductors` conductors: explicit nodes first, then 1...phases, then 0 (ground).
+    public func resolvedNodes(conductors: Int, phases: Int) -> [Int] {
+        (0..<conductors).map { i in
+            if i < nodes.count { return nodes[i] }
+            return i < phases ? i + 1 : 0
+        }
+    }
+}

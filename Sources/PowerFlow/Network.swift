@@ -1,0 +1,307 @@
+// Owns the compiled network: buses and nodes numbered as OpenDSS numbers them (buses in order of
+// first reference by elements in creation order, nodes in order of first reference), the
+// power-delivery primitives with their node maps, and the power-conversion elements (loads,
+// generators, PV) with their branches. Built once from a `FeederModel`.
+import ComplexModule
+import Feeder
+
+/// A bus: name, node numbers (OpenDSS order), global node indices, and its base voltage.
+public struct BusInfo: Sendable {
+    public var name: String
+    public var nodeNumbers: [Int] = []
+    public var nodeIndices: [Int] = []
+    /// Line-to-neutral base voltage in kV from `Set voltagebases` (0 when none applies).
+    public var baseKilovoltsLineToNeutral = 0.0
+}
+
+/// One non-ground node: which bus and which node number.
+public struct NodeInfo: Sendable {
+    public var bus: Int
+    public var number: Int
+}
+
+/// Kind of power-delivery element a primitive belongs to.
+public enum DeliveryKind: String, Sendable { case vsource, line, transformer, capacitor }
+
+/// A power-delivery element: its primitive admittance and the node of each conductor (−1 = ground).
+struct DeliveryElement {
+    var name: String
+    var kind: DeliveryKind
+    var modelIndex: Int
+    var conductorNodes: [Int]
+    var conductorsPerTerminal: Int
+    var yPrim: DenseComplexMatrix
+}
+
+/// Kind of power-conversion element.
+public enum ConversionKind: String, Sendable { case load, generator, pvSystem }
+
+/// A load, generator or PV system reduced to what the iteration needs.
+struct ConversionElement {
+    var name: String
+    var kind: ConversionKind
+    var modelIndex: Int
+    /// Each branch is a node pair (−1 = ground) the per-phase element is connected across.
+    var branches: [(a: Int, b: Int)]
+    var conductorNodes: [Int]
+    var phases: Int
+    /// Base voltage across one branch, volts.
+    var baseVolts: Double
+    var loadModel: Int
+    var zipv: [Double]
+    var voltageMinPerUnit: Double
+    var voltageMaxPerUnit: Double
+    var voltageLowPerUnit: Double
+    /// Constant-impedance approximation put into the system matrix (per branch), siemens.
+    var yBranch: CDouble
+    /// Nominal (script) powers of the whole element, kW and kvar; consumption positive.
+    var nominalKilowatts: Double
+    var nominalKilovars: Double
+    /// Shape used in daily and yearly modes (index into the model's load shapes).
+    var dailyShape: Int?
+    var yearlyShape: Int?
+    /// For PV: peak kW × irradiance and kVA limit; generators and loads leave these nil.
+    var pvPeakKilowatts: Double?
+    var pvKilovoltAmperes: Double?
+    var pvPowerFactor: Double?
+}
+
+/// The compiled network.
+public struct Network {
+    public private(set) var buses: [BusInfo] = []
+    public private(set) var nodes: [NodeInfo] = []
+    var busIndexByName: [String: Int] = [:]
+    var delivery: [DeliveryElement] = []
+    var conversion: [ConversionElement] = []
+    /// Norton source currents at the source nodes (amperes), constant.
+    var sourceCurrents: [(node: Int, current: CDouble)] = []
+    public let model: FeederModel
+    public let frequencyHertz: Double
+
+    public var nodeCount: Int { nodes.count }
+
+    public init(model: FeederModel) throws {
+        self.model = model
+        frequencyHertz = model.baseFrequencyHertz
+        for reference in model.creationOrder {
+            try add(reference)
+        }
+        guard !nodes.isEmpty else { throw PowerFlowError.invalidElement("circuit", "no nodes") }
+        renumberNodesByBus()
+    }
+
+    /// OpenDSS numbers nodes bus by bus (buses in order of first reference), not by first reference.
+    mutating func renumberNodesByBus() {
+        var newIndex = [Int](repeating: -1, count: nodes.count)
+        var renumbered: [NodeInfo] = []
+        for b in buses.indices {
+            for k in buses[b].nodeIndices.indices {
+                newIndex[buses[b].nodeIndices[k]] = renumbered.count
+                buses[b].nodeIndices[k] = renumbered.count
+                renumbered.append(NodeInfo(bus: b, number: buses[b].nodeNumbers[k]))
+            }
+        }
+        nodes = renumbered
+        func map(_ i: Int) -> Int { i >= 0 ? newIndex[i] : -1 }
+        for e in delivery.indices { delivery[e].conductorNodes = delivery[e].conductorNodes.map(map) }
+        for c in conversion.indices {
+            conversion[c].conductorNodes = conversion[c].conductorNodes.map(map)
+            conversion[c].branches = conversion[c].branches.map { (map($0.a), map($0.b)) }
+        }
+        sourceCurrents = sourceCurrents.map { (map($0.node), $0.current) }
+    }
+
+    mutating func nodeIndices(_ spec: BusSpec, conductors: Int, phases: Int) -> [Int] {
+        let busIndex: Int
+        if let existing = busIndexByName[spec.name] {
+            busIndex = existing
+        } else {
+            busIndex = buses.count
+            buses.append(BusInfo(name: spec.name))
+            busIndexByName[spec.name] = busIndex
+        }
+        return spec.resolvedNodes(conductors: conductors, phases: phases).map { number in
+            guard number != 0 else { return -1 }
+            if let position = buses[busIndex].nodeNumbers.firstIndex(of: number) {
+                return buses[busIndex].nodeIndices[position]
+            }
+            let index = nodes.count
+            nodes.append(NodeInfo(bus: busIndex, number: number))
+            buses[busIndex].nodeNumbers.append(number)
+            buses[busIndex].nodeIndices.append(index)
+            return index
+        }
+    }
+
+    mutating func add(_ reference: ElementReference) throws {
+        switch reference {
+        case let .vsource(i): try addSource(i)
+        case let .line(i): try addLine(i)
+        case let .transformer(i): try addTransformer(i, taps: model.transformers[i].windings.map(\.tap))
+        case let .capacitor(i): addCapacitor(i)
+        case let .load(i): try addLoad(i)
+        case let .generator(i): try addGenerator(i)
+        case let .pvSystem(i): try addPV(i)
+        }
+    }
+
+    mutating func addSource(_ i: Int) throws {
+        let v = model.vsources[i]
+        let n1 = nodeIndices(v.bus1, conductors: v.phases, phases: v.phases)
+        let bus2 = v.bus2 ?? BusSpec(name: v.bus1.name, nodes: Array(repeating: 0, count: v.phases))
+        let n2 = nodeIndices(bus2, conductors: v.phases, phases: v.phases)
+        guard let y = Primitives.sourceImpedance(v).inverted() else {
+            throw PowerFlowError.invalidElement("Vsource.\(v.name)", "source impedance is singular")
+        }
+        delivery.append(DeliveryElement(name: "Vsource.\(v.name)", kind: .vsource, modelIndex: i,
+                                        conductorNodes: n1 + n2, conductorsPerTerminal: v.phases,
+                                        yPrim: Primitives.twoTerminal(series: y, shunt: nil)))
+        let e = Primitives.sourcePhaseVoltages(v)
+        for row in 0..<v.phases {
+            var current = CDouble.zero
+            for col in 0..<v.phases { current = current + y[row, col] * e[col] }
+            if n1[row] >= 0 { sourceCurrents.append((n1[row], current)) }
+            if n2[row] >= 0 { sourceCurrents.append((n2[row], -current)) }
+        }
+    }
+
+    mutating func addLine(_ i: Int) throws {
+        let line = model.lines[i]
+        guard line.enabled else { return }
+        let code = line.lineCode.flatMap { model.lineCode(named: $0) }
+        let phases = (code != nil && !line.usesOwnImpedance) ? (code?.phases ?? line.phases) : line.phases
+        let n1 = nodeIndices(line.bus1, conductors: phases, phases: phases)
+        let n2 = nodeIndices(line.bus2, conductors: phases, phases: phases)
+        let y = try Primitives.line(line, code: code, frequencyHertz: frequencyHertz)
+        delivery.append(DeliveryElement(name: "Line.\(line.name)", kind: .line, modelIndex: i,
+                                        conductorNodes: n1 + n2, conductorsPerTerminal: phases, yPrim: y))
+    }
+
+    mutating func addTransformer(_ i: Int, taps: [Double]) throws {
+        let t = model.transformers[i]
+        guard t.enabled else { return }
+        var conductorNodes: [Int] = []
+        for w in t.windings {
+            conductorNodes += nodeIndices(w.bus, conductors: t.phases + 1, phases: t.phases)
+        }
+        let y = try Primitives.transformer(t, taps: taps)
+        delivery.append(DeliveryElement(name: "Transformer.\(t.name)", kind: .transformer, modelIndex: i,
+                                        conductorNodes: conductorNodes, conductorsPerTerminal: t.phases + 1, yPrim: y))
+    }
+
+    mutating func addCapacitor(_ i: Int) {
+        let c = model.capacitors[i]
+        guard c.enabled else { return }
+        let n1 = nodeIndices(c.bus1, conductors: c.phases, phases: c.phases)
+        var conductorNodes = n1
+        if c.connection == .wye {
+            let bus2 = c.bus2 ?? BusSpec(name: c.bus1.name, nodes: Array(repeating: 0, count: c.phases))
+            conductorNodes += nodeIndices(bus2, conductors: c.phases, phases: c.phases)
+        }
+        let y = Primitives.capacitor(c, frequencyHertz: frequencyHertz, baseFrequencyHertz: model.baseFrequencyHertz)
+        delivery.append(DeliveryElement(name: "Capacitor.\(c.name)", kind: .capacitor, modelIndex: i,
+                                        conductorNodes: conductorNodes, conductorsPerTerminal: c.phases, yPrim: y))
+    }
+
+    /// Conductor nodes and branches of a single-terminal element (OpenDSS's load conventions).
+    mutating func conversionTopology(bus: BusSpec, phases: Int, connection: Connection) -> ([Int], [(a: Int, b: Int)]) {
+        let conductors: Int
+        switch connection {
+        case .wye: conductors = phases + 1
+        case .delta: conductors = phases <= 2 ? phases + 1 : phases
+        }
+        let n = nodeIndices(bus, conductors: conductors, phases: phases)
+        var branches: [(a: Int, b: Int)] = []
+        for p in 0..<phases {
+            switch connection {
+            case .wye: branches.append((n[p], n[conductors - 1]))
+            case .delta: branches.append((n[p], n[(p + 1) % conductors]))
+            }
+        }
+        return (n, branches)
+    }
+
+    static func baseVolts(kilovolts: Double, phases: Int, connection: Connection) -> Double {
+        switch connection {
+        case .wye: return phases == 1 ? kilovolts * 1000 : kilovolts * 1000 / Primitives.sqrt3
+        case .delta: return kilovolts * 1000
+        }
+    }
+
+    func shapeIndex(_ name: String?) -> Int? {
+        guard let name else { return nil }
+        return model.loadShapes.firstIndex { $0.name == name }
+    }
+
+    mutating func addLoad(_ i: Int) throws {
+        let l = model.loads[i]
+        guard l.enabled else { return }
+        let (n, branches) = conversionTopology(bus: l.bus1, phases: l.phases, connection: l.connection)
+        let vBase = Self.baseVolts(kilovolts: l.kilovolts, phases: l.phases, connection: l.connection)
+        let q = l.nominalKilovars
+        let y = CDouble(l.kilowatts * 1000 / Double(l.phases), -q * 1000 / Double(l.phases)) / (vBase * vBase)
+        conversion.append(ConversionElement(
+            name: "Load.\(l.name)", kind: .load, modelIndex: i, branches: branches, conductorNodes: n,
+            phases: l.phases, baseVolts: vBase, loadModel: l.model, zipv: l.zipv ?? [],
+            voltageMinPerUnit: l.voltageMinPerUnit, voltageMaxPerUnit: l.voltageMaxPerUnit,
+            voltageLowPerUnit: l.voltageLowPerUnit, yBranch: y, nominalKilowatts: l.kilowatts, nominalKilovars: q,
+            dailyShape: shapeIndex(l.daily), yearlyShape: shapeIndex(l.yearly ?? l.daily)))
+        if l.model == 8 && (l.zipv?.count ?? 0) != 7 {
+            throw PowerFlowError.invalidElement("Load.\(l.name)", "model 8 needs ZIPV with 7 values")
+        }
+    }
+
+    mutating func addGenerator(_ i: Int) throws {
+        let g = model.generators[i]
+        guard g.enabled else { return }
+        let (n, branches) = conversionTopology(bus: g.bus1, phases: g.phases, connection: g.connection)
+        let vBase = Self.baseVolts(kilovolts: g.kilovolts, phases: g.phases, connection: g.connection)
+        conversion.append(ConversionElement(
+            name: "Generator.\(g.name)", kind: .generator, modelIndex: i, branches: branches, conductorNodes: n,
+            phases: g.phases, baseVolts: vBase, loadModel: 1, zipv: [],
+            voltageMinPerUnit: g.voltageMinPerUnit, voltageMaxPerUnit: g.voltageMaxPerUnit,
+            voltageLowPerUnit: 0, yBranch: .zero, nominalKilowatts: -g.kilowatts, nominalKilovars: -g.nominalKilovars,
+            dailyShape: shapeIndex(g.daily), yearlyShape: shapeIndex(g.yearly ?? g.daily)))
+    }
+
+    mutating func addPV(_ i: Int) throws {
+        let p = model.pvSystems[i]
+        guard p.enabled else { return }
+        let (n, branches) = conversionTopology(bus: p.bus1, phases: p.phases, connection: p.connection)
+        let vBase = Self.baseVolts(kilovolts: p.kilovolts, phases: p.phases, connection: p.connection)
+        let kw = min(p.peakKilowatts * p.irradiance, p.kilovoltAmperes)
+        let kvar = p.reactiveSpec == .kilovars ? p.kilovars : Load.kilovarsForPowerFactor(kw, p.powerFactor)
+        conversion.append(ConversionElement(
+            name: "PVSystem.\(p.name)", kind: .pvSystem, modelIndex: i, branches: branches, conductorNodes: n,
+            phases: p.phases, baseVolts: vBase, loadModel: 1, zipv: [],
+            voltageMinPerUnit: p.voltageMinPerUnit, voltageMaxPerUnit: p.voltageMaxPerUnit,
+            voltageLowPerUnit: 0, yBranch: .zero, nominalKilowatts: -kw, nominalKilovars: -kvar,
+            dailyShape: shapeIndex(p.daily), yearlyShape: shapeIndex(p.yearly ?? p.daily),
+            pvPeakKilowatts: p.peakKilowatts * p.irradiance, pvKilovoltAmperes: p.kilovoltAmperes,
+            pvPowerFactor: p.reactiveSpec == .kilovars ? nil : p.powerFactor))
+    }
+
+    /// Replaces a transformer's primitive after a tap change.
+    mutating func updateTransformer(modelIndex: Int, taps: [Double]) throws {
+        guard let k = delivery.firstIndex(where: { $0.kind == .transformer && $0.modelIndex == modelIndex }) else { return }
+        delivery[k].yPrim = try Primitives.transformer(model.transformers[modelIndex], taps: taps)
+    }
+
+    /// Full node name as OpenDSS prints it, e.g. "634.2".
+    public func nodeName(_ index: Int) -> String {
+        "\(buses[nodes[index].bus].name).\(nodes[index].number)"
+    }
+
+    mutating func setBase(bus: Int, kilovoltsLineToNeutral: Double) {
+        buses[bus].baseKilovoltsLineToNeutral = kilovoltsLineToNeutral
+    }
+}
+
+extension Load {
+    /// kvar for a kW value at a power factor (negative pf = opposite sign), OpenDSS convention.
+    static func kilovarsForPowerFactor(_ kilowatts: Double, _ powerFactor: Double) -> Double {
+        guard powerFactor != 0, abs(powerFactor) < 1 else { return 0 }
+        let q = kilowatts * (1 / (powerFactor * powerFactor) - 1).squareRoot()
+        return powerFactor < 0 ? -q : q
+    }
+}

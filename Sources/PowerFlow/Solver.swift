@@ -1,0 +1,408 @@
+// Owns the power-flow solution: the system admittance matrix (delivery primitives plus the
+// constant-impedance part of loads, as OpenDSS builds it), its KLU factorization, OpenDSS's
+// fixed-point current-injection iteration with loads as compensation currents, load models
+// 1/2/5/8 with the vminpu/vmaxpu switch, generator model 1, simple PV, and static RegControl.
+import ComplexModule
+import Feeder
+import Kernel
+
+/// Convergence settings of a solve.
+public struct SolveSettings: Sendable, Equatable {
+    /// Convergence tolerance on the per-unit change of node voltage magnitudes between iterations.
+    public var tolerance: Double
+    public var maxIterations: Int
+    public var maxControlIterations: Int
+    public var controlMode: ControlMode
+
+    public init(tolerance: Double = 1e-4, maxIterations: Int = 15, maxControlIterations: Int = 10,
+                controlMode: ControlMode = .static) {
+        self.tolerance = tolerance
+        self.maxIterations = maxIterations
+        self.maxControlIterations = maxControlIterations
+        self.controlMode = controlMode
+    }
+
+    public init(_ options: SolutionOptions) {
+        self.init(tolerance: options.tolerance, maxIterations: options.maxIterations,
+                  maxControlIterations: options.maxControlIterations, controlMode: options.controlMode)
+    }
+}
+
+/// Outcome of one solve (one snapshot or one time step).
+public struct SolveOutcome: Sendable, Equatable {
+    public var converged: Bool
+    /// Fixed-point iterations summed over control iterations.
+    public var iterations: Int
+    public var controlIterations: Int
+    /// Largest per-unit magnitude change in the last iteration.
+    public var lastMaxChangePerUnit: Double
+    /// Tap changes made by regulators during this solve.
+    public var tapChanges: Int
+}
+
+/// Per-branch quantities of a power-conversion element at its present power (OpenDSS's SetNominal).
+struct ConversionState {
+    var watts = 0.0
+    var vars = 0.0
+    var yeq = CDouble.zero
+    var yeq95 = CDouble.zero
+    var yeq105 = CDouble.zero
+    var yeq105I = CDouble.zero
+    var iLow = CDouble.zero
+    var m95 = CDouble.zero
+    var m95I = CDouble.zero
+    var vBaseLow = 0.0
+    var vBase95 = 0.0
+    var vBase105 = 0.0
+}
+
+/// A solvable network: matrices, factorization, voltages and element powers. Not thread-safe.
+public final class PowerFlowSolver {
+    public private(set) var network: Network
+    public var settings: SolveSettings
+    let pattern: SparsePattern
+    let factorization: KLUFactorization
+    var matrixValues: [Double]
+    var matrixIsCurrent = false
+    /// Node voltages (volts, phase to ground), by node index.
+    public private(set) var voltages: [CDouble]
+    /// Line-to-neutral base voltage per node in volts (0 = none).
+    public private(set) var nodeBaseVolts: [Double]
+    var states: [ConversionState]
+    /// Present power per conversion element (kW, kvar; consumption positive).
+    var activeKilowatts: [Double]
+    var activeKilovars: [Double]
+    var taps: [[Double]]
+    var rhs: [Double]
+    var conversionIndexByName: [String: Int] = [:]
+    /// Set while a time step runs, for the iteration events.
+    var eventStep = 0
+    var eventTime = SimTime.zero
+
+    public convenience init(model: FeederModel) throws {
+        try self.init(network: Network(model: model), settings: SolveSettings(model.options))
+    }
+
+    public init(network: Network, settings: SolveSettings) throws {
+        self.network = network
+        self.settings = settings
+        var triplets: [(row: Int, column: Int)] = []
+        for e in network.delivery {
+            for a in e.conductorNodes where a >= 0 {
+                for b in e.conductorNodes where b >= 0 { triplets.append((a, b)) }
+            }
+        }
+        for c in network.conversion {
+            for (a, b) in c.branches {
+                for p in [a, b] where p >= 0 {
+                    for q in [a, b] where q >= 0 { triplets.append((p, q)) }
+                }
+            }
+        }
+        let n = network.nodeCount
+        for i in 0..<n { triplets.append((i, i)) }
+        pattern = SparsePattern(order: n, triplets: triplets)
+        factorization = try KLUFactorization(pattern: pattern)
+        matrixValues = [Double](repeating: 0, count: 2 * pattern.nonZeros)
+        voltages = [CDouble](repeating: .zero, count: n)
+        nodeBaseVolts = [Double](repeating: 0, count: n)
+        states = [ConversionState](repeating: ConversionState(), count: network.conversion.count)
+        activeKilowatts = network.conversion.map(\.nominalKilowatts)
+        activeKilovars = network.conversion.map(\.nominalKilovars)
+        taps = network.model.transformers.map { $0.windings.map(\.tap) }
+        rhs = [Double](repeating: 0, count: 2 * n)
+        for (i, c) in network.conversion.enumerated() { conversionIndexByName[c.name.lowercased()] = i }
+        for i in 0..<network.conversion.count { updateState(i) }
+        try computeVoltageBases()
+    }
+
+    // MARK: Matrix
+
+    /// Assembles Y values in triplet order (same order as the pattern was built).
+    func assemble(includeConversion: Bool) {
+        for k in matrixValues.indices { matrixValues[k] = 0 }
+        var t = 0
+        func add(_ value: CDouble) {
+            let slot = pattern.slotOfTriplet[t]
+            matrixValues[2 * slot] += value.real
+            matrixValues[2 * slot + 1] += value.imaginary
+            t += 1
+        }
+        for e in network.delivery {
+            let nodes = e.conductorNodes
+            for i in nodes.indices where nodes[i] >= 0 {
+                for j in nodes.indices where nodes[j] >= 0 { add(e.yPrim[i, j]) }
+            }
+        }
+        for c in network.conversion {
+            let y = includeConversion ? c.yBranch : .zero
+            for (a, b) in c.branches {
+                for p in [a, b] where p >= 0 {
+                    for q in [a, b] where q >= 0 { add(p == q ? y : -y) }
+                }
+            }
+        }
+        for _ in 0..<network.nodeCount { add(.zero) }
+    }
+
+    func refreshMatrix() throws {
+        guard !matrixIsCurrent else { return }
+        assemble(includeConversion: true)
+        try factorization.factor(values: matrixValues)
+        matrixIsCurrent = true
+    }
+
+    /// OpenDSS's CalcVoltageBases: solve without loads, give each bus the nearest voltage base.
+    func computeVoltageBases() throws {
+        assemble(includeConversion: false)
+        try factorization.factor(values: matrixValues)
+        loadSourceCurrents()
+        factorization.solve(&rhs)
+        let bases = network.model.voltageBasesKilovolts
+        for (b, bus) in network.buses.enumerated() {
+            guard let first = bus.nodeIndices.first, !bases.isEmpty else { continue }
+            let v = CDouble(rhs[2 * first], rhs[2 * first + 1]).length
+            let kvLL = v * Primitives.sqrt3 / 1000
+            var best = bases[0], bestDiff = Double.infinity
+            for base in bases where abs(1 - kvLL / base) < bestDiff {
+                bestDiff = abs(1 - kvLL / base)
+                best = base
+            }
+            network.setBase(bus: b, kilovoltsLineToNeutral: best / Primitives.sqrt3)
+            for node in bus.nodeIndices { nodeBaseVolts[node] = best / Primitives.sqrt3 * 1000 }
+        }
+        matrixIsCurrent = false
+    }
+
+    func loadSourceCurrents() {
+        for k in rhs.indices { rhs[k] = 0 }
+        for (node, current) in network.sourceCurrents {
+            rhs[2 * node] += current.real
+            rhs[2 * node + 1] += current.imaginary
+        }
+    }
+
+    // MARK: Element powers
+
+    /// Sets the present power of a load, generator or PV element (kW, kvar; consumption positive).
+    func setPower(index: Int, kilowatts: Double, kilovars: Double) throws {
+        guard kilowatts.isFinite, kilovars.isFinite else {
+            throw PowerFlowError.nonFiniteInput("\(network.conversion[index].name): kW=\(kilowatts) kvar=\(kilovars)")
+        }
+        activeKilowatts[index] = kilowatts
+        activeKilovars[index] = kilovars
+        updateState(index)
+    }
+
+    /// OpenDSS's SetNominalLoad: per-branch powers, equivalent admittances and the low-voltage ramp.
+    func updateState(_ index: Int) {
+        let e = network.conversion[index]
+        var s = ConversionState()
+        let phases = Double(e.phases)
+        s.watts = activeKilowatts[index] * 1000 / phases
+        s.vars = activeKilovars[index] * 1000 / phases
+        let vb = e.baseVolts
+        s.yeq = CDouble(s.watts, -s.vars) / (vb * vb)
+        s.yeq95 = e.voltageMinPerUnit != 0 ? s.yeq / (e.voltageMinPerUnit * e.voltageMinPerUnit) : .zero
+        s.yeq105 = e.voltageMaxPerUnit != 0 ? s.yeq / (e.voltageMaxPerUnit * e.voltageMaxPerUnit) : s.yeq
+        s.yeq105I = e.voltageMaxPerUnit != 0 ? s.yeq / e.voltageMaxPerUnit : s.yeq
+        s.vBaseLow = e.voltageLowPerUnit * vb
+        s.vBase95 = e.voltageMinPerUnit * vb
+        s.vBase105 = e.voltageMaxPerUnit * vb
+        s.iLow = s.yeq * s.vBaseLow
+        let i95 = s.yeq95 * s.vBase95
+        let span = s.vBase95 - s.vBaseLow
+        s.m95 = span != 0 ? (i95 - s.iLow) / span : .zero
+        s.m95I = span != 0 ? (s.yeq * vb - s.iLow) / span : .zero
+        states[index] = s
+    }
+
+    /// Current drawn by one branch at voltage `v` across it (amperes, into the element).
+    @inline(__always)
+    func branchCurrent(_ e: ConversionElement, _ s: ConversionState, _ v: CDouble) -> CDouble {
+        let vmag = v.length
+        if e.kind != .load {
+            // Generator model 1 and simple PV: constant PQ between vminpu and vmaxpu, else constant Z.
+            if vmag <= s.vBase95 { return s.yeq95 * v }
+            if vmag > s.vBase105 { return s.yeq105 * v }
+            return (CDouble(s.watts, s.vars) / v).conjugate
+        }
+        switch e.loadModel {
+        case 2:
+            return s.yeq * v
+        case 5:
+            if vmag <= s.vBaseLow { return s.yeq * v }
+            if vmag <= s.vBase95 { return (s.iLow + s.m95I * (vmag - s.vBaseLow)) / vmag * v }
+            if vmag > s.vBase105 { return s.yeq105I * v }
+            return (CDouble(s.watts, s.vars) / (v / vmag * e.baseVolts)).conjugate
+        case 8:
+            return zipvCurrent(e, s, v, vmag)
+        default:
+            if vmag <= s.vBaseLow { return s.yeq * v }
+            if vmag <= s.vBase95 { return (s.iLow + s.m95 * (vmag - s.vBaseLow)) / vmag * v }
+            if vmag > s.vBase105 { return s.yeq105 * v }
+            return (CDouble(s.watts, s.vars) / v).conjugate
+        }
+    }
+
+    func zipvCurrent(_ e: ConversionElement, _ s: ConversionState, _ v: CDouble, _ vmag: Double) -> CDouble {
+        let z = e.zipv
+        if vmag <= s.vBaseLow { return s.yeq * v }
+        var current: CDouble
+        if vmag <= s.vBase95 {
+            let yp = (s.iLow + s.m95 * (vmag - s.vBaseLow)) / vmag
+            let yi = (s.iLow + s.m95I * (vmag - s.vBaseLow)) / vmag
+            let y = CDouble(s.yeq.real * z[0], s.yeq.imaginary * z[3]) + CDouble(yi.real * z[1], yi.imaginary * z[4])
+                + CDouble(yp.real * z[2], yp.imaginary * z[5])
+            current = y * v
+        } else if vmag > s.vBase105 {
+            let y = CDouble(s.yeq.real * z[0], s.yeq.imaginary * z[3]) + CDouble(s.yeq105I.real * z[1], s.yeq105I.imaginary * z[4])
+                + CDouble(s.yeq105.real * z[2], s.yeq105.imaginary * z[5])
+            current = y * v
+        } else {
+            current = CDouble(s.yeq.real * z[0], s.yeq.imaginary * z[3]) * v
+            if z[1] != 0 || z[4] != 0 {
+                current = current + (CDouble(s.watts * z[1], s.vars * z[4]) / (v / vmag * e.baseVolts)).conjugate
+            }
+            if z[2] != 0 || z[5] != 0 {
+                current = current + (CDouble(s.watts * z[2], s.vars * z[5]) / v).conjugate
+            }
+        }
+        if z[6] > 0 {
+            // Smooth drop-out below the cut-off voltage (OpenDSS's tanh ramp).
+            let vx = 500 * (vmag / e.baseVolts - z[6])
+            if vx < 20 {
+                let evx = exponent(2 * vx)
+                current = current * (0.5 * (1 + (evx - 1) / (evx + 1)))
+            }
+        }
+        return current
+    }
+
+    // MARK: Iteration
+
+    /// OpenDSS's fixed-point iteration at fixed controls; returns (converged, iterations, last change).
+    func iterate(log: inout EventLog) -> (Bool, Int, Double) {
+        var iteration = 0
+        var maxChange = Double.infinity
+        var converged = false
+        repeat {
+            iteration += 1
+            loadSourceCurrents()
+            for (k, e) in network.conversion.enumerated() {
+                let s = states[k]
+                for (a, b) in e.branches {
+                    let va = a >= 0 ? voltages[a] : .zero
+                    let vb = b >= 0 ? voltages[b] : .zero
+                    let v = va - vb
+                    let d = e.yBranch * v - branchCurrent(e, s, v)
+                    if a >= 0 { rhs[2 * a] += d.real; rhs[2 * a + 1] += d.imaginary }
+                    if b >= 0 { rhs[2 * b] -= d.real; rhs[2 * b + 1] -= d.imaginary }
+                }
+            }
+            factorization.solve(&rhs)
+            maxChange = 0
+            var finite = true
+            for i in 0..<voltages.count {
+                let new = CDouble(rhs[2 * i], rhs[2 * i + 1])
+                let newMag = new.length
+                let oldMag = voltages[i].length
+                let change = nodeBaseVolts[i] > 0 ? abs(newMag - oldMag) / nodeBaseVolts[i]
+                    : (newMag != 0 ? abs(1 - oldMag / newMag) : 0)
+                if change > maxChange { maxChange = change }
+                if !newMag.isFinite { finite = false }
+                voltages[i] = new
+            }
+            if log.isEnabled {
+                log.emit(eventTime, .powerFlowIteration, actor: "grid",
+                         ["step": .int(Int64(eventStep)), "iteration": .int(Int64(iteration)),
+                          "max_dv_pu": .double(maxChange)])
+            }
+            if !finite { return (false, iteration, .infinity) }
+            converged = maxChange <= settings.tolerance && iteration >= 2
+        } while !converged && iteration < settings.maxIterations
+        return (converged, iteration, maxChange)
+    }
+
+    /// Solves at the present element powers with static controls (OpenDSS's SolveSnap).
+    public func solve(log: inout EventLog) throws -> SolveOutcome {
+        var total = 0
+        var controlIteration = 0
+        var tapChanges = 0
+        var result = (false, 0, Double.infinity)
+        repeat {
+            controlIteration += 1
+            try refreshMatrix()
+            result = iterate(log: &log)
+            total += result.1
+            guard result.0, settings.controlMode == .static else { break }
+            let moves = try regulatorActions()
+            if moves == 0 { break }
+            tapChanges += moves
+        } while controlIteration < settings.maxControlIterations
+        return SolveOutcome(converged: result.0, iterations: total, controlIterations: controlIteration,
+                            lastMaxChangePerUnit: result.2, tapChanges: tapChanges)
+    }
+
+    // MARK: Controls
+
+    /// Samples every RegControl (static mode) and moves taps; returns the number of regulators moved.
+    func regulatorActions() throws -> Int {
+        var moved = 0
+        let model = network.model
+        for rc in model.regControls where rc.enabled {
+            guard let ti = model.transformerIndex(named: rc.transformer),
+                  let k = network.delivery.firstIndex(where: { $0.kind == .transformer && $0.modelIndex == ti }) else { continue }
+            let t = model.transformers[ti]
+            let element = network.delivery[k]
+            let winding = rc.winding - 1
+            let tapWinding = (rc.tapWinding ?? rc.winding) - 1
+            guard winding >= 0, winding < t.windings.count, tapWinding >= 0, tapWinding < t.windings.count else { continue }
+            let conductors = t.phases + 1
+            let phase = max(0, min(t.phases - 1, rc.ptPhase - 1))
+            let base = winding * conductors
+            let vTerminal = element.conductorNodes.map { $0 >= 0 ? voltages[$0] : CDouble.zero }
+            let vWinding: CDouble
+            switch t.windings[winding].connection {
+            case .wye: vWinding = vTerminal[base + phase] - vTerminal[base + t.phases]
+            case .delta: vWinding = vTerminal[base + phase] - vTerminal[base + (phase + 1) % t.phases]
+            }
+            var vControl = vWinding / rc.ptRatio
+            if rc.ldcResistance != 0 || rc.ldcReactance != 0 {
+                var current = CDouble.zero
+                for j in 0..<vTerminal.count { current = current + element.yPrim[base + phase, j] * vTerminal[j] }
+                vControl = vControl + CDouble(rc.ldcResistance, rc.ldcReactance) * (current / rc.ctPrimaryAmps)
+            }
+            let vActual = vControl.length
+            guard abs(rc.voltageSetting - vActual) > rc.bandwidth / 2 else { continue }
+            let w = t.windings[tapWinding]
+            let increment = w.numberOfTaps > 0 ? (w.maxTap - w.minTap) / Double(w.numberOfTaps) : 0
+            guard increment > 0 else { continue }
+            let vBaseWinding = t.windings[winding].connection == .wye && t.phases >= 2
+                ? t.windings[winding].kilovolts * 1000 / Primitives.sqrt3 : t.windings[winding].kilovolts * 1000
+            let boost = (rc.voltageSetting - vActual) * rc.ptRatio / vBaseWinding
+            var pending = (boost / increment).rounded(.toNearestOrEven) * increment
+            if tapWinding != winding { pending = -pending }
+            guard pending != 0 else { continue }
+            let present = taps[ti][tapWinding]
+            guard (pending > 0 && present < w.maxTap) || (pending < 0 && present > w.minTap) else { continue }
+            // Static mode: 70 % of the proposed change, at least one tap, at most maxtapchange.
+            var steps = Int((0.7 * abs(pending) / increment).rounded(.towardZero))
+            if steps == 0 { steps = 1 }
+            if steps > rc.maxTapChange { steps = rc.maxTapChange }
+            let change = Double(steps) * increment * (pending > 0 ? 1 : -1)
+            let newTap = min(w.maxTap, max(w.minTap, present + change))
+            guard newTap != present else { continue }
+            taps[ti][tapWinding] = newTap
+            try network.updateTransformer(modelIndex: ti, taps: taps[ti])
+            matrixIsCurrent = false
+            moved += 1
+        }
+        return moved
+    }
+
+    /// Present tap (per unit) of every winding of the named transformer.
+    public func transformerTaps(named name: String) -> [Double]? {
+        network.model.transformerIndex(named: name.lowercased()).map { taps[$0] }
+    }
+}

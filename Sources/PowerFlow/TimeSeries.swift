@@ -1,0 +1,228 @@
+// Owns daily/yearly time series with OpenDSS's time stamping (step k solved at t = k·Δt with
+// shape sample k), the per-step solve that emits trace events, and the day metrics
+// (energies, max kVA, losses, min/max voltage and where, unbalance, limit violations).
+import ComplexModule
+import Feeder
+import Kernel
+
+/// What a time series runs.
+public struct TimeSeriesConfiguration: Sendable {
+    public var mode: SolutionMode
+    public var stepSeconds: Double
+    public var numberOfSteps: Int
+    public var startHour: Double
+    /// Record the phase-to-ground voltage of every load conductor at every step.
+    public var recordLoadVoltages: Bool
+    public var limits: [VoltageLimits]
+    /// Distribution transformer measured as the source (nil: the one with the lowest LV kV).
+    public var sourceTransformer: String?
+
+    public init(mode: SolutionMode = .yearly, stepSeconds: Double = 300, numberOfSteps: Int = 288, startHour: Double = 0,
+                recordLoadVoltages: Bool = true, limits: [VoltageLimits] = [.en50160, .ansiRangeA],
+                sourceTransformer: String? = nil) {
+        self.mode = mode
+        self.stepSeconds = stepSeconds
+        self.numberOfSteps = numberOfSteps
+        self.startHour = startHour
+        self.recordLoadVoltages = recordLoadVoltages
+        self.limits = limits
+        self.sourceTransformer = sourceTransformer
+    }
+}
+
+/// One solved step.
+public struct StepRecord: Sendable, Equatable {
+    public var step: Int
+    public var hour: Double
+    public var outcome: SolveOutcome
+    public var measurement: StepMeasurement
+}
+
+/// Load conductor voltages of one step (volts), in load and conductor order.
+public struct LoadVoltageRow: Sendable, Equatable {
+    public var step: Int
+    public var load: String
+    public var busNode: String
+    public var voltage: CDouble
+}
+
+/// A finished time series.
+public struct TimeSeriesResult: Sendable {
+    public var configuration: TimeSeriesConfiguration
+    public var sourceElement: String
+    public var steps: [StepRecord]
+    public var loadVoltages: [LoadVoltageRow]
+    public var lowVoltageNodeCount: Int
+    public var threePhaseBusCount: Int
+    public var loadElementCount: Int
+    public var generatorElementCount: Int
+
+    public var allConverged: Bool { steps.allSatisfy(\.outcome.converged) }
+    public var iterationsTotal: Int { steps.reduce(0) { $0 + $1.outcome.iterations } }
+}
+
+extension LoadShape {
+    /// (P, Q) multipliers at `hour` as OpenDSS's GetMultAtHour for fixed-interval shapes.
+    func multipliers(atHour hour: Double) -> (Double, Double) {
+        let count = numberOfPoints > 0 ? min(numberOfPoints, multipliers.count) : multipliers.count
+        guard count > 0 else { return (1, 1) }
+        if count == 1 || intervalHours <= 0 {
+            return (multipliers[0], reactiveMultipliers?.first ?? multipliers[0])
+        }
+        var index = Int((hour / intervalHours).rounded(.toNearestOrEven))
+        if index > count { index = index % count }
+        if index == 0 { index = count }
+        if index < 0 { index = ((index % count) + count) % count; if index == 0 { index = count } }
+        let p = multipliers[index - 1]
+        let q = reactiveMultipliers.flatMap { index - 1 < $0.count ? $0[index - 1] : nil } ?? p
+        return (p, q)
+    }
+}
+
+extension PowerFlowSolver {
+    /// Sets every load, generator and PV element from its shape at `hour` (daily or yearly mode).
+    public func applyShapes(mode: SolutionMode, hour: Double) throws {
+        let model = network.model
+        for (i, e) in network.conversion.enumerated() {
+            let shapeIndex: Int?
+            switch mode {
+            case .snapshot: shapeIndex = nil
+            case .daily: shapeIndex = e.dailyShape
+            case .yearly: shapeIndex = e.yearlyShape
+            }
+            var p = e.nominalKilowatts, q = e.nominalKilovars
+            if let shapeIndex {
+                let shape = model.loadShapes[shapeIndex]
+                let (mp, mq) = shape.multipliers(atHour: hour)
+                if shape.useActual {
+                    let sign = e.kind == .load ? 1.0 : -1.0
+                    p = sign * mp
+                    q = shape.reactiveMultipliers != nil ? sign * mq : (e.nominalKilowatts != 0 ? p * e.nominalKilovars / e.nominalKilowatts : 0)
+                } else if let peak = e.pvPeakKilowatts, let kva = e.pvKilovoltAmperes {
+                    let kw = min(peak * mp, kva)
+                    p = -kw
+                    q = e.pvPowerFactor.map { -Load.kilovarsForPowerFactor(kw, $0) } ?? e.nominalKilovars
+                } else {
+                    p = e.nominalKilowatts * mp
+                    q = e.nominalKilovars * mq
+                }
+            }
+            if p != activeKilowatts[i] || q != activeKilovars[i] { try setPower(index: i, kilowatts: p, kilovars: q) }
+        }
+    }
+
+    /// Solves one step at the present powers, measures it and emits its events.
+    ///
+    /// Every fixed-point iteration becomes a `.powerFlowIteration` event (step, iteration, max ΔV pu);
+    /// the step itself a `.powerFlowStep` event. Non-convergence is reported in both, never hidden.
+    public func solveStep(step: Int, time: SimTime, area: MeasurementArea, limits: [VoltageLimits] = [.en50160, .ansiRangeA],
+                          log: inout EventLog) throws -> (SolveOutcome, StepMeasurement) {
+        eventStep = step
+        eventTime = time
+        let outcome = try solve(log: &log)
+        let m = measure(area, limits: limits)
+        if log.isEnabled {
+            var payload: [String: CanonicalJSON] = [
+                "step": .int(Int64(step)), "converged": .bool(outcome.converged),
+                "iterations": .int(Int64(outcome.iterations)), "control_iterations": .int(Int64(outcome.controlIterations)),
+                "max_dv_pu": .double(outcome.lastMaxChangePerUnit),
+                "p_source_kw": .double(m.sourceKilowatts), "q_source_kvar": .double(m.sourceKilovars),
+                "p_losses_kw": .double(m.lossesKilowatts), "q_losses_kvar": .double(m.lossesKilovars),
+                "vmin_pu": .double(m.voltageMinPerUnit), "vmin_node": .string(m.voltageMinNode),
+                "vmax_pu": .double(m.voltageMaxPerUnit), "vmax_node": .string(m.voltageMaxNode),
+            ]
+            for (k, limit) in limits.enumerated() { payload["violations " + limit.name] = .int(Int64(m.violations[k])) }
+            log.emit(time, .powerFlowStep, actor: "grid", .object(payload))
+        }
+        return (outcome, m)
+    }
+
+    /// Runs a daily or yearly series: step k (1-based) is solved at hour start + k·Δt.
+    public func runTimeSeries(_ configuration: TimeSeriesConfiguration, log: inout EventLog) throws -> TimeSeriesResult {
+        let area = try measurementArea(transformerName: configuration.sourceTransformer)
+        var steps: [StepRecord] = []
+        steps.reserveCapacity(configuration.numberOfSteps)
+        var rows: [LoadVoltageRow] = []
+        let loads = network.conversion.indices.filter { network.conversion[$0].kind == .load }
+        let stepHours = configuration.stepSeconds / 3600
+        for k in 1...max(1, configuration.numberOfSteps) {
+            let hour = configuration.startHour + Double(k) * stepHours
+            try applyShapes(mode: configuration.mode, hour: hour)
+            let time = SimTime.fromSeconds(Double(k) * configuration.stepSeconds)
+            let (outcome, m) = try solveStep(step: k, time: time, area: area, limits: configuration.limits, log: &log)
+            steps.append(StepRecord(step: k, hour: hour, outcome: outcome, measurement: m))
+            if configuration.recordLoadVoltages {
+                for l in loads {
+                    let e = network.conversion[l]
+                    for node in e.conductorNodes where node >= 0 {
+                        rows.append(LoadVoltageRow(step: k, load: String(e.name.dropFirst("Load.".count)),
+                                                   busNode: network.nodeName(node), voltage: voltages[node]))
+                    }
+                }
+            }
+        }
+        return TimeSeriesResult(configuration: configuration, sourceElement: area.sourceElementName, steps: steps,
+                                loadVoltages: rows, lowVoltageNodeCount: area.lowVoltageNodeCount,
+                                threePhaseBusCount: area.threePhaseBusCount,
+                                loadElementCount: area.conversionIndices.filter { network.conversion[$0].kind == .load }.count,
+                                generatorElementCount: area.conversionIndices.filter { network.conversion[$0].kind != .load }.count)
+    }
+}
+
+/// Day totals of a time series (rectangle rule: value(step) × Δt), as in the goldens' metrics.json.
+public struct TimeSeriesMetrics: Sendable {
+    public var energyImportedKilowattHours = 0.0
+    public var energyExportedKilowattHours = 0.0
+    public var reactiveEnergyAbsoluteKilovarHours = 0.0
+    public var reactiveEnergySignedKilovarHours = 0.0
+    public var maxApparentPowerKilovoltAmperes = -Double.infinity
+    public var maxApparentPowerStep = 0
+    public var maxSourceKilowatts = -Double.infinity
+    public var minSourceKilowatts = Double.infinity
+    public var loadEnergyKilowattHours = 0.0
+    public var generationEnergyKilowattHours = 0.0
+    public var lossesKilowattHours = 0.0
+    public var reactiveLossesKilovarHours = 0.0
+    public var voltageMin = (value: Double.infinity, node: "", step: 0)
+    public var voltageMax = (value: -Double.infinity, node: "", step: 0)
+    public var unbalanceSpread = (value: 0.0, bus: "", step: 0)
+    public var unbalanceMaxDeviation = (value: 0.0, bus: "", step: 0)
+    public var unbalanceVUF = (value: 0.0, bus: "", step: 0)
+    /// Node-steps outside each limit band, and steps with at least one violation.
+    public var violationNodeSteps: [Int] = []
+    public var violationSteps: [Int] = []
+
+    public var energyNetKilowattHours: Double { energyImportedKilowattHours - energyExportedKilowattHours }
+    public var lossesPercentOfLoadEnergy: Double { lossesKilowattHours / loadEnergyKilowattHours * 100 }
+
+    public init(_ result: TimeSeriesResult) {
+        let h = result.configuration.stepSeconds / 3600
+        violationNodeSteps = [Int](repeating: 0, count: result.configuration.limits.count)
+        violationSteps = violationNodeSteps
+        for s in result.steps {
+            let m = s.measurement
+            energyImportedKilowattHours += max(m.sourceKilowatts, 0) * h
+            energyExportedKilowattHours += max(-m.sourceKilowatts, 0) * h
+            reactiveEnergyAbsoluteKilovarHours += abs(m.sourceKilovars) * h
+            reactiveEnergySignedKilovarHours += m.sourceKilovars * h
+            let kva = (m.sourceKilowatts * m.sourceKilowatts + m.sourceKilovars * m.sourceKilovars).squareRoot()
+            if kva > maxApparentPowerKilovoltAmperes { maxApparentPowerKilovoltAmperes = kva; maxApparentPowerStep = s.step }
+            maxSourceKilowatts = max(maxSourceKilowatts, m.sourceKilowatts)
+            minSourceKilowatts = min(minSourceKilowatts, m.sourceKilowatts)
+            loadEnergyKilowattHours += m.loadKilowatts * h
+            generationEnergyKilowattHours += m.generationKilowatts * h
+            lossesKilowattHours += m.lossesKilowatts * h
+            reactiveLossesKilovarHours += m.lossesKilovars * h
+            if m.voltageMinPerUnit < voltageMin.value { voltageMin = (m.voltageMinPerUnit, m.voltageMinNode, s.step) }
+            if m.voltageMaxPerUnit > voltageMax.value { voltageMax = (m.voltageMaxPerUnit, m.voltageMaxNode, s.step) }
+            let u = m.unbalance
+            if u.spreadPercent > unbalanceSpread.value { unbalanceSpread = (u.spreadPercent, u.spreadBus, s.step) }
+            if u.maxDeviationPercent > unbalanceMaxDeviation.value { unbalanceMaxDeviation = (u.maxDeviationPercent, u.maxDeviationBus, s.step) }
+            if u.vufPercent > unbalanceVUF.value { unbalanceVUF = (u.vufPercent, u.vufBus, s.step) }
+            for k in violationNodeSteps.indices where k < m.violations.count {
+                violationNodeSteps[k] += m.violations[k]
+                if m.violations[k] > 0 { violationSteps[k] += 1 }
+            }
+        }
+    }
+}

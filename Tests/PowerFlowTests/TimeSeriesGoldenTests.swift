@@ -1,0 +1,85 @@
+// Owns the time-series checks against OpenDSS's steps.csv, load_voltages.csv and metrics.json.
+import Foundation
+import Kernel
+import Testing
+import Feeder
+@testable import PowerFlow
+
+enum GoldenTable {
+    /// Rows of a CSV file as string fields (header dropped).
+    static func rows(_ path: String) throws -> [[String]] {
+        try String(contentsOfFile: path, encoding: .utf8).split(whereSeparator: \.isNewline).dropFirst()
+            .map { $0.split(separator: ",").map(String.init) }
+    }
+
+    static func json(_ path: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        return (try JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+    }
+}
+
+@Suite struct TimeSeriesGoldenTests {
+    static let cases: [(feeder: String, golden: String, steps: Int, stepSeconds: Double)] = [
+        ("feeders/european_lv/Master.dss", "golden/european_lv/daily_5m", 288, 300),
+        ("feeders/enerport/M_summer.dss", "golden/enerport_summer/daily_5m", 288, 300),
+        ("feeders/enerport/M_winter.dss", "golden/enerport_winter/daily_5m", 288, 300),
+    ]
+
+    static func relative(_ a: Double, _ b: Double) -> Double { abs(a - b) / max(abs(b), 1e-9) }
+
+    @Test(arguments: cases.indices)
+    func stepsMatchOpenDSS(_ index: Int) throws {
+        let c = Self.cases[index]
+        guard SharedData.available(c.feeder), SharedData.available(c.golden + "/steps.csv"),
+              let feeder = SharedData.path(c.feeder), let golden = SharedData.path(c.golden) else { return }
+        let solver = try PowerFlowSolver(model: FeederImporter.compile(path: feeder))
+        solver.settings.tolerance = 1e-10
+        solver.settings.maxIterations = 100
+        var log = EventLog(isEnabled: false)
+        let result = try solver.runTimeSeries(TimeSeriesConfiguration(mode: .yearly, stepSeconds: c.stepSeconds, numberOfSteps: c.steps), log: &log)
+        #expect(result.allConverged)
+        let rows = try GoldenTable.rows(golden + "/steps.csv")
+        #expect(rows.count == result.steps.count)
+        var worstV = 0.0, worstP = 0.0, worstLoss = 0.0
+        for (row, s) in zip(rows, result.steps) {
+            let m = s.measurement
+            #expect(Int(row[0]) == s.step)
+            #expect(abs((Double(row[1]) ?? .nan) - s.hour) < 1e-9)
+            worstV = max(worstV, abs((Double(row[8]) ?? .nan) - m.voltageMinPerUnit), abs((Double(row[9]) ?? .nan) - m.voltageMaxPerUnit))
+            worstP = max(worstP, Self.relative(m.sourceKilowatts, Double(row[4]) ?? .nan), Self.relative(m.sourceKilovars, Double(row[5]) ?? .nan))
+            worstLoss = max(worstLoss, Self.relative(m.lossesKilowatts, Double(row[6]) ?? .nan), Self.relative(m.lossesKilovars, Double(row[7]) ?? .nan))
+        }
+        print("\(c.golden): worst vmin/vmax \(worstV) pu, source P/Q rel \(worstP), losses rel \(worstLoss), iterations \(result.iterationsTotal)")
+        #expect(worstV < 1e-6)
+        #expect(worstP < 1e-4)
+        #expect(worstLoss < 1e-4)
+
+        // load_voltages.csv: every load conductor at every step, within 1e-6 pu of the 0.416 kV base.
+        let loadRows = try GoldenTable.rows(golden + "/load_voltages.csv")
+        #expect(loadRows.count == result.loadVoltages.count)
+        let base = 416.0 / 3.0.squareRoot()
+        var worstLoadV = 0.0
+        for (row, r) in zip(loadRows, result.loadVoltages) {
+            #expect(row[1] == r.load && row[2] == r.busNode)
+            let dre = (Double(row[3]) ?? .nan) - r.voltage.real, dim = (Double(row[4]) ?? .nan) - r.voltage.imaginary
+            worstLoadV = max(worstLoadV, (dre * dre + dim * dim).squareRoot() / base)
+        }
+        #expect(worstLoadV < 1e-6)
+
+        // metrics.json within 0.1 %.
+        let golden_ = try GoldenTable.json(golden + "/metrics.json")
+        let ours = ResultExports.metricsJSON(result, caseName: "x")
+        guard case let .object(mine) = ours else { Issue.record("metrics not an object"); return }
+        for key in ["energy_imported_kwh", "energy_exported_kwh", "reactive_energy_abs_kvarh", "max_apparent_power_kva",
+                    "load_energy_kwh", "generation_energy_kwh", "losses_kwh", "losses_pct_of_load_energy", "reactive_losses_kvarh"] {
+            guard let g = golden_[key] as? Double, case let .double(v)? = mine[key] else { Issue.record("missing \(key)"); continue }
+            #expect(abs(v - g) <= 1e-3 * max(abs(g), 1e-9), "\(key): \(v) vs \(g)")
+        }
+        for key in ["vmin_pu_lv", "vmax_pu_lv", "unbalance_spread_pct", "unbalance_max_dev_pct", "unbalance_vuf_pct"] {
+            guard let g = golden_[key] as? [String: Any], let gv = g["value"] as? Double,
+                  case let .object(o)? = mine[key], case let .double(v)? = o["value"] else { Issue.record("missing \(key)"); continue }
+            #expect(abs(v - gv) <= 1e-3 * abs(gv), "\(key): \(v) vs \(gv)")
+            if case let .int(step)? = o["step"] { #expect(Int(step) == g["step"] as? Int, "\(key) step") }
+        }
+    }
+}
