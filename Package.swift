@@ -51,6 +51,7 @@ let package = Package(
         .testTarget(name: "KernelTests", dependencies: ["Kernel"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace", "Kernel", "CSQLite"]),
         .testTarget(name: "FeederTests", dependencies: ["Feeder"]),
+        .testTarget(name: "PowerFlowTests", dependencies: ["PowerFlow", "Feeder"]),
         .testTarget(name: "CoSimTests", dependencies: ["CoSim"]),
         .testTarget(name: "VerifyTests", dependencies: ["Verify", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["gridtrace"]),

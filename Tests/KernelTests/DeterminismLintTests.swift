@@ -24,12 +24,46 @@ enum DeterminismLint {
         ("system randomness", "Int.random"), ("system randomness", "Double.random"),
         ("relaxed math", "Relaxed"), ("thread scheduling", "DispatchQueue"), ("thread scheduling", "Task {"),
         ("thread scheduling", "Task.detached"), ("thread scheduling", "Thread("),
-        ("hash-order iteration", ".keys"), ("hash-order iteration", ".values"),
     ]
 
+    /// Names declared in the file with a Dictionary or Set type (`var x: [K: V]`, `= [:]`, `Set<…>`).
+    static func hashedNames(in text: String) -> [String] {
+        let patterns = [
+            #"(?:let|var)\s+(\w+)\s*:\s*(?:\[[^\[\]():]*:[^\[\]()]*\]|Set<|Dictionary<)"#,
+            #"(?:let|var)\s+(\w+)\s*=\s*(?:\[[^\[\]():]*:[^\[\]()]*\]\(|Set<|Dictionary<|Set\(|\[:\])"#,
+        ]
+        var names: [String] = []
+        for pattern in patterns {
+            guard let regex = try? NSRegularExpression(pattern: pattern) else { continue }
+            for match in regex.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                if let range = Range(match.range(at: 1), in: text) { names.append(String(text[range])) }
+            }
+        }
+        return names
+    }
+
+    /// Operations whose result depends on a Dictionary's or Set's (per-process) hash order.
+    static let orderedOperations = [".keys", ".values", ".forEach", ".map", ".compactMap", ".flatMap", ".filter",
+                                    ".reduce", ".first", ".enumerated", ".lazy", ".joined", ".description"]
+
+    static func iteratesHashed(_ code: String, names: [String]) -> Bool {
+        for name in names where code.contains(name) {
+            let escaped = NSRegularExpression.escapedPattern(for: name)
+            if code.range(of: #"\bfor\b.*\bin\s+(self\.)?"# + escaped + #"\s*\{"#, options: .regularExpression) != nil { return true }
+            for operation in orderedOperations
+            where code.range(of: #"\b"# + escaped + NSRegularExpression.escapedPattern(for: operation) + #"\b"#,
+                             options: .regularExpression) != nil {
+                return true
+            }
+        }
+        return false
+    }
+
     /// Lints one file's text; `name` is used in findings.
-    static func lint(_ text: String, name: String) -> [LintFinding] {
+    /// `hashed` adds Dictionary/Set names declared elsewhere (properties used across files).
+    static func lint(_ text: String, name: String, hashed extra: [String] = []) -> [LintFinding] {
         var findings: [LintFinding] = []
+        let hashed = Array(Set(hashedNames(in: text) + extra)).sorted()
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = String(rawLine)
             if line.contains("// determinism:") { continue }
@@ -37,20 +71,11 @@ enum DeterminismLint {
             for (rule, needle) in forbidden where code.contains(needle) {
                 findings.append(LintFinding(file: name, line: index + 1, rule: rule, text: line))
             }
-            if isTupleIterationOverUnknown(code) {
+            if iteratesHashed(code, names: hashed) {
                 findings.append(LintFinding(file: name, line: index + 1, rule: "hash-order iteration", text: line))
             }
         }
         return findings
-    }
-
-    /// `for (a, b) in x` is how a Dictionary is iterated; allow it only over known ordered sequences.
-    static func isTupleIterationOverUnknown(_ code: String) -> Bool {
-        guard let forRange = code.range(of: #"for\s*\("#, options: .regularExpression),
-              let inRange = code.range(of: " in ", range: forRange.upperBound..<code.endIndex) else { return false }
-        let sequence = code[inRange.upperBound...]
-        let ordered = ["enumerated()", "zip(", ".sorted", "indices", "stride(", "elements", ".pairs"]
-        return !ordered.contains { sequence.contains($0) }
     }
 
     /// Drops a trailing `//` comment and the contents of string literals (roughly).
@@ -84,10 +109,11 @@ enum DeterminismLint {
     @Test func engineSourcesAreDeterministic() throws {
         let files = try DeterminismLint.engineSourceFiles()
         #expect(files.count >= 8, "the lint found too few engine sources; is the path right?")
+        let texts = try files.map { try String(contentsOf: $0, encoding: .utf8) }
+        let hashedEverywhere = texts.flatMap(DeterminismLint.hashedNames(in:))
         var findings: [LintFinding] = []
-        for file in files {
-            let text = try String(contentsOf: file, encoding: .utf8)
-            findings += DeterminismLint.lint(text, name: file.lastPathComponent)
+        for (file, text) in zip(files, texts) {
+            findings += DeterminismLint.lint(text, name: file.lastPathComponent, hashed: hashedEverywhere)
         }
         #expect(findings.isEmpty, "nondeterminism in engine code:\n\(findings.map(\.description).joined(separator: "\n"))")
     }
@@ -98,14 +124,18 @@ enum DeterminismLint {
             let id = UUID()
             var g = SystemRandomNumberGenerator()
             let x = Int.random(in: 0..<3)
+            var table: [String: Int] = [:]
             for (name, value) in table { }
             for k in table.keys { }
             DispatchQueue.global().async { }
+            let seen = Set<Int>()
+            let doubled = seen.map { $0 * 2 }
             let ok = 1 // Date() in a comment is fine
             for (i, v) in items.enumerated() { }
             for k in table.keys.sorted() { } // determinism: sorted
+            let n = matrix.values.count
             """
         let findings = DeterminismLint.lint(planted, name: "planted.swift")
-        #expect(Set(findings.map(\.line)) == [1, 2, 3, 4, 5, 6, 7])
+        #expect(Set(findings.map(\.line)) == [1, 2, 3, 4, 6, 7, 8, 10])
     }
 }
