@@ -31,7 +31,8 @@ let package = Package(
             "Kernel", "Feeder", "CKLU",
             .product(name: "ComplexModule", package: "swift-numerics"),
         ]),
-        .target(name: "Chain", dependencies: ["Kernel"]),
+        .target(name: "Plot"),
+        .target(name: "Chain", dependencies: ["Kernel", "Plot"]),
         .target(name: "Market", dependencies: [
             "Kernel",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -39,7 +40,7 @@ let package = Package(
         .target(name: "CoSim", dependencies: ["Kernel", "Trace", "Feeder", "PowerFlow", "Chain", "Market"]),
         .target(name: "Verify", dependencies: ["Kernel", "Trace", "Feeder", "PowerFlow", "Chain", "Market", "CoSim", "CLibXML2"]),
         .executableTarget(name: "gridtrace", dependencies: [
-            "Kernel", "Trace", "Feeder", "PowerFlow", "Chain", "Market", "CoSim", "Verify",
+            "Kernel", "Trace", "Feeder", "PowerFlow", "Chain", "Market", "CoSim", "Verify", "Plot",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -48,6 +49,7 @@ let package = Package(
         .testTarget(name: "FeederTests", dependencies: ["Feeder"]),
         .testTarget(name: "PowerFlowTests", dependencies: ["PowerFlow", "Feeder"]),
         .testTarget(name: "ChainTests", dependencies: ["Chain", "Kernel"]),
+        .testTarget(name: "PlotTests", dependencies: ["Plot"]),
         .testTarget(name: "MarketTests", dependencies: ["Market", "Kernel"]),
         .testTarget(name: "CoSimTests", dependencies: ["CoSim"]),
         .testTarget(name: "VerifyTests", dependencies: ["Verify"]),
