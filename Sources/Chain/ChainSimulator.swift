@@ -76,7 +76,8 @@ public struct ChainSimulator: Sendable {
     private var slots: PropagationSlots
     private var transactions = TransactionTable()
     private var pool = Mempool()
-    /// Transactions each node still watches (created there, not yet confirmed there), in creation order.
+    /// Transactions each node still watches: created there, held by at least one block, not yet
+    /// confirmed there; in order of first inclusion.
     private var watched: [[Int32]]
     private var pendingNotices: [TransactionNotice] = []
 
@@ -184,13 +185,17 @@ public struct ChainSimulator: Sendable {
     /// Stops the synthetic workload (no new background transactions after `now`).
     public mutating func stopWorkload() { workloadStopped = true }
 
-    /// Runs until no event is left (needs `stopMining(afterBlocks:)` first, or it never ends).
-    public mutating func runToCompletion() {
+    /// Runs until no event is left (needs `stopMining(afterBlocks:)` first, or it never ends);
+    /// the workload stops with the last block. Returns the notices, in time order.
+    @discardableResult
+    public mutating func runToCompletion() -> [TransactionNotice] {
         precondition(miningBlockLimit != nil, "runToCompletion needs a mining limit")
-        while let head = queue.peek {
-            _ = advance(until: head.time)
-            if miningBlockLimit.map({ counters.blocksMined >= $0 }) == true { workloadStopped = true }
+        while let event = queue.pop() {
+            now = event.time
+            dispatch(event.payload, limit: SimTime(milliseconds: PackedArrival.maxTimeMilliseconds))
         }
+        defer { pendingNotices.removeAll(keepingCapacity: true) }
+        return pendingNotices
     }
 
     // MARK: - Event dispatch
@@ -215,7 +220,7 @@ public struct ChainSimulator: Sendable {
     }
 
     private mutating func createWorkloadTransaction() {
-        guard !workloadStopped else { return }
+        guard !workloadStopped, !miningLimitReached else { return }
         let node = Int(workloadRandom.uniformInt(below: UInt64(configuration.nodeCount)))
         let id = transactions.append(node: node, bytes: configuration.transactionBytes, submittedAt: now.milliseconds, reference: 0, submitted: false)
         announce(transaction: id)
@@ -228,7 +233,6 @@ public struct ChainSimulator: Sendable {
         pool.append(Int32(id))
         counters.transactionsCreated += 1
         let node = Int(transactions.node[id])
-        watched[node].append(Int32(id))
         guard transactions.isSubmitted[id] else { return }
         if countEvent() {
             log.emit(now, .transactionCreated, actor: "node:\(node)", .object(
@@ -238,8 +242,10 @@ public struct ChainSimulator: Sendable {
 
     // MARK: - Mining
 
+    private var miningLimitReached: Bool { miningBlockLimit.map { counters.blocksMined >= $0 } ?? false }
+
     private mutating func mineBlock() {
-        if let limit = miningBlockLimit, counters.blocksMined >= limit { return }
+        if miningLimitReached { return }
         let u = miningRandom.uniformDouble()
         let miner = Self.minerIndex(cumulativeShares, u)
         let parent = nodeTip[miner]
@@ -273,7 +279,7 @@ public struct ChainSimulator: Sendable {
         var bytes = configuration.blockHeaderBytes
         let limit = configuration.blockSizeLimitBytes
         let delayBase = miner * configuration.nodeCount
-        var index = 0
+        var index = pool.head
         while index < pool.entries.count {
             let tx = Int(pool.entries[index])
             index += 1
@@ -284,6 +290,8 @@ public struct ChainSimulator: Sendable {
             if bytes + size > limit { break }
             bytes += size
             blocks.transactions.append(Int32(tx))
+            // A transaction becomes worth checking at its node once some block holds it.
+            if transactions.firstInclusion[tx] < 0 { watched[Int(transactions.node[tx])].append(Int32(tx)) }
             transactions.addInclusion(tx, block: Int32(block))
         }
         blocks.finishFilling(block, bytes: configuration.fixedBlockBytes ?? bytes)
@@ -327,7 +335,7 @@ public struct ChainSimulator: Sendable {
             }
         }
         finalizedHeight = Int32(height)
-        pool.compactIfNeeded(isFinal: transactions.isFinal)
+        pool.dropFinal(isFinal: transactions.isFinal)
     }
 
     private mutating func orphan(_ block: Int, winner: Int) {
@@ -367,13 +375,15 @@ public struct ChainSimulator: Sendable {
     private mutating func advancePropagation(slot: Int, limit: Int64) {
         let block = Int(slots.block[slot])
         let n = configuration.nodeCount
+        // Accepting a block schedules nothing, so the queue head is fixed during this loop
+        // (read once: EventQueue is generic across modules, and peeking it costs metadata lookups).
+        let queuedTime = queue.peek?.time.milliseconds ?? Int64.max
         var first = true
         while slots.cursor[slot] < n {
             let key = slots.order[slot * n + slots.cursor[slot]]
             let time = PackedArrival.time(key)
             if !first {
-                let blockedByQueue = queue.peek.map { $0.time.milliseconds <= time } ?? false
-                if blockedByQueue || time > limit {
+                if time >= queuedTime || time > limit {
                     queue.schedule(ChainEvent(kind: .propagate, index: Int32(slot)), at: SimTime(milliseconds: time))
                     return
                 }
@@ -516,6 +526,9 @@ public struct ChainSimulator: Sendable {
         }
         return count
     }
+
+    /// Every node's current tip (block index).
+    var nodeTips: [Int32] { nodeTip }
 
     /// Degree of every node (for reports and tests).
     public var nodeDegrees: [Int] { topology.degrees }

@@ -146,23 +146,30 @@ struct TransactionTable: Sendable {
 }
 
 /// Transactions not yet final, in the order they entered the network.
+///
+/// Final transactions are skipped lazily: `head` moves past the final ones at the front (the
+/// usual case, since blocks take transactions first come, first served) and the array is
+/// compacted in place when the skipped part is at least half of it.
 struct Mempool: Sendable {
     private(set) var entries: [Int32] = []
+    private(set) var head = 0
     private var finalCount = 0
 
     mutating func append(_ tx: Int32) { entries.append(tx) }
 
     mutating func noteFinal(count: Int) { finalCount += count }
 
-    /// Drops final transactions in place once they are at least half the pool.
-    mutating func compactIfNeeded(isFinal: [Bool]) {
+    /// Moves `head` past final transactions and compacts when worthwhile.
+    mutating func dropFinal(isFinal: [Bool]) {
+        while head < entries.count, isFinal[Int(entries[head])] { head += 1 }
         guard finalCount >= 64, finalCount * 2 >= entries.count else { return }
         var kept = 0
-        for position in entries.indices where !isFinal[Int(entries[position])] {
+        for position in head..<entries.count where !isFinal[Int(entries[position])] {
             entries[kept] = entries[position]
             kept += 1
         }
         entries.removeLast(entries.count - kept)
+        head = 0
         finalCount = 0
     }
 }
