@@ -84,7 +84,8 @@ public struct ChainSimulator: Sendable {
     private var bestTip: Int32 = 0
     private var finalizedHeight: Int32 = 0
     private var miningBlockLimit: Int?
-    private var workloadStopped = false
+    /// When the next synthetic transaction arrives, ms (`Int64.max`: none).
+    private var nextWorkloadMilliseconds = Int64.max
     var counters = ChainCounters()
 
     /// Sets up the network (topology from the seed's `topology` stream) and schedules the first
@@ -127,7 +128,7 @@ public struct ChainSimulator: Sendable {
                 for miner in 0..<m {
                     // Links are symmetric, so the flood from the miner gives the delay to it.
                     flood.flood(topology, origin: miner, startMilliseconds: 0, cost: cost, prerequisite: nil,
-                                accept: table.baseAddress! + miner * n, order: orderBuffer.baseAddress!)  // non-empty: n, m ≥ 1
+                                accept: baseAddress(of: table) + miner * n, order: baseAddress(of: orderBuffer))
                 }
             }
         }
@@ -157,11 +158,7 @@ public struct ChainSimulator: Sendable {
     /// transactions that happened in that span, in time order.
     public mutating func advance(until time: SimTime) -> [TransactionNotice] {
         precondition(time >= now, "cannot advance backwards from \(now) to \(time)")
-        while let head = queue.peek, head.time <= time {
-            guard let event = queue.pop() else { break }
-            now = event.time
-            dispatch(event.payload, limit: time)
-        }
+        runEvents(until: time.milliseconds)
         now = time
         defer { pendingNotices.removeAll(keepingCapacity: true) }
         return pendingNotices
@@ -183,28 +180,41 @@ public struct ChainSimulator: Sendable {
     }
 
     /// Stops the synthetic workload (no new background transactions after `now`).
-    public mutating func stopWorkload() { workloadStopped = true }
+    public mutating func stopWorkload() { nextWorkloadMilliseconds = Int64.max }
 
     /// Runs until no event is left (needs `stopMining(afterBlocks:)` first, or it never ends);
     /// the workload stops with the last block. Returns the notices, in time order.
     @discardableResult
     public mutating func runToCompletion() -> [TransactionNotice] {
         precondition(miningBlockLimit != nil, "runToCompletion needs a mining limit")
-        while let event = queue.pop() {
-            now = event.time
-            dispatch(event.payload, limit: SimTime(milliseconds: PackedArrival.maxTimeMilliseconds))
-        }
+        runEvents(until: PackedArrival.maxTimeMilliseconds)
         defer { pendingNotices.removeAll(keepingCapacity: true) }
         return pendingNotices
     }
 
     // MARK: - Event dispatch
 
+    /// The event loop: queued events in (time, sequence) order, with the synthetic workload's
+    /// next arrival kept outside the queue (it would be one queue round trip per transaction)
+    /// and run before queued events of the same millisecond.
+    private mutating func runEvents(until limit: Int64) {
+        while true {
+            let queued = queue.peek?.time.milliseconds ?? Int64.max
+            if nextWorkloadMilliseconds <= limit, nextWorkloadMilliseconds <= queued {
+                now = SimTime(milliseconds: nextWorkloadMilliseconds)
+                createWorkloadTransaction()
+                continue
+            }
+            guard queued <= limit, let event = queue.pop() else { return }
+            now = event.time
+            dispatch(event.payload, limit: SimTime(milliseconds: limit))
+        }
+    }
+
     private mutating func dispatch(_ event: ChainEvent, limit: SimTime) {
         switch event.kind {
         case .mineBlock: mineBlock()
         case .propagate: advancePropagation(slot: Int(event.index), limit: limit.milliseconds)
-        case .workload: createWorkloadTransaction()
         case .submission: announce(transaction: Int(event.index))
         }
     }
@@ -216,11 +226,14 @@ public struct ChainSimulator: Sendable {
 
     private mutating func scheduleNextWorkload(after time: SimTime) {
         let gap = SimTime.fromSeconds(workloadRandom.exponential(mean: 1 / configuration.workloadTransactionsPerSecond))
-        queue.schedule(ChainEvent(kind: .workload, index: 0), at: time + gap)
+        nextWorkloadMilliseconds = (time + gap).milliseconds
     }
 
     private mutating func createWorkloadTransaction() {
-        guard !workloadStopped, !miningLimitReached else { return }
+        guard !miningLimitReached else {
+            nextWorkloadMilliseconds = Int64.max
+            return
+        }
         let node = Int(workloadRandom.uniformInt(below: UInt64(configuration.nodeCount)))
         let id = transactions.append(node: node, bytes: configuration.transactionBytes, submittedAt: now.milliseconds, reference: 0, submitted: false)
         announce(transaction: id)
@@ -358,8 +371,7 @@ public struct ChainSimulator: Sendable {
         let start = now.milliseconds
         slots.accept.withUnsafeMutableBufferPointer { accept in
             slots.order.withUnsafeMutableBufferPointer { order in
-                // Both buffers hold slots × n ≥ n entries, so the base addresses exist.
-                let acceptBase = accept.baseAddress!, orderBase = order.baseAddress!
+                let acceptBase = baseAddress(of: accept), orderBase = baseAddress(of: order)
                 let prerequisite = parentSlot >= 0 ? UnsafePointer(acceptBase + parentSlot * n) : nil
                 flood.flood(topology, origin: origin, startMilliseconds: start, cost: cost, prerequisite: prerequisite,
                             accept: acceptBase + slot * n, order: orderBase + slot * n)
@@ -377,7 +389,7 @@ public struct ChainSimulator: Sendable {
         let n = configuration.nodeCount
         // Accepting a block schedules nothing, so the queue head is fixed during this loop
         // (read once: EventQueue is generic across modules, and peeking it costs metadata lookups).
-        let queuedTime = queue.peek?.time.milliseconds ?? Int64.max
+        let queuedTime = min(queue.peek?.time.milliseconds ?? Int64.max, nextWorkloadMilliseconds)
         var first = true
         while slots.cursor[slot] < n {
             let key = slots.order[slot * n + slots.cursor[slot]]
@@ -536,9 +548,16 @@ public struct ChainSimulator: Sendable {
     public var linkCount: Int { topology.linkCount }
 }
 
+/// The first element's address of a buffer that the caller knows is not empty (node and miner
+/// counts are ≥ 1, so every per-node buffer is).
+func baseAddress<T>(of buffer: UnsafeMutableBufferPointer<T>) -> UnsafeMutablePointer<T> {
+    guard let base = buffer.baseAddress else { preconditionFailure("empty per-node buffer") }
+    return base
+}
+
 /// One entry in the global queue: a small value type (no per-event allocation).
 struct ChainEvent: Sendable {
-    enum Kind: UInt8, Sendable { case mineBlock, propagate, workload, submission }
+    enum Kind: UInt8, Sendable { case mineBlock, propagate, submission }
     var kind: Kind
     /// Propagation slot or transaction index, by kind.
     var index: Int32

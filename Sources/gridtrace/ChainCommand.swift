@@ -82,11 +82,14 @@ struct ChainRunCommand: ParsableCommand {
 
     @OptionGroup var network: ChainNetworkOptions
     @Flag(help: "Print one JSON object.") var json = false
+    @Flag(name: .customLong("log-events"), help: "Build every trace event in memory (as under CoSim) instead of only counting them.")
+    var logEvents = false
 
     func run() throws {
         let configuration = try network.chainConfiguration()
         let length = try network.runLength()
-        let (statistics, wall) = try measureWall { try ChainExperiment.run(configuration, seed: network.seed, length: length) }
+        let log = EventLog(isEnabled: logEvents)
+        let (statistics, wall) = try measureWall { try ChainExperiment.run(configuration, seed: network.seed, length: length, log: log) }
         if json {
             print(Self.json(statistics, wallSeconds: wall).text)
         } else {
