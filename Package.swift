@@ -32,7 +32,7 @@ let package = Package(
             .product(name: "ComplexModule", package: "swift-numerics"),
         ]),
         .target(name: "Plot"),
-        .target(name: "Chain", dependencies: ["Kernel", "Plot"]),
+        .target(name: "Chain", dependencies: ["Kernel", "Plot"], exclude: ["README.md"]),
         .target(name: "Market", dependencies: [
             "Kernel",
             .product(name: "Crypto", package: "swift-crypto"),
