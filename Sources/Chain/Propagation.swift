@@ -29,7 +29,7 @@ struct HopCost {
 
 /// Scratch space for floods; reused so a flood allocates nothing once warmed up.
 struct FloodEngine: Sendable {
-    private var heap: [UInt64] = []
+    private var queue = RadixQueue()
 
     /// Floods a message that `origin` accepts at `startMilliseconds`.
     ///
@@ -37,7 +37,7 @@ struct FloodEngine: Sendable {
     /// earliest accept time of a neighbour plus the hop cost and `prerequisite[y]` (if given) is
     /// when y accepted the block's parent: a block cannot be validated before its parent.
     /// Writes each node's accept time into `accept` (all `nodeCount` entries) and the packed
-    /// (time, node) keys in acceptance order into `order`.
+    /// (time, node) keys in acceptance order (non-decreasing time) into `order`.
     mutating func flood(
         _ topology: Topology, origin: Int, startMilliseconds: Int64, cost: HopCost,
         prerequisite: UnsafePointer<Int64>?, accept: UnsafeMutablePointer<Int64>, order: UnsafeMutablePointer<UInt64>
@@ -45,13 +45,13 @@ struct FloodEngine: Sendable {
         let n = topology.nodeCount
         accept.update(repeating: Int64.max, count: n)
         accept[origin] = startMilliseconds
-        heap.removeAll(keepingCapacity: true)
-        heap.append(PackedArrival.pack(startMilliseconds, origin))
+        queue.reset(startMilliseconds: startMilliseconds)
+        queue.push(PackedArrival.pack(startMilliseconds, origin))
         var settled = 0
         topology.edgeStart.withUnsafeBufferPointer { edgeStart in
             topology.edgeTarget.withUnsafeBufferPointer { edgeTarget in
                 topology.edgeLatencyMilliseconds.withUnsafeBufferPointer { edgeLatency in
-                    while let key = popMinimum() {
+                    while let key = queue.popMinimum() {
                         let time = PackedArrival.time(key), node = PackedArrival.node(key)
                         if time != accept[node] { continue }  // superseded by an earlier arrival
                         order[settled] = key
@@ -65,7 +65,7 @@ struct FloodEngine: Sendable {
                             ready += cost.validationMilliseconds
                             if ready < accept[next] {
                                 accept[next] = ready
-                                push(PackedArrival.pack(ready, next))
+                                queue.push(PackedArrival.pack(ready, next))
                             }
                         }
                     }
@@ -75,40 +75,57 @@ struct FloodEngine: Sendable {
         precondition(settled == n, "flood reached \(settled) of \(n) nodes: topology must be connected")
         precondition(PackedArrival.time(order[n - 1]) <= PackedArrival.maxTimeMilliseconds, "simulated time beyond 2^40 ms")
     }
+}
 
-    @inline(__always)
-    private mutating func push(_ key: UInt64) {
-        heap.append(key)
-        heap.withUnsafeMutableBufferPointer { h in
-            var child = h.count - 1
-            while child > 0 {
-                let parent = (child - 1) >> 1
-                if h[parent] <= key { break }
-                h[child] = h[parent]
-                child = parent
-            }
-            h[child] = key
-        }
+/// A radix heap (Ahuja, Mehlhorn, Orlin & Tarjan 1990) over packed (time, node) keys, for
+/// Dijkstra's monotone priorities: keys pushed are never earlier than the last popped time.
+///
+/// Bucket 0 holds keys at the last popped time; bucket b ≥ 1 holds keys whose time first differs
+/// from it in bit b − 1. Popping refills bucket 0 from the lowest non-empty bucket; each key moves
+/// down at most 41 times, and in practice once or twice. Keys of equal time leave bucket 0 last
+/// in, first out — a fixed order, so floods stay deterministic.
+struct RadixQueue: Sendable {
+    private var buckets: [[UInt64]] = Array(repeating: [], count: 42)
+    private var spill: [UInt64] = []
+    private var lastTime: Int64 = 0
+    private var count = 0
+
+    mutating func reset(startMilliseconds: Int64) {
+        for index in buckets.indices where !buckets[index].isEmpty { buckets[index].removeAll(keepingCapacity: true) }
+        lastTime = startMilliseconds
+        count = 0
     }
 
     @inline(__always)
-    private mutating func popMinimum() -> UInt64? {
-        guard let last = heap.popLast() else { return nil }
-        if heap.isEmpty { return last }
-        return heap.withUnsafeMutableBufferPointer { h -> UInt64 in
-            let top = h[0]
-            let count = h.count
-            var parent = 0
-            while true {
-                var child = 2 * parent + 1
-                if child >= count { break }
-                if child + 1 < count, h[child + 1] < h[child] { child += 1 }
-                if last <= h[child] { break }
-                h[parent] = h[child]
-                parent = child
-            }
-            h[parent] = last
-            return top
-        }
+    private static func bucket(_ time: Int64, after last: Int64) -> Int {
+        time == last ? 0 : 64 - (time ^ last).leadingZeroBitCount
+    }
+
+    @inline(__always)
+    mutating func push(_ key: UInt64) {
+        let time = PackedArrival.time(key)
+        precondition(time >= lastTime, "radix queue needs monotone keys")
+        buckets[Self.bucket(time, after: lastTime)].append(key)
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func popMinimum() -> UInt64? {
+        guard count > 0 else { return nil }
+        if buckets[0].isEmpty { refill() }
+        count -= 1
+        return buckets[0].popLast()
+    }
+
+    /// Moves the lowest non-empty bucket down, around its earliest time.
+    private mutating func refill() {
+        var index = 1
+        while buckets[index].isEmpty { index += 1 }
+        swap(&spill, &buckets[index])
+        var earliest = Int64.max
+        for key in spill { earliest = min(earliest, PackedArrival.time(key)) }
+        lastTime = earliest
+        for key in spill { buckets[Self.bucket(PackedArrival.time(key), after: earliest)].append(key) }
+        spill.removeAll(keepingCapacity: true)
     }
 }
