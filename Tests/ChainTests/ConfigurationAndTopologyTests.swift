@@ -187,4 +187,36 @@ import Testing
         let result = flood(topology, cost: HopCost(latenciesPerHop: 1, transmissionMilliseconds: 0, validationMilliseconds: 0), start: 0)
         #expect(result.accept == [0, 10, 20])
     }
+
+    @Test func floodMatchesBellmanFordOnARandomNetwork() throws {
+        var configuration = ChainConfiguration()
+        configuration.nodeCount = 300
+        configuration.delayMilliseconds = 60
+        configuration.jitterMilliseconds = 55
+        var random = SeedStreams(rootSeed: 21).stream("topology")
+        let topology = try Topology.build(configuration, random: &random)
+        var prerequisiteRandom = SeedStreams(rootSeed: 22).stream("prerequisite")
+        let prerequisite = (0..<300).map { _ in 1000 + Int64(prerequisiteRandom.uniformInt(below: 400)) }
+        let cost = HopCost(latenciesPerHop: 3, transmissionMilliseconds: 7, validationMilliseconds: 4)
+        let result = flood(topology, cost: cost, prerequisite: prerequisite, start: 1000)
+        // Reference: relax every edge until nothing changes.
+        var reference = Array(repeating: Int64.max, count: 300)
+        reference[0] = 1000
+        var changed = true
+        while changed {
+            changed = false
+            for node in 0..<300 where reference[node] != Int64.max {
+                for edge in Int(topology.edgeStart[node])..<Int(topology.edgeStart[node + 1]) {
+                    let next = Int(topology.edgeTarget[edge])
+                    let arrival = reference[node] + 7 + 3 * Int64(topology.edgeLatencyMilliseconds[edge])
+                    let ready = max(arrival, prerequisite[next]) + 4
+                    if ready < reference[next] { reference[next] = ready; changed = true }
+                }
+            }
+        }
+        #expect(result.accept == reference)
+        #expect(Set(result.order) == Set(0..<300))
+        let times = result.order.map { result.accept[$0] }
+        #expect(zip(times, times.dropFirst()).allSatisfy { $0 <= $1 })
+    }
 }
