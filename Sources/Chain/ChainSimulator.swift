@@ -139,7 +139,9 @@ public struct ChainSimulator: Sendable {
 
     /// Queues a transaction of `bytes` created at `node` at simulated time `time` (≥ `now`).
     ///
-    /// `reference` is returned in its notices. Notices arrive from `advance(until:)`.
+    /// `reference` is returned in its notices. Notices arrive from `advance(until:)`. `bytes`
+    /// counts against the block size limit; relay to miners takes the time of a nominal
+    /// `transactionBytes` transaction.
     @discardableResult
     public mutating func submit(bytes: Int, from node: Int, at time: SimTime, reference: UInt64 = 0) throws(ChainError) -> TransactionID {
         guard time >= now else { throw .invalidTransaction(reason: "submitted at \(time), before the simulation time \(now)") }

@@ -19,7 +19,8 @@ struct ChainNetworkOptions: ParsableArguments {
     @Option(help: "Number of nodes.") var nodes = 200
     @Option(help: "Number of miners (equal hash shares).") var miners = 40
     @Option(help: "Target neighbours per node in the random topology.") var degree = 8
-    @Option(name: .customLong("delay-ms"), help: "Mean one-way link delay, ms.") var delayMilliseconds = 50.0
+    @Option(name: .customLong("delay-ms"), help: "Mean one-way link delay, ms (default 50; `sweep` takes a comma-separated list).")
+    var delay: String?
     @Option(name: .customLong("jitter-ms"), help: "Link delay jitter (uniform ± this), ms.") var jitterMilliseconds = 10.0
     @Option(name: .customLong("bandwidth-mbps"), help: "Link bandwidth, Mbit/s.") var bandwidthMegabitsPerSecond = 10.0
     @Option(name: .customLong("validation-ms"), help: "Block validation time per node, ms.") var validationMilliseconds = 10.0
@@ -41,10 +42,10 @@ struct ChainNetworkOptions: ParsableArguments {
             throw ValidationError("--propagation must be push or announce-request, not \(propagation)")
         }
         var c = ChainConfiguration()
+        c.delayMilliseconds = try delays(default: [50]).first ?? 50
         c.nodeCount = nodes
         c.minerCount = miners
         c.degree = degree
-        c.delayMilliseconds = delayMilliseconds
         c.jitterMilliseconds = jitterMilliseconds
         c.bandwidthMegabitsPerSecond = bandwidthMegabitsPerSecond
         c.validationMilliseconds = validationMilliseconds
@@ -56,6 +57,19 @@ struct ChainNetworkOptions: ParsableArguments {
         c.transactionBytes = transactionBytes
         c.propagation = relay
         return ideal ? c.idealized() : c
+    }
+
+    /// The `--delay-ms` values, or `fallback` when it is absent.
+    func delays(default fallback: [Double]) throws -> [Double] {
+        guard let delay else { return fallback }
+        let values = try delay.split(separator: ",").map { item -> Double in
+            guard let value = Double(item.trimmingCharacters(in: .whitespaces)), value >= 0, value.isFinite else {
+                throw ValidationError("--delay-ms: '\(item)' is not a delay ≥ 0 in ms")
+            }
+            return value
+        }
+        guard !values.isEmpty else { throw ValidationError("--delay-ms needs at least one value") }
+        return values
     }
 
     func runLength() throws -> ChainRunLength {
@@ -86,6 +100,7 @@ struct ChainRunCommand: ParsableCommand {
     var logEvents = false
 
     func run() throws {
+        guard try network.delays(default: [50]).count == 1 else { throw ValidationError("chain run takes one --delay-ms value; use chain sweep for a list") }
         let configuration = try network.chainConfiguration()
         let length = try network.runLength()
         let log = EventLog(isEnabled: logEvents)
@@ -132,17 +147,11 @@ struct ChainSweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "sweep", abstract: "Sweep the communication delay; write CSV and SVG plots (paper Figs. 5–6).")
 
     @OptionGroup var network: ChainNetworkOptions
-    @Option(name: .customLong("delays-ms"), help: "Comma-separated delays, ms (overrides --delay-ms).")
-    var delays = "10,50,100,200,400,800"
     @Option(help: "Output directory.") var out = "out/chain-sweep"
 
     func run() throws {
-        let delayList = try delays.split(separator: ",").map { item -> Double in
-            guard let value = Double(item.trimmingCharacters(in: .whitespaces)), value >= 0 else { throw ValidationError("bad delay '\(item)'") }
-            return value
-        }
-        var configuration = try network.chainConfiguration()
-        configuration.delayMilliseconds = delayList.first ?? configuration.delayMilliseconds
+        let delayList = try network.delays(default: [10, 50, 100, 200, 400, 800])
+        let configuration = try network.chainConfiguration()
         let length: ChainRunLength = network.blocks == nil && network.hours == nil ? .blocks(2000) : try network.runLength()
         let rows = try ChainExperiment.sweep(configuration, delaysMilliseconds: delayList, seed: network.seed, length: length)
         let csv = ChainExperiment.sweepCSV(rows)
