@@ -32,7 +32,8 @@ let package = Package(
             "Kernel", "Feeder", "CKLU",
             .product(name: "ComplexModule", package: "swift-numerics"),
         ]),
-        .target(name: "Chain", dependencies: ["Kernel"]),
+        .target(name: "Plot"),
+        .target(name: "Chain", dependencies: ["Kernel", "Plot"], exclude: ["README.md"]),
         .target(name: "Market", dependencies: [
             "Kernel",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -43,7 +44,7 @@ let package = Package(
         ]),
         .target(name: "Verify", dependencies: ["Kernel", "Trace", "Feeder", "PowerFlow", "Chain", "Market", "CoSim", "CLibXML2"]),
         .executableTarget(name: "gridtrace", dependencies: [
-            "Kernel", "Trace", "Feeder", "PowerFlow", "Chain", "Market", "CoSim", "Verify",
+            "Kernel", "Trace", "Feeder", "PowerFlow", "Chain", "Market", "CoSim", "Verify", "Plot",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -52,6 +53,8 @@ let package = Package(
         .testTarget(name: "TraceTests", dependencies: ["Trace", "Kernel", "CSQLite"]),
         .testTarget(name: "FeederTests", dependencies: ["Feeder"]),
         .testTarget(name: "PowerFlowTests", dependencies: ["PowerFlow", "Feeder"]),
+        .testTarget(name: "ChainTests", dependencies: ["Chain", "Kernel"]),
+        .testTarget(name: "PlotTests", dependencies: ["Plot"]),
         .testTarget(name: "CoSimTests", dependencies: ["CoSim"]),
         .testTarget(name: "VerifyTests", dependencies: ["Verify", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["gridtrace"]),

@@ -11,6 +11,7 @@ struct GridTrace: ParsableCommand {
         subcommands: [
             // One line per command file; keep alphabetical.
             BenchCommand.self,
+            ChainCommand.self,
             FeederCommand.self,
             SelftestRunCommand.self,
             TraceCommand.self,

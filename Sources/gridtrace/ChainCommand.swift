@@ -1,0 +1,210 @@
+// Owns `gridtrace chain run | sweep | design`: argument parsing and printing around the Chain
+// module's experiments. Wall-clock timing lives here (the CLI is outside the determinism lint).
+import ArgumentParser
+import Chain
+import Foundation
+import Kernel
+import Plot
+
+struct ChainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chain",
+        abstract: "Proof-of-work network simulation: single runs, delay sweeps, network design.",
+        subcommands: [ChainRunCommand.self, ChainSweepCommand.self, ChainDesignCommand.self]
+    )
+}
+
+/// Network and run-length options shared by the chain commands.
+struct ChainNetworkOptions: ParsableArguments {
+    @Option(help: "Number of nodes.") var nodes = 200
+    @Option(help: "Number of miners (equal hash shares).") var miners = 40
+    @Option(help: "Target neighbours per node in the random topology.") var degree = 8
+    @Option(name: .customLong("delay-ms"), help: "Mean one-way link delay, ms (default 50; `sweep` takes a comma-separated list).")
+    var delay: String?
+    @Option(name: .customLong("jitter-ms"), help: "Link delay jitter (uniform ± this), ms.") var jitterMilliseconds = 10.0
+    @Option(name: .customLong("bandwidth-mbps"), help: "Link bandwidth, Mbit/s.") var bandwidthMegabitsPerSecond = 10.0
+    @Option(name: .customLong("validation-ms"), help: "Block validation time per node, ms.") var validationMilliseconds = 10.0
+    @Option(name: .customLong("block-bytes"), help: "Block size limit, bytes.") var blockBytes = 1_000_000
+    @Option(name: .customLong("fixed-block-bytes"), help: "Send every block as this many bytes (SimBlock-style).") var fixedBlockBytes: Int?
+    @Option(name: .customLong("block-interval-s"), help: "Mean block interval T, s.") var blockIntervalSeconds = 15.0
+    @Option(help: "Confirmation depth k.") var confirmations = 6
+    @Option(name: .customLong("tx-per-second"), help: "Synthetic transaction workload, tx/s.") var transactionsPerSecond = 2.0
+    @Option(name: .customLong("tx-bytes"), help: "Workload transaction size, bytes.") var transactionBytes = 250
+    @Option(help: "Relay protocol: push or announce-request.") var propagation = "announce-request"
+    @Flag(help: "Analytic-model assumptions: miners fully meshed, constant delay, no transmission or validation time, equal shares.")
+    var ideal = false
+    @Option(help: "Simulated hours (default 24 unless --blocks is given).") var hours: Double?
+    @Option(help: "Mine exactly this many blocks instead of a fixed duration.") var blocks: Int?
+    @Option(help: "Root seed.") var seed: UInt64 = 1
+
+    func chainConfiguration() throws -> ChainConfiguration {
+        guard let relay = PropagationProtocol(rawValue: propagation) else {
+            throw ValidationError("--propagation must be push or announce-request, not \(propagation)")
+        }
+        var c = ChainConfiguration()
+        c.delayMilliseconds = try delays(default: [50]).first ?? 50
+        c.nodeCount = nodes
+        c.minerCount = miners
+        c.degree = degree
+        c.jitterMilliseconds = jitterMilliseconds
+        c.bandwidthMegabitsPerSecond = bandwidthMegabitsPerSecond
+        c.validationMilliseconds = validationMilliseconds
+        c.blockSizeLimitBytes = blockBytes
+        c.fixedBlockBytes = fixedBlockBytes
+        c.blockIntervalSeconds = blockIntervalSeconds
+        c.confirmationDepth = confirmations
+        c.workloadTransactionsPerSecond = transactionsPerSecond
+        c.transactionBytes = transactionBytes
+        c.propagation = relay
+        return ideal ? c.idealized() : c
+    }
+
+    /// The `--delay-ms` values, or `fallback` when it is absent.
+    func delays(default fallback: [Double]) throws -> [Double] {
+        guard let delay else { return fallback }
+        let values = try delay.split(separator: ",").map { item -> Double in
+            guard let value = Double(item.trimmingCharacters(in: .whitespaces)), value >= 0, value.isFinite else {
+                throw ValidationError("--delay-ms: '\(item)' is not a delay ≥ 0 in ms")
+            }
+            return value
+        }
+        guard !values.isEmpty else { throw ValidationError("--delay-ms needs at least one value") }
+        return values
+    }
+
+    func runLength() throws -> ChainRunLength {
+        if hours != nil, blocks != nil { throw ValidationError("give --hours or --blocks, not both") }
+        if let blocks { return .blocks(blocks) }
+        let simulatedHours = hours ?? 24
+        guard simulatedHours > 0, simulatedHours.isFinite else { throw ValidationError("--hours must be positive") }
+        return .duration(SimTime.fromSeconds(simulatedHours * 3600))
+    }
+}
+
+/// Runs `body` and returns its result with the elapsed wall time, s.
+func measureWall<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let value = try body()
+    let elapsed = clock.now - start
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    return (value, seconds)
+}
+
+struct ChainRunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Simulate one network and print its forks, orphans and confirmation times.")
+
+    @OptionGroup var network: ChainNetworkOptions
+    @Flag(help: "Print one JSON object.") var json = false
+    @Flag(name: .customLong("log-events"), help: "Build every trace event in memory (as under CoSim) instead of only counting them.")
+    var logEvents = false
+
+    func run() throws {
+        guard try network.delays(default: [50]).count == 1 else { throw ValidationError("chain run takes one --delay-ms value; use chain sweep for a list") }
+        let configuration = try network.chainConfiguration()
+        let length = try network.runLength()
+        let log = EventLog(isEnabled: logEvents)
+        let (statistics, wall) = try measureWall { try ChainExperiment.run(configuration, seed: network.seed, length: length, log: log) }
+        if json {
+            print(Self.json(statistics, wallSeconds: wall).text)
+        } else {
+            print(Self.text(statistics, wallSeconds: wall))
+        }
+    }
+
+    static func json(_ s: ChainStatistics, wallSeconds: Double) -> CanonicalJSON {
+        [
+            "blocks_mined": .int(Int64(s.blocksMined)), "best_height": .int(Int64(s.bestHeight)),
+            "orphans": .int(Int64(s.orphans)), "orphan_rate": .double(s.orphanRate),
+            "forks": .int(Int64(s.forks)), "fork_rate": .double(s.forkRate),
+            "reorgs": .int(Int64(s.nodeReorgs)), "reorg_events": .int(Int64(s.reorgEvents)), "max_reorg_depth": .int(Int64(s.maxReorgDepth)),
+            "confirm_mean_s": .double(s.confirmationMeanSeconds), "confirm_p95_s": .double(s.confirmationP95Seconds),
+            "transactions_created": .int(Int64(s.transactionsCreated)), "transactions_confirmed": .int(Int64(s.transactionsConfirmed)),
+            "throughput_tx_s": .double(s.throughputTransactionsPerSecond),
+            "propagation_all_mean_ms": .double(s.propagationToAllMeanMilliseconds),
+            "block_receptions": .int(Int64(s.blockReceptions)), "events": .int(Int64(s.events)),
+            "simulated_seconds": .double(s.simulatedSeconds), "wall_seconds": .double(wallSeconds),
+        ]
+    }
+
+    static func text(_ s: ChainStatistics, wallSeconds: Double) -> String {
+        let speed = wallSeconds > 0 ? formatFixed(s.simulatedSeconds / wallSeconds, decimals: 0) : "∞"
+        return """
+            blocks mined        \(s.blocksMined) (best height \(s.bestHeight))
+            forks               \(s.forks) (\(formatFixed(s.forkRate * 100, decimals: 3)) % of blocks)
+            orphans             \(s.orphans) (orphan rate \(formatFixed(s.orphanRate * 100, decimals: 3)) %)
+            reorgs              \(s.nodeReorgs) node switches in \(s.reorgEvents) blocks, max depth \(s.maxReorgDepth)
+            confirmation        mean \(formatFixed(s.confirmationMeanSeconds, decimals: 2)) s, p95 \(formatFixed(s.confirmationP95Seconds, decimals: 2)) s (\(s.transactionsConfirmed) tx)
+            throughput          \(formatFixed(s.throughputTransactionsPerSecond, decimals: 3)) tx/s in the best chain
+            propagation         \(formatFixed(s.propagationToAllMeanMilliseconds, decimals: 1)) ms mean to reach every node
+            events              \(s.events) trace events, \(s.blockReceptions) block receptions
+            simulated           \(formatFixed(s.simulatedSeconds, decimals: 1)) s in \(formatFixed(wallSeconds, decimals: 3)) s wall (\(speed) simulated s per wall s)
+            """
+    }
+}
+
+struct ChainSweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "sweep", abstract: "Sweep the communication delay; write CSV and SVG plots (paper Figs. 5–6).")
+
+    @OptionGroup var network: ChainNetworkOptions
+    @Option(help: "Output directory.") var out = "out/chain-sweep"
+
+    func run() throws {
+        let delayList = try network.delays(default: [10, 50, 100, 200, 400, 800])
+        let configuration = try network.chainConfiguration()
+        let length: ChainRunLength = network.blocks == nil && network.hours == nil ? .blocks(2000) : try network.runLength()
+        let rows = try ChainExperiment.sweep(configuration, delaysMilliseconds: delayList, seed: network.seed, length: length)
+        let csv = ChainExperiment.sweepCSV(rows)
+        let charts = ChainExperiment.sweepCharts(rows, title: "\(configuration.nodeCount) nodes, \(configuration.minerCount) miners")
+        try writeFile("\(out)/chain-sweep.csv", csv)
+        try writeFile("\(out)/forks-vs-delay.svg", charts.forks)
+        try writeFile("\(out)/confirmation-vs-delay.svg", charts.confirmation)
+        print(csv, terminator: "")
+        print("wrote \(out)/chain-sweep.csv, \(out)/forks-vs-delay.svg, \(out)/confirmation-vs-delay.svg")
+    }
+}
+
+struct ChainDesignCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "design", abstract: "Search node count and bandwidth until fork rate and confirmation time meet targets (paper Fig. 7).")
+
+    @OptionGroup var network: ChainNetworkOptions
+    @Option(name: .customLong("max-fork-rate"), help: "Largest acceptable forks per block (e.g. 0.02).") var maxForkRate: Double
+    @Option(name: .customLong("max-confirm-s"), help: "Largest acceptable mean confirmation time, s.") var maxConfirmSeconds: Double
+    @Option(name: .customLong("node-counts"), help: "Candidate node counts, comma-separated.") var nodeCounts = "200,150,100,50,25"
+    @Option(name: .customLong("bandwidths-mbps"), help: "Candidate bandwidths, Mbit/s, comma-separated.") var bandwidths = "1,2,5,10,20,50,100"
+
+    func run() throws {
+        let counts = try parseList(nodeCounts) { Int($0) }
+        let speeds = try parseList(bandwidths) { Double($0) }
+        let configuration = try network.chainConfiguration()
+        let length: ChainRunLength = network.blocks == nil && network.hours == nil ? .blocks(1000) : try network.runLength()
+        let targets = ChainDesignTargets(maxForkRate: maxForkRate, maxConfirmationSeconds: maxConfirmSeconds)
+        let result = try ChainExperiment.design(configuration, targets: targets, nodeCounts: counts, bandwidthsMegabitsPerSecond: speeds,
+                                                seed: network.seed, length: length)
+        print("targets: fork rate ≤ \(maxForkRate), mean confirmation ≤ \(maxConfirmSeconds) s; search: nodes largest first, bandwidth cheapest first")
+        for trial in result.trials {
+            print("  \(trial.nodeCount) nodes / \(trial.minerCount) miners @ \(formatFixed(trial.bandwidthMegabitsPerSecond, decimals: 2)) Mbit/s: \(trial.verdict)")
+        }
+        if let chosen = result.chosen {
+            print("chosen: \(chosen.nodeCount) nodes, \(chosen.minerCount) miners, \(formatFixed(chosen.bandwidthMegabitsPerSecond, decimals: 2)) Mbit/s links — "
+                + "the largest network that meets both targets at the lowest bandwidth tried")
+        } else {
+            print("no candidate met the targets; relax them or widen --node-counts / --bandwidths-mbps")
+            throw ExitCode(2)
+        }
+    }
+
+    private func parseList<T>(_ text: String, _ parse: (String) -> T?) throws -> [T] {
+        try text.split(separator: ",").map { item in
+            guard let value = parse(String(item)) else { throw ValidationError("bad list item '\(item)' in '\(text)'") }
+            return value
+        }
+    }
+}
+
+/// Writes `text` to `path`, creating parent directories.
+func writeFile(_ path: String, _ text: String) throws {
+    let url = URL(fileURLWithPath: path)
+    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try text.write(to: url, atomically: true, encoding: .utf8)
+}
