@@ -116,7 +116,8 @@ public struct AccountRegistry: Sendable {
 
     /// True when `signature` is `participant`'s valid Ed25519 signature of `message`.
     public func verify(participant: Int, message: [UInt8], signature: [UInt8]) -> Bool {
-        guard isRegistered(participant), let key = publicKeys[participant] else { return false }
+        // swift-crypto traps on a signature of the wrong length; a peer's malformed bytes must not crash us.
+        guard signature.count == 64, isRegistered(participant), let key = publicKeys[participant] else { return false }
         return key.isValidSignature(signature, for: message)
     }
 }
