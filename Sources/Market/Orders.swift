@@ -63,9 +63,9 @@ public struct ParticipantKey: Sendable {
     public let participant: Int
     public let privateKey: Curve25519.Signing.PrivateKey
 
-    /// The 32-byte seed is four draws of the participant's sub-stream of `"market.keys"`.
+    /// The 32-byte seed is four draws of the participant's sub-stream of `"market.signing"`.
     public init(participant: Int, rootSeed: UInt64) {
-        let keySeeds = SeedStreams(rootSeed: SeedStreams(rootSeed: rootSeed).streamSeed("market.keys"))
+        let keySeeds = SeedStreams(rootSeed: SeedStreams(rootSeed: rootSeed).streamSeed("market.signing"))
         var rng = keySeeds.stream("participant:\(participant)")
         var seed: [UInt8] = []
         seed.reserveCapacity(32)

@@ -36,6 +36,9 @@ struct MarketClear: ParsableCommand {
     @Option(help: "Clear the same book this many times and report the fastest (benchmarking).")
     var `repeat`: Int = 1
 
+    @Flag(help: "Record every forward and match as an event while clearing (as CoSim does); adds an 'events' key.")
+    var events = false
+
     @Flag(help: "Print one JSON object (keys volume_kwh, welfare, trades, rounds, clear_seconds).")
     var json = false
 
@@ -51,10 +54,11 @@ struct MarketClear: ParsableCommand {
         let auction = DistributedAuctionConfiguration(rule: rule)
         var trades: [Trade] = []
         var rounds = 1
+        var eventCount = 0
         var fastest = Duration.seconds(1_000_000)
         let clock = ContinuousClock()
         for _ in 0..<`repeat` {
-            var log = EventLog(isEnabled: false)
+            var log = EventLog(isEnabled: events)
             let started = clock.now
             if distributed {
                 let result = runDistributedAuction(orders: book, overlay: overlay, configuration: auction, startTime: .zero, log: &log)
@@ -64,16 +68,18 @@ struct MarketClear: ParsableCommand {
                 trades = clearCentralised(book, rule: rule).trades
             }
             fastest = min(fastest, clock.now - started)
+            eventCount = log.records.count
         }
         let seconds = Double(fastest.components.seconds) + Double(fastest.components.attoseconds) * 1e-18
         let summary = ClearingSummary(trades: trades)
         let volumeKilowattHours = Double(summary.volumeWattHours) / 1000
         let welfareTokens = Double(summary.welfareMicroTokens) / Double(microTokensPerToken)
         if json {
-            let object: CanonicalJSON = ["volume_kwh": .double(volumeKilowattHours), "welfare": .double(welfareTokens),
-                                         "trades": .int(Int64(summary.tradeCount)), "rounds": .int(Int64(rounds)),
-                                         "clear_seconds": .double(seconds)]
-            print(object.text)
+            var object: [String: CanonicalJSON] = [
+                "volume_kwh": .double(volumeKilowattHours), "welfare": .double(welfareTokens),
+                "trades": .int(Int64(summary.tradeCount)), "rounds": .int(Int64(rounds)), "clear_seconds": .double(seconds)]
+            if events { object["events"] = .int(Int64(eventCount)) }
+            print(CanonicalJSON.object(object).text)
         } else {
             print("participants   \(participants) (\(distributed ? "distributed" : "centralised"), \(rule.rawValue), seed \(seed))")
             print("volume         \(volumeKilowattHours) kWh")
@@ -81,6 +87,7 @@ struct MarketClear: ParsableCommand {
             print("trades         \(summary.tradeCount)")
             print("rounds         \(rounds)")
             print("clear time     \(seconds * 1000) ms")
+            if events { print("events         \(eventCount)") }
         }
     }
 }
