@@ -55,6 +55,7 @@ let package = Package(
         .testTarget(name: "PowerFlowTests", dependencies: ["PowerFlow", "Feeder"]),
         .testTarget(name: "ChainTests", dependencies: ["Chain", "Kernel"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot"]),
+        .testTarget(name: "MarketTests", dependencies: ["Market", "Kernel"]),
         .testTarget(name: "CoSimTests", dependencies: ["CoSim"]),
         .testTarget(name: "VerifyTests", dependencies: ["Verify", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["gridtrace"]),

@@ -13,6 +13,7 @@ struct GridTrace: ParsableCommand {
             BenchCommand.self,
             ChainCommand.self,
             FeederCommand.self,
+            MarketCommand.self,
             SelftestRunCommand.self,
             TraceCommand.self,
         ]

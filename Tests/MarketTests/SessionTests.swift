@@ -1,0 +1,148 @@
+// Tests of the per-interval market API over whole simulated days: money and energy conservation
+// with adversaries, the P2P vs no-P2P flexibility, rejections recorded as events, determinism.
+import Kernel
+import Testing
+@testable import Market
+
+private func configuration(_ mechanism: MarketMechanism, scenario: TradingScenario = .p2p,
+                           adversaryFraction: Double = 0.2) -> MarketConfiguration {
+    var configuration = MarketConfiguration()
+    configuration.mechanism = mechanism
+    configuration.scenario = scenario
+    configuration.adversaries = AdversaryConfiguration(fraction: adversaryFraction)
+    return configuration
+}
+
+/// Runs a whole day; checks the ledger and energy identities after every interval.
+private func runDay(homes: Int, seed: UInt64, configuration: MarketConfiguration,
+                    logging: Bool = false) -> (MarketSession, [ClearingReport], [SettlementReport]) {
+    let households = SyntheticHouseholds.generate(count: homes, rootSeed: seed)
+    var session = MarketSession(households: households, configuration: configuration, rootSeed: seed,
+                                log: EventLog(isEnabled: logging))
+    var clearings: [ClearingReport] = [], settlements: [SettlementReport] = []
+    for interval in 0..<marketIntervalsPerDay {
+        let (clearing, settlement) = session.runInterval(interval)
+        clearings.append(clearing); settlements.append(settlement)
+    }
+    return (session, clearings, settlements)
+}
+
+@Suite struct SessionTests {
+    /// A day with 25 % adversaries (both strategies), for both mechanisms: after every interval the
+    /// accounts sum to the initial money, escrow is empty, Σ bought = Σ sold, every home's meter equals
+    /// bought − sold + import − export, and the grid's net money matches its net energy at the tariffs.
+    @Test(arguments: [MarketMechanism.auction, .game])
+    func moneyAndEnergyAreConservedOverADayWithAdversaries(mechanism: MarketMechanism) {
+        let (session, clearings, settlements) = runDay(homes: 8, seed: 77, configuration: configuration(mechanism, adversaryFraction: 0.25))
+        #expect(session.adversaries.count == 2)
+        #expect(Set(session.adversaries.map(\.strategy)) == Set(AdversaryStrategy.allCases))
+        let ledger = session.ledger
+        #expect(ledger.sumOfAccountsMicroTokens == ledger.totalMicroTokens)
+        #expect(ledger.escrowMicroTokens == 0)
+        var gridExpected: Int64 = 0
+        var traded: Int64 = 0, shortfalls = 0
+        for (clearing, settlement) in zip(clearings, settlements) {
+            var bought: Int64 = 0, sold: Int64 = 0
+            for home in settlement.homes {
+                bought += home.boughtWattHours; sold += home.soldWattHours
+                #expect(home.meteredWattHours == home.boughtWattHours - home.soldWattHours + home.gridImportWattHours - home.gridExportWattHours)
+                gridExpected += home.gridImportWattHours * 250 - home.gridExportWattHours * 50
+            }
+            #expect(bought == sold)
+            traded += bought
+            for (contract, result) in zip(clearing.contracts, settlement.contracts) {
+                #expect(result.paidToSellerMicroTokens + result.refundedToBuyerMicroTokens + result.paidToOperatorMicroTokens
+                        == contract.escrowMicroTokens)
+                if result.deliveredWattHours < contract.energyWattHours { shortfalls += 1 }
+            }
+        }
+        #expect(ledger.gridMicroTokens == gridExpected)
+        #expect(traded > 300, "the day should trade energy internally (McAfee trade reduction bites hard with 8 homes)")
+        #expect(shortfalls > 0, "adversaries and forecast error must leave some contracts short")
+    }
+
+    @Test func adversariesAreChosenBySeedAndFraction() {
+        let a = chooseAdversaries(participantCount: 55, configuration: AdversaryConfiguration(fraction: 0.1), rootSeed: 1)
+        let b = chooseAdversaries(participantCount: 55, configuration: AdversaryConfiguration(fraction: 0.1), rootSeed: 1)
+        let c = chooseAdversaries(participantCount: 55, configuration: AdversaryConfiguration(fraction: 0.1), rootSeed: 2)
+        #expect(a == b && a.count == 6 && a != c)
+        #expect(a.map(\.participant) == a.map(\.participant).sorted())
+        #expect(chooseAdversaries(participantCount: 55, configuration: AdversaryConfiguration(fraction: 0), rootSeed: 1).isEmpty)
+        let sellersOnly = AdversaryConfiguration(fraction: 0.5, strategies: [.overstatingSeller])
+        #expect(chooseAdversaries(participantCount: 10, configuration: sellersOnly, rootSeed: 1).allSatisfy { $0.strategy == .overstatingSeller })
+        #expect(adversarialDeclaration(honestForecastKilowattHours: -0.2, strategy: .overstatingSeller, configuration: sellersOnly) < -0.39)
+        #expect(adversarialDeclaration(honestForecastKilowattHours: 0.1, strategy: .overstatingSeller, configuration: sellersOnly) == 0.1)
+        #expect(abs(adversarialDeclaration(honestForecastKilowattHours: 0.1, strategy: .phantomBuyer, configuration: sellersOnly) - 0.3) < 1e-12)
+    }
+
+    /// No-P2P: EVs charge at full power from arrival and nobody trades. P2P: the same sessions get the
+    /// same energy by departure, but charging moves later, and sellers shed consumption.
+    @Test func p2pMovesEVChargingAndSellerConsumption() {
+        let (noP2P, plainClearings, _) = runDay(homes: 12, seed: 5, configuration: configuration(.auction, scenario: .noP2P, adversaryFraction: 0))
+        let (p2p, p2pClearings, _) = runDay(homes: 12, seed: 5, configuration: configuration(.game, adversaryFraction: 0))
+        #expect(plainClearings.allSatisfy { $0.trades.isEmpty && $0.acceptedOrders.isEmpty })
+        var movedSessions = 0
+        for home in 0..<12 {
+            let sessions = noP2P.households[home].evSessions
+            for session in sessions {
+                let window = session.arrivalInterval..<session.departureInterval
+                let plainEnergy = window.map { intervalEnergyKilowattHours(powerKilowatts: plainClearings[$0].plan.homes[home].evKilowatts) }.reduce(0, +)
+                let p2pEnergy = window.map { intervalEnergyKilowattHours(powerKilowatts: p2pClearings[$0].plan.homes[home].evKilowatts) }.reduce(0, +)
+                #expect(abs(plainEnergy - session.energyKilowattHours) < 1e-9)
+                #expect(abs(p2pEnergy - session.energyKilowattHours) < 1e-9)
+                #expect(plainClearings[session.arrivalInterval].plan.homes[home].evKilowatts > 0)
+                if window.contains(where: { plainClearings[$0].plan.homes[home].evKilowatts != p2pClearings[$0].plan.homes[home].evKilowatts }) {
+                    movedSessions += 1
+                }
+            }
+        }
+        #expect(movedSessions >= 5)
+        let shed = p2pClearings.flatMap { $0.plan.homes }.filter { $0.consumptionAdjustmentKilowatts < -1e-9 }
+        #expect(!shed.isEmpty)
+        #expect(plainClearings.flatMap { $0.plan.homes }.allSatisfy { $0.consumptionAdjustmentKilowatts == 0 })
+        #expect(p2pClearings.contains { $0.regime == .stackelberg } && p2pClearings.contains { $0.regime == .surplus })
+        _ = p2p
+    }
+
+    @Test func sameSeedGivesIdenticalEventsAndDifferentSeedDoesNot() {
+        var config = configuration(.auction)
+        config.dailyBiddingAllowance = 1000
+        func events(seed: UInt64) -> [EventRecord] {
+            var session = MarketSession(households: SyntheticHouseholds.generate(count: 6, rootSeed: seed), configuration: config,
+                                        rootSeed: seed, log: EventLog())
+            for interval in 0..<140 { _ = session.runInterval(interval) }
+            return session.log.drain()
+        }
+        let a = events(seed: 8), b = events(seed: 8), c = events(seed: 9)
+        #expect(a == b)
+        #expect(a != c)
+        for kind in [EventKind.orderCommitted, .orderRevealed, .orderMatched, .orderForwarded, .contractCreated,
+                     .contractSettled, .meterReading] {
+            #expect(a.contains { $0.kind == kind }, "missing \(kind)")
+        }
+        #expect(zip(a, a.dropFirst()).allSatisfy { $0.time <= $1.time || $0.kind == .orderUnmatched || $1.kind == .contractCreated })
+    }
+
+    /// CoSim routes transactions through the chain; a replayed reveal and a tampered one are rejected and recorded.
+    @Test func rejectedTransactionsAreRecordedInTheSession() {
+        var session = MarketSession(households: SyntheticHouseholds.generate(count: 6, rootSeed: 3), configuration: configuration(.auction, adversaryFraction: 0),
+                                    rootSeed: 3, log: EventLog())
+        for interval in 0..<110 { _ = session.runInterval(interval) }  // into the afternoon, when homes trade
+        _ = session.log.drain()
+        let plan = session.planInterval(110)
+        let first = session.submitOrders(110)
+        #expect(first.reveals.count >= 2)
+        _ = session.clear(110, commits: first.commits, reveals: first.reveals)
+        _ = session.settle(110, meteredNetKilowattHours: plan.homes.map { intervalEnergyKilowattHours(powerKilowatts: $0.netKilowatts) })
+        _ = session.planInterval(111)
+        let second = session.submitOrders(111)
+        var tampered = second.reveals[0]
+        tampered.order.limitPriceMicroTokensPerWattHour += 1
+        tampered.signature.removeLast()  // malformed as well as wrong
+        let report = session.clear(111, commits: second.commits, reveals: [first.reveals[0], tampered] + second.reveals.dropFirst())
+        #expect(report.rejections.map(\.reason) == [.replayFromAnotherInterval, .badSignature])
+        #expect(report.acceptedOrders.count == second.reveals.count - 1)
+        let recorded = session.log.drain().filter { $0.kind == .orderRejected }
+        #expect(recorded.count == 2)
+    }
+}
