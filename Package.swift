@@ -41,6 +41,7 @@ let package = Package(
         .target(name: "CoSim", dependencies: [
             "Kernel", "Trace", "Feeder", "PowerFlow", "Chain", "Market",
             .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Verify", dependencies: ["Kernel", "Trace", "Feeder", "PowerFlow", "Chain", "Market", "CoSim", "CLibXML2"]),
         .executableTarget(name: "gridtrace", dependencies: [

@@ -12,7 +12,7 @@ extension Scenario {
 name = "default"
 seed = 20261125
 variants = ["no-p2p", "p2p"]
-interval_minutes = 5
+interval_minutes = 5     # the market interval (fixed at 5 minutes)
 intervals = 288
 
 [feeder]
@@ -44,8 +44,10 @@ confirmations = 6
 
 [adversaries]
 fraction = 0.1
-strategies = ["overstating-seller", "phantom-buyer"]
-magnitude = 0.5
+strategies = ["overstating_seller", "phantom_buyer"]
+overstatement_factor = 1.5   # an overstating seller declares 1.5 × its forecast surplus
+phantom_demand_kwh = 0.2     # a phantom buyer declares 0.2 kWh per interval it will not take
+activity = 0.9               # share of intervals in which an adversary misdeclares
 
 [grid]
 tolerance = 1e-8

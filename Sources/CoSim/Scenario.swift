@@ -2,6 +2,7 @@
 // with every key checked (unknown keys, wrong types and out-of-range values are errors naming the
 // key and its line).
 import Foundation
+import Market
 
 /// A co-simulation scenario. Prices are in currency units per kWh; the market converts them to
 /// integer tokens.
@@ -9,12 +10,7 @@ public struct Scenario: Sendable, Equatable {
     public enum Variant: String, CaseIterable, Sendable { case noP2P = "no-p2p", p2p = "p2p" }
     public enum FeederSource: Sendable, Equatable { case synthetic, openDSS(path: String) }
     public enum ProfileSource: String, CaseIterable, Sendable { case synthetic, feeder }
-    public enum Mechanism: String, CaseIterable, Sendable { case auction, game }
-    public enum ClearingRule: String, CaseIterable, Sendable { case mcafee, midprice, payasbid }
     public enum LimitStandard: String, CaseIterable, Sendable { case en50160, ansi }
-    public enum AdversaryStrategy: String, CaseIterable, Sendable {
-        case overstatingSeller = "overstating-seller", phantomBuyer = "phantom-buyer"
-    }
 
     public var name: String
     public var seed: UInt64
@@ -25,15 +21,19 @@ public struct Scenario: Sendable, Equatable {
     public var profiles: ProfileSource
     public var retailPricePerKilowattHour: Double
     public var feedInPricePerKilowattHour: Double
-    public var mechanism: Mechanism
+    public var mechanism: MarketMechanism
     public var clearingRule: ClearingRule
     public var hopLimit: Int
     public var dailyBidTokens: Int
     public var chain: ChainSettings
     public var adversaryFraction: Double
     public var adversaryStrategies: [AdversaryStrategy]
-    /// How far adversaries misdeclare, as a fraction of their true interval energy.
-    public var adversaryMagnitude: Double
+    /// An overstating seller declares this factor times its forecast surplus.
+    public var adversaryOverstatementFactor: Double
+    /// A phantom buyer declares this much demand it will not take, kWh per interval.
+    public var adversaryPhantomDemandKilowattHours: Double
+    /// Probability that an adversary misdeclares in a given interval.
+    public var adversaryActivity: Double
     public var gridTolerance: Double
     public var gridMaxIterations: Int
     public var limits: LimitStandard
@@ -92,7 +92,8 @@ extension Scenario {
         var adversaryStrategies: [AdversaryStrategy] = []
         for name in strategies {
             guard let strategy = AdversaryStrategy(rawValue: name) else {
-                throw adversaries.error("strategies", "\"\(name)\" is not one of \"overstating-seller\", \"phantom-buyer\"")
+                let allowed = AdversaryStrategy.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+                throw adversaries.error("strategies", "\"\(name)\" is not one of \(allowed)")
             }
             adversaryStrategies.append(strategy)
         }
@@ -119,12 +120,12 @@ extension Scenario {
         let scenario = Scenario(
             name: try run.string("name", default: (file as NSString).lastPathComponent),
             seed: UInt64(seedValue), variants: variants,
-            intervalMinutes: try run.int("interval_minutes", default: 5, in: 1...60),
-            intervals: try run.int("intervals", default: 288, in: 1...105_120),
+            intervalMinutes: try run.int("interval_minutes", default: 5, in: 5...5),
+            intervals: try run.int("intervals", default: 288, in: 1...288),
             feeder: feederSource,
             profiles: try profiles.choice("source", default: ProfileSource.synthetic),
             retailPricePerKilowattHour: retail, feedInPricePerKilowattHour: feedIn,
-            mechanism: try market.choice("mechanism", default: Mechanism.auction),
+            mechanism: try market.choice("mechanism", default: MarketMechanism.auction),
             clearingRule: try market.choice("rule", default: ClearingRule.mcafee),
             hopLimit: try market.int("hop_limit", default: 6, in: 0...1000),
             dailyBidTokens: try market.int("daily_bid_tokens", default: 1000, in: 1...10_000_000),
@@ -139,7 +140,9 @@ extension Scenario {
                 confirmations: try chain.int("confirmations", default: 6, in: 0...1000)),
             adversaryFraction: try adversaries.double("fraction", default: 0.1, in: 0...1),
             adversaryStrategies: adversaryStrategies,
-            adversaryMagnitude: try adversaries.double("magnitude", default: 0.5, in: 0...100),
+            adversaryOverstatementFactor: try adversaries.double("overstatement_factor", default: 1.5, in: 1...100),
+            adversaryPhantomDemandKilowattHours: try adversaries.double("phantom_demand_kwh", default: 0.2, in: 0...100),
+            adversaryActivity: try adversaries.double("activity", default: 0.9, in: 0...1),
             gridTolerance: try grid.double("tolerance", default: 1e-8, in: 1e-14...1),
             gridMaxIterations: try grid.int("max_iterations", default: 100, in: 1...10_000),
             limits: try grid.choice("limits", default: LimitStandard.en50160),

@@ -52,14 +52,14 @@ public struct SyntheticShapes: Sendable, Equatable {
     public var baseLoadKilowatts: [[Double]]
     /// EV charging per home, kW.
     public var evKilowatts: [[Double]]
-    /// Solar irradiance, per unit of rated PV output (shared by all homes).
-    public var irradiancePerUnit: [Double]
+    /// PV output per home, per unit of its rated power (the PVSystem's irradiance shape).
+    public var pvPerUnit: [[Double]]
 
-    public init(intervalMinutes: Int, baseLoadKilowatts: [[Double]], evKilowatts: [[Double]], irradiancePerUnit: [Double]) {
+    public init(intervalMinutes: Int, baseLoadKilowatts: [[Double]], evKilowatts: [[Double]], pvPerUnit: [[Double]]) {
         self.intervalMinutes = intervalMinutes
         self.baseLoadKilowatts = baseLoadKilowatts
         self.evKilowatts = evKilowatts
-        self.irradiancePerUnit = irradiancePerUnit
+        self.pvPerUnit = pvPerUnit
     }
 }
 

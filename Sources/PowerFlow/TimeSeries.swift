@@ -36,6 +36,13 @@ public struct StepRecord: Sendable, Equatable {
     public var hour: Double
     public var outcome: SolveOutcome
     public var measurement: StepMeasurement
+
+    public init(step: Int, hour: Double, outcome: SolveOutcome, measurement: StepMeasurement) {
+        self.step = step
+        self.hour = hour
+        self.outcome = outcome
+        self.measurement = measurement
+    }
 }
 
 /// Load conductor voltages of one step (volts), in load and conductor order.
@@ -196,10 +203,15 @@ public struct TimeSeriesMetrics: Sendable {
     public var lossesPercentOfLoadEnergy: Double { lossesKilowattHours / loadEnergyKilowattHours * 100 }
 
     public init(_ result: TimeSeriesResult) {
-        let h = result.configuration.stepSeconds / 3600
-        violationNodeSteps = [Int](repeating: 0, count: result.configuration.limits.count)
+        self.init(steps: result.steps, stepSeconds: result.configuration.stepSeconds, limitCount: result.configuration.limits.count)
+    }
+
+    /// Totals over steps solved `stepSeconds` apart (e.g. by a co-simulation that solves step by step).
+    public init(steps: [StepRecord], stepSeconds: Double, limitCount: Int) {
+        let h = stepSeconds / 3600
+        violationNodeSteps = [Int](repeating: 0, count: limitCount)
         violationSteps = violationNodeSteps
-        for s in result.steps {
+        for s in steps {
             let m = s.measurement
             energyImportedKilowattHours += max(m.sourceKilowatts, 0) * h
             energyExportedKilowattHours += max(-m.sourceKilowatts, 0) * h

@@ -40,6 +40,7 @@ extension TraceReader {
             "scenario_text": .string(header.scenarioText),
             "feeder_digest": .string(header.feederDigest),
             "ground_truth": .string(header.groundTruth),
+            "parameters": .string(header.parameters),
         ]
     }
 }

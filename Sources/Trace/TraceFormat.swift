@@ -22,6 +22,7 @@ public enum TraceFormat {
           scenario_sha256 TEXT NOT NULL,
           feeder_digest TEXT NOT NULL,
           ground_truth TEXT NOT NULL,
+          parameters TEXT NOT NULL,
           header_hash BLOB NOT NULL
         ) STRICT;
         CREATE TABLE events(
@@ -50,6 +51,7 @@ public enum TraceFormat {
 /// `seed` is stored in SQLite as the signed 64-bit integer with the same bit pattern.
 /// `groundTruth` is canonical JSON that the scenario knows but the audit must never read
 /// (e.g. which participants are adversaries); it exists so the audit can be scored.
+/// `parameters` is canonical JSON of what else a replay needs (e.g. which scenario of the pair ran).
 public struct TraceHeader: Sendable, Equatable {
     public var formatVersion: Int64
     public var engineVersion: String
@@ -58,9 +60,10 @@ public struct TraceHeader: Sendable, Equatable {
     public var scenarioSHA256: String
     public var feederDigest: String
     public var groundTruth: String
+    public var parameters: String
 
     public init(engineVersion: String, seed: UInt64, scenarioText: String, feederDigest: String = "",
-                groundTruth: CanonicalJSON = .object([:])) {
+                groundTruth: CanonicalJSON = .object([:]), parameters: CanonicalJSON = .object([:])) {
         formatVersion = TraceFormat.version
         self.engineVersion = engineVersion
         self.seed = seed
@@ -68,10 +71,11 @@ public struct TraceHeader: Sendable, Equatable {
         scenarioSHA256 = hexString(Array(SHA256.hash(data: Array(scenarioText.utf8))))
         self.feederDigest = feederDigest
         self.groundTruth = groundTruth.text
+        self.parameters = parameters.text
     }
 
     init(formatVersion: Int64, engineVersion: String, seed: UInt64, scenarioText: String,
-         scenarioSHA256: String, feederDigest: String, groundTruth: String) {
+         scenarioSHA256: String, feederDigest: String, groundTruth: String, parameters: String) {
         self.formatVersion = formatVersion
         self.engineVersion = engineVersion
         self.seed = seed
@@ -79,6 +83,7 @@ public struct TraceHeader: Sendable, Equatable {
         self.scenarioSHA256 = scenarioSHA256
         self.feederDigest = feederDigest
         self.groundTruth = groundTruth
+        self.parameters = parameters
     }
 
     /// SHA-256 of the header's canonical encoding: the chain's genesis value (hash before seq 1).
@@ -92,6 +97,7 @@ public struct TraceHeader: Sendable, Equatable {
         encoder.append(scenarioSHA256)
         encoder.append(feederDigest)
         encoder.append(groundTruth)
+        encoder.append(parameters)
         return Array(SHA256.hash(data: encoder.bytes))
     }
 }

@@ -114,13 +114,14 @@ public final class TraceReader {
         do {
             let statement = try connection.prepare("""
                 SELECT format_version, engine_version, seed, scenario_text, scenario_sha256, feeder_digest,
-                       ground_truth, header_hash FROM header WHERE id = 1
+                       ground_truth, parameters, header_hash FROM header WHERE id = 1
                 """)
             guard try statement.step() else { throw TraceError.notATrace(path: path, why: "header row missing") }
             return TraceHeader(
                 formatVersion: statement.int64(0), engineVersion: statement.text(1),
                 seed: UInt64(bitPattern: statement.int64(2)), scenarioText: statement.text(3),
-                scenarioSHA256: statement.text(4), feederDigest: statement.text(5), groundTruth: statement.text(6))
+                scenarioSHA256: statement.text(4), feederDigest: statement.text(5), groundTruth: statement.text(6),
+                parameters: statement.text(7))
         } catch let error as TraceError {
             throw error
         } catch let error as SQLiteError {

@@ -60,8 +60,8 @@ public final class TraceWriter {
     private static func writeHeader(_ header: TraceHeader, to connection: SQLiteConnection) throws(SQLiteError) {
         let statement = try connection.prepare("""
             INSERT INTO header(id, format_version, engine_version, seed, scenario_text, scenario_sha256,
-                               feeder_digest, ground_truth, header_hash)
-            VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)
+                               feeder_digest, ground_truth, parameters, header_hash)
+            VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         statement.bind(1, header.formatVersion)
         statement.bind(2, header.engineVersion)
@@ -70,7 +70,8 @@ public final class TraceWriter {
         statement.bind(5, header.scenarioSHA256)
         statement.bind(6, header.feederDigest)
         statement.bind(7, header.groundTruth)
-        statement.bind(8, bytes: header.hash)
+        statement.bind(8, header.parameters)
+        statement.bind(9, bytes: header.hash)
         try statement.run()
     }
 

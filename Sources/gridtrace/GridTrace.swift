@@ -1,6 +1,7 @@
 // Owns the command-line entry point: the root command and the list of subcommands. Each command
 // lives in its own file, parses arguments, calls a library function and prints. Nothing else.
 import ArgumentParser
+import CoSim
 
 @main
 struct GridTrace: ParsableCommand {
@@ -12,8 +13,10 @@ struct GridTrace: ParsableCommand {
             // One line per command file; keep alphabetical.
             BenchCommand.self,
             ChainCommand.self,
+            DemoCommand.self,
             FeederCommand.self,
             MarketCommand.self,
+            RunCommand.self,
             SelftestRunCommand.self,
             TraceCommand.self,
         ]
@@ -22,5 +25,5 @@ struct GridTrace: ParsableCommand {
 
 /// The engine version written into every trace header.
 enum EngineInfo {
-    static let version = "0.1.0"
+    static let version = EngineVersion.current
 }

@@ -37,13 +37,13 @@ import Testing
         let feeder = SyntheticFeeder(seed: 1)
         let flat = [Double](repeating: 0.5, count: 288)
         let shapes = SyntheticShapes(intervalMinutes: 5, baseLoadKilowatts: Array(repeating: flat, count: 55),
-                                     evKilowatts: Array(repeating: flat, count: 55), irradiancePerUnit: flat)
+                                     evKilowatts: Array(repeating: flat, count: 55), pvPerUnit: Array(repeating: flat, count: 55))
         let script = feeder.openDSSScript(shapes: shapes)
         let lines = script.split(separator: "\n")
         #expect(lines.filter { $0.hasPrefix("New Line.") }.count == feeder.lines.count + 55)
         #expect(lines.filter { $0.hasPrefix("New Load.") }.count == 110)
         #expect(lines.filter { $0.hasPrefix("New PVSystem.") }.count == 55)
-        #expect(lines.filter { $0.hasPrefix("New LoadShape.") }.count == 111)
+        #expect(lines.filter { $0.hasPrefix("New LoadShape.") }.count == 165)
         #expect(script.contains("kVs=[11 0.4]"))
     }
 }

@@ -1,0 +1,139 @@
+// Owns running a scenario end to end: prepare the feeder once, run each scenario of the pair into
+// its own sealed trace (one commit per interval), and collect the day's figures for summary.json.
+import Foundation
+import Kernel
+import Market
+import PowerFlow
+import Trace
+
+/// The engine version written into every trace header.
+public enum EngineVersion {
+    public static let current = "0.1.0"
+}
+
+/// Writes each interval's events to a trace and commits them (one commit per market interval).
+public struct TraceSink: EventSink {
+    public let writer: TraceWriter
+
+    public mutating func write(interval: Int, events: [EventRecord]) throws {
+        for event in events { try writer.append(event) }
+        try writer.commit()
+    }
+}
+
+/// The day's figures of one scenario (the paper's Table 2 and more).
+public struct VariantSummary: Sendable {
+    public var variant: Scenario.Variant
+    public var tracePath: String
+    public var events: Int64
+    public var finalHash: String
+    public var metrics: TimeSeriesMetrics
+    public var allConverged: Bool
+    public var p2pVolumeKilowattHours: Double
+    public var contracts: Int
+    public var contractsFallenBack: Int
+    public var adversaries: [AdversaryAssignment]
+    public var outcomes: [IntervalOutcome]
+    public var sourceElement: String
+
+    /// The summary.json object of this scenario.
+    public var json: CanonicalJSON {
+        [
+            "trace": .string((tracePath as NSString).lastPathComponent),
+            "events": .int(events), "final_hash": .string(finalHash),
+            "net_export_kwh": .double(metrics.energyExportedKilowattHours),
+            "import_kwh": .double(metrics.energyImportedKilowattHours),
+            "net_import_kwh": .double(metrics.energyNetKilowattHours),
+            "reactive_kvarh": .double(metrics.reactiveEnergyAbsoluteKilovarHours),
+            "max_kva": .double(metrics.maxApparentPowerKilovoltAmperes),
+            "losses_kwh": .double(metrics.lossesKilowattHours),
+            "losses_pct": .double(metrics.lossesPercentOfLoadEnergy),
+            "load_energy_kwh": .double(metrics.loadEnergyKilowattHours),
+            "unbalance_range_pct": .double(metrics.unbalanceSpread.value),
+            "unbalance_dev_pct": .double(metrics.unbalanceMaxDeviation.value),
+            "vuf_pct": .double(metrics.unbalanceVUF.value),
+            "vmin_pu": .double(metrics.voltageMin.value), "vmax_pu": .double(metrics.voltageMax.value),
+            "all_converged": .bool(allConverged),
+            "p2p_volume_kwh": .double(p2pVolumeKilowattHours),
+            "contracts": .int(Int64(contracts)), "contracts_fallen_back": .int(Int64(contractsFallenBack)),
+            "source_element": .string(sourceElement),
+        ]
+    }
+}
+
+/// A finished scenario pair.
+public struct RunSummary: Sendable {
+    public var scenario: Scenario
+    public var variants: [VariantSummary]
+
+    public var json: CanonicalJSON {
+        var members: [String: CanonicalJSON] = [
+            "scenario": .string(scenario.name), "seed": .string(String(scenario.seed)),
+            "intervals": .int(Int64(scenario.intervals)), "engine_version": .string(EngineVersion.current),
+        ]
+        for variant in variants { members[variant.variant.rawValue] = variant.json }
+        return .object(members)
+    }
+}
+
+public enum CoSimulation {
+    /// The trace file name of a scenario of the pair.
+    public static func traceName(_ variant: Scenario.Variant) -> String { variant.rawValue + ".gtrace" }
+
+    /// The header a run of `variant` writes (and a replay re-derives the run from).
+    public static func header(scenario: Scenario, variant: Scenario.Variant, feeder: PreparedFeeder,
+                              adversaries: [AdversaryAssignment]) -> TraceHeader {
+        let feederParameter: CanonicalJSON
+        switch scenario.feeder {
+        case .synthetic: feederParameter = "synthetic"
+        case .openDSS(let path): feederParameter = .string(path)
+        }
+        return TraceHeader(engineVersion: EngineVersion.current, seed: scenario.seed, scenarioText: scenario.sourceText,
+                           feederDigest: feeder.digest,
+                           groundTruth: ["adversaries": .array(adversaries.map(\.json))],
+                           parameters: ["variant": .string(variant.rawValue), "feeder": feederParameter])
+    }
+
+    /// Runs every scenario of the pair the scenario names, writing `<variant>.gtrace` and
+    /// `summary.json` into `directory`. `progress(variant, interval)` is called after each interval.
+    public static func run(_ scenario: Scenario, directory: String,
+                           progress: (Scenario.Variant, Int) -> Void = { _, _ in }) throws -> RunSummary {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let feeder = try PreparedFeeder.prepare(scenario)
+        var summaries: [VariantSummary] = []
+        for variant in scenario.variants {
+            let path = (directory as NSString).appendingPathComponent(traceName(variant))
+            summaries.append(try runVariant(scenario, variant: variant, feeder: feeder, tracePath: path) { progress(variant, $0) })
+        }
+        let summary = RunSummary(scenario: scenario, variants: summaries)
+        try writeAtomically(summary.json.text + "\n", to: (directory as NSString).appendingPathComponent("summary.json"))
+        return summary
+    }
+
+    /// Runs one scenario of the pair into a sealed trace at `tracePath`.
+    public static func runVariant(_ scenario: Scenario, variant: Scenario.Variant, feeder: PreparedFeeder,
+                                  tracePath: String, progress: (Int) -> Void = { _ in }) throws -> VariantSummary {
+        var run = try VariantRun(scenario: scenario, variant: variant, feeder: feeder)
+        let header = header(scenario: scenario, variant: variant, feeder: feeder, adversaries: run.market.adversaries)
+        var sink = TraceSink(writer: try TraceWriter(creatingAt: tracePath, header: header))
+        try run.run(into: &sink, progress: progress)
+        let seal = try sink.writer.seal()
+        let steps = run.outcomes.map(\.step)
+        return VariantSummary(
+            variant: variant, tracePath: tracePath, events: seal.events, finalHash: hexString(seal.finalHash),
+            metrics: TimeSeriesMetrics(steps: steps, stepSeconds: Double(marketIntervalMinutes * 60), limitCount: 2),
+            allConverged: steps.allSatisfy(\.outcome.converged),
+            p2pVolumeKilowattHours: run.outcomes.reduce(0) { $0 + $1.tradedKilowattHours },
+            contracts: run.outcomes.reduce(0) { $0 + $1.contracts },
+            contractsFallenBack: run.outcomes.reduce(0) { $0 + $1.contractsFallenBack },
+            adversaries: run.market.adversaries, outcomes: run.outcomes, sourceElement: run.area.sourceElementName)
+    }
+
+    /// Writes `text` to a temporary file and renames it into place (never a half-written file).
+    public static func writeAtomically(_ text: String, to path: String) throws {
+        let temporary = path + ".partial"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
+        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.moveItem(atPath: temporary, toPath: path)
+    }
+}

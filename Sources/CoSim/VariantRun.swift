@@ -1,0 +1,275 @@
+// Owns the per-interval loop of one scenario of the pair (no P2P or P2P): forecasts and orders →
+// signed commitments and reveals as chain transactions → clearing → contracts that must confirm
+// before the interval ends (else the trade falls back to the grid) → delivery and meter readings →
+// settlement → the power flow of the interval. Each interval's events, merged in time order, go to
+// a sink (the trace writer, or the replay comparator).
+import Chain
+import Feeder
+import Kernel
+import Market
+import PowerFlow
+
+/// Where a run's events go, interval by interval.
+public protocol EventSink {
+    /// Receives one interval's events in trace order; `interval` is 0-based.
+    mutating func write(interval: Int, events: [EventRecord]) throws
+}
+
+/// Bytes of the market's transactions on the chain (nominal sizes of signed messages).
+enum TransactionBytes {
+    static let commit = 180
+    static let reveal = 260
+    static let contract = 320
+}
+
+/// Timing inside a five-minute interval (milliseconds after its start).
+enum IntervalTiming {
+    /// Commits are sent in minute 0–1 (spread over the first 50 s).
+    static let commitWindowMilliseconds: Int64 = 50_000
+    /// Reveals are sent from minute 1 (spread over 20 s).
+    static let revealStartMilliseconds: Int64 = 60_000
+    static let revealWindowMilliseconds: Int64 = 20_000
+    /// Clearing uses what the chain holds at 2.5 minutes; contracts are sent then.
+    static let clearingMilliseconds: Int64 = 150_000
+    static let intervalMilliseconds: Int64 = Int64(marketIntervalMinutes) * 60_000
+}
+
+/// One interval's physical and market outcome, for the summary and the report.
+public struct IntervalOutcome: Sendable {
+    public var interval: Int
+    public var step: StepRecord
+    public var tradedKilowattHours: Double
+    public var contracts: Int
+    public var contractsFallenBack: Int
+    public var auctionRounds: Int
+    public var cumulativeTradesPerRound: [Int]
+    /// Per-home net power actually delivered, kW (+ import).
+    public var homeNetKilowatts: [Double]
+}
+
+/// The state of one scenario's run.
+public struct VariantRun {
+    public let scenario: Scenario
+    public let variant: Scenario.Variant
+    public let feeder: PreparedFeeder
+    public private(set) var market: MarketSession
+    public private(set) var chain: ChainSimulator?
+    let solver: PowerFlowSolver
+    let area: MeasurementArea
+    let limits: [VoltageLimits]
+    var shadowEV: [EVChargingController]
+    var timing: Xoshiro256StarStar
+    var gridLog = EventLog()
+    public private(set) var outcomes: [IntervalOutcome] = []
+
+    public init(scenario: Scenario, variant: Scenario.Variant, feeder: PreparedFeeder) throws {
+        self.scenario = scenario
+        self.variant = variant
+        self.feeder = feeder
+        market = MarketSession(households: feeder.households, configuration: Self.marketConfiguration(scenario, variant),
+                               rootSeed: scenario.seed, log: EventLog())
+        if variant == .p2p {
+            do {
+                chain = try ChainSimulator(configuration: Self.chainConfiguration(scenario), seed: scenario.seed, log: EventLog())
+            } catch {
+                throw CoSimError.chain("\(error)")
+            }
+        }
+        do {
+            solver = try PowerFlowSolver(network: try Network(model: feeder.model), settings: SolveSettings(
+                tolerance: scenario.gridTolerance, maxIterations: scenario.gridMaxIterations))
+            area = try solver.measurementArea()
+        } catch {
+            throw CoSimError.grid("\(error)")
+        }
+        limits = scenario.limits == .ansi ? [.ansiRangeA, .en50160] : [.en50160, .ansiRangeA]
+        shadowEV = feeder.households.map { EVChargingController(sessions: $0.evSessions, chargerKilowatts: $0.evChargerKilowatts) }
+        timing = SeedStreams(rootSeed: scenario.seed).stream("cosim.timing")
+    }
+
+    static func marketConfiguration(_ scenario: Scenario, _ variant: Scenario.Variant) -> MarketConfiguration {
+        var configuration = MarketConfiguration()
+        configuration.scenario = variant == .p2p ? .p2p : .noP2P
+        configuration.mechanism = scenario.mechanism
+        configuration.auction.rule = scenario.clearingRule
+        configuration.auction.hopLimit = scenario.hopLimit
+        configuration.prices = MarketPrices(
+            gridBuyMicroTokensPerWattHour: Int64((scenario.retailPricePerKilowattHour * 1000).rounded()),
+            gridSellMicroTokensPerWattHour: Int64((scenario.feedInPricePerKilowattHour * 1000).rounded()))
+        configuration.dailyBiddingAllowance = scenario.dailyBidTokens
+        configuration.adversaries = AdversaryConfiguration(
+            fraction: scenario.adversaryFraction, strategies: scenario.adversaryStrategies,
+            overstatementFactor: scenario.adversaryOverstatementFactor,
+            phantomDemandKilowattHours: scenario.adversaryPhantomDemandKilowattHours,
+            activityProbability: scenario.adversaryActivity)
+        return configuration
+    }
+
+    static func chainConfiguration(_ scenario: Scenario) -> ChainConfiguration {
+        var configuration = ChainConfiguration()
+        let settings = scenario.chain
+        configuration.nodeCount = settings.nodes
+        configuration.minerCount = settings.miners
+        configuration.degree = settings.degree
+        configuration.delayMilliseconds = settings.delayMilliseconds
+        configuration.jitterMilliseconds = settings.jitterMilliseconds
+        configuration.bandwidthMegabitsPerSecond = settings.bandwidthMegabitsPerSecond
+        configuration.blockSizeLimitBytes = settings.blockBytes
+        configuration.blockIntervalSeconds = settings.blockIntervalSeconds
+        configuration.confirmationDepth = settings.confirmations
+        return configuration
+    }
+
+    /// The chain node a home's transactions start from: homes sit on the non-mining nodes first.
+    func node(ofHome home: Int) -> Int {
+        guard let chain else { return 0 }
+        return (chain.configuration.minerCount + home) % chain.configuration.nodeCount
+    }
+
+    /// Runs every interval of the scenario, handing each interval's events to `sink`.
+    public mutating func run<Sink: EventSink>(into sink: inout Sink, progress: (Int) -> Void = { _ in }) throws {
+        for interval in 0..<scenario.intervals {
+            let events = try runInterval(interval)
+            try sink.write(interval: interval, events: events)
+            progress(interval)
+        }
+    }
+
+    /// Runs one interval; returns its events in trace order.
+    public mutating func runInterval(_ interval: Int) throws -> [EventRecord] {
+        let start = SimTime(milliseconds: Int64(interval) * IntervalTiming.intervalMilliseconds)
+        let end = start + SimTime(milliseconds: IntervalTiming.intervalMilliseconds)
+        let plan = market.planInterval(interval)
+        let shadow = shadowEV.indices.map { home in
+            shadowEV[home].chargingKilowatts(interval: interval, scenario: .noP2P,
+                                             signal: ChargingSignal(ownSurplusKilowatts: 0, communitySurplus: false))
+        }
+        let submission = market.submitOrders(interval)
+        let delivered = try sendOrders(submission, start: start)
+        let clearing = market.clear(interval, commits: delivered.commits, reveals: delivered.reveals)
+        let unconfirmed = try confirmContracts(clearing.contracts, start: start, deadline: end)
+        let powers = deliveredPowers(interval: interval, plan: clearing.plan, shadowEV: shadow)
+        let hours = Double(marketIntervalMinutes) / 60
+        let settlement = market.settle(interval, meteredNetKilowattHours: powers.map { $0.netKilowatts * hours },
+                                       unconfirmedContractIDs: unconfirmed)
+        _ = chain?.advance(until: end)
+        let step = try solveGrid(interval: interval, powers: powers, time: end)
+        outcomes.append(IntervalOutcome(
+            interval: interval, step: step,
+            tradedKilowattHours: Double(settlement.contracts.filter { !$0.cancelled }.reduce(0) { $0 + $1.deliveredWattHours }) / 1000,
+            contracts: clearing.contracts.count, contractsFallenBack: unconfirmed.count, auctionRounds: clearing.rounds,
+            cumulativeTradesPerRound: clearing.cumulativeTradesPerRound, homeNetKilowatts: powers.map(\.netKilowatts)))
+        return mergedEvents(interval: interval, start: start, end: end)
+    }
+
+    /// Puts commits and reveals on the chain; returns those included by clearing time (all of them
+    /// when there is no chain, as in the no-P2P scenario where there are no orders anyway).
+    mutating func sendOrders(_ submission: OrderSubmission, start: SimTime) throws
+        -> (commits: [CommitTransaction], reveals: [RevealTransaction])
+    {
+        guard chain != nil else { return (submission.commits, submission.reveals) }
+        let clearingTime = start + SimTime(milliseconds: IntervalTiming.clearingMilliseconds)
+        var commitIDs: [TransactionID] = [], revealIDs: [TransactionID] = []
+        do {
+            for commit in submission.commits {
+                let offset = Int64(timing.uniformInt(below: UInt64(IntervalTiming.commitWindowMilliseconds)))
+                commitIDs.append(try submitToChain(bytes: TransactionBytes.commit, home: commit.participant,
+                                                   at: start + SimTime(milliseconds: offset)))
+            }
+            for reveal in submission.reveals {
+                let offset = IntervalTiming.revealStartMilliseconds + Int64(timing.uniformInt(below: UInt64(IntervalTiming.revealWindowMilliseconds)))
+                revealIDs.append(try submitToChain(bytes: TransactionBytes.reveal, home: reveal.order.participant,
+                                                   at: start + SimTime(milliseconds: offset)))
+            }
+        } catch {
+            throw CoSimError.chain("\(error)")
+        }
+        _ = chain?.advance(until: clearingTime)
+        func onChain(_ id: TransactionID) -> Bool { chain?.status(of: id).includedAt.map { $0 <= clearingTime } ?? false }
+        return (zip(submission.commits, commitIDs).filter { onChain($0.1) }.map(\.0),
+                zip(submission.reveals, revealIDs).filter { onChain($0.1) }.map(\.0))
+    }
+
+    private mutating func submitToChain(bytes: Int, home: Int, at time: SimTime) throws -> TransactionID {
+        let node = node(ofHome: home)
+        // Optional chaining mutates the simulator in place (a local copy would copy its storage).
+        guard let id = try chain?.submit(bytes: bytes, from: node, at: time, reference: UInt64(home)) else {
+            throw CoSimError.chain("no chain in this scenario")
+        }
+        return id
+    }
+
+    /// Sends each contract from its buyer at clearing time; returns the ids of those not confirmed
+    /// (k blocks deep at the buyer) by `deadline`.
+    mutating func confirmContracts(_ contracts: [Contract], start: SimTime, deadline: SimTime) throws -> [Int] {
+        guard chain != nil, !contracts.isEmpty else { return [] }
+        let sent = start + SimTime(milliseconds: IntervalTiming.clearingMilliseconds)
+        var ids: [TransactionID] = []
+        do {
+            for contract in contracts { ids.append(try submitToChain(bytes: TransactionBytes.contract, home: contract.buyer, at: sent)) }
+        } catch {
+            throw CoSimError.chain("\(error)")
+        }
+        _ = chain?.advance(until: deadline)
+        return zip(contracts, ids).filter { _, id in
+            guard let confirmed = chain?.status(of: id).confirmedAt else { return true }
+            return confirmed > deadline
+        }.map(\.0.id)
+    }
+
+    /// What each home really draws: the feeder's baseline plus what the market changed (EV timing
+    /// relative to charging on arrival, and sellers' price response). No-P2P is the baseline itself.
+    func deliveredPowers(interval: Int, plan: IntervalPlan, shadowEV: [Double]) -> [HomePower] {
+        let baseline = feeder.baseline[interval]
+        guard variant == .p2p else { return baseline }
+        return baseline.indices.map { home in
+            var power = baseline[home]
+            let planned = plan.homes[home]
+            let loadKilowatts = max(0, power.loadKilowatts + planned.consumptionAdjustmentKilowatts)
+            power.loadKilovars = power.loadKilowatts > 0 ? power.loadKilovars * loadKilowatts / power.loadKilowatts : 0
+            power.loadKilowatts = loadKilowatts
+            let evKilowatts = max(0, power.evKilowatts + planned.evKilowatts - shadowEV[home])
+            power.evKilovars = power.evKilowatts > 0 ? power.evKilovars * evKilowatts / power.evKilowatts : 0
+            power.evKilowatts = evKilowatts
+            return power
+        }
+    }
+
+    /// Solves the interval's power flow (OpenDSS time stamping: interval k is step k + 1, solved at
+    /// its end with the shapes' sample k + 1), with the homes' delivered powers in place.
+    mutating func solveGrid(interval: Int, powers: [HomePower], time: SimTime) throws -> StepRecord {
+        let step = interval + 1
+        let hour = Double(step * marketIntervalMinutes) / 60
+        do {
+            try solver.applyShapes(mode: feeder.mode, hour: hour)
+            if variant == .p2p {
+                for (home, elements) in feeder.homes.enumerated() {
+                    let power = powers[home]
+                    try solver.setLoad(named: elements.load, kilowatts: power.loadKilowatts, kilovars: power.loadKilovars)
+                    if let ev = elements.ev { try solver.setLoad(named: ev, kilowatts: power.evKilowatts, kilovars: power.evKilovars) }
+                }
+            }
+            let (outcome, measurement) = try solver.solveStep(step: step, time: time, area: area, limits: limits, log: &gridLog)
+            return StepRecord(step: step, hour: hour, outcome: outcome, measurement: measurement)
+        } catch {
+            throw CoSimError.grid("interval \(interval): \(error)")
+        }
+    }
+
+    /// The interval's events from every engine, in (time, engine, emission) order, framed by
+    /// interval start and end markers.
+    mutating func mergedEvents(interval: Int, start: SimTime, end: SimTime) -> [EventRecord] {
+        var sources: [[EventRecord]] = [market.log.drain()]
+        if let records = chain?.log.drain() { sources.append(records) }
+        sources.append(gridLog.drain())
+        var keyed: [(time: Int64, source: Int, index: Int, record: EventRecord)] = []
+        for (source, records) in sources.enumerated() {
+            for (index, record) in records.enumerated() { keyed.append((record.time.milliseconds, source, index, record)) }
+        }
+        keyed.sort { ($0.time, $0.source, $0.index) < ($1.time, $1.source, $1.index) }
+        let marker: CanonicalJSON = ["interval": .int(Int64(interval)), "variant": .string(variant.rawValue)]
+        return [EventRecord(time: start, kind: .intervalStarted, actor: "cosim", payload: marker)]
+            + keyed.map(\.record)
+            + [EventRecord(time: end, kind: .intervalEnded, actor: "cosim", payload: marker)]
+    }
+}

@@ -1,0 +1,11 @@
+// Owns reading back the powers the solver will use in its next solve, so a co-simulation can take
+// a feeder's own load shapes as the baseline and change only what its market changes.
+
+extension PowerFlowSolver {
+    /// The power element `name` ("Load.x", "Generator.x", "PVSystem.x", or a bare load name) will
+    /// draw in the next solve: kW and kvar, consumption positive, generation negative.
+    public func scheduledPower(named name: String) throws -> (kilowatts: Double, kilovars: Double) {
+        guard let index = conversionIndex(named: name) else { throw PowerFlowError.unknownElement(name) }
+        return (activeKilowatts[index], activeKilovars[index])
+    }
+}

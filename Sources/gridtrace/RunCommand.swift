@@ -1,0 +1,103 @@
+// Owns `gridtrace run SCENARIO.toml` and `gridtrace demo`: run a scenario pair into traces and
+// summary.json, with a progress line on stderr and a summary table at the end.
+import ArgumentParser
+import CoSim
+import Foundation
+import Kernel
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run a scenario file: writes <variant>.gtrace traces and summary.json.")
+
+    @Argument(help: "Scenario file (TOML).") var scenario: String
+    @Option(help: "OpenDSS feeder script replacing the scenario's feeder.") var feeder: String?
+    @Option(help: "Root seed replacing the scenario's seed.") var seed: UInt64?
+    @Option(help: "Output folder.") var out: String = "out"
+    @Flag(help: "Machine-readable summary on stdout.") var json = false
+
+    func run() throws {
+        let loaded = try reportingErrors { try Scenario.load(path: scenario, seedOverride: seed, feederOverride: feeder) }
+        try runScenario(loaded, out: out, json: json)
+    }
+}
+
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run the embedded default scenario (synthetic 55-home feeder, no P2P and P2P) end to end.")
+
+    @Option(help: "Output folder.") var out: String = "out"
+    @Flag(help: "Machine-readable summary on stdout.") var json = false
+
+    func run() throws {
+        try runScenario(Scenario.embeddedDefault(), out: out, json: json)
+    }
+}
+
+/// Runs `scenario` into `out`, showing progress on stderr, then prints the summary.
+func runScenario(_ scenario: Scenario, out: String, json: Bool) throws {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let progress = ProgressLine(total: scenario.intervals)
+    let summary = try reportingErrors {
+        try CoSimulation.run(scenario, directory: out) { variant, interval in progress.update(variant.rawValue, interval + 1) }
+    }
+    progress.finish()
+    let wall = seconds(clock.now - start)
+    if json {
+        printJSON(summary.json)
+        return
+    }
+    print(summaryTable(summary))
+    print(String(format: "wrote %@ in %.2f s", summary.variants.map(\.tracePath).joined(separator: ", ") + ", "
+          + (out as NSString).appendingPathComponent("summary.json"), wall))
+}
+
+/// The paper's Table 2 side by side, plus the trace of each scenario.
+func summaryTable(_ summary: RunSummary) -> String {
+    let columns = summary.variants
+    let rows: [(String, (VariantSummary) -> String)] = [
+        ("net export (kWh)", { String(format: "%.2f", $0.metrics.energyExportedKilowattHours) }),
+        ("import (kWh)", { String(format: "%.2f", $0.metrics.energyImportedKilowattHours) }),
+        ("reactive energy (kvarh)", { String(format: "%.2f", $0.metrics.reactiveEnergyAbsoluteKilovarHours) }),
+        ("max complex power (kVA)", { String(format: "%.2f", $0.metrics.maxApparentPowerKilovoltAmperes) }),
+        ("losses (% of load)", { String(format: "%.3f", $0.metrics.lossesPercentOfLoadEnergy) }),
+        ("unbalance (Vmax-Vmin)/Vavg %", { String(format: "%.3f", $0.metrics.unbalanceSpread.value) }),
+        ("unbalance max|V-Vavg|/Vavg %", { String(format: "%.3f", $0.metrics.unbalanceMaxDeviation.value) }),
+        ("unbalance VUF |V2|/|V1| %", { String(format: "%.3f", $0.metrics.unbalanceVUF.value) }),
+        ("voltage min / max (pu)", { String(format: "%.4f / %.4f", $0.metrics.voltageMin.value, $0.metrics.voltageMax.value) }),
+        ("P2P volume (kWh)", { String(format: "%.2f", $0.p2pVolumeKilowattHours) }),
+        ("contracts (fell back)", { "\($0.contracts) (\($0.contractsFallenBack))" }),
+        ("all solves converged", { $0.allConverged ? "yes" : "NO" }),
+        ("trace events", { String($0.events) }),
+    ]
+    let labelWidth = 30, columnWidth = 20
+    var lines = ["scenario \(summary.scenario.name), seed \(summary.scenario.seed), \(summary.scenario.intervals) intervals"]
+    lines.append("".padding(toLength: labelWidth, withPad: " ", startingAt: 0)
+                 + columns.map { $0.variant.rawValue.leftPadded(columnWidth) }.joined())
+    for (label, value) in rows {
+        lines.append(label.padding(toLength: labelWidth, withPad: " ", startingAt: 0) + columns.map { value($0).leftPadded(columnWidth) }.joined())
+    }
+    return lines.joined(separator: "\n")
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { count >= width ? " " + self : String(repeating: " ", count: width - count) + self }
+}
+
+/// A single self-overwriting progress line on stderr (only when stderr is a terminal).
+final class ProgressLine {
+    private let total: Int
+    private let enabled = isatty(2) == 1
+
+    init(total: Int) { self.total = total }
+
+    func update(_ label: String, _ done: Int) {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\(label): interval \(done)/\(total)   ".utf8))
+    }
+
+    func finish() {
+        if enabled { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}
