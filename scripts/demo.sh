@@ -1,13 +1,8 @@
 #!/usr/bin/env bash
-# The README's main command: installs what is missing, builds in release mode and runs the main job
-# on the embedded default. Until the co-simulation lands this records a kernel-only trace, verifies
-# it and prints its summary; it will become `gridtrace demo`.
+# The README's main command: installs what is missing, builds in release mode and runs the demo on
+# the embedded default scenario (synthetic 55-home feeder, no P2P and P2P) into ./out (or $1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh
 swift build -c release
-out="${1:-out}"
-mkdir -p "$out"
-.build/release/gridtrace selftest-run --seed 1 --events 100000 --out "$out/selftest.gtrace"
-.build/release/gridtrace trace verify "$out/selftest.gtrace"
-.build/release/gridtrace trace info "$out/selftest.gtrace"
+.build/release/gridtrace demo --out "${1:-out}"

@@ -45,6 +45,8 @@ public struct IntervalOutcome: Sendable {
     public var cumulativeTradesPerRound: [Int]
     /// Per-home net power actually delivered, kW (+ import).
     public var homeNetKilowatts: [Double]
+    /// Per-home voltage at the meter after the interval's solve, pu.
+    public var homeVoltagesPerUnit: [Double]
 }
 
 /// The state of one scenario's run.
@@ -158,7 +160,8 @@ public struct VariantRun {
             interval: interval, step: step,
             tradedKilowattHours: Double(settlement.contracts.filter { !$0.cancelled }.reduce(0) { $0 + $1.deliveredWattHours }) / 1000,
             contracts: clearing.contracts.count, contractsFallenBack: unconfirmed.count, auctionRounds: clearing.rounds,
-            cumulativeTradesPerRound: clearing.cumulativeTradesPerRound, homeNetKilowatts: powers.map(\.netKilowatts)))
+            cumulativeTradesPerRound: clearing.cumulativeTradesPerRound, homeNetKilowatts: powers.map(\.netKilowatts),
+            homeVoltagesPerUnit: try feeder.homes.map { try solver.terminalVoltagePerUnit(named: $0.load) }))
         return mergedEvents(interval: interval, start: start, end: end)
     }
 

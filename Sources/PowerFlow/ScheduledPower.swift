@@ -9,3 +9,15 @@ extension PowerFlowSolver {
         return (activeKilowatts[index], activeKilovars[index])
     }
 }
+
+extension PowerFlowSolver {
+    /// Per-unit voltage magnitude at the first conductor of element `name` (a single-phase home's
+    /// meter point), from the last solve.
+    public func terminalVoltagePerUnit(named name: String) throws -> Double {
+        guard let index = conversionIndex(named: name),
+              let node = network.conversion[index].conductorNodes.first(where: { $0 >= 0 }) else {
+            throw PowerFlowError.unknownElement(name)
+        }
+        return voltagePerUnit(node: node)
+    }
+}
