@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "PlotTests", dependencies: ["Plot"]),
         .testTarget(name: "MarketTests", dependencies: ["Market", "Kernel"]),
         .testTarget(name: "CoSimTests", dependencies: ["CoSim"]),
-        .testTarget(name: "VerifyTests", dependencies: ["Verify", "TestSupport"]),
+        .testTarget(name: "VerifyTests", dependencies: ["Verify", "CoSim", "Trace", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["gridtrace"]),
     ]
 )

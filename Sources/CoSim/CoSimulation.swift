@@ -91,7 +91,8 @@ public enum CoSimulation {
         return TraceHeader(engineVersion: EngineVersion.current, seed: scenario.seed, scenarioText: scenario.sourceText,
                            feederDigest: feeder.digest,
                            groundTruth: ["adversaries": .array(adversaries.map(\.json))],
-                           parameters: ["variant": .string(variant.rawValue), "feeder": feederParameter])
+                           parameters: ["variant": .string(variant.rawValue), "feeder": feederParameter,
+                                        "intervals": .int(Int64(scenario.intervals))])
     }
 
     /// Runs every scenario of the pair the scenario names, writing `<variant>.gtrace` and

@@ -159,3 +159,33 @@ extension Scenario {
         return .openDSS(path: resolved)
     }
 }
+
+extension Scenario {
+    /// Keys `override(_:value:)` accepts (for replay experiments: "what if this parameter differed").
+    public static let overridableKeys = ["grid.tolerance", "grid.max_iterations", "market.hop_limit", "chain.delay_ms",
+                                         "chain.block_interval_s", "chain.confirmations", "prices.retail_per_kwh",
+                                         "adversaries.fraction"]
+
+    /// Changes one parameter by its scenario-file key, e.g. `grid.tolerance` = `1e-6`.
+    public mutating func override(_ key: String, value: String) throws(TOMLInputError) {
+        func number() throws(TOMLInputError) -> Double {
+            guard let number = Double(value), number.isFinite else {
+                throw TOMLInputError(file: "--override", line: 0, key: key, message: "\"\(value)\" is not a number")
+            }
+            return number
+        }
+        switch key {
+        case "grid.tolerance": gridTolerance = try number()
+        case "grid.max_iterations": gridMaxIterations = Int(try number())
+        case "market.hop_limit": hopLimit = Int(try number())
+        case "chain.delay_ms": chain.delayMilliseconds = try number()
+        case "chain.block_interval_s": chain.blockIntervalSeconds = try number()
+        case "chain.confirmations": chain.confirmations = Int(try number())
+        case "prices.retail_per_kwh": retailPricePerKilowattHour = try number()
+        case "adversaries.fraction": adversaryFraction = try number()
+        default:
+            throw TOMLInputError(file: "--override", line: 0, key: key,
+                                 message: "not overridable (one of \(Self.overridableKeys.joined(separator: ", ")))")
+        }
+    }
+}

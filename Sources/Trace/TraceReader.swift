@@ -228,11 +228,41 @@ public final class TraceReader {
         }
     }
 
+    func connectionForCursor() -> SQLiteConnection { connection }
+
     /// The stored seal's fields, if the trace has one (not verified here).
     public func storedSeal() -> TraceSeal? {
         guard let statement = try? connection.prepare("SELECT events, final_hash, seed, counts FROM seal WHERE id = 1"),
               (try? statement.step()) == true else { return nil }
         return TraceSeal(events: statement.int64(0), finalHash: statement.bytes(1),
                          seed: UInt64(bitPattern: statement.int64(2)), countsJSON: statement.text(3))
+    }
+}
+
+/// Reads stored events one at a time in seq order (for comparing a trace with a re-execution).
+public final class TraceCursor {
+    private let statement: SQLiteStatement
+    private let reader: TraceReader
+
+    init(reader: TraceReader, statement: SQLiteStatement) {
+        self.reader = reader
+        self.statement = statement
+    }
+
+    /// The next event, or nil after the last.
+    public func next() throws -> TraceEvent? {
+        guard try statement.step() else { return nil }
+        return TraceEvent(seq: statement.int64(0), timeMilliseconds: statement.int64(1), kind: statement.text(2),
+                          actor: statement.text(3), payload: statement.text(4), hash: statement.bytes(5))
+    }
+}
+
+extension TraceReader {
+    /// A cursor over the events from `firstSeq` on.
+    public func cursor(from firstSeq: Int64 = 1) throws -> TraceCursor {
+        let statement = try connectionForCursor().prepare(
+            "SELECT seq, time_ms, kind, actor, payload, hash FROM events WHERE seq >= ? ORDER BY seq")
+        statement.bind(1, firstSeq)
+        return TraceCursor(reader: self, statement: statement)
     }
 }

@@ -16,6 +16,7 @@ struct GridTrace: ParsableCommand {
             DemoCommand.self,
             FeederCommand.self,
             MarketCommand.self,
+            ReplayCommand.self,
             RunCommand.self,
             SelftestRunCommand.self,
             TraceCommand.self,

@@ -1,0 +1,253 @@
+// Owns replay: re-executing a recorded run from its trace header alone and comparing it with the
+// trace event by event, stopping at the first difference (with both versions and the events before
+// it) or at a requested point (with the state of the run there).
+import CoSim
+import Foundation
+import Kernel
+import Market
+import Trace
+
+/// Where to stop a replay early.
+public enum ReplayStop: Sendable, Equatable {
+    /// Stop after the event with this seq.
+    case seq(Int64)
+    /// Stop at the first event at or after this simulated time.
+    case time(SimTime)
+
+    /// Parses `SEQ` (an integer) or a time `HH:MM[:SS]` / `<n>s` / `<n>ms`.
+    public init?(_ text: String) {
+        if let seq = Int64(text) { self = .seq(seq); return }
+        if text.hasSuffix("ms"), let ms = Int64(text.dropLast(2)) { self = .time(SimTime(milliseconds: ms)); return }
+        if text.hasSuffix("s"), let s = Double(text.dropLast()) { self = .time(.fromSeconds(s)); return }
+        let parts = text.split(separator: ":").map { Double($0) }
+        guard (2...3).contains(parts.count), parts.allSatisfy({ $0 != nil }) else { return nil }
+        let values = parts.compactMap { $0 }
+        self = .time(.fromSeconds(values[0] * 3600 + values[1] * 60 + (values.count == 3 ? values[2] : 0)))
+    }
+}
+
+/// An event as the replay compares it.
+public struct ComparedEvent: Sendable, Equatable, CustomStringConvertible {
+    public var seq: Int64
+    public var timeMilliseconds: Int64
+    public var kind: String
+    public var actor: String
+    public var payload: String
+
+    public var description: String {
+        "seq \(seq) t=\(SimTime(milliseconds: timeMilliseconds)) \(kind) \(actor) \(payload)"
+    }
+}
+
+/// The first point where a replay and its trace disagree.
+public struct Divergence: Sendable, Equatable {
+    public var seq: Int64
+    /// Nil when the trace ended before the replay did.
+    public var recorded: ComparedEvent?
+    /// Nil when the replay ended before the trace did.
+    public var replayed: ComparedEvent?
+    /// Up to five events before it (they matched).
+    public var before: [ComparedEvent]
+    /// Which fields differ ("time", "kind", "actor", "payload").
+    public var fields: [String]
+}
+
+/// The run's state where a replay stopped on request (`--until`).
+public struct ReplayState: Sendable {
+    public var stoppedAfter: ComparedEvent?
+    public var interval: Int
+    /// Orders revealed in the stopped interval: (participant, side, Wh, limit price).
+    public var orderBook: [(participant: Int, side: String, energyWattHours: Int64, limitPrice: Int64)]
+    /// Contracts created and not yet settled or refunded: (contract, seller, buyer, Wh).
+    public var openContracts: [(contract: Int, seller: Int, buyer: Int, energyWattHours: Int64)]
+    public var chainBestHeight: Int?
+    public var chainBlocksMined: Int?
+    public var chainOrphans: Int?
+    /// Per-home meter voltage (pu) after the stopped interval's power flow.
+    public var homeVoltagesPerUnit: [Double]
+    public var sourceKilowatts: Double?
+    public var sourceKilovars: Double?
+}
+
+/// The result of a replay.
+public struct ReplayResult: Sendable {
+    public enum Outcome: Sendable {
+        /// Every recorded event was reproduced exactly.
+        case identical(events: Int64)
+        /// The trace is a crashed run's prefix and the replay reproduced all of it.
+        case identicalPrefix(events: Int64)
+        case diverged(Divergence)
+        case stopped(ReplayState)
+    }
+    public var outcome: Outcome
+    public var notes: [String]
+}
+
+public enum Replay {
+    /// Re-executes the run recorded in `path` and compares it with the trace.
+    ///
+    /// `modify` changes the re-derived scenario before the run (for experiments and for testing that
+    /// a changed engine parameter is caught at the first event it affects). Corrupt traces are refused.
+    public static func run(tracePath path: String, until stop: ReplayStop? = nil,
+                           modify: (inout Scenario) -> Void = { _ in }) throws -> ReplayResult {
+        let reader = try TraceReader(path: path)
+        let status = reader.verify().status
+        if case .corrupt = status { throw CoSimError.replay("the trace does not verify (\(status)); replay needs an intact chain") }
+        var notes: [String] = []
+        if case .incomplete(let seq) = status { notes.append("the trace is incomplete at seq \(seq): replaying its committed prefix") }
+        var (scenario, variant, feederPath) = try runDescription(reader.header)
+        modify(&scenario)
+        let feeder = try PreparedFeeder.prepare(scenario)
+        if feeder.digest != reader.header.feederDigest {
+            notes.append("the feeder differs from the recorded one (digest \(feeder.digest.prefix(12))… vs \(reader.header.feederDigest.prefix(12))…\(feederPath.map { ", \($0)" } ?? ""))")
+        }
+        var run = try VariantRun(scenario: scenario, variant: variant, feeder: feeder)
+        var sink = ComparingSink(cursor: try reader.cursor(), stop: stop)
+        do {
+            try run.run(into: &sink)
+        } catch let signal as ReplaySignal {
+            switch signal {
+            case .diverged(let divergence):
+                if divergence.recorded == nil, case .incomplete = status {
+                    return ReplayResult(outcome: .identicalPrefix(events: sink.compared), notes: notes)
+                }
+                return ReplayResult(outcome: .diverged(divergence), notes: notes)
+            case .stopped: return ReplayResult(outcome: .stopped(sink.state(of: run)), notes: notes)
+            }
+        }
+        if let extra = try sink.cursor.next() {
+            let divergence = Divergence(seq: extra.seq, recorded: ComparedEvent(extra), replayed: nil, before: sink.recent,
+                                        fields: ["missing in replay"])
+            return ReplayResult(outcome: .diverged(divergence), notes: notes)
+        }
+        if case .incomplete = status { return ReplayResult(outcome: .identicalPrefix(events: sink.compared), notes: notes) }
+        return ReplayResult(outcome: .identical(events: sink.compared), notes: notes)
+    }
+
+    /// The scenario, variant and feeder path a trace header describes.
+    static func runDescription(_ header: TraceHeader) throws -> (Scenario, Scenario.Variant, String?) {
+        var scenario: Scenario
+        do {
+            scenario = try Scenario.parse(header.scenarioText, file: "<trace header>", baseFolder: nil)
+        } catch {
+            throw CoSimError.replay("the recorded scenario does not parse any more: \(error)")
+        }
+        scenario.seed = header.seed
+        let parameters = (try? JSONSerialization.jsonObject(with: Data(header.parameters.utf8))) as? [String: Any] ?? [:]
+        guard let variantName = parameters["variant"] as? String, let variant = Scenario.Variant(rawValue: variantName) else {
+            throw CoSimError.replay("the trace header does not say which scenario ran (parameters: \(header.parameters))")
+        }
+        if let intervals = parameters["intervals"] as? Int { scenario.intervals = intervals }
+        var feederPath: String?
+        if let feeder = parameters["feeder"] as? String, feeder != "synthetic" {
+            scenario.feeder = .openDSS(path: feeder)
+            feederPath = feeder
+        }
+        return (scenario, variant, feederPath)
+    }
+}
+
+extension ComparedEvent {
+    init(_ event: TraceEvent) {
+        self.init(seq: event.seq, timeMilliseconds: event.timeMilliseconds, kind: event.kind, actor: event.actor, payload: event.payload)
+    }
+
+    init(seq: Int64, _ record: EventRecord) {
+        self.init(seq: seq, timeMilliseconds: record.time.milliseconds, kind: record.kind.rawValue, actor: record.actor,
+                  payload: record.payload.text)
+    }
+}
+
+enum ReplaySignal: Error {
+    case diverged(Divergence)
+    case stopped
+}
+
+/// Compares replayed events with the trace as they are produced; remembers what it needs for the
+/// state at a stop.
+struct ComparingSink: EventSink {
+    let cursor: TraceCursor
+    let stop: ReplayStop?
+    private(set) var compared: Int64 = 0
+    private(set) var recent: [ComparedEvent] = []
+    private var interval = 0
+    private var last: ComparedEvent?
+    private var orderBook: [(participant: Int, side: String, energyWattHours: Int64, limitPrice: Int64)] = []
+    private var openContracts: [(contract: Int, seller: Int, buyer: Int, energyWattHours: Int64)] = []
+
+    init(cursor: TraceCursor, stop: ReplayStop?) {
+        self.cursor = cursor
+        self.stop = stop
+    }
+
+    mutating func write(interval: Int, events: [EventRecord]) throws {
+        if interval != self.interval { orderBook = [] }
+        self.interval = interval
+        for record in events {
+            let replayed = ComparedEvent(seq: compared + 1, record)
+            guard let stored = try cursor.next() else {
+                // A crashed run's trace ends here: everything it holds was reproduced.
+                throw ReplaySignal.diverged(Divergence(seq: replayed.seq, recorded: nil, replayed: replayed, before: recent,
+                                                       fields: ["missing in trace"]))
+            }
+            let recorded = ComparedEvent(stored)
+            let fields = differingFields(recorded, replayed)
+            guard fields.isEmpty else {
+                throw ReplaySignal.diverged(Divergence(seq: recorded.seq, recorded: recorded, replayed: replayed,
+                                                       before: recent, fields: fields))
+            }
+            compared += 1
+            track(record)
+            recent.append(recorded)
+            if recent.count > 5 { recent.removeFirst() }
+            last = recorded
+            if reachedStop(recorded) { throw ReplaySignal.stopped }
+        }
+    }
+
+    private func differingFields(_ a: ComparedEvent, _ b: ComparedEvent) -> [String] {
+        var fields: [String] = []
+        if a.timeMilliseconds != b.timeMilliseconds { fields.append("time") }
+        if a.kind != b.kind { fields.append("kind") }
+        if a.actor != b.actor { fields.append("actor") }
+        if a.payload != b.payload { fields.append("payload") }
+        return fields
+    }
+
+    private func reachedStop(_ event: ComparedEvent) -> Bool {
+        switch stop {
+        case .seq(let seq)?: return event.seq >= seq
+        case .time(let time)?: return event.timeMilliseconds >= time.milliseconds
+        case nil: return false
+        }
+    }
+
+    /// Keeps the interval's order book and the open contracts from the events themselves.
+    private mutating func track(_ record: EventRecord) {
+        guard case .object(let fields) = record.payload else { return }
+        func int(_ key: String) -> Int64 { if case .int(let v)? = fields[key] { return v } else { return 0 } }
+        switch record.kind {
+        case .orderRevealed:
+            let side: String
+            if case .string(let s)? = fields["side"] { side = s } else { side = "?" }
+            orderBook.append((Int(int("participant")), side, int("energy_wh"), int("limit_price")))
+        case .contractCreated:
+            openContracts.append((Int(int("contract")), Int(int("seller")), Int(int("buyer")), int("energy_wh")))
+        case .contractSettled, .contractRefunded:
+            let id = Int(int("contract"))
+            openContracts.removeAll { $0.contract == id }
+        default:
+            break
+        }
+    }
+
+    func state(of run: VariantRun) -> ReplayState {
+        let statistics = run.chain?.statistics
+        let outcome = run.outcomes.last
+        return ReplayState(stoppedAfter: last, interval: interval, orderBook: orderBook, openContracts: openContracts,
+                           chainBestHeight: statistics?.bestHeight, chainBlocksMined: statistics?.blocksMined,
+                           chainOrphans: statistics?.orphans, homeVoltagesPerUnit: outcome?.homeVoltagesPerUnit ?? [],
+                           sourceKilowatts: outcome?.step.measurement.sourceKilowatts,
+                           sourceKilovars: outcome?.step.measurement.sourceKilovars)
+    }
+}

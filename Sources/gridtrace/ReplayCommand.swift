@@ -1,0 +1,46 @@
+// Owns `gridtrace replay TRACE`: re-execute a recorded run from its header and stop at the first
+// event that differs (exit 1), or at --until with the run's state there.
+import ArgumentParser
+import CoSim
+import Foundation
+import Kernel
+import Verify
+
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Re-execute a recorded run from its trace header and compare it event by event.",
+        discussion: """
+            Exit 0 when every recorded event is reproduced (or --until was reached), 1 at the first \
+            difference (printed with the events before it), 2 when the trace cannot be replayed.
+            """)
+
+    @Argument(help: "The trace file.") var trace: String
+    @Option(help: "Stop after this seq, or at this simulated time (HH:MM[:SS], <n>s, <n>ms), and print the state.")
+    var until: String?
+    @Option(help: "Change a scenario parameter before re-executing, as key=value (repeatable), e.g. grid.tolerance=1e-6.")
+    var override: [String] = []
+    @Flag(help: "Machine-readable output.") var json = false
+
+    func validate() throws {
+        if let until, ReplayStop(until) == nil { throw ValidationError("--until takes a seq or a time such as 06:30 or 900s") }
+    }
+
+    func run() throws {
+        let overrides = try override.map { item -> (String, String) in
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw ValidationError("--override takes key=value, got \(item)") }
+            return (parts[0], parts[1])
+        }
+        let result = try reportingErrors {
+            var overrideError: Error?
+            let result = try Replay.run(tracePath: trace, until: until.flatMap(ReplayStop.init)) { scenario in
+                do { for (key, value) in overrides { try scenario.override(key, value: value) } } catch { overrideError = error }
+            }
+            if let overrideError { throw overrideError }
+            return result
+        }
+        if json { printJSON(ReplayReport.json(result)) } else { print(ReplayReport.text(result)) }
+        if case .diverged = result.outcome { throw ExitCode(1) }
+    }
+}
