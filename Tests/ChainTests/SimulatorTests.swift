@@ -100,6 +100,13 @@ func smallNetwork(nodes: Int = 60, miners: Int = 12, delayMilliseconds: Double =
         #expect(statistics.events == records.count)
         #expect(zip(records, records.dropFirst()).allSatisfy { $0.time <= $1.time })
         #expect(statistics.blockReceptions == 600 * 60)
+        // Every fork, orphan and reception names a block whose block_mined came earlier.
+        var minedSoFar = Set<Int64>()
+        for record in records {
+            guard case let .object(payload) = record.payload, case let .int(block)? = payload["block"] else { continue }
+            if record.kind == .blockMined { minedSoFar.insert(block) }
+            if [.fork, .blockOrphaned, .blockReceived, .reorg].contains(record.kind) { #expect(minedSoFar.contains(block)) }
+        }
         // Workload transactions are background load: counted, never logged.
         #expect(count(.transactionCreated) == 0 && statistics.transactionsCreated > 0)
     }
