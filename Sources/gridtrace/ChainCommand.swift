@@ -144,7 +144,7 @@ struct ChainRunCommand: ParsableCommand {
 }
 
 struct ChainSweepCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "sweep", abstract: "Sweep the communication delay; write CSV and SVG plots (paper Figs. 5–6).")
+    static let configuration = CommandConfiguration(commandName: "sweep", abstract: "Sweep the communication delay (--delay-ms 10,50,...; 2000 blocks each unless --blocks/--hours); write CSV and SVG plots (paper Figs. 5–6).")
 
     @OptionGroup var network: ChainNetworkOptions
     @Option(help: "Output directory.") var out = "out/chain-sweep"
@@ -165,7 +165,7 @@ struct ChainSweepCommand: ParsableCommand {
 }
 
 struct ChainDesignCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "design", abstract: "Search node count and bandwidth until fork rate and confirmation time meet targets (paper Fig. 7).")
+    static let configuration = CommandConfiguration(commandName: "design", abstract: "Search node count and bandwidth until fork rate and confirmation time meet targets (paper Fig. 7; 1000 blocks per trial unless --blocks/--hours).")
 
     @OptionGroup var network: ChainNetworkOptions
     @Option(name: .customLong("max-fork-rate"), help: "Largest acceptable forks per block (e.g. 0.02).") var maxForkRate: Double
