@@ -413,6 +413,10 @@ public struct ChainSimulator: Sendable {
     /// Node `node` accepts `block`: longest chain, first seen wins ties.
     private mutating func accept(_ block: Int, at node: Int) {
         counters.blockReceptions += 1
+        if configuration.receptionEvents == .perNode, countEvent() {
+            log.emit(now, .blockReceived, actor: "node:\(node)", .object(
+                ["block": .int(Int64(block)), "after_ms": .int(now.milliseconds - blocks.minedAt[block])]))
+        }
         let tip = Int(nodeTip[node])
         guard blocks.height[block] > blocks.height[tip] else { return }
         if Int(blocks.parent[block]) != tip {

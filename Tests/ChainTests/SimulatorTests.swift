@@ -150,6 +150,18 @@ func smallNetwork(nodes: Int = 60, miners: Int = 12, delayMilliseconds: Double =
         // Binomial(2000, 0.7): σ ≈ 20.5 blocks; allow 4σ.
         #expect(abs(byMiner0 - 1400) < 82)
     }
+
+    @Test func perNodeReceptionEventsListEveryAcceptance() throws {
+        var configuration = smallNetwork(nodes: 20, miners: 4)
+        configuration.receptionEvents = .perNode
+        var chain = try ChainSimulator(configuration: configuration, seed: 4)
+        chain.stopMining(afterBlocks: 30)
+        chain.runToCompletion()
+        let receptions = chain.log.drain().filter { $0.kind == .blockReceived }
+        // 20 per-node records per block plus the per-block aggregate.
+        #expect(receptions.count == 30 * 21)
+        #expect(receptions.filter { $0.actor == "node:7" }.count >= 30)
+    }
 }
 
 extension ChainSimulator {
