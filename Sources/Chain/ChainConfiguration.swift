@@ -21,6 +21,14 @@ public enum PropagationProtocol: String, Sendable, CaseIterable {
     }
 }
 
+/// How block receptions appear in the trace.
+public enum ReceptionEvents: String, Sendable, CaseIterable {
+    /// One `block_received` per block when it has reached every node (p50 / p90 / all times).
+    case perBlock = "per-block"
+    /// Also one `block_received` per node acceptance (N per block: for debugging small networks).
+    case perNode = "per-node"
+}
+
 /// An undirected link between two nodes (indices in `0..<nodeCount`), for explicit topologies.
 public struct NetworkLink: Sendable, Equatable {
     public var nodeA: Int
@@ -77,6 +85,9 @@ public struct ChainConfiguration: Sendable, Equatable {
     public var workloadTransactionsPerSecond: Double = 0
     /// Explicit undirected links instead of the random topology (latencies are still drawn).
     public var explicitLinks: [NetworkLink]? = nil
+    /// Block receptions in the trace: aggregated per block (default, keeps a day's trace small)
+    /// or also per node.
+    public var receptionEvents: ReceptionEvents = .perBlock
 
     public init() {}
 

@@ -251,7 +251,7 @@ public struct ChainSimulator: Sendable {
         guard transactions.isSubmitted[id] else { return }
         if countEvent() {
             log.emit(now, .transactionCreated, actor: "node:\(node)", .object(
-            ["tx": .int(Int64(id)), "bytes": .int(Int64(transactions.bytes[id])), "reference": .int(Int64(bitPattern: transactions.reference[id]))]))
+                ["tx": .int(Int64(id)), "bytes": .int(Int64(transactions.bytes[id])), "reference": .int(Int64(bitPattern: transactions.reference[id]))]))
         }
     }
 
@@ -267,13 +267,13 @@ public struct ChainSimulator: Sendable {
         let block = blocks.append(parent: parent, miner: Int32(miner), minedAt: now.milliseconds)
         fillBlock(block, miner: miner, parent: parent)
         counters.blocksMined += 1
-        noteHeight(block)
-        let height = blocks.height[block]
         if countEvent() {
-            log.emit(now, .blockMined, actor: "node:\(miner)", .object(
-            ["block": .int(Int64(block)), "height": .int(Int64(height)), "parent": .int(Int64(parent)),
-             "transactions": .int(Int64(blocks.transactionCount[block])), "bytes": .int(Int64(blocks.bytes[block]))]))
+            log.emit(now, .blockMined, actor: "node:\(miner)", .object([
+                "block": .int(Int64(block)), "height": .int(Int64(blocks.height[block])), "parent": .int(Int64(parent)),
+                "transactions": .int(Int64(blocks.transactionCount[block])), "bytes": .int(Int64(blocks.bytes[block])),
+            ]))
         }
+        noteHeight(block)  // after block_mined, so fork and orphan events follow the block they name
         startPropagation(block, origin: miner)
         scheduleNextBlock(after: now)
     }
@@ -319,7 +319,7 @@ public struct ChainSimulator: Sendable {
             counters.forks += 1
             if countEvent() {
                 log.emit(now, .fork, actor: "node:\(blocks.miner[block])", .object(
-                ["block": .int(Int64(block)), "height": .int(Int64(height)), "competing": .int(Int64(competitor))]))
+                    ["block": .int(Int64(block)), "height": .int(Int64(height)), "competing": .int(Int64(competitor))]))
             }
         }
         blocks.registerAtHeight(block)
@@ -357,7 +357,7 @@ public struct ChainSimulator: Sendable {
         counters.orphansFinalized += 1
         if countEvent() {
             log.emit(now, .blockOrphaned, actor: "node:\(blocks.miner[block])", .object(
-            ["block": .int(Int64(block)), "height": .int(Int64(blocks.height[block])), "winner": .int(Int64(winner))]))
+                ["block": .int(Int64(block)), "height": .int(Int64(blocks.height[block])), "winner": .int(Int64(winner))]))
         }
     }
 
@@ -413,6 +413,10 @@ public struct ChainSimulator: Sendable {
     /// Node `node` accepts `block`: longest chain, first seen wins ties.
     private mutating func accept(_ block: Int, at node: Int) {
         counters.blockReceptions += 1
+        if configuration.receptionEvents == .perNode, countEvent() {
+            log.emit(now, .blockReceived, actor: "node:\(node)", .object(
+                ["block": .int(Int64(block)), "after_ms": .int(now.milliseconds - blocks.minedAt[block])]))
+        }
         let tip = Int(nodeTip[node])
         guard blocks.height[block] > blocks.height[tip] else { return }
         if Int(blocks.parent[block]) != tip {
@@ -440,15 +444,15 @@ public struct ChainSimulator: Sendable {
         counters.propagationToAllMilliseconds += all
         if countEvent() {
             log.emit(now, .blockReceived, actor: "node:\(blocks.miner[block])", .object(
-            ["block": .int(Int64(block)), "nodes": .int(Int64(n)), "p50_ms": .int(half), "p90_ms": .int(ninety), "all_ms": .int(all)]))
+                ["block": .int(Int64(block)), "nodes": .int(Int64(n)), "p50_ms": .int(half), "p90_ms": .int(ninety), "all_ms": .int(all)]))
         }
         let reorgNodes = blocks.reorgNodes[block]
         if reorgNodes > 0 {
             counters.reorgEvents += 1
             if countEvent() {
                 log.emit(now, .reorg, actor: "node:\(blocks.miner[block])", .object(
-                ["block": .int(Int64(block)), "nodes": .int(Int64(reorgNodes)), "max_depth": .int(Int64(blocks.reorgDepth[block])),
-                 "first_ms": .int(blocks.firstReorgAt[block])]))
+                    ["block": .int(Int64(block)), "nodes": .int(Int64(reorgNodes)), "max_depth": .int(Int64(blocks.reorgDepth[block])),
+                     "first_ms": .int(blocks.firstReorgAt[block])]))
             }
         }
         blocks.slot[block] = -1
@@ -511,7 +515,7 @@ public struct ChainSimulator: Sendable {
                                                 height: height, reference: transactions.reference[tx]))
         if countEvent() {
             log.emit(now, kind == .included ? .transactionIncluded : .transactionConfirmed, actor: "node:\(node)", .object(
-            ["tx": .int(Int64(tx)), "block": .int(Int64(block)), "height": .int(Int64(height)), "latency_ms": .int(latency)]))
+                ["tx": .int(Int64(tx)), "block": .int(Int64(block)), "height": .int(Int64(height)), "latency_ms": .int(latency)]))
         }
     }
 

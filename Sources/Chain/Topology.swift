@@ -65,7 +65,9 @@ struct Topology: Sendable {
         var neighbours = Array(repeating: [Int32](), count: n)
         var latencies = Array(repeating: [Int32](), count: n)
         let delay = configuration.delayMilliseconds, jitter = configuration.jitterMilliseconds
-        for (a, b) in pairs where a != b && !neighbours[a].contains(Int32(b)) {
+        for pair in pairs {
+            let a = pair.0, b = pair.1
+            guard a != b, !neighbours[a].contains(Int32(b)) else { continue }
             let drawn = jitter > 0 ? delay + random.uniformDouble(in: -jitter..<jitter) : delay
             let latency = Int32(clamping: Int64(max(0, drawn).rounded(.toNearestOrAwayFromZero)))
             neighbours[a].append(Int32(b)); latencies[a].append(latency)

@@ -46,6 +46,9 @@ public struct LineChart: Sendable {
     public var height: Double = 400
     /// Include y = 0 in the y range (usual for counts and rates).
     public var yIncludesZero = true
+    /// Fixed axis ranges (lower < upper); `nil` fits the data and rounds out to ticks.
+    public var xDomain: ClosedRange<Double>?
+    public var yDomain: ClosedRange<Double>?
 
     public init(title: String, xLabel: String, yLabel: String, series: [PlotSeries] = []) {
         self.title = title
@@ -60,12 +63,8 @@ public struct LineChart: Sendable {
     /// The chart as a standalone SVG document.
     public func svg() -> String {
         let points = series.flatMap { $0.points.filter { $0.x.isFinite && $0.y.isFinite } }
-        var xRange = Self.range(points.map(\.x), includeZero: false)
-        var yRange = Self.range(points.map(\.y), includeZero: yIncludesZero)
-        let xTicks = NiceTicks.ticks(lower: xRange.lower, upper: xRange.upper)
-        let yTicks = NiceTicks.ticks(lower: yRange.lower, upper: yRange.upper)
-        xRange = (min(xRange.lower, xTicks.first ?? xRange.lower), max(xRange.upper, xTicks.last ?? xRange.upper))
-        yRange = (min(yRange.lower, yTicks.first ?? yRange.lower), max(yRange.upper, yTicks.last ?? yRange.upper))
+        let (xRange, xTicks) = Self.axis(points.map(\.x), includeZero: false, fixed: xDomain)
+        let (yRange, yTicks) = Self.axis(points.map(\.y), includeZero: yIncludesZero, fixed: yDomain)
         let frame = Frame(width: width, height: height, x: xRange, y: yRange)
 
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(fmt(width))\" height=\"\(fmt(height))\" "
@@ -79,6 +78,22 @@ public struct LineChart: Sendable {
         out += legend(frame)
         out += "</svg>\n"
         return out
+    }
+
+    /// An axis's range and ticks: the fixed domain (ticks inside it), or the data range widened
+    /// to the outermost ticks.
+    static func axis(_ values: [Double], includeZero: Bool, fixed: ClosedRange<Double>?)
+        -> (range: (lower: Double, upper: Double), ticks: [Double])
+    {
+        if let fixed, fixed.lowerBound < fixed.upperBound, fixed.lowerBound.isFinite, fixed.upperBound.isFinite {
+            let slack = (fixed.upperBound - fixed.lowerBound) * 1e-9  // i · step is inexact in binary
+            let ticks = NiceTicks.ticks(lower: fixed.lowerBound, upper: fixed.upperBound)
+                .filter { $0 >= fixed.lowerBound - slack && $0 <= fixed.upperBound + slack }
+            return ((fixed.lowerBound, fixed.upperBound), ticks)
+        }
+        let data = range(values, includeZero: includeZero)
+        let ticks = NiceTicks.ticks(lower: data.lower, upper: data.upper)
+        return ((min(data.lower, ticks.first ?? data.lower), max(data.upper, ticks.last ?? data.upper)), ticks)
     }
 
     /// Data range padded so a single value or an all-equal series still gets a visible span.

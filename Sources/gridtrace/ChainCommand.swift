@@ -14,48 +14,61 @@ struct ChainCommand: ParsableCommand {
     )
 }
 
-/// Network and run-length options shared by the chain commands.
+/// Network and run-length options shared by the chain commands. Every network option is
+/// optional: an absent one keeps the preset's value (defaults shown are the `paper` preset's).
 struct ChainNetworkOptions: ParsableArguments {
-    @Option(help: "Number of nodes.") var nodes = 200
-    @Option(help: "Number of miners (equal hash shares).") var miners = 40
-    @Option(help: "Target neighbours per node in the random topology.") var degree = 8
-    @Option(name: .customLong("delay-ms"), help: "Mean one-way link delay, ms (default 50; `sweep` takes a comma-separated list).")
+    @Option(help: "Starting configuration: paper (200 nodes, 40 miners, T = 15 s, 2 tx/s) or bitcoin (T = 600 s, 1 MB blocks, 8 Mbit/s, 100 ± 50 ms).")
+    var preset = "paper"
+    @Option(help: "Number of nodes (200).") var nodes: Int?
+    @Option(help: "Number of miners, equal hash shares (40).") var miners: Int?
+    @Option(help: "Target neighbours per node in the random topology (8).") var degree: Int?
+    @Option(name: .customLong("delay-ms"), help: "Mean one-way link delay, ms (50); `sweep` takes a comma-separated list.")
     var delay: String?
-    @Option(name: .customLong("jitter-ms"), help: "Link delay jitter (uniform ± this), ms.") var jitterMilliseconds = 10.0
-    @Option(name: .customLong("bandwidth-mbps"), help: "Link bandwidth, Mbit/s.") var bandwidthMegabitsPerSecond = 10.0
-    @Option(name: .customLong("validation-ms"), help: "Block validation time per node, ms.") var validationMilliseconds = 10.0
-    @Option(name: .customLong("block-bytes"), help: "Block size limit, bytes.") var blockBytes = 1_000_000
-    @Option(name: .customLong("fixed-block-bytes"), help: "Send every block as this many bytes (SimBlock-style).") var fixedBlockBytes: Int?
-    @Option(name: .customLong("block-interval-s"), help: "Mean block interval T, s.") var blockIntervalSeconds = 15.0
-    @Option(help: "Confirmation depth k.") var confirmations = 6
-    @Option(name: .customLong("tx-per-second"), help: "Synthetic transaction workload, tx/s.") var transactionsPerSecond = 2.0
-    @Option(name: .customLong("tx-bytes"), help: "Workload transaction size, bytes.") var transactionBytes = 250
-    @Option(help: "Relay protocol: push or announce-request.") var propagation = "announce-request"
+    @Option(name: .customLong("jitter-ms"), help: "Link delay jitter, uniform ± this, ms (10).") var jitterMilliseconds: Double?
+    @Option(name: .customLong("bandwidth-mbps"), help: "Link bandwidth, Mbit/s (10).") var bandwidthMegabitsPerSecond: Double?
+    @Option(name: .customLong("validation-ms"), help: "Block validation time per node, ms (10).") var validationMilliseconds: Double?
+    @Option(name: .customLong("block-bytes"), help: "Block size limit, bytes (1000000).") var blockBytes: Int?
+    @Option(name: .customLong("fixed-block-bytes"), help: "Send every block as this many bytes, SimBlock-style (off).") var fixedBlockBytes: Int?
+    @Option(name: .customLong("block-interval-s"), help: "Mean block interval T, s (15).") var blockIntervalSeconds: Double?
+    @Option(help: "Confirmation depth k (6).") var confirmations: Int?
+    @Option(name: .customLong("tx-per-second"), help: "Synthetic transaction workload, tx/s (2).") var transactionsPerSecond: Double?
+    @Option(name: .customLong("tx-bytes"), help: "Workload transaction size, bytes (250).") var transactionBytes: Int?
+    @Option(help: "Relay protocol: push or announce-request (announce-request).") var propagation: String?
     @Flag(help: "Analytic-model assumptions: miners fully meshed, constant delay, no transmission or validation time, equal shares.")
     var ideal = false
     @Option(help: "Simulated hours (default 24 unless --blocks is given).") var hours: Double?
     @Option(help: "Mine exactly this many blocks instead of a fixed duration.") var blocks: Int?
     @Option(help: "Root seed.") var seed: UInt64 = 1
 
-    func chainConfiguration() throws -> ChainConfiguration {
-        guard let relay = PropagationProtocol(rawValue: propagation) else {
-            throw ValidationError("--propagation must be push or announce-request, not \(propagation)")
+    func presetConfiguration() throws -> ChainConfiguration {
+        switch preset {
+        case "paper": return .paperDefault
+        case "bitcoin": return .bitcoinLike
+        default: throw ValidationError("--preset must be paper or bitcoin, not \(preset)")
         }
-        var c = ChainConfiguration()
-        c.delayMilliseconds = try delays(default: [50]).first ?? 50
-        c.nodeCount = nodes
-        c.minerCount = miners
-        c.degree = degree
-        c.jitterMilliseconds = jitterMilliseconds
-        c.bandwidthMegabitsPerSecond = bandwidthMegabitsPerSecond
-        c.validationMilliseconds = validationMilliseconds
-        c.blockSizeLimitBytes = blockBytes
-        c.fixedBlockBytes = fixedBlockBytes
-        c.blockIntervalSeconds = blockIntervalSeconds
-        c.confirmationDepth = confirmations
-        c.workloadTransactionsPerSecond = transactionsPerSecond
-        c.transactionBytes = transactionBytes
-        c.propagation = relay
+    }
+
+    func chainConfiguration() throws -> ChainConfiguration {
+        var c = try presetConfiguration()
+        if let propagation {
+            guard let relay = PropagationProtocol(rawValue: propagation) else {
+                throw ValidationError("--propagation must be push or announce-request, not \(propagation)")
+            }
+            c.propagation = relay
+        }
+        c.delayMilliseconds = try delays(default: [c.delayMilliseconds]).first ?? c.delayMilliseconds
+        if let nodes { c.nodeCount = nodes }
+        if let miners { c.minerCount = miners }
+        if let degree { c.degree = degree }
+        if let jitterMilliseconds { c.jitterMilliseconds = jitterMilliseconds }
+        if let bandwidthMegabitsPerSecond { c.bandwidthMegabitsPerSecond = bandwidthMegabitsPerSecond }
+        if let validationMilliseconds { c.validationMilliseconds = validationMilliseconds }
+        if let blockBytes { c.blockSizeLimitBytes = blockBytes }
+        if let fixedBlockBytes { c.fixedBlockBytes = fixedBlockBytes }
+        if let blockIntervalSeconds { c.blockIntervalSeconds = blockIntervalSeconds }
+        if let confirmations { c.confirmationDepth = confirmations }
+        if let transactionsPerSecond { c.workloadTransactionsPerSecond = transactionsPerSecond }
+        if let transactionBytes { c.transactionBytes = transactionBytes }
         return ideal ? c.idealized() : c
     }
 
@@ -100,7 +113,7 @@ struct ChainRunCommand: ParsableCommand {
     var logEvents = false
 
     func run() throws {
-        guard try network.delays(default: [50]).count == 1 else { throw ValidationError("chain run takes one --delay-ms value; use chain sweep for a list") }
+        guard try network.delays(default: [0]).count == 1 else { throw ValidationError("chain run takes one --delay-ms value; use chain sweep for a list") }
         let configuration = try network.chainConfiguration()
         let length = try network.runLength()
         let log = EventLog(isEnabled: logEvents)
@@ -144,7 +157,7 @@ struct ChainRunCommand: ParsableCommand {
 }
 
 struct ChainSweepCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "sweep", abstract: "Sweep the communication delay; write CSV and SVG plots (paper Figs. 5–6).")
+    static let configuration = CommandConfiguration(commandName: "sweep", abstract: "Sweep the communication delay (--delay-ms 10,50,...; 2000 blocks each unless --blocks/--hours); write CSV and SVG plots (paper Figs. 5–6).")
 
     @OptionGroup var network: ChainNetworkOptions
     @Option(help: "Output directory.") var out = "out/chain-sweep"
@@ -165,7 +178,7 @@ struct ChainSweepCommand: ParsableCommand {
 }
 
 struct ChainDesignCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "design", abstract: "Search node count and bandwidth until fork rate and confirmation time meet targets (paper Fig. 7).")
+    static let configuration = CommandConfiguration(commandName: "design", abstract: "Search node count and bandwidth until fork rate and confirmation time meet targets (paper Fig. 7; 1000 blocks per trial unless --blocks/--hours).")
 
     @OptionGroup var network: ChainNetworkOptions
     @Option(name: .customLong("max-fork-rate"), help: "Largest acceptable forks per block (e.g. 0.02).") var maxForkRate: Double

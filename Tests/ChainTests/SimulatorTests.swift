@@ -100,6 +100,13 @@ func smallNetwork(nodes: Int = 60, miners: Int = 12, delayMilliseconds: Double =
         #expect(statistics.events == records.count)
         #expect(zip(records, records.dropFirst()).allSatisfy { $0.time <= $1.time })
         #expect(statistics.blockReceptions == 600 * 60)
+        // Every fork, orphan and reception names a block whose block_mined came earlier.
+        var minedSoFar = Set<Int64>()
+        for record in records {
+            guard case let .object(payload) = record.payload, case let .int(block)? = payload["block"] else { continue }
+            if record.kind == .blockMined { minedSoFar.insert(block) }
+            if [.fork, .blockOrphaned, .blockReceived, .reorg].contains(record.kind) { #expect(minedSoFar.contains(block)) }
+        }
         // Workload transactions are background load: counted, never logged.
         #expect(count(.transactionCreated) == 0 && statistics.transactionsCreated > 0)
     }
@@ -142,6 +149,18 @@ func smallNetwork(nodes: Int = 60, miners: Int = 12, delayMilliseconds: Double =
         let byMiner0 = (1..<chain.blocks.count).filter { chain.blocks.miner[$0] == 0 }.count
         // Binomial(2000, 0.7): σ ≈ 20.5 blocks; allow 4σ.
         #expect(abs(byMiner0 - 1400) < 82)
+    }
+
+    @Test func perNodeReceptionEventsListEveryAcceptance() throws {
+        var configuration = smallNetwork(nodes: 20, miners: 4)
+        configuration.receptionEvents = .perNode
+        var chain = try ChainSimulator(configuration: configuration, seed: 4)
+        chain.stopMining(afterBlocks: 30)
+        chain.runToCompletion()
+        let receptions = chain.log.drain().filter { $0.kind == .blockReceived }
+        // 20 per-node records per block plus the per-block aggregate.
+        #expect(receptions.count == 30 * 21)
+        #expect(receptions.filter { $0.actor == "node:7" }.count >= 30)
     }
 }
 

@@ -12,13 +12,13 @@ import Testing
     /// (normal approximation to the stale count, ±1.96·√stale / blocks) is at most ±10 % of the
     /// theory; the test checks the point estimate is within 10 % of theory and prints the
     /// interval.
-    @Test(arguments: [(0.001, 480_000), (0.003, 160_000), (0.01, 60_000), (0.03, 20_000), (0.1, 12_000)])
-    func staleRateMatchesTheory(ratio: Double, blocks: Int) throws {
-        let miners = 10
+    /// Ten miners across the range, and two miners at Δ/T = 0.1, where (M − 1)/M halves the rate.
+    @Test(arguments: [(10, 0.001, 480_000), (10, 0.003, 160_000), (10, 0.01, 60_000), (10, 0.03, 20_000), (10, 0.1, 12_000), (2, 0.1, 16_000)])
+    func staleRateMatchesTheory(miners: Int, ratio: Double, blocks: Int) throws {
         var configuration = ChainConfiguration()
         configuration.nodeCount = miners
         configuration.minerCount = miners
-        configuration.degree = 3
+        configuration.degree = min(3, miners - 1)
         configuration.delayMilliseconds = 1000
         configuration.blockIntervalSeconds = 1.0 / ratio  // Δ = 1 s, so Δ/T = ratio
         configuration = configuration.idealized()
@@ -29,7 +29,7 @@ import Testing
         let theory = 1 - exponent(-ratio * Double(miners - 1) / Double(miners))
         let measured = statistics.orphanRate
         let halfWidth = 1.96 * Double(statistics.orphans).squareRoot() / Double(blocks)
-        print("Δ/T = \(ratio): \(statistics.orphans) stale of \(blocks) blocks, rate \(measured) "
+        print("M = \(miners), Δ/T = \(ratio): \(statistics.orphans) stale of \(blocks) blocks, rate \(measured) "
             + "(95 % CI \(measured - halfWidth) … \(measured + halfWidth)), theory \(theory), "
             + "error \((measured / theory - 1) * 100) %")
         #expect(halfWidth <= 0.105 * theory, "too few blocks for a ±10 % interval")

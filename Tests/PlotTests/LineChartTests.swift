@@ -57,4 +57,15 @@ import Testing
         #expect(LineChart(title: "t", xLabel: "x", yLabel: "y", series: series).svg()
             == LineChart(title: "t", xLabel: "x", yLabel: "y", series: series).svg())
     }
+
+    @Test func fixedDomainOverridesTheDataRange() {
+        var chart = LineChart(title: "t", xLabel: "x", yLabel: "y",
+                              series: [PlotSeries(name: "a", points: [PlotPoint(x: 0, y: 0.9), PlotPoint(x: 10, y: 1.1)], style: .line)])
+        chart.xDomain = 0...20
+        chart.yDomain = 0.8...1.2
+        let svg = chart.svg()
+        // x = 10 is half of 0…20 → 345 px; y = 0.9 is a quarter of 0.8…1.2 → 345 − 0.25 · 305 = 268.75 px.
+        #expect(svg.contains("points=\"70,268.75 345,116.25\""))
+        #expect(svg.contains(">1.2</text>") && svg.contains(">0.8</text>"))
+    }
 }
