@@ -33,6 +33,11 @@ public struct ContractSettlement: Sendable, Equatable {
     public var paidToOperatorMicroTokens: Int64
     /// True when the contract was never confirmed and was refunded in full.
     public var cancelled: Bool
+
+    public var json: CanonicalJSON {
+        ["contract": .int(Int64(contract)), "delivered_wh": .int(deliveredWattHours), "to_seller": .int(paidToSellerMicroTokens),
+         "refund": .int(refundedToBuyerMicroTokens), "to_operator": .int(paidToOperatorMicroTokens), "cancelled": .bool(cancelled)]
+    }
 }
 
 /// One home's settlement for an interval.

@@ -60,23 +60,26 @@ extension MarketSession {
         let registry = self.registry
         for commit in commits {
             let reason = book.submit(commit, registry: registry) { self.ledger.spendBiddingToken(home: $0) }
-            if reason == nil && log.isEnabled {
-                log.emit(start + .seconds(30), .orderCommitted, actor: "home:\(commit.participant)", commit.json)
-            }
+            recordValidation(reason: reason, book: book, time: start + .seconds(30), participant: commit.participant,
+                             kind: .orderCommitted, payload: commit.json)
         }
         for reveal in reveals {
             let reason = book.submit(reveal, registry: registry)
-            if reason == nil && log.isEnabled {
-                log.emit(start + .minutes(1), .orderRevealed, actor: "home:\(reveal.order.participant)", reveal.order.json)
-            }
-        }
-        if log.isEnabled {
-            for rejection in book.rejections {
-                let time = rejection.phase == "commit" ? start + .seconds(30) : start + .minutes(1)
-                log.emit(time, .orderRejected, actor: "home:\(rejection.participant)", rejection.json)
-            }
+            recordValidation(reason: reason, book: book, time: start + .minutes(1), participant: reveal.order.participant,
+                             kind: .orderRevealed, payload: reveal.order.json)
         }
         return (book.accepted, book.rejections)
+    }
+
+    /// One event per validated transaction, in submission order: accepted, or rejected with its reason.
+    private mutating func recordValidation(reason: RejectionReason?, book: CommitRevealBook, time: SimTime, participant: Int,
+                                           kind: EventKind, payload: CanonicalJSON) {
+        guard log.isEnabled else { return }
+        if reason != nil, let rejection = book.rejections.last {
+            log.emit(time, .orderRejected, actor: "home:\(participant)", rejection.json)
+        } else {
+            log.emit(time, kind, actor: "home:\(participant)", payload)
+        }
     }
 
     private mutating func updateSellerPrices(trades: [Trade]) {
@@ -168,12 +171,8 @@ extension MarketSession {
                                     meteredWattHours: metered, prices: configuration.prices, ledger: &ledger)
         if log.isEnabled {
             for settlement in report.contracts {
-                let payload: CanonicalJSON = [
-                    "contract": .int(Int64(settlement.contract)), "delivered_wh": .int(settlement.deliveredWattHours),
-                    "to_seller": .int(settlement.paidToSellerMicroTokens), "refund": .int(settlement.refundedToBuyerMicroTokens),
-                    "to_operator": .int(settlement.paidToOperatorMicroTokens), "cancelled": .bool(settlement.cancelled)]
                 log.emit(end, settlement.refundedToBuyerMicroTokens > 0 ? .contractRefunded : .contractSettled,
-                         actor: "contract:\(settlement.contract)", payload)
+                         actor: "contract:\(settlement.contract)", settlement.json)
             }
         }
         for home in households.indices {

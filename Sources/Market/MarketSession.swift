@@ -143,6 +143,9 @@ public struct MarketSession: Sendable {
         for key in keys { registry.register(participant: key.participant, publicKey: key.publicKeyBytes) }
     }
 
+    /// The adversary ground truth as canonical JSON, for the trace header (never for the audit).
+    public var adversaryGroundTruthJSON: CanonicalJSON { .array(adversaries.map(\.json)) }
+
     /// A participant's signing key (for tests and tools that forge or replay transactions).
     public func key(of participant: Int) -> ParticipantKey { keys[participant] }
 
@@ -154,6 +157,9 @@ public struct MarketSession: Sendable {
     public mutating func planInterval(_ interval: Int) -> IntervalPlan {
         precondition(interval == nextInterval && phase == .plan, "intervals must be planned in order (expected \(nextInterval))")
         let slot = interval % marketIntervalsPerDay
+        if slot == 0 && interval > 0 {
+            for index in evControllers.indices { evControllers[index].startDay() }  // profiles repeat daily
+        }
         var homes: [HomeIntervalPlan] = []
         homes.reserveCapacity(households.count)
         for (index, home) in households.enumerated() {

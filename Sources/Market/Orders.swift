@@ -138,6 +138,14 @@ public struct CommitTransaction: Sendable, Equatable {
         return encoder.bytes
     }
 
+    /// Canonical bytes of the whole transaction (what a block carries and what its size is).
+    public var canonicalBytes: [UInt8] {
+        var encoder = CanonicalEncoder(capacity: 128)
+        encoder.append(bytesOf: Self.signedBytes(participant: participant, interval: interval, commitment: commitment))
+        encoder.append(bytesOf: signature)
+        return encoder.bytes
+    }
+
     public var json: CanonicalJSON {
         ["type": "commit", "participant": .int(Int64(participant)), "interval": .int(Int64(interval)),
          "commitment": .string(hexString(commitment)), "signature": .string(hexString(signature))]
@@ -149,6 +157,14 @@ public struct RevealTransaction: Sendable, Equatable {
     public var order: Order
     public var nonce: [UInt8]
     public var signature: [UInt8]
+
+    /// Canonical bytes of the whole transaction (what a block carries and what its size is).
+    public var canonicalBytes: [UInt8] {
+        var encoder = CanonicalEncoder(capacity: 160)
+        encoder.append(bytesOf: order.canonicalBytes(nonce: nonce))
+        encoder.append(bytesOf: signature)
+        return encoder.bytes
+    }
 
     public var json: CanonicalJSON {
         ["type": "reveal", "order": order.json, "nonce": .string(hexString(nonce)), "signature": .string(hexString(signature))]
