@@ -32,10 +32,17 @@ extension MarketSession {
                 report.cumulativeTradesPerRound = result.cumulativeTradesPerRound
                 report.termination = result.termination
             } else {
-                report.trades = clearCentralised(bookOrders, rule: configuration.auction.rule).trades
+                let (trades, residual) = clearCentralised(bookOrders, rule: configuration.auction.rule)
+                report.trades = trades
                 report.rounds = 1
-                report.cumulativeTradesPerRound = [report.trades.count]
-                if log.isEnabled { for trade in report.trades { log.emit(clearingStart, .orderMatched, actor: "market", trade.json) } }
+                report.cumulativeTradesPerRound = [trades.count]
+                if log.isEnabled {
+                    for trade in trades { log.emit(clearingStart, .orderMatched, actor: "market", trade.json) }
+                    for order in residual.sorted(by: { $0.order < $1.order }) {
+                        log.emit(clearingStart, .orderUnmatched, actor: "home:\(order.participant)",
+                                 ["order": .int(Int64(order.order)), "side": .string(order.side.name), "energy_wh": .int(order.energyWattHours)])
+                    }
+                }
             }
             updateSellerPrices(trades: report.trades)
         case .game:
@@ -107,6 +114,11 @@ extension MarketSession {
         let buyers = buyOrders.map { GameBuyer(participant: $0.participant, demandKilowattHours: Double($0.energyWattHours) / 1000) }
         let result = solvePriceGame(sellers: sellers, buyers: buyers, prices: configuration.prices,
                                     surplusPrice: Double(configuration.surplusPrice), time: time, log: &log)
+        if log.isEnabled {
+            log.emit(time, .gameIteration, actor: "market",
+                     ["final": true, "regime": .string(result.regime.rawValue), "price": .double(result.price),
+                      "iterations": .int(Int64(result.iterations)), "buyer_cost": .double(result.buyerCostMicroTokens)])
+        }
         for (index, seller) in sellers.enumerated() {
             let change = result.sellerConsumptionKilowattHours[index] - seller.consumption.baselineKilowattHours
             plan.homes[seller.participant].consumptionAdjustmentKilowatts = change / intervalEnergyKilowattHours(powerKilowatts: 1)

@@ -144,6 +144,34 @@ private func runDay(homes: Int, seed: UInt64, configuration: MarketConfiguration
         #expect(zip(a, a.dropFirst()).allSatisfy { $0.time <= $1.time }, "events are emitted in simulated-time order")
     }
 
+    @Test func gameAndCentralisedModesRecordTheirDecisions() {
+        var game = MarketSession(households: SyntheticHouseholds.generate(count: 6, rootSeed: 4), configuration: configuration(.game, adversaryFraction: 0),
+                                 rootSeed: 4, log: EventLog())
+        for interval in 0..<150 { _ = game.runInterval(interval) }
+        let finals = game.log.drain().filter {
+            guard $0.kind == .gameIteration, case .object(let members) = $0.payload else { return false }
+            return members["final"] == .bool(true)
+        }
+        #expect(finals.count == 150)
+        #expect(finals.contains { $0.payload.text.contains("\"regime\":\"stackelberg\"") })
+        #expect(finals.contains { $0.payload.text.contains("\"regime\":\"no_internal_trade\"") })
+
+        var config = configuration(.auction, adversaryFraction: 0)
+        config.distributed = false
+        var central = MarketSession(households: SyntheticHouseholds.generate(count: 6, rootSeed: 4), configuration: config,
+                                    rootSeed: 4, log: EventLog())
+        var trades = 0, orders = 0
+        for interval in 0..<150 {
+            let (clearing, _) = central.runInterval(interval)
+            trades += clearing.trades.count; orders += clearing.acceptedOrders.count
+        }
+        let events = central.log.drain()
+        #expect(events.filter { $0.kind == .orderMatched }.count == trades)
+        #expect(events.allSatisfy { $0.kind != .orderForwarded })
+        #expect(events.contains { $0.kind == .orderUnmatched })
+        #expect(orders > 0)
+    }
+
     /// CoSim routes transactions through the chain; a replayed reveal and a tampered one are rejected and recorded.
     @Test func rejectedTransactionsAreRecordedInTheSession() {
         var session = MarketSession(households: SyntheticHouseholds.generate(count: 6, rootSeed: 3), configuration: configuration(.auction, adversaryFraction: 0),
