@@ -4,6 +4,7 @@
 # same sizes when PYMARKET_PYTHON points at a Python with pymarket installed, and one market day (55 homes).
 # Usage: scripts/bench_market.sh            (from the package root)
 #        PYMARKET_PYTHON=/path/to/venv/bin/python scripts/bench_market.sh
+# (pymarket 0.7.6 needs pandas < 3: pip install pymarket "pandas<3")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product gridtrace >/dev/null
@@ -21,7 +22,7 @@ for mechanism in auction game; do
 done
 printf "day no_p2p   "; $bin market day --homes 55 --seed 1 --scenario no_p2p --json
 if [[ -n "${PYMARKET_PYTHON:-}" ]]; then
-  "$PYMARKET_PYTHON" scripts/bench_market_pymarket.py 55 1000 10000
+  "$PYMARKET_PYTHON" -W ignore::FutureWarning scripts/bench_market_pymarket.py 55 1000 10000
 else
   echo "pymarket: set PYMARKET_PYTHON to a python with 'pip install pymarket' to time it here"
 fi
