@@ -41,6 +41,9 @@ struct MarketClear: ParsableCommand {
     @Flag(help: "Record every forward and match as an event while clearing (as CoSim does); adds an 'events' key.")
     var events = false
 
+    @Flag(help: "Also print the convergence curve: cumulative trades after each round (paper Fig. 4); adds a 'cumulative_trades' key.")
+    var curve = false
+
     @Flag(help: "Print one JSON object (keys volume_kwh, welfare, trades, rounds, clear_seconds).")
     var json = false
 
@@ -57,6 +60,7 @@ struct MarketClear: ParsableCommand {
         var trades: [Trade] = []
         var rounds = 1
         var eventCount = 0
+        var cumulativeTrades: [Int] = []
         var fastest = Duration.seconds(1_000_000)
         let clock = ContinuousClock()
         for _ in 0..<`repeat` {
@@ -66,8 +70,10 @@ struct MarketClear: ParsableCommand {
                 let result = runDistributedAuction(orders: book, overlay: overlay, configuration: auction, startTime: .zero, log: &log)
                 trades = result.trades
                 rounds = result.rounds
+                cumulativeTrades = result.cumulativeTradesPerRound
             } else {
                 trades = clearCentralised(book, rule: rule).trades
+                cumulativeTrades = [trades.count]
             }
             fastest = min(fastest, clock.now - started)
             eventCount = log.records.count
@@ -81,6 +87,7 @@ struct MarketClear: ParsableCommand {
                 "volume_kwh": .double(volumeKilowattHours), "welfare": .double(welfareTokens),
                 "trades": .int(Int64(summary.tradeCount)), "rounds": .int(Int64(rounds)), "clear_seconds": .double(seconds)]
             if events { object["events"] = .int(Int64(eventCount)) }
+            if curve { object["cumulative_trades"] = .array(cumulativeTrades.map { .int(Int64($0)) }) }
             print(CanonicalJSON.object(object).text)
         } else {
             print("participants   \(participants) (\(distributed ? "distributed" : "centralised"), \(rule.rawValue), seed \(seed))")
@@ -90,6 +97,7 @@ struct MarketClear: ParsableCommand {
             print("rounds         \(rounds)")
             print("clear time     \(seconds * 1000) ms")
             if events { print("events         \(eventCount)") }
+            if curve { print("trades by round \(cumulativeTrades.map(String.init).joined(separator: " "))") }
         }
     }
 }
@@ -138,8 +146,9 @@ struct MarketDay: ParsableCommand {
         let started = clock.now
         var session = MarketSession(households: SyntheticHouseholds.generate(count: homes, rootSeed: seed),
                                     configuration: configuration, rootSeed: seed, log: EventLog())
-        var tradedWattHours: Int64 = 0, deliveredWattHours: Int64 = 0, contracts = 0, orders = 0, events = 0
+        var tradedWattHours: Int64 = 0, deliveredWattHours: Int64 = 0, contracts = 0, orders = 0
         var importWattHours: Int64 = 0, exportWattHours: Int64 = 0
+        var digest = MarketEventDigest()
         for interval in 0..<marketIntervalsPerDay {
             let (clearing, settlement) = session.runInterval(interval)
             orders += clearing.acceptedOrders.count
@@ -147,7 +156,7 @@ struct MarketDay: ParsableCommand {
             for contract in clearing.contracts { tradedWattHours += contract.energyWattHours }
             for result in settlement.contracts { deliveredWattHours += result.deliveredWattHours }
             for home in settlement.homes { importWattHours += home.gridImportWattHours; exportWattHours += home.gridExportWattHours }
-            events += session.log.drain().count
+            for record in session.log.drain() { digest.add(record) }
         }
         let elapsed = clock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
@@ -156,7 +165,7 @@ struct MarketDay: ParsableCommand {
             "contracted_kwh": .double(Double(tradedWattHours) / 1000), "delivered_kwh": .double(Double(deliveredWattHours) / 1000),
             "grid_import_kwh": .double(Double(importWattHours) / 1000), "grid_export_kwh": .double(Double(exportWattHours) / 1000),
             "operator_tokens": .double(Double(session.ledger.operatorMicroTokens) / Double(microTokensPerToken)),
-            "events": .int(Int64(events)), "day_seconds": .double(seconds)]
+            "events": .int(Int64(digest.count)), "events_sha256": .string(digest.hex), "day_seconds": .double(seconds)]
         if json {
             print(object.text)
         } else if case .object(let members) = object {

@@ -137,6 +137,12 @@ private func runDay(homes: Int, seed: UInt64, configuration: MarketConfiguration
         let a = events(seed: 8), b = events(seed: 8), c = events(seed: 9)
         #expect(a == b)
         #expect(a != c)
+        func digest(_ records: [EventRecord]) -> String {
+            var digest = MarketEventDigest()
+            for record in records { digest.add(record) }
+            return digest.hex
+        }
+        #expect(digest(a) == digest(b) && digest(a) != digest(c) && digest(a).count == 64)
         for kind in [EventKind.orderCommitted, .orderRevealed, .orderMatched, .orderForwarded, .contractCreated,
                      .contractSettled, .meterReading] {
             #expect(a.contains { $0.kind == kind }, "missing \(kind)")
