@@ -16,6 +16,15 @@ public struct Contract: Sendable, Equatable {
     /// What the buyer locks at creation: x · y.
     public var escrowMicroTokens: Int64 { energyWattHours * buyerPriceMicroTokensPerWattHour }
 
+    /// Canonical bytes of the contract-creation transaction (for the chain: size and hash).
+    public var canonicalBytes: [UInt8] {
+        var encoder = CanonicalEncoder(capacity: 80)
+        encoder.append("gridtrace.contract.v1")
+        for field in [Int64(id), Int64(interval), Int64(seller), Int64(buyer), energyWattHours,
+                      buyerPriceMicroTokensPerWattHour, sellerPriceMicroTokensPerWattHour] { encoder.append(field) }
+        return encoder.bytes
+    }
+
     public var json: CanonicalJSON {
         ["contract": .int(Int64(id)), "interval": .int(Int64(interval)), "seller": .int(Int64(seller)),
          "buyer": .int(Int64(buyer)), "energy_wh": .int(energyWattHours), "buyer_price": .int(buyerPriceMicroTokensPerWattHour),
@@ -33,6 +42,16 @@ public struct ContractSettlement: Sendable, Equatable {
     public var paidToOperatorMicroTokens: Int64
     /// True when the contract was never confirmed and was refunded in full.
     public var cancelled: Bool
+
+    /// Canonical bytes of the settlement transaction (for the chain: size and hash).
+    public var canonicalBytes: [UInt8] {
+        var encoder = CanonicalEncoder(capacity: 72)
+        encoder.append("gridtrace.settlement.v1")
+        for field in [Int64(contract), deliveredWattHours, paidToSellerMicroTokens, refundedToBuyerMicroTokens,
+                      paidToOperatorMicroTokens] { encoder.append(field) }
+        encoder.append(cancelled)
+        return encoder.bytes
+    }
 
     public var json: CanonicalJSON {
         ["contract": .int(Int64(contract)), "delivered_wh": .int(deliveredWattHours), "to_seller": .int(paidToSellerMicroTokens),

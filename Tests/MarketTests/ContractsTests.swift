@@ -28,6 +28,9 @@ import Testing
         #expect(ledger.homeBalancesMicroTokens[1] == 1_000_000 - 36_000 - 200 * 250)
         #expect(ledger.gridMicroTokens == 50_000)
         #expect(ledger.sumOfAccountsMicroTokens == ledger.totalMicroTokens)
+        #expect(contract.canonicalBytes.count == 4 + 21 + 7 * 8)
+        #expect(report.contracts[0].canonicalBytes.count == 4 + 23 + 5 * 8 + 1)
+        #expect(report.contracts[0].json.text == "{\"cancelled\":false,\"contract\":0,\"delivered_wh\":300,\"refund\":12000,\"to_operator\":0,\"to_seller\":36000}")
     }
 
     /// A phantom buyer (bought 400 Wh, consumed nothing) pays for the delivered energy and sells it back at p_gs;
