@@ -56,7 +56,7 @@ private func registry(for keys: [ParticipantKey]) -> AccountRegistry {
         var book = CommitRevealBook(interval: 5, participantCount: 3)
         book.submit(commit, registry: registry(for: keys))
         #expect(book.submit(reveal, registry: registry(for: keys)) == .commitmentMismatch)
-        #expect(book.rejections == [OrderRejection(participant: 1, interval: 5, phase: "reveal", reason: .commitmentMismatch)])
+        #expect(book.rejections == [OrderRejection(participant: 1, interval: 5, phase: .reveal, reason: .commitmentMismatch)])
         #expect(book.accepted.isEmpty)
     }
 
