@@ -24,27 +24,7 @@ extension MarketSession {
         let clearingStart = start + .minutes(1)
         switch configuration.mechanism {
         case .auction:
-            if configuration.distributed {
-                let result = runDistributedAuction(orders: bookOrders, overlay: overlay, configuration: configuration.auction,
-                                                   startTime: clearingStart, log: &log)
-                report.trades = result.trades
-                report.rounds = result.rounds
-                report.cumulativeTradesPerRound = result.cumulativeTradesPerRound
-                report.termination = result.termination
-            } else {
-                let (trades, residual) = clearCentralised(bookOrders, rule: configuration.auction.rule)
-                report.trades = trades
-                report.rounds = 1
-                report.cumulativeTradesPerRound = [trades.count]
-                if log.isEnabled {
-                    for trade in trades { log.emit(clearingStart, .orderMatched, actor: "market", trade.json) }
-                    for order in residual.sorted(by: { $0.order < $1.order }) {
-                        log.emit(clearingStart, .orderUnmatched, actor: "home:\(order.participant)",
-                                 ["order": .int(Int64(order.order)), "side": .string(order.side.name), "energy_wh": .int(order.energyWattHours)])
-                    }
-                }
-            }
-            updateSellerPrices(trades: report.trades)
+            clearByAuction(bookOrders, time: clearingStart, report: &report)
         case .game:
             let game = playGame(orders: bookOrders, plan: &plan, time: clearingStart)
             report.trades = game.trades
@@ -59,6 +39,31 @@ extension MarketSession {
         for order in bookOrders { if order.side == .buy { demand += order.energyWattHours } else { supply += order.energyWattHours } }
         lastCommunitySurplus = supply > 0 && supply >= demand
         return report
+    }
+
+    /// Distributed auction over the overlay, or the centralised reference; fills trades and rounds.
+    private mutating func clearByAuction(_ bookOrders: [BookOrder], time: SimTime, report: inout ClearingReport) {
+        if configuration.distributed {
+            let result = runDistributedAuction(orders: bookOrders, overlay: overlay, configuration: configuration.auction,
+                                               startTime: time, log: &log)
+            report.trades = result.trades
+            report.rounds = result.rounds
+            report.cumulativeTradesPerRound = result.cumulativeTradesPerRound
+            report.termination = result.termination
+        } else {
+            let (trades, residual) = clearCentralised(bookOrders, rule: configuration.auction.rule)
+            report.trades = trades
+            report.rounds = 1
+            report.cumulativeTradesPerRound = [trades.count]
+            if log.isEnabled {
+                for trade in trades { log.emit(time, .orderMatched, actor: "market", trade.json) }
+                for order in residual.sorted(by: { $0.order < $1.order }) {
+                    log.emit(time, .orderUnmatched, actor: "home:\(order.participant)",
+                             ["order": .int(Int64(order.order)), "side": .string(order.side.name), "energy_wh": .int(order.energyWattHours)])
+                }
+            }
+        }
+        updateSellerPrices(trades: report.trades)
     }
 
     private mutating func validate(interval: Int, commits: [CommitTransaction], reveals: [RevealTransaction],
