@@ -89,6 +89,23 @@ public struct ClearingReport: Sendable, Equatable {
 /// Call, for each interval k = 0, 1, 2, … in order: `planInterval(k)`, `submitOrders(k)`,
 /// `clear(k, commits:reveals:)` (with the transactions the chain delivered), then
 /// `settle(k, meteredNetKilowattHours:)`. `runInterval(k)` does all four with self-metering.
+///
+/// Events (drain `log` after each step; times are offsets from the interval start T = 5k min;
+/// energy in Wh, prices in µtoken/Wh, money in µtoken):
+/// - T+30 s `order_committed` (actor `home:i`; `CommitTransaction.json`) or `order_rejected`
+///   (`participant, interval, phase: commit, reason`).
+/// - T+1 min `order_revealed` (`Order.json`: participant, interval, side, energy_wh, limit_price) or
+///   `order_rejected` (`phase: reveal`).
+/// - From T+1 min, one auction round per 250 ms: `order_matched` (actor `node:j`, the auctioneer, or
+///   `market` when centralised; `Trade.json`), `order_forwarded` (actor `node:j`; round, to, orders),
+///   `order_unmatched` (order, side, energy_wh, held_by). Game: `game_iteration` per solver piece
+///   (iteration, price_low, price_high, piece_best_price, best_price, buyer_cost) and one with
+///   `final: true` (regime, price, iterations, buyer_cost).
+/// - T+2 min `contract_created` (actor `contract:n`; `Contract.json`), or `order_unmatched` with
+///   `reason: insufficient_funds_for_escrow`.
+/// - T+5 min `meter_reading` (actor `home:i`; interval, net_wh) for every home, then per contract
+///   `contract_settled` or, when anything went back to the buyer, `contract_refunded`
+///   (`ContractSettlement.json`: contract, delivered_wh, to_seller, refund, to_operator, cancelled).
 public struct MarketSession: Sendable {
     public let households: [HouseholdProfile]
     public let configuration: MarketConfiguration
@@ -120,6 +137,9 @@ public struct MarketSession: Sendable {
     public init(households: [HouseholdProfile], configuration: MarketConfiguration, rootSeed: UInt64,
                 log: EventLog = EventLog()) {
         for (index, home) in households.enumerated() { precondition(home.home == index, "households must be numbered 0..<N in order") }
+        // Auction events must end before contracts are created at minute 2 so the log stays in time order.
+        precondition(Int64(configuration.auction.maximumRounds + 1) * configuration.auction.roundMilliseconds < 60_000,
+                     "the distributed auction's deadline must end within a minute")
         self.households = households
         self.configuration = configuration
         self.rootSeed = rootSeed
