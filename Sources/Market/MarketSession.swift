@@ -32,6 +32,22 @@ public struct MarketConfiguration: Sendable, Equatable {
     public init() {}
 
     var surplusPrice: Int64 { surplusPriceMicroTokensPerWattHour ?? prices.gridSellMicroTokensPerWattHour }
+
+    /// Every setting as canonical JSON (for a trace header or a report).
+    public var json: CanonicalJSON {
+        ["scenario": .string(scenario.rawValue), "mechanism": .string(mechanism.rawValue), "rule": .string(auction.rule.rawValue),
+         "distributed": .bool(distributed), "hop_limit": .int(Int64(auction.hopLimit)),
+         "maximum_rounds": .int(Int64(auction.maximumRounds)), "round_ms": .int(auction.roundMilliseconds),
+         "grid_buy_price": .int(prices.gridBuyMicroTokensPerWattHour), "grid_sell_price": .int(prices.gridSellMicroTokensPerWattHour),
+         "surplus_price": .int(surplusPrice), "adversary_fraction": .double(adversaries.fraction),
+         "adversary_strategies": .array(adversaries.strategies.map { .string($0.rawValue) }),
+         "overstatement_factor": .double(adversaries.overstatementFactor),
+         "overstatement_extra_kwh": .double(adversaries.overstatementExtraKilowattHours),
+         "phantom_demand_kwh": .double(adversaries.phantomDemandKilowattHours),
+         "adversary_activity": .double(adversaries.activityProbability),
+         "initial_balance": .int(initialBalanceMicroTokens), "daily_bidding_allowance": .int(Int64(dailyBiddingAllowance)),
+         "forecast_smoothing": .double(forecastSmoothing), "seller_flexible_share": .double(sellerFlexibleShare)]
+    }
 }
 
 /// One home's plan for an interval: the powers CoSim should place on the feeder (kW) and the forecast.
