@@ -59,6 +59,8 @@ private func runDay(homes: Int, seed: UInt64, configuration: MarketConfiguration
         #expect(ledger.gridMicroTokens == gridExpected)
         #expect(traded > 300, "the day should trade energy internally (McAfee trade reduction bites hard with 8 homes)")
         #expect(shortfalls > 0, "adversaries and forecast error must leave some contracts short")
+        // Sellers respond to the internal price (auction: last interval's price; game: this interval's).
+        #expect(clearings.contains { $0.plan.homes.contains { $0.consumptionAdjustmentKilowatts < -1e-9 } })
     }
 
     @Test func evSessionsRecurEveryDayAndGroundTruthIsExposed() {
