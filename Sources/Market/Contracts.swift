@@ -13,6 +13,19 @@ public struct Contract: Sendable, Equatable {
     public var buyerPriceMicroTokensPerWattHour: Int64
     public var sellerPriceMicroTokensPerWattHour: Int64
 
+    public init(id: Int, interval: Int, seller: Int, buyer: Int, energyWattHours: Int64,
+                buyerPriceMicroTokensPerWattHour: Int64, sellerPriceMicroTokensPerWattHour: Int64) {
+        precondition(energyWattHours > 0 && sellerPriceMicroTokensPerWattHour >= 0
+                     && sellerPriceMicroTokensPerWattHour <= buyerPriceMicroTokensPerWattHour, "malformed contract \(id)")
+        self.id = id
+        self.interval = interval
+        self.seller = seller
+        self.buyer = buyer
+        self.energyWattHours = energyWattHours
+        self.buyerPriceMicroTokensPerWattHour = buyerPriceMicroTokensPerWattHour
+        self.sellerPriceMicroTokensPerWattHour = sellerPriceMicroTokensPerWattHour
+    }
+
     /// What the buyer locks at creation: x · y.
     public var escrowMicroTokens: Int64 { energyWattHours * buyerPriceMicroTokensPerWattHour }
 
