@@ -135,7 +135,7 @@ private func runDay(homes: Int, seed: UInt64, configuration: MarketConfiguration
         func events(seed: UInt64) -> [EventRecord] {
             var session = MarketSession(households: SyntheticHouseholds.generate(count: 6, rootSeed: seed), configuration: config,
                                         rootSeed: seed, log: EventLog())
-            for interval in 0..<140 { _ = session.runInterval(interval) }
+            for interval in 0..<120 { _ = session.runInterval(interval) }
             return session.log.drain()
         }
         let a = events(seed: 8), b = events(seed: 8), c = events(seed: 9)
@@ -157,12 +157,12 @@ private func runDay(homes: Int, seed: UInt64, configuration: MarketConfiguration
     @Test func gameAndCentralisedModesRecordTheirDecisions() {
         var game = MarketSession(households: SyntheticHouseholds.generate(count: 6, rootSeed: 4), configuration: configuration(.game, adversaryFraction: 0),
                                  rootSeed: 4, log: EventLog())
-        for interval in 0..<150 { _ = game.runInterval(interval) }
+        for interval in 0..<120 { _ = game.runInterval(interval) }
         let finals = game.log.drain().filter {
             guard $0.kind == .gameIteration, case .object(let members) = $0.payload else { return false }
             return members["final"] == .bool(true)
         }
-        #expect(finals.count == 150)
+        #expect(finals.count == 120)
         #expect(finals.contains { $0.payload.text.contains("\"regime\":\"stackelberg\"") })
         #expect(finals.contains { $0.payload.text.contains("\"regime\":\"no_internal_trade\"") })
 
@@ -171,7 +171,7 @@ private func runDay(homes: Int, seed: UInt64, configuration: MarketConfiguration
         var central = MarketSession(households: SyntheticHouseholds.generate(count: 6, rootSeed: 4), configuration: config,
                                     rootSeed: 4, log: EventLog())
         var trades = 0, orders = 0
-        for interval in 0..<150 {
+        for interval in 0..<120 {
             let (clearing, _) = central.runInterval(interval)
             trades += clearing.trades.count; orders += clearing.acceptedOrders.count
         }
