@@ -13,8 +13,30 @@ public struct Contract: Sendable, Equatable {
     public var buyerPriceMicroTokensPerWattHour: Int64
     public var sellerPriceMicroTokensPerWattHour: Int64
 
+    public init(id: Int, interval: Int, seller: Int, buyer: Int, energyWattHours: Int64,
+                buyerPriceMicroTokensPerWattHour: Int64, sellerPriceMicroTokensPerWattHour: Int64) {
+        precondition(energyWattHours > 0 && sellerPriceMicroTokensPerWattHour >= 0
+                     && sellerPriceMicroTokensPerWattHour <= buyerPriceMicroTokensPerWattHour, "malformed contract \(id)")
+        self.id = id
+        self.interval = interval
+        self.seller = seller
+        self.buyer = buyer
+        self.energyWattHours = energyWattHours
+        self.buyerPriceMicroTokensPerWattHour = buyerPriceMicroTokensPerWattHour
+        self.sellerPriceMicroTokensPerWattHour = sellerPriceMicroTokensPerWattHour
+    }
+
     /// What the buyer locks at creation: x · y.
     public var escrowMicroTokens: Int64 { energyWattHours * buyerPriceMicroTokensPerWattHour }
+
+    /// Canonical bytes of the contract-creation transaction (for the chain: size and hash).
+    public var canonicalBytes: [UInt8] {
+        var encoder = CanonicalEncoder(capacity: 80)
+        encoder.append("gridtrace.contract.v1")
+        for field in [Int64(id), Int64(interval), Int64(seller), Int64(buyer), energyWattHours,
+                      buyerPriceMicroTokensPerWattHour, sellerPriceMicroTokensPerWattHour] { encoder.append(field) }
+        return encoder.bytes
+    }
 
     public var json: CanonicalJSON {
         ["contract": .int(Int64(id)), "interval": .int(Int64(interval)), "seller": .int(Int64(seller)),
@@ -33,6 +55,21 @@ public struct ContractSettlement: Sendable, Equatable {
     public var paidToOperatorMicroTokens: Int64
     /// True when the contract was never confirmed and was refunded in full.
     public var cancelled: Bool
+
+    /// Canonical bytes of the settlement transaction (for the chain: size and hash).
+    public var canonicalBytes: [UInt8] {
+        var encoder = CanonicalEncoder(capacity: 72)
+        encoder.append("gridtrace.settlement.v1")
+        for field in [Int64(contract), deliveredWattHours, paidToSellerMicroTokens, refundedToBuyerMicroTokens,
+                      paidToOperatorMicroTokens] { encoder.append(field) }
+        encoder.append(cancelled)
+        return encoder.bytes
+    }
+
+    public var json: CanonicalJSON {
+        ["contract": .int(Int64(contract)), "delivered_wh": .int(deliveredWattHours), "to_seller": .int(paidToSellerMicroTokens),
+         "refund": .int(refundedToBuyerMicroTokens), "to_operator": .int(paidToOperatorMicroTokens), "cancelled": .bool(cancelled)]
+    }
 }
 
 /// One home's settlement for an interval.

@@ -43,6 +43,11 @@ public struct EVChargingController: Sendable {
     /// Energy delivered so far to each session, kWh.
     public var delivered: [Double] { deliveredKilowattHours }
 
+    /// Starts a new day: the same sessions recur, nothing delivered yet.
+    public mutating func startDay() {
+        for index in deliveredKilowattHours.indices { deliveredKilowattHours[index] = 0 }
+    }
+
     /// Decides and records this interval's charging power (kW, 0…rated).
     public mutating func chargingKilowatts(interval: Int, scenario: TradingScenario, signal: ChargingSignal) -> Double {
         guard let index = sessions.firstIndex(where: { interval >= $0.arrivalInterval && interval < $0.departureInterval })

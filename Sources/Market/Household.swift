@@ -98,8 +98,9 @@ public func evSessions(fromChargingKilowatts power: [Double],
     return sessions
 }
 
-/// Seeded synthetic households: a two-peak domestic load, a clear-sky PV bell scaled to a rating
-/// in 1.6–4 kW with multiplicative cloud noise, and one evening EV session per home (most homes).
+/// Seeded synthetic households: a two-peak domestic load with ±25 % autocorrelated noise, a clear-sky
+/// PV bell scaled to a rating in 1.6–4 kW with autocorrelated cloud loss, and one evening EV session
+/// (arrival 16:00–21:00, 3–8 h plugged in, 3–12 kWh) in about 90 % of homes.
 ///
 /// All draws come from the stream `"market.profiles"` of the root seed, one sub-stream per home,
 /// so the profile of home i does not depend on how many homes are generated.
@@ -120,15 +121,20 @@ public enum SyntheticHouseholds {
         let peakKilowatts = rng.uniformDouble(in: 0.8..<2.2)
         var load = [Double](repeating: 0, count: marketIntervalsPerDay)
         var pv = [Double](repeating: 0, count: marketIntervalsPerDay)
+        // Load and cloud deviations are AR(1) (φ = 0.9 per 5 minutes): households and clouds change
+        // gradually, so persistence forecasts are informative but not exact.
+        var loadDeviation = 0.25 * rng.standardNormal(), cloudDeviation = 0.15 * rng.standardNormal()
+        let persistence = 0.9, innovationScale = (1 - persistence * persistence).squareRoot()
         for interval in 0..<marketIntervalsPerDay {
             let hour = (Double(interval) + 0.5) * Double(marketIntervalMinutes) / 60
             let morning = 0.6 * peakKilowatts * exponent(-0.5 * square((hour - morningPeakHour) / 1.0))
             let evening = peakKilowatts * exponent(-0.5 * square((hour - eveningPeakHour) / 1.5))
-            let noise = 1 + 0.25 * rng.standardNormal()
-            load[interval] = max(0.05, (baseKilowatts + morning + evening) * noise)
+            loadDeviation = persistence * loadDeviation + innovationScale * 0.25 * rng.standardNormal()
+            cloudDeviation = persistence * cloudDeviation + innovationScale * 0.15 * rng.standardNormal()
+            load[interval] = max(0.05, (baseKilowatts + morning + evening) * (1 + loadDeviation))
             let sunAngle = (hour - 6) / 14 * Double.pi  // daylight 06:00–20:00, peak at 13:00
             if sunAngle > 0 && sunAngle < Double.pi {
-                let cloud = min(1, max(0.2, 1 - abs(0.15 * rng.standardNormal())))
+                let cloud = min(1, max(0.2, 1 - abs(cloudDeviation)))
                 pv[interval] = pvRatedKilowatts * sine(sunAngle) * sine(sunAngle) * cloud
             }
         }

@@ -24,20 +24,7 @@ extension MarketSession {
         let clearingStart = start + .minutes(1)
         switch configuration.mechanism {
         case .auction:
-            if configuration.distributed {
-                let result = runDistributedAuction(orders: bookOrders, overlay: overlay, configuration: configuration.auction,
-                                                   startTime: clearingStart, log: &log)
-                report.trades = result.trades
-                report.rounds = result.rounds
-                report.cumulativeTradesPerRound = result.cumulativeTradesPerRound
-                report.termination = result.termination
-            } else {
-                report.trades = clearCentralised(bookOrders, rule: configuration.auction.rule).trades
-                report.rounds = 1
-                report.cumulativeTradesPerRound = [report.trades.count]
-                if log.isEnabled { for trade in report.trades { log.emit(clearingStart, .orderMatched, actor: "market", trade.json) } }
-            }
-            updateSellerPrices(trades: report.trades)
+            clearByAuction(bookOrders, time: clearingStart, report: &report)
         case .game:
             let game = playGame(orders: bookOrders, plan: &plan, time: clearingStart)
             report.trades = game.trades
@@ -54,29 +41,57 @@ extension MarketSession {
         return report
     }
 
+    /// Distributed auction over the overlay, or the centralised reference; fills trades and rounds.
+    private mutating func clearByAuction(_ bookOrders: [BookOrder], time: SimTime, report: inout ClearingReport) {
+        if configuration.distributed {
+            let result = runDistributedAuction(orders: bookOrders, overlay: overlay, configuration: configuration.auction,
+                                               startTime: time, log: &log)
+            report.trades = result.trades
+            report.rounds = result.rounds
+            report.cumulativeTradesPerRound = result.cumulativeTradesPerRound
+            report.termination = result.termination
+        } else {
+            let (trades, residual) = clearCentralised(bookOrders, rule: configuration.auction.rule)
+            report.trades = trades
+            report.rounds = 1
+            report.cumulativeTradesPerRound = [trades.count]
+            if log.isEnabled {
+                for trade in trades { log.emit(time, .orderMatched, actor: "market", trade.json) }
+                for order in residual.sorted(by: { $0.order < $1.order }) {
+                    log.emit(time, .orderUnmatched, actor: "home:\(order.participant)",
+                             ["order": .int(Int64(order.order)), "side": .string(order.side.name), "energy_wh": .int(order.energyWattHours)])
+                }
+            }
+        }
+        updateSellerPrices(trades: report.trades)
+    }
+
     private mutating func validate(interval: Int, commits: [CommitTransaction], reveals: [RevealTransaction],
                                    start: SimTime) -> (accepted: [Order], rejections: [OrderRejection]) {
         var book = CommitRevealBook(interval: interval, participantCount: households.count)
         let registry = self.registry
         for commit in commits {
             let reason = book.submit(commit, registry: registry) { self.ledger.spendBiddingToken(home: $0) }
-            if reason == nil && log.isEnabled {
-                log.emit(start + .seconds(30), .orderCommitted, actor: "home:\(commit.participant)", commit.json)
-            }
+            recordValidation(reason: reason, book: book, time: start + .seconds(30), participant: commit.participant,
+                             kind: .orderCommitted, payload: commit.json)
         }
         for reveal in reveals {
             let reason = book.submit(reveal, registry: registry)
-            if reason == nil && log.isEnabled {
-                log.emit(start + .minutes(1), .orderRevealed, actor: "home:\(reveal.order.participant)", reveal.order.json)
-            }
-        }
-        if log.isEnabled {
-            for rejection in book.rejections {
-                let time = rejection.phase == "commit" ? start + .seconds(30) : start + .minutes(1)
-                log.emit(time, .orderRejected, actor: "home:\(rejection.participant)", rejection.json)
-            }
+            recordValidation(reason: reason, book: book, time: start + .minutes(1), participant: reveal.order.participant,
+                             kind: .orderRevealed, payload: reveal.order.json)
         }
         return (book.accepted, book.rejections)
+    }
+
+    /// One event per validated transaction, in submission order: accepted, or rejected with its reason.
+    private mutating func recordValidation(reason: RejectionReason?, book: CommitRevealBook, time: SimTime, participant: Int,
+                                           kind: EventKind, payload: CanonicalJSON) {
+        guard log.isEnabled else { return }
+        if reason != nil, let rejection = book.rejections.last {
+            log.emit(time, .orderRejected, actor: "home:\(participant)", rejection.json)
+        } else {
+            log.emit(time, kind, actor: "home:\(participant)", payload)
+        }
     }
 
     private mutating func updateSellerPrices(trades: [Trade]) {
@@ -104,6 +119,11 @@ extension MarketSession {
         let buyers = buyOrders.map { GameBuyer(participant: $0.participant, demandKilowattHours: Double($0.energyWattHours) / 1000) }
         let result = solvePriceGame(sellers: sellers, buyers: buyers, prices: configuration.prices,
                                     surplusPrice: Double(configuration.surplusPrice), time: time, log: &log)
+        if log.isEnabled {
+            log.emit(time, .gameIteration, actor: "market",
+                     ["final": true, "regime": .string(result.regime.rawValue), "price": .double(result.price),
+                      "iterations": .int(Int64(result.iterations)), "buyer_cost": .double(result.buyerCostMicroTokens)])
+        }
         for (index, seller) in sellers.enumerated() {
             let change = result.sellerConsumptionKilowattHours[index] - seller.consumption.baselineKilowattHours
             plan.homes[seller.participant].consumptionAdjustmentKilowatts = change / intervalEnergyKilowattHours(powerKilowatts: 1)
@@ -168,12 +188,8 @@ extension MarketSession {
                                     meteredWattHours: metered, prices: configuration.prices, ledger: &ledger)
         if log.isEnabled {
             for settlement in report.contracts {
-                let payload: CanonicalJSON = [
-                    "contract": .int(Int64(settlement.contract)), "delivered_wh": .int(settlement.deliveredWattHours),
-                    "to_seller": .int(settlement.paidToSellerMicroTokens), "refund": .int(settlement.refundedToBuyerMicroTokens),
-                    "to_operator": .int(settlement.paidToOperatorMicroTokens), "cancelled": .bool(settlement.cancelled)]
                 log.emit(end, settlement.refundedToBuyerMicroTokens > 0 ? .contractRefunded : .contractSettled,
-                         actor: "contract:\(settlement.contract)", payload)
+                         actor: "contract:\(settlement.contract)", settlement.json)
             }
         }
         for home in households.indices {

@@ -32,6 +32,22 @@ public struct MarketConfiguration: Sendable, Equatable {
     public init() {}
 
     var surplusPrice: Int64 { surplusPriceMicroTokensPerWattHour ?? prices.gridSellMicroTokensPerWattHour }
+
+    /// Every setting as canonical JSON (for a trace header or a report).
+    public var json: CanonicalJSON {
+        ["scenario": .string(scenario.rawValue), "mechanism": .string(mechanism.rawValue), "rule": .string(auction.rule.rawValue),
+         "distributed": .bool(distributed), "hop_limit": .int(Int64(auction.hopLimit)),
+         "maximum_rounds": .int(Int64(auction.maximumRounds)), "round_ms": .int(auction.roundMilliseconds),
+         "grid_buy_price": .int(prices.gridBuyMicroTokensPerWattHour), "grid_sell_price": .int(prices.gridSellMicroTokensPerWattHour),
+         "surplus_price": .int(surplusPrice), "adversary_fraction": .double(adversaries.fraction),
+         "adversary_strategies": .array(adversaries.strategies.map { .string($0.rawValue) }),
+         "overstatement_factor": .double(adversaries.overstatementFactor),
+         "overstatement_extra_kwh": .double(adversaries.overstatementExtraKilowattHours),
+         "phantom_demand_kwh": .double(adversaries.phantomDemandKilowattHours),
+         "adversary_activity": .double(adversaries.activityProbability),
+         "initial_balance": .int(initialBalanceMicroTokens), "daily_bidding_allowance": .int(Int64(dailyBiddingAllowance)),
+         "forecast_smoothing": .double(forecastSmoothing), "seller_flexible_share": .double(sellerFlexibleShare)]
+    }
 }
 
 /// One home's plan for an interval: the powers CoSim should place on the feeder (kW) and the forecast.
@@ -89,6 +105,23 @@ public struct ClearingReport: Sendable, Equatable {
 /// Call, for each interval k = 0, 1, 2, … in order: `planInterval(k)`, `submitOrders(k)`,
 /// `clear(k, commits:reveals:)` (with the transactions the chain delivered), then
 /// `settle(k, meteredNetKilowattHours:)`. `runInterval(k)` does all four with self-metering.
+///
+/// Events (drain `log` after each step; times are offsets from the interval start T = 5k min;
+/// energy in Wh, prices in µtoken/Wh, money in µtoken):
+/// - T+30 s `order_committed` (actor `home:i`; `CommitTransaction.json`) or `order_rejected`
+///   (`participant, interval, phase: commit, reason`).
+/// - T+1 min `order_revealed` (`Order.json`: participant, interval, side, energy_wh, limit_price) or
+///   `order_rejected` (`phase: reveal`).
+/// - From T+1 min, one auction round per 250 ms: `order_matched` (actor `node:j`, the auctioneer, or
+///   `market` when centralised; `Trade.json`), `order_forwarded` (actor `node:j`; round, to, orders),
+///   `order_unmatched` (order, side, energy_wh, held_by). Game: `game_iteration` per solver piece
+///   (iteration, price_low, price_high, piece_best_price, best_price, buyer_cost) and one with
+///   `final: true` (regime, price, iterations, buyer_cost).
+/// - T+2 min `contract_created` (actor `contract:n`; `Contract.json`), or `order_unmatched` with
+///   `reason: insufficient_funds_for_escrow`.
+/// - T+5 min `meter_reading` (actor `home:i`; interval, net_wh) for every home, then per contract
+///   `contract_settled` or, when anything went back to the buyer, `contract_refunded`
+///   (`ContractSettlement.json`: contract, delivered_wh, to_seller, refund, to_operator, cancelled).
 public struct MarketSession: Sendable {
     public let households: [HouseholdProfile]
     public let configuration: MarketConfiguration
@@ -120,6 +153,9 @@ public struct MarketSession: Sendable {
     public init(households: [HouseholdProfile], configuration: MarketConfiguration, rootSeed: UInt64,
                 log: EventLog = EventLog()) {
         for (index, home) in households.enumerated() { precondition(home.home == index, "households must be numbered 0..<N in order") }
+        // Auction events must end before contracts are created at minute 2 so the log stays in time order.
+        precondition(Int64(configuration.auction.maximumRounds + 1) * configuration.auction.roundMilliseconds < 60_000,
+                     "the distributed auction's deadline must end within a minute")
         self.households = households
         self.configuration = configuration
         self.rootSeed = rootSeed
@@ -143,6 +179,9 @@ public struct MarketSession: Sendable {
         for key in keys { registry.register(participant: key.participant, publicKey: key.publicKeyBytes) }
     }
 
+    /// The adversary ground truth as canonical JSON, for the trace header (never for the audit).
+    public var adversaryGroundTruthJSON: CanonicalJSON { .array(adversaries.map(\.json)) }
+
     /// A participant's signing key (for tests and tools that forge or replay transactions).
     public func key(of participant: Int) -> ParticipantKey { keys[participant] }
 
@@ -154,6 +193,9 @@ public struct MarketSession: Sendable {
     public mutating func planInterval(_ interval: Int) -> IntervalPlan {
         precondition(interval == nextInterval && phase == .plan, "intervals must be planned in order (expected \(nextInterval))")
         let slot = interval % marketIntervalsPerDay
+        if slot == 0 && interval > 0 {
+            for index in evControllers.indices { evControllers[index].startDay() }  // profiles repeat daily
+        }
         var homes: [HomeIntervalPlan] = []
         homes.reserveCapacity(households.count)
         for (index, home) in households.enumerated() {

@@ -138,6 +138,14 @@ public struct CommitTransaction: Sendable, Equatable {
         return encoder.bytes
     }
 
+    /// Canonical bytes of the whole transaction (what a block carries and what its size is).
+    public var canonicalBytes: [UInt8] {
+        var encoder = CanonicalEncoder(capacity: 128)
+        encoder.append(bytesOf: Self.signedBytes(participant: participant, interval: interval, commitment: commitment))
+        encoder.append(bytesOf: signature)
+        return encoder.bytes
+    }
+
     public var json: CanonicalJSON {
         ["type": "commit", "participant": .int(Int64(participant)), "interval": .int(Int64(interval)),
          "commitment": .string(hexString(commitment)), "signature": .string(hexString(signature))]
@@ -149,6 +157,14 @@ public struct RevealTransaction: Sendable, Equatable {
     public var order: Order
     public var nonce: [UInt8]
     public var signature: [UInt8]
+
+    /// Canonical bytes of the whole transaction (what a block carries and what its size is).
+    public var canonicalBytes: [UInt8] {
+        var encoder = CanonicalEncoder(capacity: 160)
+        encoder.append(bytesOf: order.canonicalBytes(nonce: nonce))
+        encoder.append(bytesOf: signature)
+        return encoder.bytes
+    }
 
     public var json: CanonicalJSON {
         ["type": "reveal", "order": order.json, "nonce": .string(hexString(nonce)), "signature": .string(hexString(signature))]
@@ -185,19 +201,32 @@ public enum RejectionReason: String, Sendable, Equatable, CaseIterable {
     case biddingAllowanceExhausted = "bidding_allowance_exhausted"
 }
 
+/// The two transactions of the commit–reveal protocol.
+public enum TransactionPhase: String, Sendable, Equatable {
+    case commit
+    case reveal
+}
+
 /// A refused transaction: who, which interval, which phase, why.
 public struct OrderRejection: Sendable, Equatable, CustomStringConvertible {
     public var participant: Int
     public var interval: Int
-    public var phase: String
+    public var phase: TransactionPhase
     public var reason: RejectionReason
 
+    public init(participant: Int, interval: Int, phase: TransactionPhase, reason: RejectionReason) {
+        self.participant = participant
+        self.interval = interval
+        self.phase = phase
+        self.reason = reason
+    }
+
     public var description: String {
-        "participant \(participant), interval \(interval): \(phase) rejected (\(reason.rawValue))"
+        "participant \(participant), interval \(interval): \(phase.rawValue) rejected (\(reason.rawValue))"
     }
 
     public var json: CanonicalJSON {
-        ["participant": .int(Int64(participant)), "interval": .int(Int64(interval)), "phase": .string(phase),
+        ["participant": .int(Int64(participant)), "interval": .int(Int64(interval)), "phase": .string(phase.rawValue),
          "reason": .string(reason.rawValue)]
     }
 }
@@ -222,7 +251,7 @@ public struct CommitRevealBook: Sendable {
     public mutating func submit(_ commit: CommitTransaction, registry: AccountRegistry,
                                 spendBiddingToken: (Int) -> Bool = { _ in true }) -> RejectionReason? {
         let reason = commitRejection(commit, registry: registry, spendBiddingToken: spendBiddingToken)
-        if let reason { rejections.append(OrderRejection(participant: commit.participant, interval: interval, phase: "commit", reason: reason)) }
+        if let reason { rejections.append(OrderRejection(participant: commit.participant, interval: interval, phase: .commit, reason: reason)) }
         return reason
     }
 
@@ -244,7 +273,7 @@ public struct CommitRevealBook: Sendable {
     public mutating func submit(_ reveal: RevealTransaction, registry: AccountRegistry) -> RejectionReason? {
         let reason = revealRejection(reveal, registry: registry)
         if let reason {
-            rejections.append(OrderRejection(participant: reveal.order.participant, interval: interval, phase: "reveal", reason: reason))
+            rejections.append(OrderRejection(participant: reveal.order.participant, interval: interval, phase: .reveal, reason: reason))
         } else {
             accepted.append(reveal.order)
         }

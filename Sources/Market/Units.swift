@@ -26,7 +26,8 @@ public func intervalEnergyKilowattHours(powerKilowatts: Double) -> Double {
 
 /// Grid tariffs that bound the internal market.
 ///
-/// Invariant: `gridSell ≤ gridBuy` (a feed-in price above retail would let anyone arbitrage the grid).
+/// Invariants: `0 < gridSell ≤ gridBuy` (a feed-in price above retail would let anyone arbitrage the
+/// grid; a positive feed-in price is the reference of the sellers' price response).
 public struct MarketPrices: Sendable, Equatable {
     /// Retail price p_gb the grid charges for imports, µtoken/Wh.
     public var gridBuyMicroTokensPerWattHour: Int64
@@ -34,7 +35,7 @@ public struct MarketPrices: Sendable, Equatable {
     public var gridSellMicroTokensPerWattHour: Int64
 
     public init(gridBuyMicroTokensPerWattHour: Int64, gridSellMicroTokensPerWattHour: Int64) {
-        precondition(gridSellMicroTokensPerWattHour >= 0, "feed-in price must be non-negative")
+        precondition(gridSellMicroTokensPerWattHour > 0, "feed-in price must be positive")
         precondition(gridSellMicroTokensPerWattHour <= gridBuyMicroTokensPerWattHour, "feed-in price above retail price")
         self.gridBuyMicroTokensPerWattHour = gridBuyMicroTokensPerWattHour
         self.gridSellMicroTokensPerWattHour = gridSellMicroTokensPerWattHour

@@ -28,6 +28,9 @@ import Testing
         #expect(ledger.homeBalancesMicroTokens[1] == 1_000_000 - 36_000 - 200 * 250)
         #expect(ledger.gridMicroTokens == 50_000)
         #expect(ledger.sumOfAccountsMicroTokens == ledger.totalMicroTokens)
+        #expect(contract.canonicalBytes.count == 4 + 21 + 7 * 8)
+        #expect(report.contracts[0].canonicalBytes.count == 4 + 23 + 5 * 8 + 1)
+        #expect(report.contracts[0].json.text == "{\"cancelled\":false,\"contract\":0,\"delivered_wh\":300,\"refund\":12000,\"to_operator\":0,\"to_seller\":36000}")
     }
 
     /// A phantom buyer (bought 400 Wh, consumed nothing) pays for the delivered energy and sells it back at p_gs;
@@ -84,15 +87,19 @@ import Testing
         #expect(ledger.biddingTokensLeft == [1])
     }
 
-    /// Trying to settle a delivery larger than the contract is a programmer error: the invariant traps.
-    @Test func conservationInvariantTrapsOnViolation() async {
+    /// Settling a contract whose escrow was never locked would pay out money that does not exist: the
+    /// ledger's invariant (escrow never negative) traps. So does a malformed contract (seller price above buyer price).
+    @Test func ledgerInvariantsTrapOnViolation() async {
         await #expect(processExitsWith: .failure) {
             var ledger = TokenLedger(homeCount: 2, initialBalanceMicroTokens: 1_000_000, dailyBiddingAllowance: 1)
             let contract = Contract(id: 0, interval: 0, seller: 0, buyer: 1, energyWattHours: 10,
-                                    buyerPriceMicroTokensPerWattHour: 100, sellerPriceMicroTokensPerWattHour: 200)
-            _ = ledger.escrow(contract)
+                                    buyerPriceMicroTokensPerWattHour: 100, sellerPriceMicroTokensPerWattHour: 100)
             _ = settleInterval(interval: 0, contracts: [contract], cancelledContractIDs: [], meteredWattHours: [-10, 10],
                                prices: MarketPrices.standard, ledger: &ledger)
+        }
+        await #expect(processExitsWith: .failure) {
+            _ = Contract(id: 0, interval: 0, seller: 0, buyer: 1, energyWattHours: 10,
+                         buyerPriceMicroTokensPerWattHour: 100, sellerPriceMicroTokensPerWattHour: 200)
         }
     }
 }

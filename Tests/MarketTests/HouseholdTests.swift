@@ -58,6 +58,20 @@ private func enerPortDirectory() -> String? {
             #expect(home.pvRatedKilowatts >= 1.6 && home.pvRatedKilowatts <= 5)
             #expect(home.evChargerKilowatts == 3)
         }
+        // No P2P: charging on arrival reproduces each EV profile's energy, never later than the profile.
+        var controllers = homes.map { EVChargingController(sessions: $0.evSessions, chargerKilowatts: 3) }
+        for (index, home) in homes.enumerated() {
+            let profile = fiveMinuteAverages(ofPerMinute: try EnerPortProfiles.readPerMinute(path: directory + "/EV_profile_\(index + 1).txt"))
+            var profileEnergy = 0.0, chargedEnergy = 0.0
+            for interval in 0..<marketIntervalsPerDay {
+                profileEnergy += intervalEnergyKilowattHours(powerKilowatts: profile[interval])
+                chargedEnergy += intervalEnergyKilowattHours(powerKilowatts: controllers[index].chargingKilowatts(
+                    interval: interval, scenario: .noP2P, signal: ChargingSignal(ownSurplusKilowatts: 0, communitySurplus: false)))
+                #expect(chargedEnergy >= profileEnergy - 1e-9, "home \(index + 1) charges later than its profile at \(interval)")
+            }
+            #expect(abs(chargedEnergy - profileEnergy) < 1e-9)
+            #expect(abs(home.evSessions.map(\.energyKilowattHours).reduce(0, +) - profileEnergy) < 1e-9)
+        }
         let summer = try EnerPortProfiles.households(directory: directory, season: .summer, count: 3, rootSeed: 1)
         #expect(summer[0].baseLoadKilowatts != homes[0].baseLoadKilowatts)
         #expect(throws: ProfileError.self) { try EnerPortProfiles.readPerMinute(path: directory + "/missing.txt") }

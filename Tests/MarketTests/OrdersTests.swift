@@ -56,7 +56,7 @@ private func registry(for keys: [ParticipantKey]) -> AccountRegistry {
         var book = CommitRevealBook(interval: 5, participantCount: 3)
         book.submit(commit, registry: registry(for: keys))
         #expect(book.submit(reveal, registry: registry(for: keys)) == .commitmentMismatch)
-        #expect(book.rejections == [OrderRejection(participant: 1, interval: 5, phase: "reveal", reason: .commitmentMismatch)])
+        #expect(book.rejections == [OrderRejection(participant: 1, interval: 5, phase: .reveal, reason: .commitmentMismatch)])
         #expect(book.accepted.isEmpty)
     }
 
@@ -115,5 +115,8 @@ private func registry(for keys: [ParticipantKey]) -> AccountRegistry {
         let (commit, reveal) = makeCommitAndReveal(order: sampleOrder(), nonce: nonceA, key: keys[1])
         #expect(commit.json.text.hasPrefix("{\"commitment\":\"" + hexString(sampleOrder().commitment(nonce: nonceA))))
         #expect(reveal.json.text.contains("\"energy_wh\":420"))
+        // Sizes a block carries: length-prefixed signed bytes plus a 64-byte signature.
+        #expect(commit.canonicalBytes.count == 4 + (4 + 19 + 8 + 8 + 4 + 32) + 4 + 64)
+        #expect(reveal.canonicalBytes.count == 4 + (4 + 18 + 8 + 8 + 1 + 8 + 8 + 4 + 32) + 4 + 64)
     }
 }

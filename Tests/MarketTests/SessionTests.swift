@@ -59,6 +59,31 @@ private func runDay(homes: Int, seed: UInt64, configuration: MarketConfiguration
         #expect(ledger.gridMicroTokens == gridExpected)
         #expect(traded > 300, "the day should trade energy internally (McAfee trade reduction bites hard with 8 homes)")
         #expect(shortfalls > 0, "adversaries and forecast error must leave some contracts short")
+        // Sellers respond to the internal price (auction: last interval's price; game: this interval's).
+        #expect(clearings.contains { $0.plan.homes.contains { $0.consumptionAdjustmentKilowatts < -1e-9 } })
+    }
+
+    @Test func evSessionsRecurEveryDayAndGroundTruthIsExposed() {
+        var config = configuration(.auction, scenario: .noP2P, adversaryFraction: 0.5)
+        config.dailyBiddingAllowance = 1
+        let households = SyntheticHouseholds.generate(count: 4, rootSeed: 21)
+        var session = MarketSession(households: households, configuration: config, rootSeed: 21)
+        var evEnergy = [[Double]](repeating: [0, 0], count: 4)
+        for interval in 0..<(2 * marketIntervalsPerDay) {
+            let (clearing, _) = session.runInterval(interval)
+            for home in clearing.plan.homes {
+                evEnergy[home.home][interval / marketIntervalsPerDay] += intervalEnergyKilowattHours(powerKilowatts: home.evKilowatts)
+            }
+        }
+        for home in households {
+            let needed = home.evSessions.map(\.energyKilowattHours).reduce(0, +)
+            #expect(abs(evEnergy[home.home][0] - needed) < 1e-9 && abs(evEnergy[home.home][1] - needed) < 1e-9)
+        }
+        #expect(session.adversaries.count == 2)
+        #expect(session.adversaryGroundTruthJSON == .array(session.adversaries.map(\.json)))
+        #expect(session.adversaryGroundTruthJSON.text.contains("\"strategy\":\"overstating_seller\""))
+        #expect(config.json.text.contains("\"scenario\":\"no_p2p\""))
+        #expect(config.json.text.contains("\"adversary_fraction\":0.5"))
     }
 
     @Test func adversariesAreChosenBySeedAndFraction() {
@@ -110,17 +135,51 @@ private func runDay(homes: Int, seed: UInt64, configuration: MarketConfiguration
         func events(seed: UInt64) -> [EventRecord] {
             var session = MarketSession(households: SyntheticHouseholds.generate(count: 6, rootSeed: seed), configuration: config,
                                         rootSeed: seed, log: EventLog())
-            for interval in 0..<140 { _ = session.runInterval(interval) }
+            for interval in 0..<120 { _ = session.runInterval(interval) }
             return session.log.drain()
         }
         let a = events(seed: 8), b = events(seed: 8), c = events(seed: 9)
         #expect(a == b)
         #expect(a != c)
+        func digest(_ records: [EventRecord]) -> String {
+            var digest = MarketEventDigest()
+            for record in records { digest.add(record) }
+            return digest.hex
+        }
+        #expect(digest(a) == digest(b) && digest(a) != digest(c) && digest(a).count == 64)
         for kind in [EventKind.orderCommitted, .orderRevealed, .orderMatched, .orderForwarded, .contractCreated,
                      .contractSettled, .meterReading] {
             #expect(a.contains { $0.kind == kind }, "missing \(kind)")
         }
-        #expect(zip(a, a.dropFirst()).allSatisfy { $0.time <= $1.time || $0.kind == .orderUnmatched || $1.kind == .contractCreated })
+        #expect(zip(a, a.dropFirst()).allSatisfy { $0.time <= $1.time }, "events are emitted in simulated-time order")
+    }
+
+    @Test func gameAndCentralisedModesRecordTheirDecisions() {
+        var game = MarketSession(households: SyntheticHouseholds.generate(count: 6, rootSeed: 4), configuration: configuration(.game, adversaryFraction: 0),
+                                 rootSeed: 4, log: EventLog())
+        for interval in 0..<120 { _ = game.runInterval(interval) }
+        let finals = game.log.drain().filter {
+            guard $0.kind == .gameIteration, case .object(let members) = $0.payload else { return false }
+            return members["final"] == .bool(true)
+        }
+        #expect(finals.count == 120)
+        #expect(finals.contains { $0.payload.text.contains("\"regime\":\"stackelberg\"") })
+        #expect(finals.contains { $0.payload.text.contains("\"regime\":\"no_internal_trade\"") })
+
+        var config = configuration(.auction, adversaryFraction: 0)
+        config.distributed = false
+        var central = MarketSession(households: SyntheticHouseholds.generate(count: 6, rootSeed: 4), configuration: config,
+                                    rootSeed: 4, log: EventLog())
+        var trades = 0, orders = 0
+        for interval in 0..<120 {
+            let (clearing, _) = central.runInterval(interval)
+            trades += clearing.trades.count; orders += clearing.acceptedOrders.count
+        }
+        let events = central.log.drain()
+        #expect(events.filter { $0.kind == .orderMatched }.count == trades)
+        #expect(events.allSatisfy { $0.kind != .orderForwarded })
+        #expect(events.contains { $0.kind == .orderUnmatched })
+        #expect(orders > 0)
     }
 
     /// CoSim routes transactions through the chain; a replayed reveal and a tampered one are rejected and recorded.
