@@ -252,10 +252,32 @@ public struct VariantRun {
                     if let ev = elements.ev { try solver.setLoad(named: ev, kilowatts: power.evKilowatts, kilovars: power.evKilovars) }
                 }
             }
+            recordInjections(step: step, powers: powers, time: time)
             let (outcome, measurement) = try solver.solveStep(step: step, time: time, area: area, limits: limits, log: &gridLog)
+            recordViolations(step: step, time: time)
             return StepRecord(step: step, hour: hour, outcome: outcome, measurement: measurement)
         } catch {
             throw CoSimError.grid("interval \(interval): \(error)")
+        }
+    }
+
+    /// One event with every home's powers as placed on the feeder (kW, kvar; PV as output).
+    mutating func recordInjections(step: Int, powers: [HomePower], time: SimTime) {
+        func column(_ value: (HomePower) -> Double) -> CanonicalJSON { .array(powers.map { .double(value($0)) }) }
+        gridLog.emit(time, .gridInjections, actor: "grid", [
+            "step": .int(Int64(step)), "load_kw": column(\.loadKilowatts), "load_kvar": column(\.loadKilovars),
+            "ev_kw": column(\.evKilowatts), "ev_kvar": column(\.evKilovars), "pv_kw": column(\.pvKilowatts),
+        ])
+    }
+
+    /// One event per LV node outside the scenario's voltage standard after the step's solve.
+    mutating func recordViolations(step: Int, time: SimTime) {
+        guard gridLog.isEnabled, let limit = limits.first else { return }
+        for violation in solver.limitViolations(area: area, limit: limit) {
+            gridLog.emit(time, .limitViolation, actor: "node:" + violation.node, [
+                "step": .int(Int64(step)), "v_pu": .double(violation.perUnit), "standard": .string(limit.name),
+                "low_pu": .double(limit.lowPerUnit), "high_pu": .double(limit.highPerUnit),
+            ])
         }
     }
 

@@ -35,6 +35,8 @@ public enum EventKind: String, CaseIterable, Sendable, Comparable {
     case powerFlowIteration = "powerflow_iteration"
     case powerFlowStep = "powerflow_step"
     case limitViolation = "limit_violation"
+    /// Per-home powers placed on the feeder in an interval (what a grid-only re-run needs).
+    case gridInjections = "grid_injections"
     // Verification
     case auditFinding = "audit_finding"
 

@@ -21,3 +21,14 @@ extension PowerFlowSolver {
         return voltagePerUnit(node: node)
     }
 }
+
+extension PowerFlowSolver {
+    /// LV nodes of `area` whose voltage is outside `limit` after the last solve, in node order.
+    public func limitViolations(area: MeasurementArea, limit: VoltageLimits) -> [(node: String, perUnit: Double)] {
+        area.lowVoltageNodes.compactMap { node in
+            let perUnit = voltagePerUnit(node: node)
+            guard perUnit < limit.lowPerUnit || perUnit > limit.highPerUnit else { return nil }
+            return (network.nodeName(node), perUnit)
+        }
+    }
+}

@@ -20,6 +20,7 @@ struct GridTrace: ParsableCommand {
             RunCommand.self,
             SelftestRunCommand.self,
             TraceCommand.self,
+            VerifyCommand.self,
         ]
     )
 }

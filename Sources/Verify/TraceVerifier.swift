@@ -1,0 +1,271 @@
+// Owns `verify`: one pass over a trace that checks the hash chain and seal, that every power-flow
+// solve converged, voltage limits (violations by bus and time), money conservation per contract,
+// energy balance per interval, and optionally the grid side against OpenDSS results.
+import CoSim
+import Foundation
+import Kernel
+import Trace
+
+/// One check's verdict.
+public struct VerificationCheck: Sendable, Equatable {
+    public var name: String
+    public var passed: Bool
+    public var summary: String
+    public var details: [String]
+}
+
+/// Every check of one trace.
+public struct VerificationReport: Sendable {
+    public var tracePath: String
+    public var checks: [VerificationCheck]
+    public var passed: Bool { checks.allSatisfy(\.passed) }
+}
+
+/// Which voltage band `verify --limits` checks.
+public enum LimitStandard: String, CaseIterable, Sendable {
+    case en50160, ansi
+
+    var name: String { self == .en50160 ? "EN 50160" : "ANSI C84.1 Range A" }
+    var band: ClosedRange<Double> { self == .en50160 ? 0.90...1.10 : 0.95...1.05 }
+}
+
+public enum TraceVerifier {
+    /// Tolerances: energy balance per interval (kW of mismatch between what homes drew and what the
+    /// grid delivered), and meter rounding (meters read whole Wh).
+    public static let powerBalanceToleranceKilowatts = 0.01
+    public static let meterToleranceWattHoursPerHome = 0.5
+
+    /// Verifies the trace at `path`. Throws only when it is not a readable trace at all.
+    public static func verify(path: String, limits: LimitStandard = .en50160, goldenDirectory: String? = nil) throws -> VerificationReport {
+        let reader = try TraceReader(path: path)
+        let integrity = reader.verify()
+        var checks = [VerificationCheck(
+            name: "hash chain and seal", passed: integrity.status.isSealed,
+            summary: integrity.status.isSealed ? "sealed, \(integrity.verifiedEvents) events, chain intact" : integrity.status.description,
+            details: [])]
+        var scan = EventScan(limits: limits)
+        try reader.forEachEvent { event in
+            try scan.add(event)
+            return true
+        }
+        checks += [scan.convergenceCheck(), scan.limitCheck(), scan.moneyCheck(), scan.energyCheck()]
+        if let goldenDirectory { checks.append(try GoldenSteps.compare(scan.steps, directory: goldenDirectory)) }
+        return VerificationReport(tracePath: path, checks: checks)
+    }
+}
+
+/// A power-flow step as the trace records it.
+struct RecordedStep {
+    var step: Int
+    var converged: Bool
+    var iterations: Int
+    var sourceKilowatts: Double
+    var sourceKilovars: Double
+    var lossesKilowatts: Double
+    var lossesKilovars: Double
+    var voltageMinPerUnit: Double
+    var voltageMaxPerUnit: Double
+}
+
+/// What verify gathers from one pass over the events.
+struct EventScan {
+    let limits: LimitStandard
+    var steps: [RecordedStep] = []
+    var violationsByNode: [String: (count: Int, worst: Double, firstStep: Int)] = [:]
+    var violationSteps: [Int] = []
+    var recordedStandard: String?
+    var escrowByContract: [Int64: Int64] = [:]
+    var settledContracts: [Int64] = []
+    var moneyErrors: [String] = []
+    var injectedKilowatts: [Int: Double] = [:]
+    var meteredWattHours: [Int: Int64] = [:]
+    var homesPerStep: [Int: Int] = [:]
+
+    init(limits: LimitStandard) { self.limits = limits }
+
+    mutating func add(_ event: TraceEvent) throws {
+        switch event.kind {
+        case EventKind.powerFlowStep.rawValue: steps.append(try step(event))
+        case EventKind.limitViolation.rawValue: try violation(event)
+        case EventKind.contractCreated.rawValue:
+            let p = try Payload(event)
+            escrowByContract[try p.int("contract")] = try p.int("escrow")
+        case EventKind.contractSettled.rawValue, EventKind.contractRefunded.rawValue: try settlement(event)
+        case EventKind.gridInjections.rawValue: try injections(event)
+        case EventKind.meterReading.rawValue:
+            let p = try Payload(event)
+            meteredWattHours[Int(try p.int("interval")) + 1, default: 0] += try p.int("net_wh")
+        default: break
+        }
+    }
+
+    private func step(_ event: TraceEvent) throws -> RecordedStep {
+        let p = try Payload(event)
+        return RecordedStep(step: Int(try p.int("step")), converged: try p.bool("converged"), iterations: Int(try p.int("iterations")),
+                            sourceKilowatts: try p.double("p_source_kw"), sourceKilovars: try p.double("q_source_kvar"),
+                            lossesKilowatts: try p.double("p_losses_kw"), lossesKilovars: try p.double("q_losses_kvar"),
+                            voltageMinPerUnit: try p.double("vmin_pu"), voltageMaxPerUnit: try p.double("vmax_pu"))
+    }
+
+    private mutating func violation(_ event: TraceEvent) throws {
+        let p = try Payload(event)
+        recordedStandard = try p.string("standard")
+        let node = String(event.actor.dropFirst("node:".count)), value = try p.double("v_pu"), step = Int(try p.int("step"))
+        var entry = violationsByNode[node] ?? (0, value, step)
+        entry.count += 1
+        if abs(value - 1) > abs(entry.worst - 1) { entry.worst = value }
+        violationsByNode[node] = entry
+        if violationSteps.last != step { violationSteps.append(step) }
+    }
+
+    private mutating func settlement(_ event: TraceEvent) throws {
+        let p = try Payload(event)
+        let contract = try p.int("contract")
+        guard let escrow = escrowByContract[contract] else {
+            moneyErrors.append("seq \(event.seq): contract \(contract) settled but never created")
+            return
+        }
+        let paid = try p.int("to_seller") + p.int("refund") + p.int("to_operator")
+        if paid != escrow { moneyErrors.append("seq \(event.seq): contract \(contract) paid out \(paid) µtoken of an escrow of \(escrow)") }
+        if settledContracts.contains(contract) { moneyErrors.append("seq \(event.seq): contract \(contract) settled twice") }
+        settledContracts.append(contract)
+    }
+
+    private mutating func injections(_ event: TraceEvent) throws {
+        let p = try Payload(event)
+        let load = try p.doubles("load_kw"), ev = try p.doubles("ev_kw"), pv = try p.doubles("pv_kw")
+        guard load.count == ev.count, ev.count == pv.count else { throw VerifyInputError(seq: event.seq, message: "injection arrays differ in length") }
+        let step = Int(try p.int("step"))
+        injectedKilowatts[step] = zip(zip(load, ev), pv).reduce(0) { $0 + $1.0.0 + $1.0.1 - $1.1 }
+        homesPerStep[step] = load.count
+    }
+
+    func convergenceCheck() -> VerificationCheck {
+        let failed = steps.filter { !$0.converged }
+        let iterations = steps.reduce(0) { $0 + $1.iterations }
+        return VerificationCheck(
+            name: "power-flow convergence", passed: failed.isEmpty && !steps.isEmpty,
+            summary: steps.isEmpty ? "no power-flow steps recorded"
+                : "\(steps.count - failed.count) of \(steps.count) steps converged (\(iterations) iterations in all)",
+            details: failed.map { "step \($0.step) did not converge after \($0.iterations) iterations" })
+    }
+
+    func limitCheck() -> VerificationCheck {
+        let name = "voltage limits (\(limits.name) \(limits.band.lowerBound)–\(limits.band.upperBound) pu)"
+        if let recordedStandard, recordedStandard != limits.name {
+            // Per-node events exist for the recorded standard only: judge this one by each step's extremes.
+            let outside = steps.filter { !limits.band.contains($0.voltageMinPerUnit) || !limits.band.contains($0.voltageMaxPerUnit) }
+            return VerificationCheck(name: name, passed: outside.isEmpty,
+                                     summary: "\(outside.count) steps with a node outside the band (from step extremes; the run recorded per-node events for \(recordedStandard))",
+                                     details: outside.prefix(20).map { "step \($0.step): min \($0.voltageMinPerUnit) pu, max \($0.voltageMaxPerUnit) pu" })
+        }
+        let outsideExtremes = steps.filter { !limits.band.contains($0.voltageMinPerUnit) || !limits.band.contains($0.voltageMaxPerUnit) }
+        if violationsByNode.isEmpty && !outsideExtremes.isEmpty && recordedStandard == nil {
+            return VerificationCheck(name: name, passed: false,
+                                     summary: "\(outsideExtremes.count) steps outside the band (no per-node events recorded for this standard)",
+                                     details: outsideExtremes.prefix(20).map { "step \($0.step): min \($0.voltageMinPerUnit) pu, max \($0.voltageMaxPerUnit) pu" })
+        }
+        let nodes = violationsByNode.sorted { $0.key < $1.key }  // determinism: sorted
+        let total = nodes.reduce(0) { $0 + $1.value.count }
+        return VerificationCheck(
+            name: name, passed: nodes.isEmpty,
+            summary: nodes.isEmpty ? "every LV node within the band at every step"
+                : "\(total) node-steps outside the band at \(nodes.count) nodes over \(violationSteps.count) steps",
+            details: nodes.prefix(50).map { "node \($0.key): \($0.value.count) steps outside, worst \($0.value.worst) pu, first at step \($0.value.firstStep)" })
+    }
+
+    func moneyCheck() -> VerificationCheck {
+        let unsettled = escrowByContract.keys.filter { !settledContracts.contains($0) }.sorted()  // determinism: sorted
+        let errors = moneyErrors + unsettled.prefix(20).map { "contract \($0) was never settled or refunded" }
+        return VerificationCheck(
+            name: "money conservation", passed: errors.isEmpty,
+            summary: errors.isEmpty ? "\(settledContracts.count) contracts: every escrow paid out exactly (seller + refund + operator)"
+                : "\(errors.count) problems",
+            details: errors)
+    }
+
+    func energyCheck() -> VerificationCheck {
+        let hours = Double(IntervalTimingPublic.intervalMinutes) / 60
+        var worstBalance = (error: 0.0, step: 0), worstMeter = (error: 0.0, step: 0)
+        var details: [String] = []
+        for step in steps {
+            guard let injected = injectedKilowatts[step.step] else { continue }
+            let delivered = step.sourceKilowatts - step.lossesKilowatts
+            let balance = abs(delivered - injected)
+            if balance > worstBalance.error { worstBalance = (balance, step.step) }
+            if balance > TraceVerifier.powerBalanceToleranceKilowatts {
+                details.append("step \(step.step): homes drew \(injected) kW, the grid delivered \(delivered) kW")
+            }
+            if let metered = meteredWattHours[step.step], let homes = homesPerStep[step.step] {
+                let error = abs(Double(metered) - injected * hours * 1000)
+                if error > worstMeter.error { worstMeter = (error, step.step) }
+                if error > TraceVerifier.meterToleranceWattHoursPerHome * Double(homes) {
+                    details.append("step \(step.step): meters read \(metered) Wh, homes drew \(injected * hours * 1000) Wh")
+                }
+            }
+        }
+        let checked = steps.filter { injectedKilowatts[$0.step] != nil }.count
+        return VerificationCheck(
+            name: "energy balance", passed: details.isEmpty && checked == steps.count,
+            summary: checked == 0 ? "no per-home injections recorded"
+                : "\(checked) steps: grid delivery vs home draw within \(String(format: "%.2e", worstBalance.error)) kW (step \(worstBalance.step)); meters within \(String(format: "%.2f", worstMeter.error)) Wh",
+            details: Array(details.prefix(20)))
+    }
+}
+
+enum IntervalTimingPublic {
+    static let intervalMinutes = 5
+}
+
+/// A payload field could not be read.
+public struct VerifyInputError: Error, CustomStringConvertible, Sendable {
+    public var seq: Int64
+    public var message: String
+    public var description: String { "seq \(seq): \(message)" }
+}
+
+/// Typed access to an event's canonical JSON payload.
+struct Payload {
+    let seq: Int64
+    let fields: [String: Any]
+
+    init(_ event: TraceEvent) throws {
+        seq = event.seq
+        guard let object = try? JSONSerialization.jsonObject(with: Data(event.payload.utf8)) as? [String: Any] else {
+            throw VerifyInputError(seq: event.seq, message: "\(event.kind) payload is not a JSON object")
+        }
+        fields = object
+    }
+
+    private func value(_ key: String) throws -> Any {
+        guard let value = fields[key] else { throw VerifyInputError(seq: seq, message: "payload has no \(key)") }
+        return value
+    }
+
+    func int(_ key: String) throws -> Int64 {
+        guard let number = try value(key) as? NSNumber else { throw VerifyInputError(seq: seq, message: "\(key) is not a number") }
+        return number.int64Value
+    }
+
+    func double(_ key: String) throws -> Double {
+        let raw = try value(key)
+        if let number = raw as? NSNumber { return number.doubleValue }
+        if let text = raw as? String, let number = Double(text.replacingOccurrences(of: "Infinity", with: "inf")) { return number }
+        throw VerifyInputError(seq: seq, message: "\(key) is not a number")
+    }
+
+    func bool(_ key: String) throws -> Bool {
+        guard let flag = try value(key) as? Bool else { throw VerifyInputError(seq: seq, message: "\(key) is not true/false") }
+        return flag
+    }
+
+    func string(_ key: String) throws -> String {
+        guard let text = try value(key) as? String else { throw VerifyInputError(seq: seq, message: "\(key) is not a string") }
+        return text
+    }
+
+    func doubles(_ key: String) throws -> [Double] {
+        guard let array = try value(key) as? [NSNumber] else { throw VerifyInputError(seq: seq, message: "\(key) is not an array of numbers") }
+        return array.map(\.doubleValue)
+    }
+}

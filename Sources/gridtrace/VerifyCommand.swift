@@ -1,0 +1,41 @@
+// Owns `gridtrace verify TRACE`: integrity and seal, convergence, voltage limits, money and energy
+// conservation, and optionally the grid side against OpenDSS results.
+import ArgumentParser
+import Foundation
+import Kernel
+import Verify
+
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify a co-simulation trace: chain and seal, convergence, voltage limits, money and energy conservation.",
+        discussion: "Exit 0 when every check passes, 1 when one fails, 2 when the file is not a readable trace.")
+
+    @Argument(help: "The trace file.") var trace: String
+    @Option(help: "A folder with OpenDSS's steps.csv for the same injections (see export-dss).") var golden: String?
+    @Option(help: "Voltage band: en50160 (0.90–1.10 pu) or ansi (C84.1 Range A, 0.95–1.05 pu).") var limits: String = "en50160"
+    @Flag(help: "Machine-readable output.") var json = false
+
+    func validate() throws {
+        guard LimitStandard(rawValue: limits) != nil else { throw ValidationError("--limits takes en50160 or ansi") }
+    }
+
+    func run() throws {
+        let report = try reportingErrors {
+            try TraceVerifier.verify(path: trace, limits: LimitStandard(rawValue: limits) ?? .en50160, goldenDirectory: golden)
+        }
+        if json {
+            printJSON(["passed": .bool(report.passed), "checks": .array(report.checks.map { check in
+                ["name": .string(check.name), "passed": .bool(check.passed), "summary": .string(check.summary),
+                 "details": .array(check.details.map { .string($0) })]
+            })])
+        } else {
+            for check in report.checks {
+                print("\(check.passed ? "PASS" : "FAIL")  \(check.name): \(check.summary)")
+                for detail in check.details { print("        \(detail)") }
+            }
+            print(report.passed ? "verified: every check passed" : "NOT verified: \(report.checks.filter { !$0.passed }.count) check(s) failed")
+        }
+        if !report.passed { throw ExitCode(1) }
+    }
+}
