@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "ChainTests", dependencies: ["Chain", "Kernel"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot"]),
         .testTarget(name: "MarketTests", dependencies: ["Market", "Kernel"]),
-        .testTarget(name: "CoSimTests", dependencies: ["CoSim"]),
+        .testTarget(name: "CoSimTests", dependencies: ["CoSim", "Trace", "TestSupport"]),
         .testTarget(name: "VerifyTests", dependencies: ["Verify", "CoSim", "Trace", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["gridtrace"]),
     ]
