@@ -14,6 +14,7 @@ struct GridTrace: ParsableCommand {
             BenchCommand.self,
             ChainCommand.self,
             DemoCommand.self,
+            ExportDSSCommand.self,
             FeederCommand.self,
             MarketCommand.self,
             ReplayCommand.self,

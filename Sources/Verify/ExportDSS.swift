@@ -1,0 +1,108 @@
+// Owns `export-dss`: an OpenDSS script that reproduces a trace's grid side — the recorded feeder,
+// with every home's load, EV and PV following shapes of the powers the trace recorded — so the real
+// OpenDSS engine can re-solve the run (scripts/opendss_steps.py) and `verify --golden` can compare.
+import CoSim
+import Feeder
+import Foundation
+import Kernel
+import Trace
+
+public enum DSSExport {
+    /// Writes `Master.dss` (and `feeder.dss` for the synthetic feeder) and `export.json` into
+    /// `directory`; returns the number of steps exported.
+    @discardableResult
+    public static func write(tracePath: String, directory: String) throws -> Int {
+        let reader = try TraceReader(path: tracePath)
+        guard reader.verify().status.isSealed else {
+            throw CoSimError.trace("\(tracePath) is not a sealed trace; export needs a complete run")
+        }
+        let (scenario, _, _) = try Replay.runDescription(reader.header)
+        let feeder = try PreparedFeeder.prepare(scenario)
+        let columns = try injections(reader)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let compileTarget: String
+        if let script = feeder.syntheticScript {
+            try CoSimulation.writeAtomically(script, to: (directory as NSString).appendingPathComponent("feeder.dss"))
+            compileTarget = "feeder.dss"
+        } else if case .openDSS(let path) = scenario.feeder {
+            compileTarget = (path as NSString).standardizingPath
+        } else {
+            throw CoSimError.feeder("cannot name the feeder to compile")
+        }
+        let master = masterScript(compile: compileTarget, feeder: feeder, columns: columns, trace: tracePath)
+        try CoSimulation.writeAtomically(master, to: (directory as NSString).appendingPathComponent("Master.dss"))
+        let info: CanonicalJSON = ["steps": .int(Int64(columns.steps)), "step_minutes": .int(5),
+                                   "trace": .string(tracePath), "tolerance": .double(scenario.gridTolerance)]
+        try CoSimulation.writeAtomically(info.text + "\n", to: (directory as NSString).appendingPathComponent("export.json"))
+        return columns.steps
+    }
+
+    /// Per-home power columns read from the trace's `grid_injections` events, step by step.
+    struct Columns {
+        var loadKilowatts: [[Double]] = []   // [home][step]
+        var loadKilovars: [[Double]] = []
+        var evKilowatts: [[Double]] = []
+        var evKilovars: [[Double]] = []
+        var pvKilowatts: [[Double]] = []
+        var steps = 0
+    }
+
+    static func injections(_ reader: TraceReader) throws -> Columns {
+        var columns = Columns()
+        try reader.forEachEvent { event in
+            guard event.kind == EventKind.gridInjections.rawValue else { return true }
+            let payload = try Payload(event)
+            let rows = try ["load_kw", "load_kvar", "ev_kw", "ev_kvar", "pv_kw"].map { try payload.doubles($0) }
+            if columns.steps == 0 {
+                let empty = [[Double]](repeating: [], count: rows[0].count)
+                columns.loadKilowatts = empty; columns.loadKilovars = empty; columns.evKilowatts = empty
+                columns.evKilovars = empty; columns.pvKilowatts = empty
+            }
+            guard rows.allSatisfy({ $0.count == columns.loadKilowatts.count }) else {
+                throw VerifyInputError(seq: event.seq, message: "grid_injections arrays do not match the number of homes")
+            }
+            for home in rows[0].indices {
+                columns.loadKilowatts[home].append(rows[0][home]); columns.loadKilovars[home].append(rows[1][home])
+                columns.evKilowatts[home].append(rows[2][home]); columns.evKilovars[home].append(rows[3][home])
+                columns.pvKilowatts[home].append(rows[4][home])
+            }
+            columns.steps += 1
+            return true
+        }
+        guard columns.steps > 0 else { throw CoSimError.trace("the trace records no grid injections") }
+        return columns
+    }
+
+    static func masterScript(compile: String, feeder: PreparedFeeder, columns: Columns, trace: String) -> String {
+        func numbers(_ values: [Double]) -> String { values.map(\.description).joined(separator: " ") }
+        let points = "npts=\(columns.steps) minterval=5"
+        var lines = [
+            "! Written by gridtrace export-dss from \(trace): the recorded per-home powers as yearly shapes.",
+            "! Solve with: set mode=yearly stepsize=5m number=1, then one Solve per step (scripts/opendss_steps.py).",
+            "Compile \"\(compile)\"",
+        ]
+        for (index, home) in feeder.homes.enumerated() {
+            lines.append("New LoadShape.gt_load_\(index) \(points) useactual=yes mult=[\(numbers(columns.loadKilowatts[index]))] qmult=[\(numbers(columns.loadKilovars[index]))]")
+            lines.append("Edit \(home.load) yearly=gt_load_\(index)")
+            if let ev = home.ev {
+                lines.append("New LoadShape.gt_ev_\(index) \(points) useactual=yes mult=[\(numbers(columns.evKilowatts[index]))] qmult=[\(numbers(columns.evKilovars[index]))]")
+                lines.append("Edit \(ev) yearly=gt_ev_\(index)")
+            }
+            if let pv = home.pv { lines += pvLines(pv, index: index, output: columns.pvKilowatts[index], points: points, model: feeder.model) }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A PV system follows irradiance (output / Pmpp); a generator follows its kW (base 1 kW).
+    static func pvLines(_ element: String, index: Int, output: [Double], points: String, model: FeederModel) -> [String] {
+        let bare = element.split(separator: ".").dropFirst().joined(separator: ".").lowercased()
+        if element.lowercased().hasPrefix("pvsystem."),
+           let system = model.pvSystems.first(where: { $0.name.lowercased() == bare }), system.peakKilowatts > 0 {
+            let perUnit = output.map { $0 / system.peakKilowatts }
+            return ["New LoadShape.gt_pv_\(index) \(points) mult=[\(perUnit.map(\.description).joined(separator: " "))]",
+                    "Edit \(element) irradiance=1 yearly=gt_pv_\(index)"]
+        }
+        return ["New LoadShape.gt_pv_\(index) \(points) mult=[\(output.map(\.description).joined(separator: " "))]",
+                "Edit \(element) kW=1 yearly=gt_pv_\(index)"]
+    }
+}
