@@ -12,11 +12,20 @@ struct RunCommand: ParsableCommand {
     @Argument(help: "Scenario file (TOML).") var scenario: String
     @Option(help: "OpenDSS feeder script replacing the scenario's feeder.") var feeder: String?
     @Option(help: "Root seed replacing the scenario's seed.") var seed: UInt64?
+    @Option(help: "Run only the first N five-minute intervals (1–288).") var intervals: Int?
+    @Option(help: "Run only this scenario of the pair: no-p2p or p2p.") var variant: String?
     @Option(help: "Output folder.") var out: String = "out"
     @Flag(help: "Machine-readable summary on stdout.") var json = false
 
+    func validate() throws {
+        if let intervals, !(1...288).contains(intervals) { throw ValidationError("--intervals must be in 1…288") }
+        if let variant, Scenario.Variant(rawValue: variant) == nil { throw ValidationError("--variant takes no-p2p or p2p") }
+    }
+
     func run() throws {
-        let loaded = try reportingErrors { try Scenario.load(path: scenario, seedOverride: seed, feederOverride: feeder) }
+        var loaded = try reportingErrors { try Scenario.load(path: scenario, seedOverride: seed, feederOverride: feeder) }
+        if let intervals { loaded.intervals = intervals }
+        if let variant = variant.flatMap(Scenario.Variant.init(rawValue:)) { loaded.variants = [variant] }
         try runScenario(loaded, out: out, json: json)
     }
 }
