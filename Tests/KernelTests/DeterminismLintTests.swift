@@ -60,10 +60,13 @@ enum DeterminismLint {
     }
 
     /// Lints one file's text; `name` is used in findings.
-    /// `hashed` adds Dictionary/Set names declared elsewhere (properties used across files).
+    /// `hashed` adds Dictionary/Set names declared in other files (properties used across files);
+    /// for those only unmistakably dictionary-shaped iteration counts (`.keys`, `.values`, `for (k, v) in`),
+    /// since the same name may be an array elsewhere.
     static func lint(_ text: String, name: String, hashed extra: [String] = []) -> [LintFinding] {
         var findings: [LintFinding] = []
-        let hashed = Array(Set(hashedNames(in: text) + extra)).sorted()
+        let local = Array(Set(hashedNames(in: text))).sorted()
+        let crossFile = Array(Set(extra).subtracting(local)).sorted().filter { text.contains($0) }
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = String(rawLine)
             if line.contains("// determinism:") { continue }
@@ -71,11 +74,22 @@ enum DeterminismLint {
             for (rule, needle) in forbidden where code.contains(needle) {
                 findings.append(LintFinding(file: name, line: index + 1, rule: rule, text: line))
             }
-            if iteratesHashed(code, names: hashed) {
+            if iteratesHashed(code, names: local) || iteratesDictionaryShaped(code, names: crossFile) {
                 findings.append(LintFinding(file: name, line: index + 1, rule: "hash-order iteration", text: line))
             }
         }
         return findings
+    }
+
+    static func iteratesDictionaryShaped(_ code: String, names: [String]) -> Bool {
+        for name in names where code.contains(name) {
+            let escaped = NSRegularExpression.escapedPattern(for: name)
+            if code.range(of: #"\b"# + escaped + #"\.(keys|values)\b"#, options: .regularExpression) != nil { return true }
+            if code.range(of: #"\bfor\s*\([^)]*,[^)]*\)\s*in\s+(\w+\.)*"# + escaped + #"\s*\{"#, options: .regularExpression) != nil {
+                return true
+            }
+        }
+        return false
     }
 
     /// Drops a trailing `//` comment and the contents of string literals (roughly).
