@@ -7,3 +7,13 @@ cd "$(dirname "$0")/.."
 swift build
 rm -rf traces/default-12
 .build/debug/gridtrace run scenarios/default.toml --intervals 12 --out traces/default-12
+
+# The real OpenDSS engine re-solves the P2P trace's grid side: golden/synthetic-default-12/steps.csv.
+pip install -q dss-python >/dev/null 2>&1 || true
+scratch=$(mktemp -d)
+.build/debug/gridtrace export-dss traces/default-12/p2p.gtrace "$scratch"
+python3 scripts/opendss_steps.py "$scratch"
+mkdir -p golden/synthetic-default-12
+cp "$scratch/steps.csv" golden/synthetic-default-12/steps.csv
+rm -rf "$scratch"
+.build/debug/gridtrace verify traces/default-12/p2p.gtrace --golden golden/synthetic-default-12

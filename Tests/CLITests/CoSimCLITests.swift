@@ -21,6 +21,13 @@ import Testing
         #expect((object["checks"] as? [Any])?.count == 5)
     }
 
+    @Test func referenceTraceAgreesWithOpenDSS() throws {
+        let golden = CLI.packageRoot.appendingPathComponent("golden/synthetic-default-12").path
+        let result = try CLI.run(["verify", Self.reference, "--golden", golden])
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.stdout.contains("PASS  grid vs OpenDSS"))
+    }
+
     @Test func changedParameterStopsReplayWithExitOne() throws {
         let result = try CLI.run(["replay", Self.reference, "--override", "grid.tolerance=1e-3"])
         #expect(result.status == 1)
