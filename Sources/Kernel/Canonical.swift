@@ -105,6 +105,12 @@ public indirect enum CanonicalJSON: Sendable, Equatable {
 
     public static func writeString(_ text: String, to out: inout String) {
         out += "\""
+        // Fast path: most strings (names, hex digests) need no escaping and are appended whole.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += text
+            out += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

@@ -6,25 +6,33 @@ public struct ScheduledEvent<Payload>: Sendable where Payload: Sendable {
     public let time: SimTime
     public let sequence: UInt64
     public let payload: Payload
+
+    @inlinable
+    init(time: SimTime, sequence: UInt64, payload: Payload) {
+        self.time = time
+        self.sequence = sequence
+        self.payload = payload
+    }
 }
 
 /// A deterministic priority queue of events ordered by `(time, sequence)`.
 ///
 /// `sequence` is assigned by the queue at `schedule` time and increases by one per call, so the
-/// order never depends on the payload or on hashing.
+/// order never depends on the payload or on hashing. The methods are `@inlinable` so that client
+/// modules get a version specialised to their payload (a generic heap is several times slower).
 public struct EventQueue<Payload: Sendable>: Sendable {
-    private var heap: [ScheduledEvent<Payload>] = []
-    private var nextSequence: UInt64 = 0
+    @usableFromInline var heap: [ScheduledEvent<Payload>] = []
+    @usableFromInline var nextSequence: UInt64 = 0
 
     public init() {}
 
-    public var count: Int { heap.count }
-    public var isEmpty: Bool { heap.isEmpty }
+    @inlinable public var count: Int { heap.count }
+    @inlinable public var isEmpty: Bool { heap.isEmpty }
     /// The earliest event without removing it.
-    public var peek: ScheduledEvent<Payload>? { heap.first }
+    @inlinable public var peek: ScheduledEvent<Payload>? { heap.first }
 
     /// Schedules `payload` at `time`; returns the sequence number it was given.
-    @discardableResult
+    @discardableResult @inlinable
     public mutating func schedule(_ payload: Payload, at time: SimTime) -> UInt64 {
         let seq = nextSequence
         nextSequence += 1
@@ -34,6 +42,7 @@ public struct EventQueue<Payload: Sendable>: Sendable {
     }
 
     /// Removes and returns the earliest event.
+    @inlinable
     public mutating func pop() -> ScheduledEvent<Payload>? {
         guard !heap.isEmpty else { return nil }
         heap.swapAt(0, heap.count - 1)
@@ -42,15 +51,17 @@ public struct EventQueue<Payload: Sendable>: Sendable {
         return top
     }
 
+    @inlinable
     public mutating func removeAll() { heap.removeAll(keepingCapacity: true) }
 
-    @inline(__always)
-    private func less(_ i: Int, _ j: Int) -> Bool {
+    @inlinable @inline(__always)
+    func less(_ i: Int, _ j: Int) -> Bool {
         let a = heap[i], b = heap[j]
         return a.time != b.time ? a.time < b.time : a.sequence < b.sequence
     }
 
-    private mutating func siftUp(_ index: Int) {
+    @inlinable
+    mutating func siftUp(_ index: Int) {
         var child = index
         while child > 0 {
             let parent = (child - 1) / 2
@@ -60,7 +71,8 @@ public struct EventQueue<Payload: Sendable>: Sendable {
         }
     }
 
-    private mutating func siftDown(_ index: Int) {
+    @inlinable
+    mutating func siftDown(_ index: Int) {
         var parent = index
         let n = heap.count
         while true {
