@@ -2,18 +2,6 @@
 // (`steps.csv` in the goldens' layout, e.g. made by scripts/opendss_steps.py from `export-dss`).
 import Foundation
 
-/// One row of a golden `steps.csv`.
-struct GoldenStep {
-    var step: Int
-    var converged: Bool
-    var sourceKilowatts: Double
-    var sourceKilovars: Double
-    var lossesKilowatts: Double
-    var lossesKilovars: Double
-    var voltageMinPerUnit: Double
-    var voltageMaxPerUnit: Double
-}
-
 /// A malformed CSV row, with the file and the first bad row.
 public struct CSVInputError: Error, CustomStringConvertible, Sendable {
     public var file: String
@@ -31,7 +19,8 @@ enum GoldenSteps {
     static let header = ["step", "hour", "iterations", "converged", "p_source_kw", "q_source_kvar", "p_losses_kw",
                          "q_losses_kvar", "vmin_pu_lv", "vmax_pu_lv"]
 
-    static func read(_ path: String) throws -> [GoldenStep] {
+    /// The rows of a golden `steps.csv`, as steps (the same fields a trace records).
+    static func read(_ path: String) throws -> [RecordedStep] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw CSVInputError(file: path, row: 0, message: "cannot read the file")
         }
@@ -46,8 +35,8 @@ enum GoldenSteps {
                 throw CSVInputError(file: path, row: index + 2, message: "expected \(header.count) numbers, got \"\(line)\"")
             }
             let n = numbers.compactMap { $0 }
-            return GoldenStep(step: step, converged: n[3] != 0, sourceKilowatts: n[4], sourceKilovars: n[5],
-                              lossesKilowatts: n[6], lossesKilovars: n[7], voltageMinPerUnit: n[8], voltageMaxPerUnit: n[9])
+            return RecordedStep(step: step, converged: n[3] != 0, iterations: Int(n[2]), sourceKilowatts: n[4], sourceKilovars: n[5],
+                                lossesKilowatts: n[6], lossesKilovars: n[7], voltageMinPerUnit: n[8], voltageMaxPerUnit: n[9])
         }
     }
 
@@ -55,7 +44,7 @@ enum GoldenSteps {
     static func compare(_ recorded: [RecordedStep], directory: String) throws -> VerificationCheck {
         let path = (directory as NSString).appendingPathComponent("steps.csv")
         let golden = try read(path)
-        var byStep: [Int: GoldenStep] = [:]
+        var byStep: [Int: RecordedStep] = [:]
         for row in golden { byStep[row.step] = row }
         var worst: [String: (error: Double, step: Int)] = [:]
         var failures: [String] = []

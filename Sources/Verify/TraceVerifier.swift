@@ -54,7 +54,7 @@ public enum TraceVerifier {
     }
 }
 
-/// A power-flow step as the trace records it.
+/// A power-flow step as a trace (or an OpenDSS `steps.csv`) records it.
 struct RecordedStep {
     var step: Int
     var converged: Bool
