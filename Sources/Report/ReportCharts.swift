@@ -1,5 +1,6 @@
 // Owns turning the report's series into inline SVG charts (via Plot's LineChart) sized and coloured
 // for the page, without the XML namespace URL so the HTML holds no address at all.
+import Chain
 import Foundation
 import Plot
 
@@ -32,7 +33,7 @@ enum ReportCharts {
             PlotSeries(name: "mean over homes", points: points.map { PlotPoint(x: $0.hour, y: $0.meanPercent) }, style: .line, color: "#333333"),
             PlotSeries(name: "min over homes", points: points.map { PlotPoint(x: $0.hour, y: $0.minimumPercent) }, style: .line, color: "#9467bd"),
         ])
-        chart.width = 560
+        chart.width = 1100
         chart.height = 340
         return inline(chart.svg())
     }
@@ -45,6 +46,34 @@ enum ReportCharts {
                        style: .lineWithMarkers, color: ReportCharts.p2pColor),
             PlotSeries(name: "slowest interval", points: points.map { PlotPoint(x: Double($0.round), y: $0.minimumFraction * 100) },
                        style: .lineWithMarkers, color: "#7f7f7f"),
+        ])
+        chart.width = 560
+        chart.height = 340
+        return inline(chart.svg())
+    }
+}
+
+extension ReportCharts {
+    /// Forks against the communication delay (paper Fig. 5).
+    static func forks(_ rows: [ChainSweepRow]) -> String {
+        var chart = LineChart(title: "Forks vs communication delay (paper Fig. 5)", xLabel: "mean one-way link delay (ms)",
+                              yLabel: "forks", series: [
+            PlotSeries(name: "forks", points: rows.map { PlotPoint(x: $0.delayMilliseconds, y: Double($0.statistics.forks)) },
+                       color: "#2ca02c"),
+        ])
+        chart.width = 560
+        chart.height = 340
+        return inline(chart.svg())
+    }
+
+    /// Mean and 95th-percentile confirmation time against the communication delay (paper Fig. 6).
+    static func confirmation(_ rows: [ChainSweepRow]) -> String {
+        var chart = LineChart(title: "Confirmation time vs communication delay (paper Fig. 6)", xLabel: "mean one-way link delay (ms)",
+                              yLabel: "confirmation time (s)", series: [
+            PlotSeries(name: "mean", points: rows.map { PlotPoint(x: $0.delayMilliseconds, y: $0.statistics.confirmationMeanSeconds) },
+                       color: "#1f77b4"),
+            PlotSeries(name: "95th percentile", points: rows.map { PlotPoint(x: $0.delayMilliseconds, y: $0.statistics.confirmationP95Seconds) },
+                       color: "#9467bd"),
         ])
         chart.width = 560
         chart.height = 340

@@ -17,6 +17,16 @@ public enum ReportCheckStatus: String, Sendable, CaseIterable {
         case .skipped: return "skipped"
         }
     }
+
+    /// How a count of checks with this status reads ("2 failed").
+    var countPhrase: String {
+        switch self {
+        case .pass: return "passed"
+        case .fail: return "failed"
+        case .warning: return "warned"
+        case .skipped: return "skipped"
+        }
+    }
 }
 
 /// One row of the verification summary: a check, its status, and a sentence of detail.

@@ -22,9 +22,13 @@ extension HTMLReport {
     .paper { background: #fbf7ea; }
     thead th.paper { background: #f3ead0; }
     table.compact td, table.compact th { padding: 3px 9px; }
+    table.runs td { vertical-align: baseline; }
     td.hash { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.8em; word-break: break-all; }
     .figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); gap: 18px; }
     figure { margin: 0; padding: 8px; border: 1px solid #e3e6ec; border-radius: 6px; background: #fff; }
+    figure.wide { grid-column: 1 / -1; }
+    .panel { padding: 8px 4px; }
+    table.facts-table th { font-weight: 600; color: #4a5263; }
     figure svg { display: block; width: 100%; height: auto; }
     figcaption { font-size: 0.88em; color: #4a5263; margin-top: 4px; }
     p.note, p.missing { color: #5a6273; font-size: 0.9em; }

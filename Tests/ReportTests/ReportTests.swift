@@ -224,7 +224,7 @@ func occurrences(of needle: String, in text: String) -> Int {
 
     @Test func verificationAndAuditSections() throws {
         let (summary, html) = try Self.render()
-        #expect(html.contains("1 of 3 checks passed; 1 failed."))
+        #expect(html.contains("1 of 3 checks passed; 1 failed, 1 skipped."))
         #expect(html.contains("<span class=\"status fail\">FAIL</span>"))
         #expect(html.contains("<dt>flagged</dt><dd>3, 7</dd>"))
         #expect(html.contains("<dt>precision</dt><dd>0.500</dd>") && html.contains("<dt>recall</dt><dd>0.333</dd>"))
@@ -232,10 +232,24 @@ func occurrences(of needle: String, in text: String) -> Int {
         // The ground truth of the run appears in the flagged-vs-truth table.
         let adversaries = try #require(summary.variants.first { $0.variant == .p2p }).adversaries
         #expect(adversaries.count == 6)
+        let caught = adversaries.filter { [3, 7].contains($0.participant) }.count
+        #expect(html.contains("Against the ground truth this run recorded: \(caught) of 2 flagged participants are adversaries "
+                              + "(precision \(HTMLText.fixed(Double(caught) / 2, decimals: 3))), \(caught) of 6 adversaries were flagged "
+                              + "(recall \(HTMLText.fixed(Double(caught) / 6, decimals: 3)))."))
         for adversary in adversaries {
             let flagged = [3, 7].contains(adversary.participant)
             #expect(html.contains("<tr><td>\(adversary.participant)</td><td>\(adversary.strategy.rawValue)</td><td>\(flagged ? "yes" : "no")</td>"))
         }
+    }
+
+    @Test func marketFactsComeFromTheP2PScenario() throws {
+        let (summary, html) = try Self.render()
+        let traded = try #require(summary.variants.first { $0.variant == .p2p })
+        #expect(html.contains("<tr><th scope=\"row\">contracts</th><td>\(traded.contracts)</td></tr>"))
+        #expect(html.contains("<tr><th scope=\"row\">P2P volume delivered</th><td>\(HTMLText.fixed(traded.p2pVolumeKilowattHours, decimals: 2)) kWh</td></tr>"))
+        #expect(html.contains("<td>\(ReportSeries.tradingIntervals(traded)) of \(Fixture.intervals)</td>"))
+        // The busiest interval of this short run lies in its last hour (08:10 onwards).
+        #expect(html.contains("<tr><th scope=\"row\">busiest interval</th><td>08:"))
     }
 
     @Test func withoutOptionalInputsTheSectionsSaySo() throws {
