@@ -128,6 +128,36 @@ func occurrences(of needle: String, in text: String) -> Int {
         #expect(points[0].minimumFraction == first.min())
     }
 
+    @Test func convergenceOnKnownRounds() throws {
+        var traded = try #require(try Fixture.summary().variants.first { $0.variant == .p2p })
+        for k in traded.outcomes.indices { traded.outcomes[k].cumulativeTradesPerRound = [] }
+        traded.outcomes[0].cumulativeTradesPerRound = [0, 2, 4]
+        traded.outcomes[1].cumulativeTradesPerRound = [1, 1]
+        traded.outcomes[2].cumulativeTradesPerRound = [0, 0]  // no trade: not counted
+        let points = ReportSeries.auctionConvergence(traded)
+        #expect(points.map(\.round) == [1, 2, 3])
+        #expect(points.map(\.meanFraction) == [0.5, 0.75, 1])
+        #expect(points.map(\.minimumFraction) == [0, 0.5, 1])
+        #expect(ReportSeries.tradingIntervals(traded) == 2)
+        for k in traded.outcomes.indices { traded.outcomes[k].cumulativeTradesPerRound = [0] }
+        #expect(ReportSeries.auctionConvergence(traded).isEmpty)
+    }
+
+    @Test func voltageDifferenceOnKnownVoltages() throws {
+        let summary = try Fixture.summary()
+        var base = try #require(summary.variants.first { $0.variant == .noP2P })
+        var traded = try #require(summary.variants.first { $0.variant == .p2p })
+        base.outcomes = Array(base.outcomes.prefix(3))
+        traded.outcomes = Array(traded.outcomes.prefix(3))
+        base.outcomes[0].homeVoltagesPerUnit = [1.0, 1.02]
+        traded.outcomes[0].homeVoltagesPerUnit = [1.01, 1.0]
+        traded.outcomes[1].homeVoltagesPerUnit = [1.0]  // a different home count: left out
+        let points = ReportSeries.voltageDifference(noP2P: base, p2p: traded, intervalMinutes: 5)
+        #expect(points.count == 2 && points[1].hour == 10.0 / 60)
+        #expect(abs(points[0].minimumPercent + 2) < 1e-9 && abs(points[0].maximumPercent - 1) < 1e-9)
+        #expect(abs(points[0].meanPercent + 0.5) < 1e-9)
+    }
+
     @Test func chainSweepUsesTheScenarioSettings() throws {
         let summary = try Fixture.summary()
         let configuration = ReportChainSweep.configuration(summary.scenario.chain)
@@ -250,6 +280,19 @@ func occurrences(of needle: String, in text: String) -> Int {
         #expect(html.contains("<td>\(ReportSeries.tradingIntervals(traded)) of \(Fixture.intervals)</td>"))
         // The busiest interval of this short run lies in its last hour (08:10 onwards).
         #expect(html.contains("<tr><th scope=\"row\">busiest interval</th><td>08:"))
+    }
+
+    @Test func aSingleScenarioLeavesTheComparisonOut() throws {
+        var summary = try Fixture.summary()
+        summary.variants = summary.variants.filter { $0.variant == .p2p }
+        let traded = try #require(summary.variants.first)
+        let html = HTMLReport.render(summary: summary)
+        let row = try #require(tableRow(html, quantity: "Net export"))
+        #expect(row.contains("<td>—</td><td>\(HTMLText.fixed(traded.metrics.energyExportedKilowattHours, decimals: 2))</td><td>—</td><td>—</td>"))
+        #expect(row.contains(">40.06<"))
+        // P and Q (one scenario each) and the auction; no voltage difference without the pair.
+        #expect(occurrences(of: "<svg", in: html) == 3)
+        #expect(html.contains("Needs both scenarios of the pair."))
     }
 
     @Test func withoutOptionalInputsTheSectionsSaySo() throws {
