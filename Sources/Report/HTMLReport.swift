@@ -24,6 +24,7 @@ public enum HTMLReport {
         page += "<title>gridtrace report: \(HTMLText.escape(summary.scenario.name))</title>\n"
         page += "<style>\n\(stylesheet)</style>\n</head>\n<body>\n<main>\n"
         page += header(summary, pair: pair)
+        page += glance(pair, verification: verification, audit: audit)
         page += table2Section(pair)
         page += gridPlotsSection(summary, pair: pair)
         page += marketSection(summary, pair: pair)
@@ -69,6 +70,34 @@ public enum HTMLReport {
             out += "<dt>\(HTMLText.escape(term))</dt><dd>\(HTMLText.escape(value))</dd>\n"
         }
         return out + "</dl>\n</header>\n"
+    }
+
+    /// A few sentences with the headline figures, for a reader who stops after the header.
+    static func glance(_ pair: ScenarioPair, verification: [ReportCheck], audit: ReportAudit?) -> String {
+        var sentences: [String] = []
+        if let base = pair.noP2P, let traded = pair.p2p {
+            var text = "With P2P trading, \(HTMLText.fixed(traded.p2pVolumeKilowattHours, decimals: 2)) kWh were delivered in "
+            text += "\(traded.contracts) contracts (\(traded.contractsFallenBack) fell back to the grid). Against no P2P, "
+            let changes = [("net export", PaperTable2.netExport, { (v: VariantSummary) in v.metrics.energyExportedKilowattHours }),
+                           ("reactive energy", PaperTable2.reactiveEnergy, { (v: VariantSummary) in v.metrics.reactiveEnergyAbsoluteKilovarHours }),
+                           ("max complex power", PaperTable2.maxComplexPower, { (v: VariantSummary) in v.metrics.maxApparentPowerKilovoltAmperes })]
+            text += changes.map { name, paper, value in
+                "\(name) changed by \(HTMLText.relativeChange(from: value(base), to: value(traded))) "
+                    + "(paper: \(HTMLText.relativeChange(from: paper.noP2P, to: paper.p2p)))"
+            }.joined(separator: ", ") + "."
+            sentences.append(text)
+        }
+        if !verification.isEmpty {
+            let failed = verification.filter { $0.status == .fail }.count
+            sentences.append(failed == 0 ? "No verification check failed (\(verification.count) run)."
+                                         : "\(failed) of \(verification.count) verification checks FAILED.")
+        }
+        if let audit {
+            let flagged = uniqueSorted(audit.flaggedParticipants).count
+            sentences.append("The audit flagged \(flagged) participant\(flagged == 1 ? "" : "s") against \(pair.groundTruth.count) planted adversaries.")
+        }
+        guard !sentences.isEmpty else { return "" }
+        return "<p class=\"glance\">" + sentences.map(HTMLText.escape).joined(separator: " ") + "</p>\n"
     }
 
     static func table2Section(_ pair: ScenarioPair) -> String {

@@ -12,6 +12,7 @@ extension HTMLReport {
     dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 3px 16px; margin: 8px 0 0; }
     dl.facts dt { font-weight: 600; color: #4a5263; }
     dl.facts dd { margin: 0; }
+    p.glance { margin: 18px 0 0; padding: 10px 14px; background: #eef4fb; border-left: 4px solid #1f77b4; border-radius: 3px; }
     table { border-collapse: collapse; margin: 10px 0; font-size: 0.93em; }
     th, td { padding: 5px 10px; border-bottom: 1px solid #e3e6ec; text-align: left; vertical-align: top; }
     thead th { background: #eef0f4; border-bottom: 2px solid #cfd4de; font-weight: 600; }

@@ -282,6 +282,18 @@ func occurrences(of needle: String, in text: String) -> Int {
         #expect(html.contains("<tr><th scope=\"row\">busiest interval</th><td>08:"))
     }
 
+    @Test func theGlanceStatesTheHeadlineFigures() throws {
+        let (summary, html) = try Self.render()
+        let base = try #require(summary.variants.first { $0.variant == .noP2P })
+        let traded = try #require(summary.variants.first { $0.variant == .p2p })
+        let exportChange = HTMLText.relativeChange(from: base.metrics.energyExportedKilowattHours, to: traded.metrics.energyExportedKilowattHours)
+        #expect(html.contains("With P2P trading, \(HTMLText.fixed(traded.p2pVolumeKilowattHours, decimals: 2)) kWh were delivered in "
+                              + "\(traded.contracts) contracts (\(traded.contractsFallenBack) fell back to the grid). Against no P2P, "
+                              + "net export changed by \(exportChange) (paper: +47.58 %), reactive energy changed by "))
+        #expect(html.contains("1 of 3 verification checks FAILED."))
+        #expect(html.contains("The audit flagged 2 participants against 6 planted adversaries."))
+    }
+
     @Test func aSingleScenarioLeavesTheComparisonOut() throws {
         var summary = try Fixture.summary()
         summary.variants = summary.variants.filter { $0.variant == .p2p }
