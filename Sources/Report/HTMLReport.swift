@@ -89,7 +89,7 @@ public enum HTMLReport {
         }
         if !verification.isEmpty {
             let failed = verification.filter { $0.status == .fail }.count
-            sentences.append(failed == 0 ? "No verification check failed (\(verification.count) run)."
+            sentences.append(failed == 0 ? "None of the \(verification.count) verification checks failed."
                                          : "\(failed) of \(verification.count) verification checks FAILED.")
         }
         if let audit {
