@@ -44,10 +44,11 @@ public enum HTMLText {
         return "+" + text
     }
 
-    /// The relative change from `base` to `value` in percent, signed ("+47.58 %"); "—" when the
-    /// base is zero or either value is missing.
+    /// The relative change from `base` to `value` in percent, signed ("+47.58 %", with a
+    /// no-break space so the sign never parts from the unit); "—" when the base is zero or either
+    /// value is missing.
     public static func relativeChange(from base: Double, to value: Double, decimals: Int = 2) -> String {
         guard base.isFinite, value.isFinite, base != 0 else { return "—" }
-        return signed((value - base) / abs(base) * 100, decimals: decimals) + " %"
+        return signed((value - base) / abs(base) * 100, decimals: decimals) + "\u{00A0}%"
     }
 }

@@ -69,8 +69,8 @@ func occurrences(of needle: String, in text: String) -> Int {
         #expect(HTMLText.signed(-6.22, decimals: 2) == "-6.22")
         #expect(HTMLText.signed(0.0001, decimals: 2) == "0.00")
         // Paper: 40.06 → 59.12 kWh is +47.58 %; 41.07 → 34.85 kvarh is −15.14 %.
-        #expect(HTMLText.relativeChange(from: 40.06, to: 59.12) == "+47.58 %")
-        #expect(HTMLText.relativeChange(from: 41.07, to: 34.85) == "-15.14 %")
+        #expect(HTMLText.relativeChange(from: 40.06, to: 59.12) == "+47.58\u{00A0}%")
+        #expect(HTMLText.relativeChange(from: 41.07, to: 34.85) == "-15.14\u{00A0}%")
         #expect(HTMLText.relativeChange(from: 0, to: 3) == "—")
     }
 
@@ -219,7 +219,7 @@ func occurrences(of needle: String, in text: String) -> Int {
         }
         // The paper's published values sit beside the run's.
         let netExport = try #require(tableRow(html, quantity: "Net export"))
-        #expect(netExport.contains(">40.06<") && netExport.contains(">59.12<") && netExport.contains(">+47.58 %<"))
+        #expect(netExport.contains(">40.06<") && netExport.contains(">59.12<") && netExport.contains(">+47.58\u{00A0}%<"))
         let unbalance = try #require(tableRow(html, quantity: "Voltage unbalance (Vmax−Vmin)/Vavg"))
         #expect(unbalance.contains(">8.866<") && unbalance.contains(">8.665<"))
         for value in ["41.07", "34.85", "148.73", "149.32", "3.33", "3.40"] { #expect(html.contains(">\(value)<")) }
@@ -289,7 +289,7 @@ func occurrences(of needle: String, in text: String) -> Int {
         let exportChange = HTMLText.relativeChange(from: base.metrics.energyExportedKilowattHours, to: traded.metrics.energyExportedKilowattHours)
         #expect(html.contains("With P2P trading, \(HTMLText.fixed(traded.p2pVolumeKilowattHours, decimals: 2)) kWh were delivered in "
                               + "\(traded.contracts) contracts (\(traded.contractsFallenBack) fell back to the grid). Against no P2P, "
-                              + "net export changed by \(exportChange) (paper: +47.58 %), reactive energy changed by "))
+                              + "net export changed by \(exportChange) (paper: +47.58\u{00A0}%), reactive energy changed by "))
         #expect(html.contains("1 of 3 verification checks FAILED."))
         #expect(html.contains("The audit flagged 2 participants against 6 planted adversaries."))
     }
