@@ -44,8 +44,9 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Verify", dependencies: ["Kernel", "Trace", "Feeder", "PowerFlow", "Chain", "Market", "CoSim", "CLibXML2"]),
+        .target(name: "Report", dependencies: ["Kernel", "PowerFlow", "Chain", "Market", "CoSim", "Plot"]),
         .executableTarget(name: "gridtrace", dependencies: [
-            "Kernel", "Trace", "Feeder", "PowerFlow", "Chain", "Market", "CoSim", "Verify", "Plot",
+            "Kernel", "Trace", "Feeder", "PowerFlow", "Chain", "Market", "CoSim", "Verify", "Plot", "Report",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -59,6 +60,7 @@ let package = Package(
         .testTarget(name: "MarketTests", dependencies: ["Market", "Kernel"]),
         .testTarget(name: "CoSimTests", dependencies: ["CoSim", "Trace", "TestSupport"]),
         .testTarget(name: "VerifyTests", dependencies: ["Verify", "CoSim", "Trace", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "CoSim", "Chain"]),
         .testTarget(name: "CLITests", dependencies: ["gridtrace"]),
     ]
 )

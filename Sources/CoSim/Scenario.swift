@@ -1,6 +1,7 @@
 // Owns the scenario: everything a run depends on besides the seed's streams, read from a TOML file
 // with every key checked (unknown keys, wrong types and out-of-range values are errors naming the
 // key and its line).
+import Chain
 import Foundation
 import Market
 
@@ -187,5 +188,22 @@ extension Scenario {
             throw TOMLInputError(file: "--override", line: 0, key: key,
                                  message: "not overridable (one of \(Self.overridableKeys.joined(separator: ", ")))")
         }
+    }
+}
+
+extension Scenario.ChainSettings {
+    /// The chain simulator's configuration for these settings (no background workload).
+    public var configuration: ChainConfiguration {
+        var configuration = ChainConfiguration()
+        configuration.nodeCount = nodes
+        configuration.minerCount = miners
+        configuration.degree = degree
+        configuration.delayMilliseconds = delayMilliseconds
+        configuration.jitterMilliseconds = jitterMilliseconds
+        configuration.bandwidthMegabitsPerSecond = bandwidthMegabitsPerSecond
+        configuration.blockSizeLimitBytes = blockBytes
+        configuration.blockIntervalSeconds = blockIntervalSeconds
+        configuration.confirmationDepth = confirmations
+        return configuration
     }
 }

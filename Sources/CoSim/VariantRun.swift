@@ -72,7 +72,7 @@ public struct VariantRun {
                                rootSeed: scenario.seed, log: EventLog())
         if variant == .p2p {
             do {
-                chain = try ChainSimulator(configuration: Self.chainConfiguration(scenario), seed: scenario.seed, log: EventLog())
+                chain = try ChainSimulator(configuration: scenario.chain.configuration, seed: scenario.seed, log: EventLog())
             } catch {
                 throw CoSimError.chain("\(error)")
             }
@@ -104,21 +104,6 @@ public struct VariantRun {
             overstatementFactor: scenario.adversaryOverstatementFactor,
             phantomDemandKilowattHours: scenario.adversaryPhantomDemandKilowattHours,
             activityProbability: scenario.adversaryActivity)
-        return configuration
-    }
-
-    static func chainConfiguration(_ scenario: Scenario) -> ChainConfiguration {
-        var configuration = ChainConfiguration()
-        let settings = scenario.chain
-        configuration.nodeCount = settings.nodes
-        configuration.minerCount = settings.miners
-        configuration.degree = settings.degree
-        configuration.delayMilliseconds = settings.delayMilliseconds
-        configuration.jitterMilliseconds = settings.jitterMilliseconds
-        configuration.bandwidthMegabitsPerSecond = settings.bandwidthMegabitsPerSecond
-        configuration.blockSizeLimitBytes = settings.blockBytes
-        configuration.blockIntervalSeconds = settings.blockIntervalSeconds
-        configuration.confirmationDepth = settings.confirmations
         return configuration
     }
 

@@ -15,6 +15,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Run only the first N five-minute intervals (1–288).") var intervals: Int?
     @Option(help: "Run only this scenario of the pair: no-p2p or p2p.") var variant: String?
     @Option(help: "Output folder.") var out: String = "out"
+    @Flag(help: "Also write report.html (Table 2, plots, verification, audit).") var report = false
     @Flag(help: "Machine-readable summary on stdout.") var json = false
 
     func validate() throws {
@@ -26,7 +27,7 @@ struct RunCommand: ParsableCommand {
         var loaded = try reportingErrors { try Scenario.load(path: scenario, seedOverride: seed, feederOverride: feeder) }
         if let intervals { loaded.intervals = intervals }
         if let variant = variant.flatMap(Scenario.Variant.init(rawValue:)) { loaded.variants = [variant] }
-        try runScenario(loaded, out: out, json: json)
+        try runScenario(loaded, out: out, json: json, report: report)
     }
 }
 
@@ -39,12 +40,13 @@ struct DemoCommand: ParsableCommand {
     @Flag(help: "Machine-readable summary on stdout.") var json = false
 
     func run() throws {
-        try runScenario(Scenario.embeddedDefault(), out: out, json: json)
+        try runScenario(Scenario.embeddedDefault(), out: out, json: json, report: true)
     }
 }
 
-/// Runs `scenario` into `out`, showing progress on stderr, then prints the summary.
-func runScenario(_ scenario: Scenario, out: String, json: Bool) throws {
+/// Runs `scenario` into `out`, showing progress on stderr, then prints the summary (and writes the
+/// report when asked).
+func runScenario(_ scenario: Scenario, out: String, json: Bool, report: Bool) throws {
     let clock = ContinuousClock()
     let start = clock.now
     let progress = ProgressLine(total: scenario.intervals)
@@ -52,14 +54,15 @@ func runScenario(_ scenario: Scenario, out: String, json: Bool) throws {
         try CoSimulation.run(scenario, directory: out) { variant, interval in progress.update(variant.rawValue, interval + 1) }
     }
     progress.finish()
+    let reportPath = report ? try reportingErrors { try writeReport(summary) } : nil
     let wall = seconds(clock.now - start)
     if json {
         printJSON(summary.json)
         return
     }
     print(summaryTable(summary))
-    print(String(format: "wrote %@ in %.2f s", summary.variants.map(\.tracePath).joined(separator: ", ") + ", "
-          + (out as NSString).appendingPathComponent("summary.json"), wall))
+    let written = summary.variants.map(\.tracePath) + [(out as NSString).appendingPathComponent("summary.json")] + [reportPath].compactMap { $0 }
+    print(String(format: "wrote %@ in %.2f s", written.joined(separator: ", "), wall))
 }
 
 /// The paper's Table 2 side by side, plus the trace of each scenario.
