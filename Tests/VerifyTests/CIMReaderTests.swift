@@ -2,6 +2,7 @@
 // and on malformed documents (line and column reported, DOCTYPE refused).
 import Testing
 import TestSupport
+import Feeder
 @testable import Verify
 
 @Suite struct CIMReaderTests {
@@ -95,5 +96,30 @@ import TestSupport
 
     @Test func missingFileIsAnError() {
         #expect(throws: XMLInputError.self) { try CIMReader.read(path: "/nonexistent.xml") }
+    }
+}
+
+@Suite struct CIMCrossCheckTests {
+    @Test(arguments: [("european_lv", "feeders/european_lv/Master.dss", "golden/european_lv/snapshot/LVTest_CIM100x.xml"),
+                      ("ieee13", "feeders/ieee13/IEEE13Nodeckt.dss", "golden/ieee13/snapshot/IEEE13Nodeckt_CIM100x.xml"),
+                      ("enerport", "feeders/enerport/M_summer.dss", "golden/enerport_summer/snapshot/LVTest_CIM100x.xml")])
+    func importedModelAgreesWithOpenDSSsOwnExport(name: String, script: String, cim: String) throws {
+        guard let scriptPath = SharedData.path(script), let cimPath = SharedData.path(cim) else { return }
+        let model = try FeederImporter.compile(path: scriptPath)
+        let checks = CIMCrossCheck.compare(model: model, network: try CIMNetwork(path: cimPath))
+        for check in checks {
+            #expect(check.passed, "\(name): \(check.name): \(check.summary) \(check.details)")
+        }
+    }
+
+    @Test func aChangedImpedanceIsNamed() throws {
+        guard let scriptPath = SharedData.path("feeders/european_lv/Master.dss"),
+              let cimPath = SharedData.path("golden/european_lv/snapshot/LVTest_CIM100x.xml") else { return }
+        var model = try FeederImporter.compile(path: scriptPath)
+        let index = try #require(model.lineCodes.firstIndex { $0.name.lowercased() == "4c_70" })
+        model.lineCodes[index].r1 *= 1.01
+        let lines = try #require(CIMCrossCheck.compare(model: model, network: try CIMNetwork(path: cimPath)).first { $0.name == "CIM line impedances" })
+        #expect(!lines.passed)
+        #expect(lines.details.contains { $0.hasPrefix("line line1: r1 ") || $0.hasPrefix("line LINE1: r1 ") })
     }
 }
