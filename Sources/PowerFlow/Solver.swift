@@ -13,9 +13,12 @@ public struct SolveSettings: Sendable, Equatable {
     public var maxIterations: Int
     public var maxControlIterations: Int
     public var controlMode: ControlMode
+    /// Iterate on the load/generator nodes only (exact same fixed point; see ReducedIteration.swift).
+    public var reducedIteration: Bool
 
     public init(tolerance: Double = 1e-4, maxIterations: Int = 15, maxControlIterations: Int = 10,
-                controlMode: ControlMode = .static) {
+                controlMode: ControlMode = .static, reducedIteration: Bool = true) {
+        self.reducedIteration = reducedIteration
         self.tolerance = tolerance
         self.maxIterations = maxIterations
         self.maxControlIterations = maxControlIterations
@@ -58,16 +61,16 @@ struct ConversionState {
 
 /// A solvable network: matrices, factorization, voltages and element powers. Not thread-safe.
 public final class PowerFlowSolver {
-    public private(set) var network: Network
+    public internal(set) var network: Network
     public var settings: SolveSettings
     let pattern: SparsePattern
     let factorization: KLUFactorization
     var matrixValues: [Double]
     var matrixIsCurrent = false
     /// Node voltages (volts, phase to ground), by node index.
-    public private(set) var voltages: [CDouble]
+    public internal(set) var voltages: [CDouble]
     /// Line-to-neutral base voltage per node in volts (0 = none).
-    public private(set) var nodeBaseVolts: [Double]
+    public internal(set) var nodeBaseVolts: [Double]
     var states: [ConversionState]
     /// Present power per conversion element (kW, kvar; consumption positive).
     var activeKilowatts: [Double]
@@ -75,6 +78,8 @@ public final class PowerFlowSolver {
     var taps: [[Double]]
     var rhs: [Double]
     var conversionIndexByName: [String: Int] = [:]
+    var factors: TriangularFactors?
+    var reduced: ReducedSystem?
     /// Set while a time step runs, for the iteration events.
     var eventStep = 0
     var eventTime = SimTime.zero
@@ -150,6 +155,17 @@ public final class PowerFlowSolver {
         assemble(includeConversion: true)
         try factorization.factor(values: matrixValues)
         matrixIsCurrent = true
+        factors = nil
+        reduced = nil
+        if settings.reducedIteration {
+            let f = try factorization.extractFactors()
+            let m = Self.conversionNodes(network).0.count
+            // The dense m×m block pays off only while it is small next to the factors.
+            if m > 0 && m * m <= 2 * (f.lRows.count + f.uRows.count) {
+                factors = f
+                reduced = buildReducedSystem(f)
+            }
+        }
     }
 
     /// OpenDSS's CalcVoltageBases: solve without loads, give each bus the nearest voltage base.
@@ -333,7 +349,11 @@ public final class PowerFlowSolver {
         repeat {
             controlIteration += 1
             try refreshMatrix()
-            result = iterate(log: &log)
+            if settings.reducedIteration, let r = reduced, let f = factors {
+                result = iterateReduced(r, f, log: &log)
+            } else {
+                result = iterate(log: &log)
+            }
             total += result.1
             guard result.0, settings.controlMode == .static else { break }
             let moves = try regulatorActions()

@@ -53,6 +53,9 @@ final class KLUFactorization {
         columnStarts = pattern.columnStarts
         rowIndices = pattern.rowIndices
         klu_defaults(&common)
+        // No block-triangular pre-ordering: one block, so the extracted factors have no F part.
+        common.btf = 0
+        common.scale = 0
         let n = Int32(pattern.order)
         symbolic = columnStarts.withUnsafeMutableBufferPointer { cp in
             rowIndices.withUnsafeMutableBufferPointer { ri in
@@ -96,6 +99,12 @@ final class KLUFactorization {
         if !(rcond > 1e-30) {
             throw PowerFlowError.singularMatrix("reciprocal pivot ratio \(rcond)")
         }
+    }
+
+    func withNumeric<T>(_ body: (UnsafeMutablePointer<klu_symbolic>, UnsafeMutablePointer<klu_numeric>,
+                                 UnsafeMutablePointer<klu_common>) throws -> T) throws -> T {
+        guard let symbolic, let numeric else { throw PowerFlowError.factorizationFailed("no numeric factorization") }
+        return try withUnsafeMutablePointer(to: &common) { try body(symbolic, numeric, $0) }
     }
 
     /// Solves Y·x = b in place; `b` holds interleaved re/im of the right-hand side.

@@ -10,6 +10,7 @@ struct GridTrace: ParsableCommand {
         version: EngineInfo.version,
         subcommands: [
             // One line per command file; keep alphabetical.
+            SolveCommand.self,
         ]
     )
 }

@@ -1,0 +1,116 @@
+// Owns the fast form of OpenDSS's fixed-point iteration. Only loads, generators and PV inject
+// compensation currents, so with Y fixed every node voltage is V = V0 + Y⁻¹·d where V0 is the
+// no-compensation solution and d is non-zero only at the m power-conversion nodes. The iteration
+// runs on those m nodes with the dense m×m block Z = (Y⁻¹) restricted to them; the full voltage
+// vector is formed once per converged solve. Convergence is tested on the m nodes (the only
+// nodes whose injections change), with OpenDSS's measure |ΔV| / V_base.
+import ComplexModule
+import Kernel
+
+/// Data of the reduced iteration, rebuilt after every (re)factorization.
+struct ReducedSystem {
+    /// Distinct non-ground nodes of conversion branches, and each branch's positions among them.
+    var nodes: [Int]
+    var branchPositions: [[(a: Int, b: Int)]]
+    var z: (re: [Double], im: [Double])
+    var v0: (re: [Double], im: [Double])
+    var baseVolts: [Double]
+
+    var count: Int { nodes.count }
+}
+
+extension PowerFlowSolver {
+    static func conversionNodes(_ network: Network) -> ([Int], [[(a: Int, b: Int)]]) {
+        var nodes: [Int] = []
+        var position = [Int](repeating: -1, count: network.nodeCount)
+        func slot(_ node: Int) -> Int {
+            guard node >= 0 else { return -1 }
+            if position[node] < 0 { position[node] = nodes.count; nodes.append(node) }
+            return position[node]
+        }
+        let branches = network.conversion.map { e in e.branches.map { (slot($0.a), slot($0.b)) } }
+        return (nodes, branches)
+    }
+
+    /// Builds V0 and the m×m transfer block from the present factors.
+    func buildReducedSystem(_ factors: TriangularFactors) -> ReducedSystem {
+        let (nodes, branches) = Self.conversionNodes(network)
+        let n = network.nodeCount, m = nodes.count
+        var re = [Double](repeating: 0, count: n), im = re
+        for (node, current) in network.sourceCurrents { re[node] += current.real; im[node] += current.imaginary }
+        factors.solve(re: &re, im: &im)
+        let v0 = (re, im)
+        var zr = [Double](repeating: 0, count: m * m), zi = zr
+        for j in 0..<m {
+            for k in 0..<n { re[k] = 0; im[k] = 0 }
+            re[nodes[j]] = 1
+            factors.solve(re: &re, im: &im)
+            for i in 0..<m { zr[i * m + j] = re[nodes[i]]; zi[i * m + j] = im[nodes[i]] }
+        }
+        return ReducedSystem(nodes: nodes, branchPositions: branches, z: (zr, zi), v0: v0,
+                             baseVolts: nodes.map { nodeBaseVolts[$0] })
+    }
+
+    /// Fixed-point iteration on the conversion nodes; forms all node voltages at the end.
+    func iterateReduced(_ r: ReducedSystem, _ factors: TriangularFactors, log: inout EventLog) -> (Bool, Int, Double) {
+        let m = r.count
+        var vr = r.nodes.map { voltages[$0].real }, vi = r.nodes.map { voltages[$0].imaginary }
+        var dr = [Double](repeating: 0, count: m), di = dr
+        var iteration = 0
+        var maxChange = Double.infinity
+        var converged = false
+        var finite = true
+        repeat {
+            iteration += 1
+            for k in 0..<m { dr[k] = 0; di[k] = 0 }
+            for (k, e) in network.conversion.enumerated() {
+                let s = states[k]
+                for (b, (pa, pb)) in r.branchPositions[k].enumerated() {
+                    _ = b
+                    let va = pa >= 0 ? CDouble(vr[pa], vi[pa]) : .zero
+                    let vb = pb >= 0 ? CDouble(vr[pb], vi[pb]) : .zero
+                    let v = va - vb
+                    let d = e.yBranch * v - branchCurrent(e, s, v)
+                    if pa >= 0 { dr[pa] += d.real; di[pa] += d.imaginary }
+                    if pb >= 0 { dr[pb] -= d.real; di[pb] -= d.imaginary }
+                }
+            }
+            maxChange = 0
+            r.z.re.withUnsafeBufferPointer { zr in
+                r.z.im.withUnsafeBufferPointer { zi in
+                    for i in 0..<m {
+                        var sr = r.v0.re[r.nodes[i]], si = r.v0.im[r.nodes[i]]
+                        let row = i * m
+                        for j in 0..<m {
+                            let a = zr[row + j], b = zi[row + j]
+                            sr += a * dr[j] - b * di[j]
+                            si += a * di[j] + b * dr[j]
+                        }
+                        let newMag = (sr * sr + si * si).squareRoot()
+                        let oldMag = (vr[i] * vr[i] + vi[i] * vi[i]).squareRoot()
+                        let change = r.baseVolts[i] > 0 ? abs(newMag - oldMag) / r.baseVolts[i]
+                            : (newMag != 0 ? abs(1 - oldMag / newMag) : 0)
+                        if change > maxChange { maxChange = change }
+                        if !newMag.isFinite { finite = false }
+                        vr[i] = sr
+                        vi[i] = si
+                    }
+                }
+            }
+            if log.isEnabled {
+                log.emit(eventTime, .powerFlowIteration, actor: "grid",
+                         ["step": .int(Int64(eventStep)), "iteration": .int(Int64(iteration)),
+                          "max_dv_pu": .double(maxChange)])
+            }
+            if !finite { break }
+            converged = maxChange <= settings.tolerance && iteration >= 2
+        } while !converged && iteration < settings.maxIterations
+        // All node voltages: V = V0 + Y⁻¹·d with d from the last iteration.
+        let n = network.nodeCount
+        var xr = [Double](repeating: 0, count: n), xi = xr
+        for k in 0..<m { xr[r.nodes[k]] = dr[k]; xi[r.nodes[k]] = di[k] }
+        factors.solve(re: &xr, im: &xi)
+        for i in 0..<n { voltages[i] = CDouble(r.v0.re[i] + xr[i], r.v0.im[i] + xi[i]) }
+        return (converged && finite, iteration, finite ? maxChange : .infinity)
+    }
+}
