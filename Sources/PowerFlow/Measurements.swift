@@ -153,11 +153,17 @@ extension PowerFlowSolver {
         var vmin = Double.infinity, vmax = -Double.infinity
         var minNode = -1, maxNode = -1
         var violations = [Int](repeating: 0, count: limits.count)
-        for n in area.lowVoltageNodes {
-            let pu = voltages[n].length / nodeBaseVolts[n]
-            if pu < vmin { vmin = pu; minNode = n }
-            if pu > vmax { vmax = pu; maxNode = n }
-            for (k, limit) in limits.enumerated() where pu < limit.lowPerUnit || pu > limit.highPerUnit { violations[k] += 1 }
+        let lows = limits.map(\.lowPerUnit), highs = limits.map(\.highPerUnit)
+        voltages.withUnsafeBufferPointer { v in
+            nodeBaseVolts.withUnsafeBufferPointer { base in
+                for n in area.lowVoltageNodes {
+                    let x = v[n]
+                    let pu = (x.real * x.real + x.imaginary * x.imaginary).squareRoot() / base[n]
+                    if pu < vmin { vmin = pu; minNode = n }
+                    if pu > vmax { vmax = pu; maxNode = n }
+                    for k in 0..<lows.count where pu < lows[k] || pu > highs[k] { violations[k] += 1 }
+                }
+            }
         }
         return StepMeasurement(
             sourceKilowatts: source.real / 1000, sourceKilovars: source.imaginary / 1000,
@@ -170,25 +176,34 @@ extension PowerFlowSolver {
 
     /// Worst unbalance over the three-phase LV buses in the three forms of DESIGN.md.
     func unbalance(_ area: MeasurementArea) -> UnbalanceAtStep {
-        var result = UnbalanceAtStep()
-        let a = CDouble(-0.5, Primitives.sqrt3 / 2)
-        let a2 = CDouble(-0.5, -Primitives.sqrt3 / 2)
-        for (bus, (n1, n2, n3)) in area.threePhaseBuses {
-            let va = voltages[n1], vb = voltages[n2], vc = voltages[n3]
-            let ma = va.length, mb = vb.length, mc = vc.length
-            let avg = (ma + mb + mc) / 3
-            guard avg > 0 else { continue }
-            let spread = (max(ma, mb, mc) - min(ma, mb, mc)) / avg * 100
-            let deviation = max(abs(ma - avg), abs(mb - avg), abs(mc - avg)) / avg * 100
-            let v1 = (va + a * vb + a2 * vc) / 3
-            let v2 = (va + a2 * vb + a * vc) / 3
-            let vuf = v2.length / v1.length * 100
-            let name = network.buses[bus].name
-            if spread > result.spreadPercent { result.spreadPercent = spread; result.spreadBus = name }
-            if deviation > result.maxDeviationPercent { result.maxDeviationPercent = deviation; result.maxDeviationBus = name }
-            if vuf > result.vufPercent { result.vufPercent = vuf; result.vufBus = name }
+        var spread = 0.0, deviation = 0.0, vuf = 0.0
+        var spreadBus = -1, deviationBus = -1, vufBus = -1
+        let h = Primitives.sqrt3 / 2
+        voltages.withUnsafeBufferPointer { v in
+            for (bus, (n1, n2, n3)) in area.threePhaseBuses {
+                let va = v[n1], vb = v[n2], vc = v[n3]
+                let ma = (va.real * va.real + va.imaginary * va.imaginary).squareRoot()
+                let mb = (vb.real * vb.real + vb.imaginary * vb.imaginary).squareRoot()
+                let mc = (vc.real * vc.real + vc.imaginary * vc.imaginary).squareRoot()
+                let avg = (ma + mb + mc) / 3
+                guard avg > 0 else { continue }
+                let s = (max(ma, mb, mc) - min(ma, mb, mc)) / avg * 100
+                let d = max(abs(ma - avg), abs(mb - avg), abs(mc - avg)) / avg * 100
+                // a = exp(j120°): V1 = (Va + a·Vb + a²·Vc)/3, V2 = (Va + a²·Vb + a·Vc)/3 (the 1/3 cancels).
+                let bRe = vb.real, bIm = vb.imaginary, cRe = vc.real, cIm = vc.imaginary
+                let aB = (-0.5 * bRe - h * bIm, -0.5 * bIm + h * bRe), a2B = (-0.5 * bRe + h * bIm, -0.5 * bIm - h * bRe)
+                let aC = (-0.5 * cRe - h * cIm, -0.5 * cIm + h * cRe), a2C = (-0.5 * cRe + h * cIm, -0.5 * cIm - h * cRe)
+                let v1 = (va.real + aB.0 + a2C.0, va.imaginary + aB.1 + a2C.1)
+                let v2 = (va.real + a2B.0 + aC.0, va.imaginary + a2B.1 + aC.1)
+                let u = ((v2.0 * v2.0 + v2.1 * v2.1) / (v1.0 * v1.0 + v1.1 * v1.1)).squareRoot() * 100
+                if s > spread { spread = s; spreadBus = bus }
+                if d > deviation { deviation = d; deviationBus = bus }
+                if u > vuf { vuf = u; vufBus = bus }
+            }
         }
-        return result
+        func name(_ b: Int) -> String { b >= 0 ? network.buses[b].name : "" }
+        return UnbalanceAtStep(spreadPercent: spread, spreadBus: name(spreadBus), maxDeviationPercent: deviation,
+                               maxDeviationBus: name(deviationBus), vufPercent: vuf, vufBus: name(vufBus))
     }
 
     // MARK: Per-step API

@@ -161,7 +161,7 @@ public final class PowerFlowSolver {
             let f = try factorization.extractFactors()
             let m = Self.conversionNodes(network).0.count
             // The dense m×m block pays off only while it is small next to the factors.
-            if m > 0 && m * m <= 2 * (f.lRows.count + f.uRows.count) {
+            if m > 0 && m * m <= 2 * (f.lowerCount + f.upperCount) {
                 factors = f
                 reduced = buildReducedSystem(f)
             }

@@ -1,20 +1,23 @@
-// Owns a copy of the KLU factors in split real/imaginary arrays and a tight in-place solve on
-// them. KLU's own complex solve is generic; the time series solves the same matrix thousands of
-// times with right-hand sides that are zero except at a few load nodes, so this solve skips zero
-// columns in the forward pass and works on contiguous arrays.
+// Owns a copy of the KLU factors and a tight in-place triangular solve on them. KLU's own
+// complex solve scatters column by column; a time series solves the same matrix thousands of
+// times, so the factors are transposed once into rows and each row becomes a dot product.
 import CKLU
 
-/// L·U = P·(R⁻¹·A)·Q with L unit lower and U upper triangular (KLU without BTF), n×n.
+/// L·U = P·A·Q with L unit lower and U upper triangular (KLU without BTF and row scaling), n×n.
+/// Stored row-wise (CSR) with interleaved re/im values so each solve row is a register-held dot product.
 final class TriangularFactors {
     let order: Int
     let rowPermutation: [Int32]
     let columnPermutation: [Int32]
-    let rowScale: [Double]
-    let lStarts: [Int32], lRows: [Int32], lRe: [Double], lIm: [Double]
-    let uStarts: [Int32], uRows: [Int32], uRe: [Double], uIm: [Double]
-    let inverseDiagonalRe: [Double], inverseDiagonalIm: [Double]
-    private var workRe: [Double]
-    private var workIm: [Double]
+    /// Strictly lower L and strictly upper U by rows; values interleaved (re, im).
+    let lStarts: [Int32], lColumns: [Int32], lValues: [Double]
+    let uStarts: [Int32], uColumns: [Int32], uValues: [Double]
+    /// 1/U_kk interleaved.
+    let inverseDiagonal: [Double]
+    private var work: [Double]
+
+    var lowerCount: Int { lColumns.count }
+    var upperCount: Int { uColumns.count }
 
     init(order n: Int, lnz: Int, unz: Int, extract: (UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Int32>,
                                                       UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>,
@@ -31,59 +34,60 @@ final class TriangularFactors {
         var rs = [Double](repeating: 1, count: n)
         let ok = extract(&lp, &li, &lx, &lz, &up, &ui, &ux, &uz, &p, &q, &rs)
         guard ok else { throw PowerFlowError.factorizationFailed("klu_z_extract failed") }
-        // Drop the unit diagonal of L and move U's diagonal out (inverted) so the loops are uniform.
-        var ls: [Int32] = [0], lr: [Int32] = [], lre: [Double] = [], lim: [Double] = []
-        var us: [Int32] = [0], ur: [Int32] = [], ure: [Double] = [], uim: [Double] = []
-        var dre = [Double](repeating: 0, count: n), dim = [Double](repeating: 0, count: n)
+        // Transpose the column-stored factors into rows, dropping L's unit diagonal and U's diagonal.
+        var lRowsOf = [[(Int32, Double, Double)]](repeating: [], count: n)
+        var uRowsOf = [[(Int32, Double, Double)]](repeating: [], count: n)
+        var diagonal = [Double](repeating: 0, count: 2 * n)
         for k in 0..<n {
             for e in Int(lp[k])..<Int(lp[k + 1]) where Int(li[e]) != k {
-                lr.append(li[e]); lre.append(lx[e]); lim.append(lz[e])
+                lRowsOf[Int(li[e])].append((Int32(k), lx[e], lz[e]))
             }
-            ls.append(Int32(lr.count))
             for e in Int(up[k])..<Int(up[k + 1]) {
                 if Int(ui[e]) == k {
                     let den = ux[e] * ux[e] + uz[e] * uz[e]
-                    dre[k] = ux[e] / den
-                    dim[k] = -uz[e] / den
+                    diagonal[2 * k] = ux[e] / den
+                    diagonal[2 * k + 1] = -uz[e] / den
                 } else {
-                    ur.append(ui[e]); ure.append(ux[e]); uim.append(uz[e])
+                    uRowsOf[Int(ui[e])].append((Int32(k), ux[e], uz[e]))
                 }
             }
-            us.append(Int32(ur.count))
         }
-        rowPermutation = p; columnPermutation = q; rowScale = rs
-        lStarts = ls; lRows = lr; lRe = lre; lIm = lim
-        uStarts = us; uRows = ur; uRe = ure; uIm = uim
-        inverseDiagonalRe = dre; inverseDiagonalIm = dim
-        workRe = [Double](repeating: 0, count: n)
-        workIm = [Double](repeating: 0, count: n)
+        func pack(_ rows: [[(Int32, Double, Double)]]) -> ([Int32], [Int32], [Double]) {
+            var starts: [Int32] = [0], columns: [Int32] = [], values: [Double] = []
+            for row in rows {
+                for (c, re, im) in row { columns.append(c); values.append(re); values.append(im) }
+                starts.append(Int32(columns.count))
+            }
+            return (starts, columns, values)
+        }
+        (lStarts, lColumns, lValues) = pack(lRowsOf)
+        (uStarts, uColumns, uValues) = pack(uRowsOf)
+        rowPermutation = p
+        columnPermutation = q
+        inverseDiagonal = diagonal
+        work = [Double](repeating: 0, count: 2 * n)
     }
 
     /// Solves A·x = b in place (original node order); `re`, `im` hold b on entry and x on exit.
     func solve(re: inout [Double], im: inout [Double]) {
         let n = order
-        workRe.withUnsafeMutableBufferPointer { xr in
-            workIm.withUnsafeMutableBufferPointer { xi in
-                re.withUnsafeMutableBufferPointer { br in
-                    im.withUnsafeMutableBufferPointer { bi in
-                        rowPermutation.withUnsafeBufferPointer { p in
-                            rowScale.withUnsafeBufferPointer { rs in
-                                for k in 0..<n {
-                                    let row = Int(p[k])
-                                    let s = rs[row]
-                                    xr[k] = br[row] / s
-                                    xi[k] = bi[row] / s
-                                }
-                            }
+        work.withUnsafeMutableBufferPointer { x in
+            re.withUnsafeMutableBufferPointer { br in
+                im.withUnsafeMutableBufferPointer { bi in
+                    rowPermutation.withUnsafeBufferPointer { p in
+                        for k in 0..<n {
+                            let row = Int(p[k])
+                            x[2 * k] = br[row]
+                            x[2 * k + 1] = bi[row]
                         }
-                        forward(xr, xi)
-                        backward(xr, xi)
-                        columnPermutation.withUnsafeBufferPointer { q in
-                            for k in 0..<n {
-                                let column = Int(q[k])
-                                br[column] = xr[k]
-                                bi[column] = xi[k]
-                            }
+                    }
+                    Self.lowerSolve(x, lStarts, lColumns, lValues, n)
+                    Self.upperSolve(x, uStarts, uColumns, uValues, inverseDiagonal, n)
+                    columnPermutation.withUnsafeBufferPointer { q in
+                        for k in 0..<n {
+                            let column = Int(q[k])
+                            br[column] = x[2 * k]
+                            bi[column] = x[2 * k + 1]
                         }
                     }
                 }
@@ -92,20 +96,22 @@ final class TriangularFactors {
     }
 
     @inline(__always)
-    private func forward(_ xr: UnsafeMutableBufferPointer<Double>, _ xi: UnsafeMutableBufferPointer<Double>) {
-        lStarts.withUnsafeBufferPointer { s in
-            lRows.withUnsafeBufferPointer { r in
-                lRe.withUnsafeBufferPointer { vr in
-                    lIm.withUnsafeBufferPointer { vi in
-                        for k in 0..<order {
-                            let ar = xr[k], ai = xi[k]
-                            if ar == 0 && ai == 0 { continue }
-                            for e in Int(s[k])..<Int(s[k + 1]) {
-                                let i = Int(r[e])
-                                xr[i] -= vr[e] * ar - vi[e] * ai
-                                xi[i] -= vr[e] * ai + vi[e] * ar
-                            }
+    private static func lowerSolve(_ x: UnsafeMutableBufferPointer<Double>, _ starts: [Int32], _ columns: [Int32],
+                                   _ values: [Double], _ n: Int) {
+        starts.withUnsafeBufferPointer { s in
+            columns.withUnsafeBufferPointer { c in
+                values.withUnsafeBufferPointer { v in
+                    for i in 0..<n {
+                        var sr = x[2 * i], si = x[2 * i + 1]
+                        for e in Int(s[i])..<Int(s[i + 1]) {
+                            let j = Int(c[e])
+                            let ar = v[2 * e], ai = v[2 * e + 1]
+                            let xr = x[2 * j], xi = x[2 * j + 1]
+                            sr -= ar * xr - ai * xi
+                            si -= ar * xi + ai * xr
                         }
+                        x[2 * i] = sr
+                        x[2 * i + 1] = si
                     }
                 }
             }
@@ -113,30 +119,26 @@ final class TriangularFactors {
     }
 
     @inline(__always)
-    private func backward(_ xr: UnsafeMutableBufferPointer<Double>, _ xi: UnsafeMutableBufferPointer<Double>) {
-        uStarts.withUnsafeBufferPointer { s in
-            uRows.withUnsafeBufferPointer { r in
-                uRe.withUnsafeBufferPointer { vr in
-                    uIm.withUnsafeBufferPointer { vi in
-                        inverseDiagonalRe.withUnsafeBufferPointer { dr in
-                            inverseDiagonalIm.withUnsafeBufferPointer { di in
-                                var k = order - 1
-                                while k >= 0 {
-                                    let br = xr[k], bi = xi[k]
-                                    let ar = br * dr[k] - bi * di[k]
-                                    let ai = br * di[k] + bi * dr[k]
-                                    xr[k] = ar
-                                    xi[k] = ai
-                                    if ar != 0 || ai != 0 {
-                                        for e in Int(s[k])..<Int(s[k + 1]) {
-                                            let i = Int(r[e])
-                                            xr[i] -= vr[e] * ar - vi[e] * ai
-                                            xi[i] -= vr[e] * ai + vi[e] * ar
-                                        }
-                                    }
-                                    k -= 1
-                                }
+    private static func upperSolve(_ x: UnsafeMutableBufferPointer<Double>, _ starts: [Int32], _ columns: [Int32],
+                                   _ values: [Double], _ diagonal: [Double], _ n: Int) {
+        starts.withUnsafeBufferPointer { s in
+            columns.withUnsafeBufferPointer { c in
+                values.withUnsafeBufferPointer { v in
+                    diagonal.withUnsafeBufferPointer { d in
+                        var i = n - 1
+                        while i >= 0 {
+                            var sr = x[2 * i], si = x[2 * i + 1]
+                            for e in Int(s[i])..<Int(s[i + 1]) {
+                                let j = Int(c[e])
+                                let ar = v[2 * e], ai = v[2 * e + 1]
+                                let xr = x[2 * j], xi = x[2 * j + 1]
+                                sr -= ar * xr - ai * xi
+                                si -= ar * xi + ai * xr
                             }
+                            let dr = d[2 * i], di = d[2 * i + 1]
+                            x[2 * i] = sr * dr - si * di
+                            x[2 * i + 1] = sr * di + si * dr
+                            i -= 1
                         }
                     }
                 }
