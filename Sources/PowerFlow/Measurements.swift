@@ -45,6 +45,12 @@ public struct StepMeasurement: Sendable, Equatable {
     public var unbalance: UnbalanceAtStep
     /// LV node count outside each configured limit band.
     public var violations: [Int]
+
+    /// Placeholder for steps run without measurement (benchmarks): every quantity NaN.
+    public static let notMeasured = StepMeasurement(
+        sourceKilowatts: .nan, sourceKilovars: .nan, lossesKilowatts: .nan, lossesKilovars: .nan, loadKilowatts: .nan,
+        generationKilowatts: .nan, voltageMinPerUnit: .nan, voltageMinNode: "", voltageMaxPerUnit: .nan,
+        voltageMaxNode: "", unbalance: UnbalanceAtStep(), violations: [])
 }
 
 /// The area a time series and its metrics are measured on: the distribution transformer's HV
@@ -117,8 +123,9 @@ extension PowerFlowSolver {
 
     /// Complex power flowing into a delivery element through the given conductors (VA).
     func terminalPower(deliveryIndex: Int, conductors: Range<Int>) -> CDouble {
+        materializeVoltages()
         let e = network.delivery[deliveryIndex]
-        let v = e.conductorNodes.map { $0 >= 0 ? voltages[$0] : CDouble.zero }
+        let v = e.conductorNodes.map { $0 >= 0 ? voltageStorage[$0] : CDouble.zero }
         var s = CDouble.zero
         for i in conductors {
             var current = CDouble.zero
@@ -130,11 +137,12 @@ extension PowerFlowSolver {
 
     /// Complex power drawn by a conversion element at the present voltages (VA, consumption positive).
     func conversionPower(_ index: Int) -> CDouble {
+        materializeVoltages()
         let e = network.conversion[index]
         let s = states[index]
         var total = CDouble.zero
         for (a, b) in e.branches {
-            let v = (a >= 0 ? voltages[a] : .zero) - (b >= 0 ? voltages[b] : .zero)
+            let v = (a >= 0 ? voltageStorage[a] : .zero) - (b >= 0 ? voltageStorage[b] : .zero)
             total = total + v * branchCurrent(e, s, v).conjugate
         }
         return total
@@ -154,7 +162,8 @@ extension PowerFlowSolver {
         var minNode = -1, maxNode = -1
         var violations = [Int](repeating: 0, count: limits.count)
         let lows = limits.map(\.lowPerUnit), highs = limits.map(\.highPerUnit)
-        voltages.withUnsafeBufferPointer { v in
+        materializeVoltages()
+        voltageStorage.withUnsafeBufferPointer { v in
             nodeBaseVolts.withUnsafeBufferPointer { base in
                 for n in area.lowVoltageNodes {
                     let x = v[n]
@@ -179,7 +188,8 @@ extension PowerFlowSolver {
         var spread = 0.0, deviation = 0.0, vuf = 0.0
         var spreadBus = -1, deviationBus = -1, vufBus = -1
         let h = Primitives.sqrt3 / 2
-        voltages.withUnsafeBufferPointer { v in
+        materializeVoltages()
+        voltageStorage.withUnsafeBufferPointer { v in
             for (bus, (n1, n2, n3)) in area.threePhaseBuses {
                 let va = v[n1], vb = v[n2], vc = v[n3]
                 let ma = (va.real * va.real + va.imaginary * va.imaginary).squareRoot()
@@ -237,6 +247,7 @@ extension PowerFlowSolver {
 
     /// Node voltage magnitude in per unit of its bus base (NaN when the bus has no base).
     public func voltagePerUnit(node: Int) -> Double {
-        nodeBaseVolts[node] > 0 ? voltages[node].length / nodeBaseVolts[node] : .nan
+        materializeVoltages()
+        return nodeBaseVolts[node] > 0 ? voltageStorage[node].length / nodeBaseVolts[node] : .nan
     }
 }

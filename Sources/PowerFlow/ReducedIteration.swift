@@ -15,11 +15,28 @@ struct ReducedSystem {
     var z: (re: [Double], im: [Double])
     var v0: (re: [Double], im: [Double])
     var baseVolts: [Double]
+    /// Pivot positions of `nodes` and the forward-solve reach from them.
+    var pivotRows: [Int32]
+    var reach: [Int32]
 
     var count: Int { nodes.count }
 }
 
 extension PowerFlowSolver {
+    /// Expands the last reduced solve to every node (one sparse forward and a backward solve).
+    func materializeVoltages() {
+        guard voltagesStale else { return }
+        voltagesStale = false
+        guard let r = reduced, let factors else { return }
+        let n = network.nodeCount
+        if scratchRe.count != n { scratchRe = [Double](repeating: 0, count: n); scratchIm = scratchRe }
+        factors.solveSparse(pivotRows: r.pivotRows, re: pendingInjection.re, im: pendingInjection.im, reach: r.reach,
+                            outRe: &scratchRe, outIm: &scratchIm)
+        voltageStorage.withUnsafeMutableBufferPointer { v in
+            for i in 0..<n { v[i] = CDouble(r.v0.re[i] + scratchRe[i], r.v0.im[i] + scratchIm[i]) }
+        }
+    }
+
     static func conversionNodes(_ network: Network) -> ([Int], [[(a: Int, b: Int)]]) {
         var nodes: [Int] = []
         var position = [Int](repeating: -1, count: network.nodeCount)
@@ -48,13 +65,21 @@ extension PowerFlowSolver {
             for i in 0..<m { zr[i * m + j] = re[nodes[i]]; zi[i * m + j] = im[nodes[i]] }
         }
         return ReducedSystem(nodes: nodes, branchPositions: branches, z: (zr, zi), v0: v0,
-                             baseVolts: nodes.map { nodeBaseVolts[$0] })
+                             baseVolts: nodes.map { nodeBaseVolts[$0] },
+                             pivotRows: factors.pivotPositions(originalRows: nodes),
+                             reach: factors.forwardReach(originalRows: nodes))
     }
 
     /// Fixed-point iteration on the conversion nodes; forms all node voltages at the end.
     func iterateReduced(_ r: ReducedSystem, _ factors: TriangularFactors, log: inout EventLog) -> (Bool, Int, Double) {
         let m = r.count
-        var vr = r.nodes.map { voltages[$0].real }, vi = r.nodes.map { voltages[$0].imaginary }
+        var vr: [Double], vi: [Double]
+        if voltagesStale && reducedVoltages.re.count == m {
+            (vr, vi) = reducedVoltages
+        } else {
+            vr = r.nodes.map { voltageStorage[$0].real }
+            vi = r.nodes.map { voltageStorage[$0].imaginary }
+        }
         var dr = [Double](repeating: 0, count: m), di = dr
         var iteration = 0
         var maxChange = Double.infinity
@@ -105,12 +130,10 @@ extension PowerFlowSolver {
             if !finite { break }
             converged = maxChange <= settings.tolerance && iteration >= 2
         } while !converged && iteration < settings.maxIterations
-        // All node voltages: V = V0 + Y⁻¹·d with d from the last iteration.
-        let n = network.nodeCount
-        var xr = [Double](repeating: 0, count: n), xi = xr
-        for k in 0..<m { xr[r.nodes[k]] = dr[k]; xi[r.nodes[k]] = di[k] }
-        factors.solve(re: &xr, im: &xi)
-        for i in 0..<n { voltages[i] = CDouble(r.v0.re[i] + xr[i], r.v0.im[i] + xi[i]) }
+        // All node voltages are V = V0 + Y⁻¹·d with d from the last iteration; formed on demand.
+        pendingInjection = (dr, di)
+        reducedVoltages = (vr, vi)
+        voltagesStale = true
         return (converged && finite, iteration, finite ? maxChange : .infinity)
     }
 }

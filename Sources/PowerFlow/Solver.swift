@@ -67,8 +67,22 @@ public final class PowerFlowSolver {
     let factorization: KLUFactorization
     var matrixValues: [Double]
     var matrixIsCurrent = false
-    /// Node voltages (volts, phase to ground), by node index.
-    public internal(set) var voltages: [CDouble]
+    /// Node voltages (volts, phase to ground) by node index; see `voltages`.
+    var voltageStorage: [CDouble]
+    /// True when the last reduced solve has not yet been expanded to all nodes.
+    var voltagesStale = false
+    /// Compensation injections (at the reduced nodes) and reduced-node voltages of the last solve.
+    var pendingInjection: (re: [Double], im: [Double]) = ([], [])
+    var reducedVoltages: (re: [Double], im: [Double]) = ([], [])
+
+    /// Node voltages (volts, phase to ground) by node index, formed on first use after a solve.
+    ///
+    /// A time step only needs the load/generator nodes to converge; the other node voltages are
+    /// one sparse triangular solve away and are computed when something reads them.
+    public var voltages: [CDouble] {
+        materializeVoltages()
+        return voltageStorage
+    }
     /// Line-to-neutral base voltage per node in volts (0 = none).
     public internal(set) var nodeBaseVolts: [Double]
     var states: [ConversionState]
@@ -80,6 +94,9 @@ public final class PowerFlowSolver {
     var conversionIndexByName: [String: Int] = [:]
     var factors: TriangularFactors?
     var reduced: ReducedSystem?
+    var measureSteps = true
+    var scratchRe: [Double] = []
+    var scratchIm: [Double] = []
     /// Set while a time step runs, for the iteration events.
     var eventStep = 0
     var eventTime = SimTime.zero
@@ -109,7 +126,7 @@ public final class PowerFlowSolver {
         pattern = SparsePattern(order: n, triplets: triplets)
         factorization = try KLUFactorization(pattern: pattern)
         matrixValues = [Double](repeating: 0, count: 2 * pattern.nonZeros)
-        voltages = [CDouble](repeating: .zero, count: n)
+        voltageStorage = [CDouble](repeating: .zero, count: n)
         nodeBaseVolts = [Double](repeating: 0, count: n)
         states = [ConversionState](repeating: ConversionState(), count: network.conversion.count)
         activeKilowatts = network.conversion.map(\.nominalKilowatts)
@@ -152,6 +169,7 @@ public final class PowerFlowSolver {
 
     func refreshMatrix() throws {
         guard !matrixIsCurrent else { return }
+        materializeVoltages()
         assemble(includeConversion: true)
         try factorization.factor(values: matrixValues)
         matrixIsCurrent = true
@@ -299,6 +317,7 @@ public final class PowerFlowSolver {
 
     /// OpenDSS's fixed-point iteration at fixed controls; returns (converged, iterations, last change).
     func iterate(log: inout EventLog) -> (Bool, Int, Double) {
+        materializeVoltages()
         var iteration = 0
         var maxChange = Double.infinity
         var converged = false
@@ -308,8 +327,8 @@ public final class PowerFlowSolver {
             for (k, e) in network.conversion.enumerated() {
                 let s = states[k]
                 for (a, b) in e.branches {
-                    let va = a >= 0 ? voltages[a] : .zero
-                    let vb = b >= 0 ? voltages[b] : .zero
+                    let va = a >= 0 ? voltageStorage[a] : .zero
+                    let vb = b >= 0 ? voltageStorage[b] : .zero
                     let v = va - vb
                     let d = e.yBranch * v - branchCurrent(e, s, v)
                     if a >= 0 { rhs[2 * a] += d.real; rhs[2 * a + 1] += d.imaginary }
@@ -322,12 +341,12 @@ public final class PowerFlowSolver {
             for i in 0..<voltages.count {
                 let new = CDouble(rhs[2 * i], rhs[2 * i + 1])
                 let newMag = new.length
-                let oldMag = voltages[i].length
+                let oldMag = voltageStorage[i].length
                 let change = nodeBaseVolts[i] > 0 ? abs(newMag - oldMag) / nodeBaseVolts[i]
                     : (newMag != 0 ? abs(1 - oldMag / newMag) : 0)
                 if change > maxChange { maxChange = change }
                 if !newMag.isFinite { finite = false }
-                voltages[i] = new
+                voltageStorage[i] = new
             }
             if log.isEnabled {
                 log.emit(eventTime, .powerFlowIteration, actor: "grid",
@@ -368,6 +387,8 @@ public final class PowerFlowSolver {
 
     /// Samples every RegControl (static mode) and moves taps; returns the number of regulators moved.
     func regulatorActions() throws -> Int {
+        guard network.model.regControls.contains(where: \.enabled) else { return 0 }
+        materializeVoltages()
         var moved = 0
         let model = network.model
         for rc in model.regControls where rc.enabled {
@@ -381,7 +402,7 @@ public final class PowerFlowSolver {
             let conductors = t.phases + 1
             let phase = max(0, min(t.phases - 1, rc.ptPhase - 1))
             let base = winding * conductors
-            let vTerminal = element.conductorNodes.map { $0 >= 0 ? voltages[$0] : CDouble.zero }
+            let vTerminal = element.conductorNodes.map { $0 >= 0 ? voltageStorage[$0] : CDouble.zero }
             let vWinding: CDouble
             switch t.windings[winding].connection {
             case .wye: vWinding = vTerminal[base + phase] - vTerminal[base + t.phases]

@@ -16,6 +16,8 @@ public struct TimeSeriesConfiguration: Sendable {
     public var limits: [VoltageLimits]
     /// Distribution transformer measured as the source (nil: the one with the lowest LV kV).
     public var sourceTransformer: String?
+    /// Measure every step (source P/Q, losses, min/max, unbalance). Off only for pure-solve timing.
+    public var measure = true
 
     public init(mode: SolutionMode = .yearly, stepSeconds: Double = 300, numberOfSteps: Int = 288, startHour: Double = 0,
                 recordLoadVoltages: Bool = true, limits: [VoltageLimits] = [.en50160, .ansiRangeA],
@@ -120,7 +122,7 @@ extension PowerFlowSolver {
         eventStep = step
         eventTime = time
         let outcome = try solve(log: &log)
-        let m = measure(area, limits: limits)
+        let m = measureSteps ? measure(area, limits: limits) : StepMeasurement.notMeasured
         if log.isEnabled {
             var payload: [String: CanonicalJSON] = [
                 "step": .int(Int64(step)), "converged": .bool(outcome.converged),
@@ -140,6 +142,8 @@ extension PowerFlowSolver {
     /// Runs a daily or yearly series: step k (1-based) is solved at hour start + k·Δt.
     public func runTimeSeries(_ configuration: TimeSeriesConfiguration, log: inout EventLog) throws -> TimeSeriesResult {
         let area = try measurementArea(transformerName: configuration.sourceTransformer)
+        measureSteps = configuration.measure
+        defer { measureSteps = true }
         var steps: [StepRecord] = []
         steps.reserveCapacity(configuration.numberOfSteps)
         var rows: [LoadVoltageRow] = []
@@ -152,11 +156,12 @@ extension PowerFlowSolver {
             let (outcome, m) = try solveStep(step: k, time: time, area: area, limits: configuration.limits, log: &log)
             steps.append(StepRecord(step: k, hour: hour, outcome: outcome, measurement: m))
             if configuration.recordLoadVoltages {
+                materializeVoltages()
                 for l in loads {
                     let e = network.conversion[l]
                     for node in e.conductorNodes where node >= 0 {
                         rows.append(LoadVoltageRow(step: k, load: String(e.name.dropFirst("Load.".count)),
-                                                   busNode: network.nodeName(node), voltage: voltages[node]))
+                                                   busNode: network.nodeName(node), voltage: voltageStorage[node]))
                     }
                 }
             }

@@ -95,6 +95,82 @@ final class TriangularFactors {
         }
     }
 
+    /// Pivot-order rows of L reachable from the given original rows (ascending): the only rows
+    /// a forward solve touches when the right-hand side is zero elsewhere.
+    func forwardReach(originalRows: [Int]) -> [Int32] {
+        let n = order
+        var pivotOf = [Int](repeating: 0, count: n)
+        for k in 0..<n { pivotOf[Int(rowPermutation[k])] = k }
+        var dependents = [[Int32]](repeating: [], count: n)
+        for i in 0..<n {
+            for e in Int(lStarts[i])..<Int(lStarts[i + 1]) { dependents[Int(lColumns[e])].append(Int32(i)) }
+        }
+        var reached = [Bool](repeating: false, count: n)
+        var stack = originalRows.map { pivotOf[$0] }
+        for k in stack { reached[k] = true }
+        while let k = stack.popLast() {
+            for i in dependents[k] where !reached[Int(i)] {
+                reached[Int(i)] = true
+                stack.append(Int(i))
+            }
+        }
+        return (0..<n).filter { reached[$0] }.map { Int32($0) }
+    }
+
+    /// Solves A·x = b for b non-zero only at `pivotRows` (pivot positions, values `re`/`im`), with
+    /// `reach` from `forwardReach`; writes x in original order into `outRe`/`outIm`.
+    func solveSparse(pivotRows: [Int32], re: [Double], im: [Double], reach: [Int32],
+                     outRe: inout [Double], outIm: inout [Double]) {
+        let n = order
+        work.withUnsafeMutableBufferPointer { x in
+            for k in 0..<(2 * n) { x[k] = 0 }
+            for (t, k) in pivotRows.enumerated() {
+                x[2 * Int(k)] = re[t]
+                x[2 * Int(k) + 1] = im[t]
+            }
+            lStarts.withUnsafeBufferPointer { s in
+                lColumns.withUnsafeBufferPointer { c in
+                    lValues.withUnsafeBufferPointer { v in
+                        reach.withUnsafeBufferPointer { rows in
+                            for row in rows {
+                                let i = Int(row)
+                                var sr = x[2 * i], si = x[2 * i + 1]
+                                for e in Int(s[i])..<Int(s[i + 1]) {
+                                    let j = Int(c[e])
+                                    let ar = v[2 * e], ai = v[2 * e + 1]
+                                    let xr = x[2 * j], xi = x[2 * j + 1]
+                                    sr -= ar * xr - ai * xi
+                                    si -= ar * xi + ai * xr
+                                }
+                                x[2 * i] = sr
+                                x[2 * i + 1] = si
+                            }
+                        }
+                    }
+                }
+            }
+            Self.upperSolve(x, uStarts, uColumns, uValues, inverseDiagonal, n)
+            outRe.withUnsafeMutableBufferPointer { br in
+                outIm.withUnsafeMutableBufferPointer { bi in
+                    columnPermutation.withUnsafeBufferPointer { q in
+                        for k in 0..<n {
+                            let column = Int(q[k])
+                            br[column] = x[2 * k]
+                            bi[column] = x[2 * k + 1]
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Pivot position of each original row.
+    func pivotPositions(originalRows: [Int]) -> [Int32] {
+        var pivotOf = [Int32](repeating: 0, count: order)
+        for k in 0..<order { pivotOf[Int(rowPermutation[k])] = Int32(k) }
+        return originalRows.map { pivotOf[$0] }
+    }
+
     @inline(__always)
     private static func lowerSolve(_ x: UnsafeMutableBufferPointer<Double>, _ starts: [Int32], _ columns: [Int32],
                                    _ values: [Double], _ n: Int) {

@@ -38,6 +38,9 @@ struct SolveCommand: ParsableCommand {
     @Flag(help: "Print a JSON summary.")
     var json = false
 
+    @Flag(name: .customLong("no-metrics"), help: "Skip per-step measurements (pure solve timing; node voltages stay available).")
+    var noMetrics = false
+
     func run() throws {
         let clock = ContinuousClock()
         let compileStart = clock.now
@@ -59,8 +62,9 @@ struct SolveCommand: ParsableCommand {
         } else {
             let stepSeconds = try parseStep()
             let steps = number ?? Int((86_400 / stepSeconds).rounded())
-            let configuration = TimeSeriesConfiguration(mode: solveMode, stepSeconds: stepSeconds, numberOfSteps: steps,
+            var configuration = TimeSeriesConfiguration(mode: solveMode, stepSeconds: stepSeconds, numberOfSteps: steps,
                                                         recordLoadVoltages: export != nil, sourceTransformer: source)
+            configuration.measure = !noMetrics
             let series = try solver.runTimeSeries(configuration, log: &log)
             result = series
             summary["converged"] = .bool(series.allConverged)
