@@ -37,9 +37,12 @@ def opendss(tolerance, steps, stepsize):
             "iterations_total": sol.Totaliterations, "nodes": DSS.ActiveCircuit.NumNodes}
 
 
-def gridtrace(tolerance, steps, stepsize):
-    out = subprocess.run([BINARY, "solve", FEEDER, "--mode", "yearly", "--step", stepsize, "--number", str(steps),
-                          "--tolerance", "%g" % tolerance, "--json"], check=True, capture_output=True, text=True)
+def gridtrace(tolerance, steps, stepsize, metrics):
+    command = [BINARY, "solve", FEEDER, "--mode", "yearly", "--step", stepsize, "--number", str(steps),
+               "--tolerance", "%g" % tolerance, "--json"]
+    if not metrics:
+        command.append("--no-metrics")
+    out = subprocess.run(command, check=True, capture_output=True, text=True)
     return json.loads(out.stdout)
 
 
@@ -50,15 +53,22 @@ def main():
     parser.add_argument("--stepsize", default="1m")
     args = parser.parse_args()
     for tolerance in (1e-4, 1e-10):
-        g = [gridtrace(tolerance, args.steps, args.stepsize) for _ in range(args.repeat)]
-        o = [opendss(tolerance, args.steps, args.stepsize) for _ in range(args.repeat)]
+        g, gm, o = [], [], []
+        for _ in range(args.repeat):  # interleaved, so machine load affects all three alike
+            g.append(gridtrace(tolerance, args.steps, args.stepsize, metrics=False))
+            gm.append(gridtrace(tolerance, args.steps, args.stepsize, metrics=True))
+            o.append(opendss(tolerance, args.steps, args.stepsize))
         gs = statistics.median(r["solve_seconds"] for r in g)
+        gms = statistics.median(r["solve_seconds"] for r in gm)
         os_ = statistics.median(r["solve_seconds"] for r in o)
         print(json.dumps({
             "tolerance": tolerance, "steps": args.steps, "stepsize": args.stepsize,
-            "gridtrace_solve_ms_median": round(gs * 1e3, 2), "opendss_solve_ms_median": round(os_ * 1e3, 2),
+            "gridtrace_solve_ms_median": round(gs * 1e3, 2),
+            "gridtrace_solve_with_step_metrics_ms_median": round(gms * 1e3, 2),
+            "opendss_solve_ms_median": round(os_ * 1e3, 2),
             "ratio_opendss_over_gridtrace": round(os_ / gs, 2),
-            "gridtrace_iterations": g[0]["iterations_total"], "opendss_iterations": o[0]["iterations_total"],
+            "ratio_opendss_over_gridtrace_with_metrics": round(os_ / gms, 2),
+            "gridtrace_iterations": g[0]["iterations_total"],
             "gridtrace_compile_ms": round(statistics.median(r["compile_seconds"] for r in g) * 1e3, 1),
             "opendss_compile_ms": round(statistics.median(r["compile_seconds"] for r in o) * 1e3, 1),
             "both_converged": all(r["converged"] for r in g + o),
