@@ -161,9 +161,10 @@ struct ValueReader {
         return values
     }
 
+    /// A finite number; NaN and infinities are refused.
     static func parseNumber(_ text: String) -> Double? {
         guard !text.isEmpty else { return nil }
-        if let value = Double(text) { return value }
+        if let value = Double(text) { return value.isFinite ? value : nil }
         if text.hasPrefix("."), let value = Double("0" + text) { return value }
         if text.hasPrefix("-."), let value = Double("-0" + text.dropFirst()) { return value }
         return nil

@@ -95,6 +95,8 @@ public final class PowerFlowSolver {
     var factors: TriangularFactors?
     var reduced: ReducedSystem?
     var measureSteps = true
+    /// Number of (re)factorizations of the system matrix so far (changes only when Y changes).
+    public private(set) var factorizationCount = 0
     var scratchRe: [Double] = []
     var scratchIm: [Double] = []
     /// Set while a time step runs, for the iteration events.
@@ -172,6 +174,7 @@ public final class PowerFlowSolver {
         materializeVoltages()
         assemble(includeConversion: true)
         try factorization.factor(values: matrixValues)
+        factorizationCount += 1
         matrixIsCurrent = true
         factors = nil
         reduced = nil
