@@ -93,7 +93,7 @@ enum Primitives {
             guard rm.count == phases * phases, xm.count == phases * phases else {
                 throw PowerFlowError.invalidElement("Line.\(line.name)", "impedance matrix order differs from \(phases) phases")
             }
-            for k in 0..<(phases * phases) { z.values[k] = CDouble(rm[k] * length, xm[k] * xScale * length) }
+            for k in 0..<(phases * phases) { z.entries[k] = CDouble(rm[k] * length, xm[k] * xScale * length) }
         } else {
             z = sequenceMatrix(z1: CDouble(r1 * length, x1 * xScale * length),
                                z0: CDouble(r0 * length, x0 * xScale * length), phases: phases)
@@ -102,9 +102,11 @@ enum Primitives {
         let omega = 2 * Double.pi * frequencyHertz
         if let cm {
             var y = DenseComplexMatrix(order: phases)
-            for k in 0..<(phases * phases) { y.values[k] = CDouble(0, omega * cm[k] * 1e-9 * length) }
+            for k in 0..<(phases * phases) { y.entries[k] = CDouble(0, omega * cm[k] * 1e-9 * length) }
             shunt = y
-        } else if rm == nil && (c1 != 0 || c0 != 0) {
+        } else if c1 != 0 || c0 != 0 {
+            // Without a C matrix OpenDSS keeps the sequence capacitances (defaults 3.4 and 1.6 nF
+            // per unit length), also when R and X were given as matrices.
             let cs = (2 * c1 + c0) / 3, cmut = (c0 - c1) / 3
             var y = DenseComplexMatrix(order: phases)
             for i in 0..<phases {
@@ -112,7 +114,7 @@ enum Primitives {
             }
             shunt = y
         }
-        if let s = shunt, s.values.allSatisfy({ $0 == .zero }) { shunt = nil }
+        if let s = shunt, s.entries.allSatisfy({ $0 == .zero }) { shunt = nil }
         guard let series = z.inverted() else {
             throw PowerFlowError.invalidElement("Line.\(line.name)", "series impedance matrix is singular")
         }
