@@ -43,6 +43,8 @@ struct ConversionElement {
     var modelIndex: Int
     /// Each branch is a node pair (−1 = ground) the per-phase element is connected across.
     var branches: [(a: Int, b: Int)]
+    /// Conductor indices (into `conductorNodes`) of each branch.
+    var branchConductors: [(Int, Int)]
     var conductorNodes: [Int]
     var phases: Int
     /// Base voltage across one branch, volts.
@@ -204,21 +206,21 @@ public struct Network {
     }
 
     /// Conductor nodes and branches of a single-terminal element (OpenDSS's load conventions).
-    mutating func conversionTopology(bus: BusSpec, phases: Int, connection: Connection) -> ([Int], [(a: Int, b: Int)]) {
+    mutating func conversionTopology(bus: BusSpec, phases: Int, connection: Connection) -> ([Int], [(a: Int, b: Int)], [(Int, Int)]) {
         let conductors: Int
         switch connection {
         case .wye: conductors = phases + 1
         case .delta: conductors = phases <= 2 ? phases + 1 : phases
         }
         let n = nodeIndices(bus, conductors: conductors, phases: phases)
-        var branches: [(a: Int, b: Int)] = []
+        var pairs: [(Int, Int)] = []
         for p in 0..<phases {
             switch connection {
-            case .wye: branches.append((n[p], n[conductors - 1]))
-            case .delta: branches.append((n[p], n[(p + 1) % conductors]))
+            case .wye: pairs.append((p, conductors - 1))
+            case .delta: pairs.append((p, (p + 1) % conductors))
             }
         }
-        return (n, branches)
+        return (n, pairs.map { (n[$0.0], n[$0.1]) }, pairs)
     }
 
     static func baseVolts(kilovolts: Double, phases: Int, connection: Connection) -> Double {
@@ -236,12 +238,12 @@ public struct Network {
     mutating func addLoad(_ i: Int) throws {
         let l = model.loads[i]
         guard l.enabled else { return }
-        let (n, branches) = conversionTopology(bus: l.bus1, phases: l.phases, connection: l.connection)
+        let (n, branches, pairs) = conversionTopology(bus: l.bus1, phases: l.phases, connection: l.connection)
         let vBase = Self.baseVolts(kilovolts: l.kilovolts, phases: l.phases, connection: l.connection)
         let q = l.nominalKilovars
         let y = CDouble(l.kilowatts * 1000 / Double(l.phases), -q * 1000 / Double(l.phases)) / (vBase * vBase)
         conversion.append(ConversionElement(
-            name: "Load.\(l.name)", kind: .load, modelIndex: i, branches: branches, conductorNodes: n,
+            name: "Load.\(l.name)", kind: .load, modelIndex: i, branches: branches, branchConductors: pairs, conductorNodes: n,
             phases: l.phases, baseVolts: vBase, loadModel: l.model, zipv: l.zipv ?? [],
             voltageMinPerUnit: l.voltageMinPerUnit, voltageMaxPerUnit: l.voltageMaxPerUnit,
             voltageLowPerUnit: l.voltageLowPerUnit, yBranch: y, nominalKilowatts: l.kilowatts, nominalKilovars: q,
@@ -254,10 +256,10 @@ public struct Network {
     mutating func addGenerator(_ i: Int) throws {
         let g = model.generators[i]
         guard g.enabled else { return }
-        let (n, branches) = conversionTopology(bus: g.bus1, phases: g.phases, connection: g.connection)
+        let (n, branches, pairs) = conversionTopology(bus: g.bus1, phases: g.phases, connection: g.connection)
         let vBase = Self.baseVolts(kilovolts: g.kilovolts, phases: g.phases, connection: g.connection)
         conversion.append(ConversionElement(
-            name: "Generator.\(g.name)", kind: .generator, modelIndex: i, branches: branches, conductorNodes: n,
+            name: "Generator.\(g.name)", kind: .generator, modelIndex: i, branches: branches, branchConductors: pairs, conductorNodes: n,
             phases: g.phases, baseVolts: vBase, loadModel: 1, zipv: [],
             voltageMinPerUnit: g.voltageMinPerUnit, voltageMaxPerUnit: g.voltageMaxPerUnit,
             voltageLowPerUnit: 0, yBranch: .zero, nominalKilowatts: -g.kilowatts, nominalKilovars: -g.nominalKilovars,
@@ -267,12 +269,12 @@ public struct Network {
     mutating func addPV(_ i: Int) throws {
         let p = model.pvSystems[i]
         guard p.enabled else { return }
-        let (n, branches) = conversionTopology(bus: p.bus1, phases: p.phases, connection: p.connection)
+        let (n, branches, pairs) = conversionTopology(bus: p.bus1, phases: p.phases, connection: p.connection)
         let vBase = Self.baseVolts(kilovolts: p.kilovolts, phases: p.phases, connection: p.connection)
         let kw = min(p.peakKilowatts * p.irradiance, p.kilovoltAmperes)
         let kvar = p.reactiveSpec == .kilovars ? p.kilovars : Load.kilovarsForPowerFactor(kw, p.powerFactor)
         conversion.append(ConversionElement(
-            name: "PVSystem.\(p.name)", kind: .pvSystem, modelIndex: i, branches: branches, conductorNodes: n,
+            name: "PVSystem.\(p.name)", kind: .pvSystem, modelIndex: i, branches: branches, branchConductors: pairs, conductorNodes: n,
             phases: p.phases, baseVolts: vBase, loadModel: 1, zipv: [],
             voltageMinPerUnit: p.voltageMinPerUnit, voltageMaxPerUnit: p.voltageMaxPerUnit,
             voltageLowPerUnit: 0, yBranch: .zero, nominalKilowatts: -kw, nominalKilovars: -kvar,

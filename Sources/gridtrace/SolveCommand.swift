@@ -54,8 +54,10 @@ struct SolveCommand: ParsableCommand {
         var summary: [String: CanonicalJSON] = ["feeder": .string(feeder), "nodes": .int(Int64(solver.network.nodeCount))]
         let solveStart = clock.now
         var result: TimeSeriesResult?
+        var snapshotOutcome: SolveOutcome?
         if solveMode == .snapshot {
             let outcome = try solver.solve(log: &log)
+            snapshotOutcome = outcome
             summary["converged"] = .bool(outcome.converged)
             summary["iterations_total"] = .int(Int64(outcome.iterations))
             summary["steps"] = 1
@@ -79,6 +81,10 @@ struct SolveCommand: ParsableCommand {
         if let export {
             let caseName = URL(fileURLWithPath: feeder).deletingPathExtension().lastPathComponent
             try ResultExports.write(result, solver: solver, caseName: caseName, to: export)
+            if let snapshotOutcome {
+                let stamp = Date().formatted(.iso8601)
+                try OpenDSSExports.writeSnapshot(solver, outcome: snapshotOutcome, timestamp: stamp, to: export)
+            }
         }
         if json {
             print(CanonicalJSON.object(summary).text)
