@@ -61,6 +61,8 @@ public struct MeasurementArea {
     let sourceConductors: Range<Int>
     /// Conversion elements inside the area.
     let conversionIndices: [Int]
+    /// Shunt capacitors inside the area (OpenDSS leaves shunt elements out of losses).
+    let capacitorIndices: [Int]
     /// LV nodes (base equal to the transformer's LV bus base).
     let lowVoltageNodes: [Int]
     /// Three-phase LV buses: node indices of phases 1, 2, 3.
@@ -108,6 +110,10 @@ extension PowerFlowSolver {
         let conversion = network.conversion.indices.filter { c in
             network.conversion[c].conductorNodes.contains { $0 >= 0 && inArea[network.nodes[$0].bus] }
         }
+        let capacitors = network.delivery.indices.filter { d in
+            network.delivery[d].kind == .capacitor
+                && network.delivery[d].conductorNodes.contains { $0 >= 0 && inArea[network.nodes[$0].bus] }
+        }
         let lvBase = network.buses[startBus].baseKilovoltsLineToNeutral
         let lv = network.nodes.indices.filter { abs(network.buses[network.nodes[$0].bus].baseKilovoltsLineToNeutral - lvBase) <= 1e-9 * lvBase }
         var threePhase: [(bus: Int, nodes: (Int, Int, Int))] = []
@@ -118,6 +124,7 @@ extension PowerFlowSolver {
         }
         return MeasurementArea(sourceElementName: element.name, deliveryIndex: k,
                                sourceConductors: 0..<element.conductorsPerTerminal, conversionIndices: conversion,
+                               capacitorIndices: capacitors,
                                lowVoltageNodes: lv, threePhaseBuses: threePhase)
     }
 
@@ -157,6 +164,10 @@ extension PowerFlowSolver {
             let s = conversionPower(c)
             pc = pc + s
             if network.conversion[c].kind == .load { load += s.real } else { generation -= s.real }
+        }
+        for d in area.capacitorIndices {
+            let e = network.delivery[d]
+            pc = pc + terminalPower(deliveryIndex: d, conductors: 0..<e.conductorNodes.count)
         }
         var vmin = Double.infinity, vmax = -Double.infinity
         var minNode = -1, maxNode = -1

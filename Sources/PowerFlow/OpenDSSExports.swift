@@ -208,7 +208,7 @@ public enum OpenDSSExports {
                 for (c, i) in currents.enumerated() { s = s + e.voltages[t][c] * i.conjugate }
             }
             if e.name.hasPrefix("Vsource.") { sourceKW -= s.real / 1000; sourceKvar -= s.imaginary / 1000 }
-            if e.isDelivery { lossW += s.real; lossVar += s.imaginary }
+            if e.isDelivery && !e.name.hasPrefix("Capacitor.") { lossW += s.real; lossVar += s.imaginary }
         }
         let devices = network.delivery.count + network.conversion.count
         var out = "DateTime, CaseName, Status, Mode, Number, LoadMult, NumDevices, NumBuses, NumNodes, Iterations, ControlMode, ControlIterations, MostIterationsDone, Year, Hour, MaxPuVoltage, MinPuVoltage, TotalMW, TotalMvar, MWLosses, pctLosses, MvarLosses, Frequency\n"

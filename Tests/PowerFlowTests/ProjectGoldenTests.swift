@@ -48,6 +48,7 @@ import Feeder
             #expect(abs(m.sourceKilowatts - v[4]) <= 1e-4 * abs(v[4]), "step \(s.step) P")
             #expect(abs(m.sourceKilovars - v[5]) <= 1e-4 * abs(v[5]), "step \(s.step) Q")
             #expect(abs(m.lossesKilowatts - v[6]) <= 1e-4 * abs(v[6]), "step \(s.step) losses")
+            #expect(abs(m.lossesKilovars - v[7]) <= 1e-4 * abs(v[7]), "step \(s.step) reactive losses")
             #expect(abs(m.voltageMinPerUnit - v[8]) < 1e-6 && abs(m.voltageMaxPerUnit - v[9]) < 1e-6, "step \(s.step) vmin/vmax")
         }
         let loadRows = try GoldenTable.rows(Self.root + "/daily_15m/load_voltages.csv")
