@@ -118,6 +118,9 @@ public enum ResultExports {
             try put("steps.csv", stepsCSV(result))
             if result.configuration.recordLoadVoltages { try put("load_voltages.csv", loadVoltagesCSV(result)) }
             try put("metrics.json", metricsJSON(result, caseName: caseName).text + "\n")
+            for monitor in result.monitors {
+                try put("\(solver.network.model.circuitName)_Mon_\(monitor.name)_1.csv", OpenDSSExports.monitorCSV(monitor))
+            }
         }
     }
 }

@@ -18,6 +18,8 @@ public struct TimeSeriesConfiguration: Sendable {
     public var sourceTransformer: String?
     /// Measure every step (source P/Q, losses, min/max, unbalance). Off only for pure-solve timing.
     public var measure = true
+    /// Sample the script's monitors every step.
+    public var recordMonitors = false
 
     public init(mode: SolutionMode = .yearly, stepSeconds: Double = 300, numberOfSteps: Int = 288, startHour: Double = 0,
                 recordLoadVoltages: Bool = true, limits: [VoltageLimits] = [.en50160, .ansiRangeA],
@@ -54,6 +56,8 @@ public struct TimeSeriesResult: Sendable {
     public var sourceElement: String
     public var steps: [StepRecord]
     public var loadVoltages: [LoadVoltageRow]
+    /// Samples of the script's monitors (modes 0, 1, 2 on lines and transformers).
+    public var monitors: [MonitorSeries]
     public var lowVoltageNodeCount: Int
     public var threePhaseBusCount: Int
     public var loadElementCount: Int
@@ -149,12 +153,19 @@ extension PowerFlowSolver {
         var rows: [LoadVoltageRow] = []
         let loads = network.conversion.indices.filter { network.conversion[$0].kind == .load }
         let stepHours = configuration.stepSeconds / 3600
+        let probes = configuration.recordMonitors ? monitorProbes() : []
+        var monitors = probes.map { p in
+            MonitorSeries(name: network.model.monitors[p.index].name, channels: Self.channels(p), rows: [])
+        }
         for k in 1...max(1, configuration.numberOfSteps) {
             let hour = configuration.startHour + Double(k) * stepHours
             try applyShapes(mode: configuration.mode, hour: hour)
             let time = SimTime.fromSeconds(Double(k) * configuration.stepSeconds)
             let (outcome, m) = try solveStep(step: k, time: time, area: area, limits: configuration.limits, log: &log)
             steps.append(StepRecord(step: k, hour: hour, outcome: outcome, measurement: m))
+            for (i, p) in probes.enumerated() {
+                monitors[i].rows.append((configuration.startHour * 3600 + Double(k) * configuration.stepSeconds, sample(p)))
+            }
             if configuration.recordLoadVoltages {
                 materializeVoltages()
                 for l in loads {
@@ -167,7 +178,7 @@ extension PowerFlowSolver {
             }
         }
         return TimeSeriesResult(configuration: configuration, sourceElement: area.sourceElementName, steps: steps,
-                                loadVoltages: rows, lowVoltageNodeCount: area.lowVoltageNodeCount,
+                                loadVoltages: rows, monitors: monitors, lowVoltageNodeCount: area.lowVoltageNodeCount,
                                 threePhaseBusCount: area.threePhaseBusCount,
                                 loadElementCount: area.conversionIndices.filter { network.conversion[$0].kind == .load }.count,
                                 generatorElementCount: area.conversionIndices.filter { network.conversion[$0].kind != .load }.count)

@@ -67,6 +67,7 @@ struct SolveCommand: ParsableCommand {
             var configuration = TimeSeriesConfiguration(mode: solveMode, stepSeconds: stepSeconds, numberOfSteps: steps,
                                                         recordLoadVoltages: export != nil, sourceTransformer: source)
             configuration.measure = !noMetrics
+            configuration.recordMonitors = export != nil
             let series = try solver.runTimeSeries(configuration, log: &log)
             result = series
             summary["converged"] = .bool(series.allConverged)
