@@ -253,6 +253,8 @@ struct ScriptInterpreter {
             model.creationOrder.append(.capacitor(index))
         case .regcontrol:
             model.regControls.append(RegControl(name: name)); index = model.regControls.count - 1
+        case .capcontrol:
+            model.capControls.append(CapControl(name: name)); index = model.capControls.count - 1
         case .energymeter:
             model.energyMeters.append(EnergyMeter(name: name)); index = model.energyMeters.count - 1
         case .monitor:
@@ -302,6 +304,7 @@ struct ScriptInterpreter {
         case .loadshape: try model.loadShapes[index].set(p, r, baseDirectory: directory)
         case .capacitor: try model.capacitors[index].set(p, r)
         case .regcontrol: try model.regControls[index].set(p, r)
+        case .capcontrol: try model.capControls[index].set(p, r)
         case .energymeter: try model.energyMeters[index].set(p, r)
         case .monitor: try model.monitors[index].set(p, r)
         }
@@ -320,6 +323,7 @@ struct ScriptInterpreter {
         case .loadshape: let n = model.loadShapes[index].name; model.loadShapes[index] = model.loadShapes[source]; model.loadShapes[index].name = n
         case .capacitor: let n = model.capacitors[index].name; model.capacitors[index] = model.capacitors[source]; model.capacitors[index].name = n
         case .regcontrol: let n = model.regControls[index].name; model.regControls[index] = model.regControls[source]; model.regControls[index].name = n
+        case .capcontrol: let n = model.capControls[index].name; model.capControls[index] = model.capControls[source]; model.capControls[index].name = n
         case .energymeter: let n = model.energyMeters[index].name; model.energyMeters[index] = model.energyMeters[source]; model.energyMeters[index].name = n
         case .monitor: let n = model.monitors[index].name; model.monitors[index] = model.monitors[source]; model.monitors[index].name = n
         }
@@ -371,6 +375,7 @@ struct ScriptInterpreter {
         case .loadshape: return model.loadShapes.map(\.name)
         case .capacitor: return model.capacitors.map(\.name)
         case .regcontrol: return model.regControls.map(\.name)
+        case .capcontrol: return model.capControls.map(\.name)
         case .energymeter: return model.energyMeters.map(\.name)
         case .monitor: return model.monitors.map(\.name)
         }
@@ -488,6 +493,9 @@ struct ScriptInterpreter {
         }
         for s in model.loadShapes where s.numberOfPoints > 0 && s.multipliers.count < s.numberOfPoints {
             throw FeederError.invalidModel("LoadShape.\(s.name): npts=\(s.numberOfPoints) but \(s.multipliers.count) multipliers")
+        }
+        for cc in model.capControls where !model.capacitors.contains(where: { $0.name == cc.capacitor }) {
+            throw FeederError.unresolvedReference(element: "CapControl.\(cc.name)", reference: cc.capacitor, reason: "no such Capacitor")
         }
         for rc in model.regControls where model.transformerIndex(named: rc.transformer) == nil {
             throw FeederError.unresolvedReference(element: "RegControl.\(rc.name)", reference: rc.transformer, reason: "no such Transformer")

@@ -289,6 +289,15 @@ public struct Network {
         delivery[k].yPrim = try Primitives.transformer(model.transformers[modelIndex], taps: taps)
     }
 
+    /// Switches a capacitor in or out (an open capacitor contributes nothing to Y).
+    mutating func setCapacitor(modelIndex: Int, closed: Bool) {
+        guard let k = delivery.firstIndex(where: { $0.kind == .capacitor && $0.modelIndex == modelIndex }) else { return }
+        let c = model.capacitors[modelIndex]
+        delivery[k].yPrim = closed
+            ? Primitives.capacitor(c, frequencyHertz: frequencyHertz, baseFrequencyHertz: model.baseFrequencyHertz)
+            : DenseComplexMatrix(order: delivery[k].yPrim.order)
+    }
+
     /// Full node name as OpenDSS prints it, e.g. "634.2".
     public func nodeName(_ index: Int) -> String {
         "\(buses[nodes[index].bus].name).\(nodes[index].number)"

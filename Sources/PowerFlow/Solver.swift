@@ -90,6 +90,8 @@ public final class PowerFlowSolver {
     var activeKilowatts: [Double]
     var activeKilovars: [Double]
     var taps: [[Double]]
+    /// Capacitor switch states (true = in service), by model index.
+    var capacitorClosed: [Bool]
     var rhs: [Double]
     var conversionIndexByName: [String: Int] = [:]
     var factors: TriangularFactors?
@@ -134,6 +136,7 @@ public final class PowerFlowSolver {
         activeKilowatts = network.conversion.map(\.nominalKilowatts)
         activeKilovars = network.conversion.map(\.nominalKilovars)
         taps = network.model.transformers.map { $0.windings.map(\.tap) }
+        capacitorClosed = network.model.capacitors.map { _ in true }
         rhs = [Double](repeating: 0, count: 2 * n)
         for (i, c) in network.conversion.enumerated() { conversionIndexByName[c.name.lowercased()] = i }
         for i in 0..<network.conversion.count { updateState(i) }
@@ -379,7 +382,8 @@ public final class PowerFlowSolver {
             total += result.1
             guard result.0, settings.controlMode == .static else { break }
             let moves = try regulatorActions()
-            if moves == 0 { break }
+            let switches = capacitorActions()
+            if moves == 0 && switches == 0 { break }
             tapChanges += moves
         } while controlIteration < settings.maxControlIterations
         return SolveOutcome(converged: result.0, iterations: total, controlIterations: controlIteration,
@@ -443,6 +447,57 @@ public final class PowerFlowSolver {
             moved += 1
         }
         return moved
+    }
+
+    /// Samples every CapControl (static mode) and switches capacitors; returns the number switched.
+    func capacitorActions() -> Int {
+        let model = network.model
+        guard model.capControls.contains(where: \.enabled) else { return 0 }
+        materializeVoltages()
+        var switched = 0
+        for cc in model.capControls where cc.enabled {
+            guard let ci = model.capacitors.firstIndex(where: { $0.name == cc.capacitor }),
+                  let d = network.delivery.firstIndex(where: { $0.name.lowercased() == cc.element }) else { continue }
+            let e = network.delivery[d]
+            let k = e.conductorsPerTerminal
+            let base = (max(1, cc.terminal) - 1) * k
+            guard base + k <= e.conductorNodes.count else { continue }
+            let v = e.conductorNodes.map { $0 >= 0 ? voltageStorage[$0] : CDouble.zero }
+            func current(_ i: Int) -> CDouble { v.indices.reduce(CDouble.zero) { $0 + e.yPrim[i, $1] * v[$1] } }
+            let vPhase = v[base + max(0, min(k - 1, cc.ptPhase - 1))].length / cc.ptRatio
+            let closed = capacitorClosed[ci]
+            var close = closed
+            switch cc.type {
+            case .voltage:
+                if !closed && vPhase < cc.onSetting { close = true }
+                if closed && vPhase > cc.offSetting { close = false }
+            case .kvar:
+                var q = 0.0
+                let phases = e.kind == .transformer ? k - 1 : k
+                for i in 0..<phases { q += (v[base + i] * current(base + i).conjugate).imaginary / 1000 }
+                if !closed && q > cc.onSetting { close = true }
+                if closed && q < cc.offSetting { close = false }
+            case .current:
+                let amps = current(base + max(0, min(k - 1, cc.ctPhase - 1))).length / cc.ctRatio
+                if !closed && amps > cc.onSetting { close = true }
+                if closed && amps < cc.offSetting { close = false }
+            }
+            if cc.voltageOverride {
+                if close && vPhase > cc.voltageMax { close = false }
+                if !close && vPhase < cc.voltageMin { close = true }
+            }
+            guard close != closed else { continue }
+            capacitorClosed[ci] = close
+            network.setCapacitor(modelIndex: ci, closed: close)
+            matrixIsCurrent = false
+            switched += 1
+        }
+        return switched
+    }
+
+    /// Whether the named capacitor is in service.
+    public func capacitorIsClosed(named name: String) -> Bool? {
+        network.model.capacitors.firstIndex { $0.name == name.lowercased() }.map { capacitorClosed[$0] }
     }
 
     /// Present tap (per unit) of every winding of the named transformer.

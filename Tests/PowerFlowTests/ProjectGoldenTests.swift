@@ -8,23 +8,29 @@ import Feeder
 @testable import PowerFlow
 
 @Suite struct ProjectGoldenTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("golden/small_lv").path
+    static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("golden").path
+    static let cases = ["small_lv", "controls_lv"]
 
-    func solver(reduced: Bool) throws -> PowerFlowSolver {
-        let solver = try PowerFlowSolver(model: FeederImporter.compile(path: Self.root + "/Master.dss"))
+    func solver(_ name: String, reduced: Bool) throws -> PowerFlowSolver {
+        let solver = try PowerFlowSolver(model: FeederImporter.compile(path: Self.golden + "/\(name)/Master.dss"))
         solver.settings.tolerance = 1e-10
         solver.settings.maxIterations = 100
         solver.settings.reducedIteration = reduced
         return solver
     }
 
-    @Test(arguments: [true, false])
-    func snapshotMatchesOpenDSS(reduced: Bool) throws {
-        let solver = try solver(reduced: reduced)
+    @Test(arguments: cases, [true, false])
+    func snapshotMatchesOpenDSS(_ name: String, reduced: Bool) throws {
+        let solver = try solver(name, reduced: reduced)
         var log = EventLog(isEnabled: false)
         #expect(try solver.solve(log: &log).converged)
-        let golden = try GoldenFiles.nodeVoltages(Self.root + "/snapshot/node_voltages.csv")
+        if name == "controls_lv" {
+            // OpenDSS: three taps down on the LV winding and the capacitor switched out.
+            #expect(abs((solver.transformerTaps(named: "tx")?[1] ?? 0) - 1.00625) < 1e-12)
+            #expect(solver.capacitorIsClosed(named: "c1") == false)
+        }
+        let golden = try GoldenFiles.nodeVoltages(Self.golden + "/\(name)/snapshot/node_voltages.csv")
         #expect(golden.count == solver.network.nodeCount)
         let voltages = solver.voltages
         for (i, g) in golden.enumerated() {
@@ -34,12 +40,13 @@ import Feeder
         }
     }
 
-    @Test func dailySeriesMatchesOpenDSS() throws {
-        let solver = try solver(reduced: true)
+    @Test(arguments: cases)
+    func dailySeriesMatchesOpenDSS(_ name: String) throws {
+        let solver = try solver(name, reduced: true)
         var log = EventLog(isEnabled: false)
         let result = try solver.runTimeSeries(TimeSeriesConfiguration(mode: .daily, stepSeconds: 900, numberOfSteps: 96), log: &log)
         #expect(result.allConverged)
-        let rows = try GoldenTable.rows(Self.root + "/daily_15m/steps.csv")
+        let rows = try GoldenTable.rows(Self.golden + "/\(name)/daily_15m/steps.csv")
         #expect(rows.count == 96)
         for (row, s) in zip(rows, result.steps) {
             let m = s.measurement
@@ -51,7 +58,7 @@ import Feeder
             #expect(abs(m.lossesKilovars - v[7]) <= 1e-4 * abs(v[7]), "step \(s.step) reactive losses")
             #expect(abs(m.voltageMinPerUnit - v[8]) < 1e-6 && abs(m.voltageMaxPerUnit - v[9]) < 1e-6, "step \(s.step) vmin/vmax")
         }
-        let loadRows = try GoldenTable.rows(Self.root + "/daily_15m/load_voltages.csv")
+        let loadRows = try GoldenTable.rows(Self.golden + "/\(name)/daily_15m/load_voltages.csv")
         #expect(loadRows.count == result.loadVoltages.count)
         for (row, r) in zip(loadRows, result.loadVoltages) {
             #expect(row[1] == r.load && row[2] == r.busNode)
