@@ -412,7 +412,7 @@ public struct Load: Sendable {
         case "kvar": kilovars = try r.double(); reactiveSpec = .kilovars
         case "model":
             model = try r.int()
-            guard [1, 2, 5, 8].contains(model) else { throw r.fail("load models 1, 2, 5 and 8 are supported") }
+            guard [1, 2, 3, 4, 5, 8].contains(model) else { throw r.fail("load models 1, 2, 3, 4, 5 and 8 are supported") }
         case "conn": connection = try Connection.parse(r)
         case "vminpu": voltageMinPerUnit = try r.double()
         case "vmaxpu": voltageMaxPerUnit = try r.double()
@@ -701,6 +701,8 @@ public struct RegControl: Sendable {
     public var maxTapChange = 16
     public var ptPhase = 1
     public var voltageLimit: Double?
+    /// Delay before a tap change, seconds (static mode: the nearest delays act first).
+    public var delaySeconds = 15.0
     public var enabled = true
 
     static let propertyNames = ["transformer", "winding", "vreg", "band", "ptratio", "ctprim", "r", "x", "bus",
@@ -726,7 +728,8 @@ public struct RegControl: Sendable {
             ptPhase = phase
         case "vlimit": voltageLimit = try r.double()
         case "enabled": enabled = try r.bool()
-        case "delay", "tapdelay", "debugtrace", "eventlog", "basefreq", "reset", "inversetime", "revthreshold",
+        case "delay": delaySeconds = try r.double()
+        case "tapdelay", "debugtrace", "eventlog", "basefreq", "reset", "inversetime", "revthreshold",
              "revdelay", "remoteptratio":
             break
         case "reversible", "revneutral", "cogen":

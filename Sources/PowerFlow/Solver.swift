@@ -92,6 +92,8 @@ public final class PowerFlowSolver {
     var taps: [[Double]]
     /// Capacitor switch states (true = in service), by model index.
     var capacitorClosed: [Bool]
+    /// Controls with an action queued (keys: RegControl index, then CapControl index + regulator count).
+    var armedControls: [Int] = []
     var rhs: [Double]
     var conversionIndexByName: [String: Int] = [:]
     var factors: TriangularFactors?
@@ -277,6 +279,13 @@ public final class PowerFlowSolver {
             return (CDouble(s.watts, s.vars) / (v / vmag * e.baseVolts)).conjugate
         case 8:
             return zipvCurrent(e, s, v, vmag)
+        case 3, 4:
+            // 3: constant P, quadratic Q (motor); 4: linear P, quadratic Q (CVR factors 1 and 2).
+            if vmag <= s.vBaseLow { return s.yeq * v }
+            if vmag <= s.vBase95 { return (s.iLow + s.m95 * (vmag - s.vBaseLow)) / vmag * v }
+            if vmag > s.vBase105 { return s.yeq105 * v }
+            let watts = e.loadModel == 3 ? s.watts : s.watts * vmag / e.baseVolts
+            return (CDouble(watts, 0) / v).conjugate + CDouble(0, s.yeq.imaginary) * v
         default:
             if vmag <= s.vBaseLow { return s.yeq * v }
             if vmag <= s.vBase95 { return (s.iLow + s.m95 * (vmag - s.vBaseLow)) / vmag * v }
@@ -369,6 +378,7 @@ public final class PowerFlowSolver {
     public func solve(log: inout EventLog) throws -> SolveOutcome {
         var total = 0
         var controlIteration = 0
+        armedControls = []
         var tapChanges = 0
         var result = (false, 0, Double.infinity)
         repeat {
@@ -381,9 +391,8 @@ public final class PowerFlowSolver {
             }
             total += result.1
             guard result.0, settings.controlMode == .static else { break }
-            let moves = try regulatorActions()
-            let switches = capacitorActions()
-            if moves == 0 && switches == 0 { break }
+            let moves = try controlActions()
+            if moves == 0 { break }
             tapChanges += moves
         } while controlIteration < settings.maxControlIterations
         return SolveOutcome(converged: result.0, iterations: total, controlIterations: controlIteration,
@@ -392,107 +401,131 @@ public final class PowerFlowSolver {
 
     // MARK: Controls
 
-    /// Samples every RegControl (static mode) and moves taps; returns the number of regulators moved.
-    func regulatorActions() throws -> Int {
-        guard network.model.regControls.contains(where: \.enabled) else { return 0 }
-        materializeVoltages()
-        var moved = 0
-        let model = network.model
-        for rc in model.regControls where rc.enabled {
-            guard let ti = model.transformerIndex(named: rc.transformer),
-                  let k = network.delivery.firstIndex(where: { $0.kind == .transformer && $0.modelIndex == ti }) else { continue }
-            let t = model.transformers[ti]
-            let element = network.delivery[k]
-            let winding = rc.winding - 1
-            let tapWinding = (rc.tapWinding ?? rc.winding) - 1
-            guard winding >= 0, winding < t.windings.count, tapWinding >= 0, tapWinding < t.windings.count else { continue }
-            let conductors = t.phases + 1
-            let phase = max(0, min(t.phases - 1, rc.ptPhase - 1))
-            let base = winding * conductors
-            let vTerminal = element.conductorNodes.map { $0 >= 0 ? voltageStorage[$0] : CDouble.zero }
-            let vWinding: CDouble
-            switch t.windings[winding].connection {
-            case .wye: vWinding = vTerminal[base + phase] - vTerminal[base + t.phases]
-            case .delta: vWinding = vTerminal[base + phase] - vTerminal[base + (phase + 1) % t.phases]
-            }
-            var vControl = vWinding / rc.ptRatio
-            if rc.ldcResistance != 0 || rc.ldcReactance != 0 {
-                var current = CDouble.zero
-                for j in 0..<vTerminal.count { current = current + element.yPrim[base + phase, j] * vTerminal[j] }
-                vControl = vControl + CDouble(rc.ldcResistance, rc.ldcReactance) * (current / rc.ctPrimaryAmps)
-            }
-            let vActual = vControl.length
-            guard abs(rc.voltageSetting - vActual) > rc.bandwidth / 2 else { continue }
-            let w = t.windings[tapWinding]
-            let increment = w.numberOfTaps > 0 ? (w.maxTap - w.minTap) / Double(w.numberOfTaps) : 0
-            guard increment > 0 else { continue }
-            let vBaseWinding = t.windings[winding].connection == .wye && t.phases >= 2
-                ? t.windings[winding].kilovolts * 1000 / Primitives.sqrt3 : t.windings[winding].kilovolts * 1000
-            let boost = (rc.voltageSetting - vActual) * rc.ptRatio / vBaseWinding
-            var pending = (boost / increment).rounded(.toNearestOrEven) * increment
-            if tapWinding != winding { pending = -pending }
-            guard pending != 0 else { continue }
-            let present = taps[ti][tapWinding]
-            guard (pending > 0 && present < w.maxTap) || (pending < 0 && present > w.minTap) else { continue }
-            // Static mode: 70 % of the proposed change, at least one tap, at most maxtapchange.
-            var steps = Int((0.7 * abs(pending) / increment).rounded(.towardZero))
-            if steps == 0 { steps = 1 }
-            if steps > rc.maxTapChange { steps = rc.maxTapChange }
-            let change = Double(steps) * increment * (pending > 0 ? 1 : -1)
-            let newTap = min(w.maxTap, max(w.minTap, present + change))
-            guard newTap != present else { continue }
-            taps[ti][tapWinding] = newTap
-            try network.updateTransformer(modelIndex: ti, taps: taps[ti])
-            matrixIsCurrent = false
-            moved += 1
-        }
-        return moved
+    /// One control's pending action: which control, its delay, and what it would do.
+    enum ControlAction {
+        case tap(transformer: Int, winding: Int, pending: Double, maxSteps: Int)
+        case capacitor(index: Int, closed: Bool)
     }
 
-    /// Samples every CapControl (static mode) and switches capacitors; returns the number switched.
-    func capacitorActions() -> Int {
+    /// Static control mode, as OpenDSS: sample every control; out-of-band controls arm an action at
+    /// their delay; the armed actions with the nearest delay execute; back-in-band controls disarm.
+    /// Returns the number of actions executed (0 = controls settled).
+    func controlActions() throws -> Int {
         let model = network.model
-        guard model.capControls.contains(where: \.enabled) else { return 0 }
+        guard model.regControls.contains(where: \.enabled) || model.capControls.contains(where: \.enabled) else { return 0 }
         materializeVoltages()
-        var switched = 0
-        for cc in model.capControls where cc.enabled {
-            guard let ci = model.capacitors.firstIndex(where: { $0.name == cc.capacitor }),
-                  let d = network.delivery.firstIndex(where: { $0.name.lowercased() == cc.element }) else { continue }
-            let e = network.delivery[d]
-            let k = e.conductorsPerTerminal
-            let base = (max(1, cc.terminal) - 1) * k
-            guard base + k <= e.conductorNodes.count else { continue }
-            let v = e.conductorNodes.map { $0 >= 0 ? voltageStorage[$0] : CDouble.zero }
-            func current(_ i: Int) -> CDouble { v.indices.reduce(CDouble.zero) { $0 + e.yPrim[i, $1] * v[$1] } }
-            let vPhase = v[base + max(0, min(k - 1, cc.ptPhase - 1))].length / cc.ptRatio
-            let closed = capacitorClosed[ci]
-            var close = closed
-            switch cc.type {
-            case .voltage:
-                if !closed && vPhase < cc.onSetting { close = true }
-                if closed && vPhase > cc.offSetting { close = false }
-            case .kvar:
-                var q = 0.0
-                let phases = e.kind == .transformer ? k - 1 : k
-                for i in 0..<phases { q += (v[base + i] * current(base + i).conjugate).imaginary / 1000 }
-                if !closed && q > cc.onSetting { close = true }
-                if closed && q < cc.offSetting { close = false }
-            case .current:
-                let amps = current(base + max(0, min(k - 1, cc.ctPhase - 1))).length / cc.ctRatio
-                if !closed && amps > cc.onSetting { close = true }
-                if closed && amps < cc.offSetting { close = false }
-            }
-            if cc.voltageOverride {
-                if close && vPhase > cc.voltageMax { close = false }
-                if !close && vPhase < cc.voltageMin { close = true }
-            }
-            guard close != closed else { continue }
-            capacitorClosed[ci] = close
-            network.setCapacitor(modelIndex: ci, closed: close)
-            matrixIsCurrent = false
-            switched += 1
+        var proposals: [(key: Int, delay: Double, action: ControlAction)] = []
+        for (k, rc) in model.regControls.enumerated() where rc.enabled {
+            if let p = regulatorProposal(rc) { proposals.append((k, rc.delaySeconds, p)) }
         }
-        return switched
+        for (k, cc) in model.capControls.enumerated() where cc.enabled {
+            if let p = capacitorProposal(cc) { proposals.append((model.regControls.count + k, cc.delaySeconds, p)) }
+        }
+        // Controls no longer proposing disarm; new proposals arm.
+        armedControls = armedControls.filter { key in proposals.contains { $0.key == key } }
+        for p in proposals where !armedControls.contains(p.key) { armedControls.append(p.key) }
+        guard let nearest = proposals.map(\.delay).min() else { return 0 }
+        var executed = 0
+        for p in proposals where p.delay == nearest {
+            switch p.action {
+            case let .tap(ti, winding, pending, maxSteps):
+                let w = model.transformers[ti].windings[winding]
+                let increment = (w.maxTap - w.minTap) / Double(w.numberOfTaps)
+                // Static mode: 70 % of the proposed change, at least one tap, at most maxtapchange.
+                var steps = Int((0.7 * abs(pending) / increment).rounded(.towardZero))
+                if steps == 0 { steps = 1 }
+                if steps > maxSteps { steps = maxSteps }
+                let present = taps[ti][winding]
+                let newTap = min(w.maxTap, max(w.minTap, present + Double(steps) * increment * (pending > 0 ? 1 : -1)))
+                guard newTap != present else { continue }
+                taps[ti][winding] = newTap
+                try network.updateTransformer(modelIndex: ti, taps: taps[ti])
+            case let .capacitor(ci, closed):
+                capacitorClosed[ci] = closed
+                network.setCapacitor(modelIndex: ci, closed: closed)
+            }
+            matrixIsCurrent = false
+            armedControls.removeAll { $0 == p.key }
+            executed += 1
+        }
+        return executed
+    }
+
+    /// The tap change a RegControl asks for (nil when in band or unable to move).
+    func regulatorProposal(_ rc: RegControl) -> ControlAction? {
+        let model = network.model
+        guard let ti = model.transformerIndex(named: rc.transformer),
+              let k = network.delivery.firstIndex(where: { $0.kind == .transformer && $0.modelIndex == ti }) else { return nil }
+        let t = model.transformers[ti]
+        let element = network.delivery[k]
+        let winding = rc.winding - 1
+        let tapWinding = (rc.tapWinding ?? rc.winding) - 1
+        guard winding >= 0, winding < t.windings.count, tapWinding >= 0, tapWinding < t.windings.count else { return nil }
+        let conductors = t.phases + 1
+        let phase = max(0, min(t.phases - 1, rc.ptPhase - 1))
+        let base = winding * conductors
+        let vTerminal = element.conductorNodes.map { $0 >= 0 ? voltageStorage[$0] : CDouble.zero }
+        let vWinding: CDouble
+        switch t.windings[winding].connection {
+        case .wye: vWinding = vTerminal[base + phase] - vTerminal[base + t.phases]
+        case .delta: vWinding = vTerminal[base + phase] - vTerminal[base + (phase + 1) % t.phases]
+        }
+        var vControl = vWinding / rc.ptRatio
+        if rc.ldcResistance != 0 || rc.ldcReactance != 0 {
+            var current = CDouble.zero
+            for j in 0..<vTerminal.count { current = current + element.yPrim[base + phase, j] * vTerminal[j] }
+            vControl = vControl + CDouble(rc.ldcResistance, rc.ldcReactance) * (current / rc.ctPrimaryAmps)
+        }
+        let vActual = vControl.length
+        guard abs(rc.voltageSetting - vActual) > rc.bandwidth / 2 else { return nil }
+        let w = t.windings[tapWinding]
+        let increment = w.numberOfTaps > 0 ? (w.maxTap - w.minTap) / Double(w.numberOfTaps) : 0
+        guard increment > 0 else { return nil }
+        let vBaseWinding = t.windings[winding].connection == .wye && t.phases >= 2
+            ? t.windings[winding].kilovolts * 1000 / Primitives.sqrt3 : t.windings[winding].kilovolts * 1000
+        let boost = (rc.voltageSetting - vActual) * rc.ptRatio / vBaseWinding
+        var pending = (boost / increment).rounded(.toNearestOrEven) * increment
+        if tapWinding != winding { pending = -pending }
+        guard pending != 0 else { return nil }
+        let present = taps[ti][tapWinding]
+        guard rc.maxTapChange > 0, (pending > 0 && present < w.maxTap) || (pending < 0 && present > w.minTap) else { return nil }
+        return .tap(transformer: ti, winding: tapWinding, pending: pending, maxSteps: rc.maxTapChange)
+    }
+
+    /// The switching a CapControl asks for (nil when its capacitor should stay as it is).
+    func capacitorProposal(_ cc: CapControl) -> ControlAction? {
+        let model = network.model
+        guard let ci = model.capacitors.firstIndex(where: { $0.name == cc.capacitor }),
+              let d = network.delivery.firstIndex(where: { $0.name.lowercased() == cc.element }) else { return nil }
+        let e = network.delivery[d]
+        let k = e.conductorsPerTerminal
+        let base = (max(1, cc.terminal) - 1) * k
+        guard base + k <= e.conductorNodes.count else { return nil }
+        let v = e.conductorNodes.map { $0 >= 0 ? voltageStorage[$0] : CDouble.zero }
+        func current(_ i: Int) -> CDouble { v.indices.reduce(CDouble.zero) { $0 + e.yPrim[i, $1] * v[$1] } }
+        let vPhase = v[base + max(0, min(k - 1, cc.ptPhase - 1))].length / cc.ptRatio
+        let closed = capacitorClosed[ci]
+        var close = closed
+        switch cc.type {
+        case .voltage:
+            if !closed && vPhase < cc.onSetting { close = true }
+            if closed && vPhase > cc.offSetting { close = false }
+        case .kvar:
+            var q = 0.0
+            let phases = e.kind == .transformer ? k - 1 : k
+            for i in 0..<phases { q += (v[base + i] * current(base + i).conjugate).imaginary / 1000 }
+            if !closed && q > cc.onSetting { close = true }
+            if closed && q < cc.offSetting { close = false }
+        case .current:
+            let amps = current(base + max(0, min(k - 1, cc.ctPhase - 1))).length / cc.ctRatio
+            if !closed && amps > cc.onSetting { close = true }
+            if closed && amps < cc.offSetting { close = false }
+        }
+        if cc.voltageOverride {
+            if close && vPhase > cc.voltageMax { close = false }
+            if !close && vPhase < cc.voltageMin { close = true }
+        }
+        return close != closed ? .capacitor(index: ci, closed: close) : nil
     }
 
     /// Whether the named capacitor is in service.
