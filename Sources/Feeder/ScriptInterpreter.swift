@@ -40,7 +40,7 @@ struct ScriptInterpreter {
 
     static let commands = ["new", "edit", "more", "m", "~", "redirect", "compile", "set", "clear", "calcvoltagebases",
                            "batchedit", "solve", "buscoords", "show", "plot", "export", "closedi", "visualize",
-                           "sample", "reset", "get", "help", "calcv"]
+                           "sample", "reset", "get", "help", "calcv", "open", "close"]
 
     mutating func finish() throws -> FeederModel {
         guard hasCircuit else { throw FeederError.invalidModel("the scripts define no circuit") }
@@ -157,6 +157,14 @@ struct ScriptInterpreter {
         case "solve":
             try setOptions(parameters, at: location)
             model.solveCommandCount += 1
+        case "open", "close":
+            // Opening a line's terminal disconnects it (switches carry no charging current).
+            guard let target = parameters.first?.value else { throw FeederError.syntax("\(command) needs Class.name", at: location) }
+            let (cls, name) = try splitObjectName(target, at: location)
+            guard cls == .line, let index = indexByName[cls]?[name] else {
+                throw FeederError.syntax("\(command) supports Line elements only ('\(target)')", at: location)
+            }
+            model.lines[index].enabled = command == "close"
         case "buscoords":
             guard let file = parameters.first?.value else { throw FeederError.syntax("BusCoords needs a file", at: location) }
             try readBusCoordinates(ScriptPaths.resolve(file, relativeTo: directory), at: location)
