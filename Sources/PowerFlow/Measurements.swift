@@ -176,13 +176,19 @@ extension PowerFlowSolver {
         materializeVoltages()
         voltageStorage.withUnsafeBufferPointer { v in
             nodeBaseVolts.withUnsafeBufferPointer { base in
+                // Squared per-unit magnitudes against squared limits: one square root per extreme.
+                let lows2 = lows.map { $0 * $0 }, highs2 = highs.map { $0 * $0 }
+                var min2 = Double.infinity, max2 = -Double.infinity
                 for n in area.lowVoltageNodes {
                     let x = v[n]
-                    let pu = (x.real * x.real + x.imaginary * x.imaginary).squareRoot() / base[n]
-                    if pu < vmin { vmin = pu; minNode = n }
-                    if pu > vmax { vmax = pu; maxNode = n }
-                    for k in 0..<lows.count where pu < lows[k] || pu > highs[k] { violations[k] += 1 }
+                    let b = base[n]
+                    let pu2 = (x.real * x.real + x.imaginary * x.imaginary) / (b * b)
+                    if pu2 < min2 { min2 = pu2; minNode = n }
+                    if pu2 > max2 { max2 = pu2; maxNode = n }
+                    for k in 0..<lows2.count where pu2 < lows2[k] || pu2 > highs2[k] { violations[k] += 1 }
                 }
+                if minNode >= 0 { vmin = (v[minNode].real * v[minNode].real + v[minNode].imaginary * v[minNode].imaginary).squareRoot() / base[minNode] }
+                if maxNode >= 0 { vmax = (v[maxNode].real * v[maxNode].real + v[maxNode].imaginary * v[maxNode].imaginary).squareRoot() / base[maxNode] }
             }
         }
         return StepMeasurement(
@@ -196,7 +202,7 @@ extension PowerFlowSolver {
 
     /// Worst unbalance over the three-phase LV buses in the three forms of DESIGN.md.
     func unbalance(_ area: MeasurementArea) -> UnbalanceAtStep {
-        var spread = 0.0, deviation = 0.0, vuf = 0.0
+        var spread = 0.0, deviation = 0.0, vuf2 = 0.0
         var spreadBus = -1, deviationBus = -1, vufBus = -1
         let h = Primitives.sqrt3 / 2
         materializeVoltages()
@@ -216,13 +222,14 @@ extension PowerFlowSolver {
                 let aC = (-0.5 * cRe - h * cIm, -0.5 * cIm + h * cRe), a2C = (-0.5 * cRe + h * cIm, -0.5 * cIm - h * cRe)
                 let v1 = (va.real + aB.0 + a2C.0, va.imaginary + aB.1 + a2C.1)
                 let v2 = (va.real + a2B.0 + aC.0, va.imaginary + a2B.1 + aC.1)
-                let u = ((v2.0 * v2.0 + v2.1 * v2.1) / (v1.0 * v1.0 + v1.1 * v1.1)).squareRoot() * 100
+                let u2 = (v2.0 * v2.0 + v2.1 * v2.1) / (v1.0 * v1.0 + v1.1 * v1.1)
                 if s > spread { spread = s; spreadBus = bus }
                 if d > deviation { deviation = d; deviationBus = bus }
-                if u > vuf { vuf = u; vufBus = bus }
+                if u2 > vuf2 { vuf2 = u2; vufBus = bus }
             }
         }
         func name(_ b: Int) -> String { b >= 0 ? network.buses[b].name : "" }
+        let vuf = vuf2.squareRoot() * 100
         return UnbalanceAtStep(spreadPercent: spread, spreadBus: name(spreadBus), maxDeviationPercent: deviation,
                                maxDeviationBus: name(deviationBus), vufPercent: vuf, vufBus: name(vufBus))
     }
