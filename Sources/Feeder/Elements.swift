@@ -540,6 +540,8 @@ public struct PVSystem: Sendable {
     public var connection = Connection.wye
     public var voltageMinPerUnit = 0.90
     public var voltageMaxPerUnit = 1.10
+    /// Inverter turns on above this share of kVA (percent); OpenDSS's default 20.
+    public var cutInPercent = 20.0
     public var yearly: String?
     public var daily: String?
     public var duty: String?
@@ -571,7 +573,8 @@ public struct PVSystem: Sendable {
         case "daily": daily = Load.shapeName(r.text)
         case "duty": duty = Load.shapeName(r.text)
         case "enabled": enabled = try r.bool()
-        case "%pmpp", "temperature", "%cutin", "%cutout", "%r", "%x", "model", "balanced", "limitcurrent", "class",
+        case "%cutin": cutInPercent = try r.double()
+        case "%pmpp", "temperature", "%cutout", "%r", "%x", "model", "balanced", "limitcurrent", "class",
              "debugtrace", "varfollowinverter", "dutystart", "wattpriority", "pfpriority", "%pminnovars",
              "%pminkvarmax", "kvarmax", "kvarmaxabs", "kvdc", "kp", "pitol", "safevoltage", "safemode",
              "dynamiceq", "dynout", "controlmode", "amplimit", "amplimitgain", "spectrum", "basefreq",

@@ -66,6 +66,19 @@ struct ConversionElement {
     var pvPeakKilowatts: Double?
     var pvKilovoltAmperes: Double?
     var pvPowerFactor: Double?
+    var pvKilovars: Double?
+    var pvCutInPercent = 20.0
+
+    /// PV output (kW, kvar; generation positive) for an available DC power `available` kW:
+    /// off below cut-in; kvar from the pf on the available power; P reduced to stay within kVA.
+    func pvOutput(availableKilowatts available: Double) -> (Double, Double) {
+        guard let kva = pvKilovoltAmperes else { return (0, 0) }
+        guard available > 0, available >= pvCutInPercent / 100 * kva else { return (0, 0) }
+        var q = pvKilovars ?? pvPowerFactor.map { Load.kilovarsForPowerFactor(available, $0) } ?? 0
+        if abs(q) > kva { q = q < 0 ? -kva : kva }
+        let p = available * available + q * q > kva * kva ? (kva * kva - q * q).squareRoot() : available
+        return (p, q)
+    }
 }
 
 /// The compiled network.
@@ -271,16 +284,19 @@ public struct Network {
         guard p.enabled else { return }
         let (n, branches, pairs) = conversionTopology(bus: p.bus1, phases: p.phases, connection: p.connection)
         let vBase = Self.baseVolts(kilovolts: p.kilovolts, phases: p.phases, connection: p.connection)
-        let kw = min(p.peakKilowatts * p.irradiance, p.kilovoltAmperes)
-        let kvar = p.reactiveSpec == .kilovars ? p.kilovars : Load.kilovarsForPowerFactor(kw, p.powerFactor)
-        conversion.append(ConversionElement(
+        var element = ConversionElement(
             name: "PVSystem.\(p.name)", kind: .pvSystem, modelIndex: i, branches: branches, branchConductors: pairs, conductorNodes: n,
             phases: p.phases, baseVolts: vBase, loadModel: 1, zipv: [],
             voltageMinPerUnit: p.voltageMinPerUnit, voltageMaxPerUnit: p.voltageMaxPerUnit,
-            voltageLowPerUnit: 0, yBranch: .zero, nominalKilowatts: -kw, nominalKilovars: -kvar,
+            voltageLowPerUnit: 0, yBranch: .zero, nominalKilowatts: 0, nominalKilovars: 0,
             dailyShape: shapeIndex(p.daily), yearlyShape: shapeIndex(p.yearly ?? p.daily),
             pvPeakKilowatts: p.peakKilowatts * p.irradiance, pvKilovoltAmperes: p.kilovoltAmperes,
-            pvPowerFactor: p.reactiveSpec == .kilovars ? nil : p.powerFactor))
+            pvPowerFactor: p.reactiveSpec == .kilovars ? nil : p.powerFactor,
+            pvKilovars: p.reactiveSpec == .kilovars ? p.kilovars : nil, pvCutInPercent: p.cutInPercent)
+        let (kw, kvar) = element.pvOutput(availableKilowatts: p.peakKilowatts * p.irradiance)
+        element.nominalKilowatts = -kw
+        element.nominalKilovars = -kvar
+        conversion.append(element)
     }
 
     /// Replaces a transformer's primitive after a tap change.

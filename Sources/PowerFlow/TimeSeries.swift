@@ -104,10 +104,10 @@ extension PowerFlowSolver {
                     let sign = e.kind == .load ? 1.0 : -1.0
                     p = sign * mp
                     q = shape.reactiveMultipliers != nil ? sign * mq : (e.nominalKilowatts != 0 ? p * e.nominalKilovars / e.nominalKilowatts : 0)
-                } else if let peak = e.pvPeakKilowatts, let kva = e.pvKilovoltAmperes {
-                    let kw = min(peak * mp, kva)
+                } else if let peak = e.pvPeakKilowatts {
+                    let (kw, kvar) = e.pvOutput(availableKilowatts: peak * mp)
                     p = -kw
-                    q = e.pvPowerFactor.map { -Load.kilovarsForPowerFactor(kw, $0) } ?? e.nominalKilovars
+                    q = -kvar
                 } else {
                     p = e.nominalKilowatts * mp
                     q = e.nominalKilovars * mq
