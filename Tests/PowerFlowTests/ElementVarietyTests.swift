@@ -1,0 +1,61 @@
+// Owns a check of less common elements against OpenDSS (node voltages from dss-python 0.15.7 on
+// the script below): a 1-phase 3-winding center-tap transformer with 120/240 V loads, a 3-winding
+// wye-wye-delta transformer with no-load losses and magnetizing current, a 2-phase delta load and
+// a 3-phase generator with a power factor.
+import Foundation
+import Kernel
+import Testing
+import Feeder
+@testable import PowerFlow
+
+@Suite struct ElementVarietyTests {
+    static let script = """
+    Clear
+    New Circuit.Misc basekv=12.47 pu=1.02 mvasc3=200 mvasc1=150
+    New LineCode.oh nphases=3 r1=0.306 x1=0.627 r0=0.592 x0=1.81 c1=10 c0=4 units=mi
+    New Line.F1 sourcebus n1 oh 0.8 units=mi
+    New Transformer.CT phases=1 windings=3 buses=[n1.2 s1.1.0 s1.0.2] conns=[wye wye wye] kvs=[7.2 0.12 0.12] kvas=[50 50 50] %rs=[0.6 1.2 1.2] xhl=2.04 xht=2.04 xlt=1.36
+    New Load.H240 bus1=s1.1.2 phases=1 kv=0.24 kw=6 pf=0.92
+    New Load.H120a bus1=s1.1 phases=1 kv=0.12 kw=1.5 pf=0.95 model=2
+    New Load.H120b bus1=s1.2 phases=1 kv=0.12 kw=1 pf=0.95
+    New Generator.G2 bus1=n1 phases=3 kv=12.47 kw=300 pf=0.9
+    New Load.D2 bus1=n1.1.2.3 phases=2 conn=delta kv=12.47 kw=120 kvar=40
+    New Transformer.T3 phases=3 windings=3 buses=[n1 lv3 mv3] conns=[wye wye delta] kvs=[12.47 0.48 4.16] kvas=[500 300 200] xhl=5 xht=6 xlt=4 %loadloss=1 %noloadloss=0.2 %imag=1
+    New Load.L3 bus1=lv3 phases=3 kv=0.48 kw=150 pf=0.9
+    New Load.M3 bus1=mv3 phases=3 kv=4.16 kw=90 pf=0.85 conn=delta
+    Set voltagebases=[12.47 0.24 0.48 4.16]
+    Calcvoltagebases
+    """
+
+    @Test(arguments: [true, false])
+    func voltagesMatchOpenDSS(reduced: Bool) throws {
+        let solver = try PowerFlowSolver(model: FeederImporter.compile(script: Self.script, name: "misc.dss", baseDirectory: "/tmp"))
+        solver.settings.tolerance = 1e-10
+        solver.settings.reducedIteration = reduced
+        var log = EventLog(isEnabled: false)
+        #expect(try solver.solve(log: &log).converged)
+        let expected: [(String, Double, Double, Double)] = [
+            ("sourcebus.1", 7.199557856794634, 7343.990542435462, -1.708635522521037),
+            ("sourcebus.2", 7.199557856794634, -3674.014809522747, -6354.2134238497765),
+            ("sourcebus.3", 7.199557856794634, -3670.6064414223906, 6357.469225461381),
+            ("n1.1", 7.199557856794634, 7343.902776744655, -2.8617106798442484),
+            ("n1.2", 7.199557856794634, -3674.9032259558207, -6349.913432548539),
+            ("n1.3", 7.199557856794634, -3670.2558074455173, 6355.832366551408),
+            ("s1.1", 0.13856406460551018, -61.26865445264753, -105.37146637363406),
+            ("s1.2", 0.13856406460551018, 61.27472012924108, 105.3892507477),
+            ("lv3.1", 0.27712812921102037, 278.28734078619266, -5.371796086038373),
+            ("lv3.2", 0.27712812921102037, -143.78007470058117, -238.00868262790874),
+            ("lv3.3", 0.27712812921102037, -134.5263726971774, 243.43282665582882),
+            ("mv3.1", 2.4017771198288433, 2066.3722181597846, -1246.8620265923687),
+            ("mv3.2", 2.4017771198288433, -2113.949147028026, -1163.7590386410304),
+            ("mv3.3", 2.4017771198288433, 47.57693231735485, 2410.6210677970003),
+        ]
+        #expect(solver.network.nodeCount == expected.count)
+        let v = solver.voltages
+        for (i, (name, baseKV, re, im)) in expected.enumerated() where i < v.count {
+            #expect(solver.network.nodeName(i) == name)
+            #expect(abs(solver.nodeBaseVolts[i] - baseKV * 1000) < 1e-6 * baseKV * 1000, "\(name) base")
+            #expect((v[i] - CDouble(re, im)).length / (baseKV * 1000) < 1e-8, "\(name)")
+        }
+    }
+}
