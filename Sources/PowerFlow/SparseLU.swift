@@ -20,10 +20,10 @@ struct SparsePattern {
         var starts = [Int32](repeating: 0, count: order + 1)
         var rows: [Int32] = []
         var slots = [Int](repeating: 0, count: triplets.count)
-        var previous: (Int, Int)? = nil
+        var previous = (row: -1, column: -1)
         for t in sorted {
             let (r, c) = (triplets[t].row, triplets[t].column)
-            if previous == nil || previous! != (r, c) {
+            if previous != (r, c) {
                 rows.append(Int32(r))
                 starts[c + 1] += 1
                 previous = (r, c)
