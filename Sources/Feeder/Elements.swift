@@ -101,6 +101,9 @@ public struct VoltageSource: Sendable {
 
     public enum ImpedanceSpec: Sendable { case shortCircuitMVA, shortCircuitAmps, ohms }
 
+    /// A source with OpenDSS's defaults (115 kV, 2000/2100 MVA short-circuit, at bus "sourcebus").
+    public init(name: String) { self.name = name }
+
     static let propertyNames = ["bus1", "basekv", "pu", "angle", "frequency", "phases", "mvasc3", "mvasc1",
                                 "x1r1", "x0r0", "isc3", "isc1", "r1", "x1", "r0", "x0", "scantype", "sequence",
                                 "bus2", "z1", "z0", "z2", "puz1", "puz0", "puz2", "basemva", "yearly", "daily",

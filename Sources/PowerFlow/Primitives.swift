@@ -9,32 +9,37 @@ import Kernel
 enum Primitives {
     static let sqrt3 = 3.0.squareRoot()
 
-    /// Series impedance matrix (ohms) of the Thevenin source and its phase voltages (volts).
+    /// Series impedance matrix (ohms) of the Thevenin source.
     static func sourceImpedance(_ v: VoltageSource) -> DenseComplexMatrix {
-        var r1 = 0.0, x1 = 0.0, r0 = 0.0, x0 = 0.0
+        let (r1, x1, r0, x0) = sourceSequenceOhms(v)
+        return sequenceMatrix(z1: CDouble(r1, x1), z0: CDouble(r0, x0), phases: v.phases)
+    }
+
+    /// Sequence impedances (R1, X1, R0, X0 in ohms) from ohms or short-circuit data, as OpenDSS.
+    ///
+    /// Ohm values not given keep what OpenDSS computed when the source was created (the defaults:
+    /// 115 kV, 2000/2100 MVA, X1/R1 = 4, X0/R0 = 3).
+    static func sourceSequenceOhms(_ v: VoltageSource) -> (Double, Double, Double, Double) {
+        if v.impedanceSpec == .ohms {
+            let d = sourceSequenceOhms(VoltageSource(name: "default"))
+            return (v.r1 ?? d.0, v.x1 ?? d.1, v.r0 ?? d.2, v.x0 ?? d.3)
+        }
         let kv = v.baseKilovolts
         let factor = v.phases == 1 ? 1.0 : sqrt3
-        switch v.impedanceSpec {
-        case .ohms:
-            r1 = v.r1 ?? 1.65; x1 = v.x1 ?? 6.6; r0 = v.r0 ?? 1.9; x0 = v.x0 ?? 5.7
-        case .shortCircuitMVA, .shortCircuitAmps:
-            var mva3 = v.shortCircuitMVA3
-            var mva1 = v.shortCircuitMVA1
-            if let amps = v.shortCircuitAmps3 { mva3 = factor * kv * amps / 1000 }
-            if let amps = v.shortCircuitAmps1 { mva1 = factor * kv * amps / 1000 }
-            x1 = kv * kv / mva3 / (1 + 1 / (v.x1r1 * v.x1r1)).squareRoot()
-            r1 = x1 / v.x1r1
-            // |2 Z1 + Z0| = 3 V_ln / Isc1, with Z0 = R0 (1 + j X0/R0): a quadratic in R0.
-            let isc1 = mva1 * 1000 / (factor * kv)
-            let a = 1 + v.x0r0 * v.x0r0
-            let b = 4 * (r1 + x1 * v.x0r0)
-            let rhs = 3 * kv * 1000 / factor / isc1
-            let c = 4 * (r1 * r1 + x1 * x1) - rhs * rhs
-            r0 = (-b + (b * b - 4 * a * c).squareRoot()) / (2 * a)
-            x0 = r0 * v.x0r0
-        }
-        let z1 = CDouble(r1, x1), z0 = CDouble(r0, x0)
-        return sequenceMatrix(z1: z1, z0: z0, phases: v.phases)
+        var mva3 = v.shortCircuitMVA3
+        var mva1 = v.shortCircuitMVA1
+        if let amps = v.shortCircuitAmps3 { mva3 = factor * kv * amps / 1000 }
+        if let amps = v.shortCircuitAmps1 { mva1 = factor * kv * amps / 1000 }
+        let x1 = kv * kv / mva3 / (1 + 1 / (v.x1r1 * v.x1r1)).squareRoot()
+        let r1 = x1 / v.x1r1
+        // |2 Z1 + Z0| = 3 V_ln / Isc1, with Z0 = R0 (1 + j X0/R0): a quadratic in R0.
+        let isc1 = mva1 * 1000 / (factor * kv)
+        let a = 1 + v.x0r0 * v.x0r0
+        let b = 4 * (r1 + x1 * v.x0r0)
+        let rhs = 3 * kv * 1000 / factor / isc1
+        let c = 4 * (r1 * r1 + x1 * x1) - rhs * rhs
+        let r0 = (-b + (b * b - 4 * a * c).squareRoot()) / (2 * a)
+        return (r1, x1, r0, r0 * v.x0r0)
     }
 
     /// Phase matrix from sequence values: Zs = (2 Z1 + Z0)/3 on the diagonal, Zm = (Z0 − Z1)/3 off it.

@@ -27,6 +27,22 @@ import Feeder
     Calcvoltagebases
     """
 
+    /// Source sequence impedances in ohms as OpenDSS reports them (dss-python, basekv=11).
+    @Test func sourceImpedancesMatchOpenDSS() {
+        func check(_ edit: (inout VoltageSource) -> Void, _ expected: (Double, Double, Double, Double)) {
+            var v = VoltageSource(name: "source")
+            v.baseKilovolts = 11
+            edit(&v)
+            let z = Primitives.sourceSequenceOhms(v)
+            for (a, b) in [(z.0, expected.0), (z.1, expected.1), (z.2, expected.2), (z.3, expected.3)] {
+                #expect(abs(a - b) < 1e-6 * max(1, abs(b)), "\(z) vs \(expected)")
+            }
+        }
+        check({ $0.r1 = 0.5; $0.x1 = 2; $0.r0 = 1; $0.x0 = 4; $0.impedanceSpec = .ohms }, (0.5, 2, 1, 4))
+        check({ $0.r1 = 0.5; $0.x1 = 2; $0.impedanceSpec = .ohms }, (0.5, 2, 1.796036, 5.388107))
+        check({ $0.shortCircuitMVA3 = 100; $0.shortCircuitMVA1 = 80; $0.x1r1 = 6; $0.x0r0 = 2 }, (0.198923, 1.193537, 0.969718, 1.939435))
+    }
+
     @Test(arguments: [true, false])
     func voltagesMatchOpenDSS(reduced: Bool) throws {
         let solver = try PowerFlowSolver(model: FeederImporter.compile(script: Self.script, name: "misc.dss", baseDirectory: "/tmp"))
