@@ -21,6 +21,7 @@ enum GoldenTable {
 @Suite struct TimeSeriesGoldenTests {
     static let cases: [(feeder: String, golden: String, steps: Int, stepSeconds: Double)] = [
         ("feeders/european_lv/Master.dss", "golden/european_lv/daily_5m", 288, 300),
+        ("feeders/european_lv/Master.dss", "golden/european_lv/daily_1m", 1440, 60),
         ("feeders/enerport/M_summer.dss", "golden/enerport_summer/daily_5m", 288, 300),
         ("feeders/enerport/M_winter.dss", "golden/enerport_winter/daily_5m", 288, 300),
     ]
