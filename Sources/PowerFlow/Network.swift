@@ -275,7 +275,10 @@ public struct Network {
             name: "Generator.\(g.name)", kind: .generator, modelIndex: i, branches: branches, branchConductors: pairs, conductorNodes: n,
             phases: g.phases, baseVolts: vBase, loadModel: 1, zipv: [],
             voltageMinPerUnit: g.voltageMinPerUnit, voltageMaxPerUnit: g.voltageMaxPerUnit,
-            voltageLowPerUnit: 0, yBranch: .zero, nominalKilowatts: -g.kilowatts, nominalKilovars: -g.nominalKilovars,
+            voltageLowPerUnit: 0,
+            // OpenDSS puts −Yeq of a model-1 generator into Y (Y := −Yeq, "negate for generation").
+            yBranch: CDouble(-g.kilowatts * 1000 / Double(g.phases), g.nominalKilovars * 1000 / Double(g.phases)) / (vBase * vBase),
+            nominalKilowatts: -g.kilowatts, nominalKilovars: -g.nominalKilovars,
             dailyShape: shapeIndex(g.daily), yearlyShape: shapeIndex(g.yearly ?? g.daily)))
     }
 
