@@ -103,6 +103,27 @@ public struct Network {
         }
         guard !nodes.isEmpty else { throw PowerFlowError.invalidElement("circuit", "no nodes") }
         renumberNodesByBus()
+        try checkConnectivity()
+    }
+
+    /// Every bus must reach a source through lines and transformers (not through shunts or loads).
+    func checkConnectivity() throws {
+        var adjacency = [[Int]](repeating: [], count: buses.count)
+        var energized = [Bool](repeating: false, count: buses.count)
+        var queue: [Int] = []
+        for e in delivery {
+            let busesOfElement = e.conductorNodes.filter { $0 >= 0 }.map { nodes[$0].bus }
+            if e.kind == .vsource {
+                for b in busesOfElement where !energized[b] { energized[b] = true; queue.append(b) }
+            } else if e.kind != .capacitor || e.conductorNodes.count == e.conductorsPerTerminal * 2 {
+                for a in busesOfElement { for b in busesOfElement where a != b { adjacency[a].append(b) } }
+            }
+        }
+        while let bus = queue.popLast() {
+            for next in adjacency[bus] where !energized[next] { energized[next] = true; queue.append(next) }
+        }
+        let islanded = buses.indices.filter { !energized[$0] }.map { buses[$0].name }
+        if !islanded.isEmpty { throw PowerFlowError.islanded(islanded) }
     }
 
     /// OpenDSS numbers nodes bus by bus (buses in order of first reference), not by first reference.

@@ -28,14 +28,19 @@ import Feeder
         try PowerFlowSolver(model: FeederImporter.compile(script: script, name: "t.dss", baseDirectory: "/tmp"))
     }
 
-    @Test func islandedBusIsASingularMatrix() throws {
-        let script = Self.tiny + "\nNew LineCode.i nphases=1 r1=0.5 x1=0.1 r0=0.5 x0=0.1 c1=0 c0=0 units=km\nNew Line.island bus1=x.1 bus2=y.1 linecode=i length=10 units=m"
-        do {
-            _ = try compile(script)
-            Issue.record("expected a singular matrix")
-        } catch let error as PowerFlowError {
-            guard case .singularMatrix = error else { Issue.record("wrong error \(error)"); return }
-            #expect(error.description.contains("singular") && error.description.contains("islanded"))
+    @Test func islandedBusIsReported() throws {
+        let script = Self.tiny + "\nNew LineCode.i nphases=1 r1=0.5 x1=0.1 r0=0.5 x0=0.1 c1=0 c0=0 units=km\nNew Line.island bus1=x.1 bus2=y.1 linecode=i length=10 units=m\nNew Load.lost bus1=y.1 phases=1 kv=0.24 kw=1"
+        #expect(throws: PowerFlowError.islanded(["x", "y"])) { _ = try compile(script) }
+        #expect(PowerFlowError.islanded(["x", "y"]).description.contains("no path from the source to bus x, y"))
+    }
+
+    @Test func singularMatrixIsReported() throws {
+        // Two buses joined only by a zero-admittance (open) primitive: KLU finds a zero pivot.
+        let pattern = SparsePattern(order: 2, triplets: [(0, 0), (1, 1), (0, 1), (1, 0)])
+        let klu = try KLUFactorization(pattern: pattern)
+        #expect(throws: PowerFlowError.self) { try klu.factor(values: [1, 0, 1, 0, 1, 0, 1, 0]) }
+        do { try klu.factor(values: [1, 0, 1, 0, 1, 0, 1, 0]) } catch {
+            #expect("\(error)".contains("singular"))
         }
     }
 
