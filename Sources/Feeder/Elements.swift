@@ -631,25 +631,31 @@ public struct LoadShape: Sendable {
 
     /// Inline values, or `file=NAME` (one value per line, first column) relative to the script.
     static func readSeries(_ r: ValueReader, baseDirectory: String) throws -> [Double] {
-        let trimmed = r.text.trimmingCharacters(in: .whitespaces)
+        let trimmed = r.text.trimmedBlanks
         let lower = trimmed.lowercased()
         guard lower.hasPrefix("file") else { return try r.doubles() }
         guard let eq = trimmed.firstIndex(of: "=") else { throw r.fail("expected file=NAME") }
-        let fileName = trimmed[trimmed.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+        let fileName = trimmed[trimmed.index(after: eq)...].trimmedBlanks
         let path = ScriptPaths.resolve(fileName, relativeTo: baseDirectory)
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: path) else {
             throw FeederError.fileNotReadable(path: path, at: r.location)
         }
+        // Byte-level scan: one value per line, first field (separated by comma, blank or tab).
+        let bytes = [UInt8](data)
         var values: [Double] = []
-        values.reserveCapacity(1440)
-        for rawLine in text.split(whereSeparator: \.isNewline) {
-            let firstField = rawLine.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" }).first
-            guard let field = firstField else { continue }
-            guard let value = ValueReader.parseNumber(String(field)) else {
-                throw FeederError.invalidValue(property: r.property, value: String(field),
-                                               reason: "not a number in \(path)", at: r.location)
+        values.reserveCapacity(bytes.count / 6)
+        var i = 0
+        while i < bytes.count {
+            while i < bytes.count, bytes[i] == 32 || bytes[i] == 9 || bytes[i] == 10 || bytes[i] == 13 { i += 1 }
+            guard i < bytes.count else { break }
+            let start = i
+            while i < bytes.count, bytes[i] != 44, bytes[i] != 32, bytes[i] != 9, bytes[i] != 10, bytes[i] != 13 { i += 1 }
+            let field = String(decoding: bytes[start..<i], as: UTF8.self)
+            guard let value = ValueReader.parseNumber(field) else {
+                throw FeederError.invalidValue(property: r.property, value: field, reason: "not a number in \(path)", at: r.location)
             }
             values.append(value)
+            while i < bytes.count, bytes[i] != 10, bytes[i] != 13 { i += 1 }
         }
         return values
     }

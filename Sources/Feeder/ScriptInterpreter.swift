@@ -65,7 +65,7 @@ struct ScriptInterpreter {
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
             let location = ScriptLocation(file: fileName, line: lineNumber)
-            var line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
+            var line = rawLine.trimmedBlanks
             if inBlockComment {
                 if line.contains("*/") { inBlockComment = false }
                 continue
@@ -105,7 +105,7 @@ struct ScriptInterpreter {
             }
             previous = c
         }
-        return String(line[..<end]).trimmingCharacters(in: .whitespaces)
+        return line[..<end].trimmedBlanks
     }
 
     mutating func execute(_ line: String, directory: String, at location: ScriptLocation) throws {
@@ -459,7 +459,7 @@ struct ScriptInterpreter {
         var lineNumber = 0
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
-            let line = Self.stripComment(rawLine.trimmingCharacters(in: .whitespacesAndNewlines))
+            let line = Self.stripComment(rawLine.trimmedBlanks)
             if line.isEmpty { continue }
             let fields = line.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" }).map(String.init)
             guard fields.count >= 3, let x = ValueReader.parseNumber(fields[1]), let y = ValueReader.parseNumber(fields[2]) else {
