@@ -55,7 +55,8 @@ final class KLUFactorization {
         klu_defaults(&common)
         // No block-triangular pre-ordering: one block, so the extracted factors have no F part.
         common.btf = 0
-        common.scale = 0
+        // Row scaling (KLU's default, max-norm) keeps floating delta windings well conditioned.
+        common.scale = 2
         let n = Int32(pattern.order)
         symbolic = columnStarts.withUnsafeMutableBufferPointer { cp in
             rowIndices.withUnsafeMutableBufferPointer { ri in

@@ -3,12 +3,14 @@
 // times, so the factors are transposed once into rows and each row becomes a dot product.
 import CKLU
 
-/// L·U = P·A·Q with L unit lower and U upper triangular (KLU without BTF and row scaling), n×n.
+/// L·U = P·(R⁻¹A)·Q with L unit lower, U upper triangular, R KLU's row scaling (no BTF), n×n.
 /// Stored row-wise (CSR) with interleaved re/im values so each solve row is a register-held dot product.
 final class TriangularFactors {
     let order: Int
     let rowPermutation: [Int32]
     let columnPermutation: [Int32]
+    /// KLU's row scale factors (1 when unscaled), applied to the right-hand side in pivot order.
+    let rowScale: [Double]
     /// Strictly lower L and strictly upper U by rows; values interleaved (re, im).
     let lStarts: [Int32], lColumns: [Int32], lValues: [Double]
     let uStarts: [Int32], uColumns: [Int32], uValues: [Double]
@@ -64,6 +66,7 @@ final class TriangularFactors {
         (uStarts, uColumns, uValues) = pack(uRowsOf)
         rowPermutation = p
         columnPermutation = q
+        rowScale = rs
         inverseDiagonal = diagonal
         work = [Double](repeating: 0, count: 2 * n)
     }
@@ -75,10 +78,13 @@ final class TriangularFactors {
             re.withUnsafeMutableBufferPointer { br in
                 im.withUnsafeMutableBufferPointer { bi in
                     rowPermutation.withUnsafeBufferPointer { p in
-                        for k in 0..<n {
-                            let row = Int(p[k])
-                            x[2 * k] = br[row]
-                            x[2 * k + 1] = bi[row]
+                        rowScale.withUnsafeBufferPointer { rs in
+                            for k in 0..<n {
+                                let row = Int(p[k])
+                                let s = rs[k]
+                                x[2 * k] = br[row] / s
+                                x[2 * k + 1] = bi[row] / s
+                            }
                         }
                     }
                     Self.lowerSolve(x, lStarts, lColumns, lValues, n)
@@ -125,8 +131,9 @@ final class TriangularFactors {
         work.withUnsafeMutableBufferPointer { x in
             for k in 0..<(2 * n) { x[k] = 0 }
             for (t, k) in pivotRows.enumerated() {
-                x[2 * Int(k)] = re[t]
-                x[2 * Int(k) + 1] = im[t]
+                let scale = rowScale[Int(k)]
+                x[2 * Int(k)] = re[t] / scale
+                x[2 * Int(k) + 1] = im[t] / scale
             }
             lStarts.withUnsafeBufferPointer { s in
                 lColumns.withUnsafeBufferPointer { c in
