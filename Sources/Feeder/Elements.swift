@@ -394,6 +394,8 @@ public struct Load: Sendable {
     public var voltageMaxPerUnit = 1.05
     public var voltageLowPerUnit = 0.50
     public var zipv: [Double]?
+    /// status=fixed: ignores load shapes and the load multiplier.
+    public var isFixed = false
     public var yearly: String?
     public var daily: String?
     public var duty: String?
@@ -429,9 +431,9 @@ public struct Load: Sendable {
         case "duty": duty = Self.shapeName(r.text)
         case "enabled": enabled = try r.bool()
         case "status":
-            guard r.text.lowercased().hasPrefix("v") || r.text.lowercased().hasPrefix("f") else {
-                throw r.fail("status must be variable or fixed")
-            }
+            let v = r.text.lowercased()
+            guard v.hasPrefix("v") || v.hasPrefix("f") else { throw r.fail("status must be variable or fixed") }
+            isFixed = v.hasPrefix("f")
         case "kva":
             throw r.fail("kVA-specified loads are not supported; give kW and pf or kvar")
         case "growth", "rneut", "xneut", "class", "vminnorm", "vminemerg", "xfkva", "allocationfactor", "%mean",

@@ -274,14 +274,16 @@ public struct Network {
         guard l.enabled else { return }
         let (n, branches, pairs) = conversionTopology(bus: l.bus1, phases: l.phases, connection: l.connection)
         let vBase = Self.baseVolts(kilovolts: l.kilovolts, phases: l.phases, connection: l.connection)
-        let q = l.nominalKilovars
-        let y = CDouble(l.kilowatts * 1000 / Double(l.phases), -q * 1000 / Double(l.phases)) / (vBase * vBase)
+        // Set loadmult scales every variable load (OpenDSS's Factor), as the shapes do.
+        let factor = l.isFixed ? 1 : model.options.loadMultiplier
+        let p = l.kilowatts * factor, q = l.nominalKilovars * factor
+        let y = CDouble(p * 1000 / Double(l.phases), -q * 1000 / Double(l.phases)) / (vBase * vBase)
         conversion.append(ConversionElement(
             name: "Load.\(l.name)", kind: .load, modelIndex: i, branches: branches, branchConductors: pairs, conductorNodes: n,
             phases: l.phases, baseVolts: vBase, loadModel: l.model, zipv: l.zipv ?? [],
             voltageMinPerUnit: l.voltageMinPerUnit, voltageMaxPerUnit: l.voltageMaxPerUnit,
-            voltageLowPerUnit: l.voltageLowPerUnit, yBranch: y, nominalKilowatts: l.kilowatts, nominalKilovars: q,
-            dailyShape: shapeIndex(l.daily), yearlyShape: shapeIndex(l.yearly ?? l.daily)))
+            voltageLowPerUnit: l.voltageLowPerUnit, yBranch: y, nominalKilowatts: p, nominalKilovars: q,
+            dailyShape: l.isFixed ? nil : shapeIndex(l.daily), yearlyShape: l.isFixed ? nil : shapeIndex(l.yearly ?? l.daily)))
         if l.model == 8 && (l.zipv?.count ?? 0) != 7 {
             throw PowerFlowError.invalidElement("Load.\(l.name)", "model 8 needs ZIPV with 7 values")
         }

@@ -66,4 +66,21 @@ import Feeder
             #expect(err < 1e-6, "step \(r.step) \(r.busNode): \(err) pu")
         }
     }
+
+    /// `Set loadmult` scales variable loads; `status=fixed` loads ignore it and their shapes
+    /// (source P from OpenDSS through dss-python on the same script).
+    @Test func loadMultiplierAndFixedLoads() throws {
+        let script = "Redirect Master.dss\nSet loadmult=1.3\nLoad.A.status=fixed"
+        let model = try FeederImporter.compile(script: script, name: "lm.dss", baseDirectory: Self.golden + "/small_lv")
+        let solver = try PowerFlowSolver(model: model)
+        solver.settings.tolerance = 1e-10
+        var log = EventLog(isEnabled: false)
+        let area = try solver.measurementArea()
+        _ = try solver.solve(log: &log)
+        #expect(abs(solver.measure(area).sourceKilowatts - 36.38585104324589) < 1e-6)
+        let result = try solver.runTimeSeries(TimeSeriesConfiguration(mode: .daily, stepSeconds: 900, numberOfSteps: 96), log: &log)
+        for (step, p) in [(1, 13.548717368104978), (41, 31.066162210855154), (81, 22.387650384886694)] {
+            #expect(abs(result.steps[step - 1].measurement.sourceKilowatts - p) < 1e-6, "step \(step)")
+        }
+    }
 }
