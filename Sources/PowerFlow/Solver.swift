@@ -39,7 +39,7 @@ public struct SolveOutcome: Sendable, Equatable {
     public var controlIterations: Int
     /// Largest per-unit magnitude change in the last iteration.
     public var lastMaxChangePerUnit: Double
-    /// Tap changes made by regulators during this solve.
+    /// Control actions executed during this solve (regulator tap moves and capacitor switchings).
     public var tapChanges: Int
 }
 

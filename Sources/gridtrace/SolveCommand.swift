@@ -65,6 +65,7 @@ struct SolveCommand: ParsableCommand {
             let stepSeconds = try parseStep()
             let steps = number ?? Int((86_400 / stepSeconds).rounded())
             var configuration = TimeSeriesConfiguration(mode: solveMode, stepSeconds: stepSeconds, numberOfSteps: steps,
+                                                        startHour: model.options.startHour + model.options.startSecond / 3600,
                                                         recordLoadVoltages: export != nil, sourceTransformer: source)
             configuration.measure = !noMetrics
             configuration.recordMonitors = export != nil
