@@ -30,6 +30,7 @@ let package = Package(
         .target(name: "PowerFlow", dependencies: [
             "Kernel", "Feeder", "CKLU",
             .product(name: "ComplexModule", package: "swift-numerics"),
+            .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .target(name: "Chain", dependencies: ["Kernel"]),
         .target(name: "Market", dependencies: [
