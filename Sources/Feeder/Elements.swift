@@ -207,6 +207,8 @@ public struct Line: Sendable {
     public var xMatrix: [Double]?
     public var cMatrix: [Double]?
     public var usesOwnImpedance = false
+    /// `phases=` was given after `linecode=` (so the line's phase count wins over the code's).
+    public var phasesOverrideCode = false
     public var isSwitch = false
     public var enabled = true
     public var baseFrequencyHertz: Double
@@ -221,9 +223,12 @@ public struct Line: Sendable {
         switch p {
         case "bus1": bus1 = try BusSpec.parse(r.text, property: p, at: r.location)
         case "bus2": bus2 = try BusSpec.parse(r.text, property: p, at: r.location)
-        case "linecode": lineCode = r.text.lowercased(); usesOwnImpedance = false
+        case "linecode": lineCode = r.text.lowercased(); usesOwnImpedance = false; phasesOverrideCode = false
         case "length": length = try r.double()
-        case "phases": phases = try r.int()
+        case "phases":
+            phases = try r.int()
+            // As OpenDSS: a line code sets the phase count; phases= given after it wins.
+            phasesOverrideCode = lineCode != nil
         case "units": units = try LengthUnit.parse(r)
         case "r1": r1 = try r.double(); ownSequence()
         case "x1": x1 = try r.double(); ownSequence()

@@ -205,7 +205,7 @@ public struct Network {
         let line = model.lines[i]
         guard line.enabled else { return }
         let code = line.lineCode.flatMap { model.lineCode(named: $0) }
-        let phases = (code != nil && !line.usesOwnImpedance) ? (code?.phases ?? line.phases) : line.phases
+        let phases = (code != nil && !line.usesOwnImpedance && !line.phasesOverrideCode) ? (code?.phases ?? line.phases) : line.phases
         let n1 = nodeIndices(line.bus1, conductors: phases, phases: phases)
         let n2 = nodeIndices(line.bus2, conductors: phases, phases: phases)
         let y = try Primitives.line(line, code: code, frequencyHertz: frequencyHertz)

@@ -85,7 +85,13 @@ enum Primitives {
         var baseFrequency = line.baseFrequencyHertz
         var unitScale = 1.0
         if let code, !line.usesOwnImpedance {
-            phases = code.phases
+            if line.phasesOverrideCode && line.phases != code.phases {
+                guard code.rMatrix == nil && code.cMatrix == nil else {
+                    throw PowerFlowError.invalidElement("Line.\(line.name)", "phases=\(line.phases) differs from matrix line code \(code.name) (\(code.phases) phases)")
+                }
+            } else {
+                phases = code.phases
+            }
             r1 = code.r1; x1 = code.x1; r0 = code.r0; x0 = code.x0; c1 = code.c1; c0 = code.c0
             rm = code.rMatrix; xm = code.xMatrix; cm = code.cMatrix
             baseFrequency = code.baseFrequencyHertz
@@ -99,6 +105,9 @@ enum Primitives {
                 throw PowerFlowError.invalidElement("Line.\(line.name)", "impedance matrix order differs from \(phases) phases")
             }
             for k in 0..<(phases * phases) { z.entries[k] = CDouble(rm[k] * length, xm[k] * xScale * length) }
+        } else if phases == 1 {
+            // A single-phase line given by sequence data is its positive-sequence impedance (OpenDSS).
+            z[0, 0] = CDouble(r1 * length, x1 * xScale * length)
         } else {
             z = sequenceMatrix(z1: CDouble(r1 * length, x1 * xScale * length),
                                z0: CDouble(r0 * length, x0 * xScale * length), phases: phases)
@@ -109,6 +118,8 @@ enum Primitives {
             var y = DenseComplexMatrix(order: phases)
             for k in 0..<(phases * phases) { y.entries[k] = CDouble(0, omega * cm[k] * 1e-9 * length) }
             shunt = y
+        } else if rm == nil && phases == 1 {
+            if c1 != 0 { shunt = DenseComplexMatrix(order: 1); shunt?[0, 0] = CDouble(0, omega * c1 * 1e-9 * length) }
         } else if c1 != 0 || c0 != 0 {
             // Without a C matrix OpenDSS keeps the sequence capacitances (defaults 3.4 and 1.6 nF
             // per unit length), also when R and X were given as matrices.
