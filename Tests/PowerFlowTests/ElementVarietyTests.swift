@@ -142,4 +142,37 @@ import Feeder
             #expect((v[i] - CDouble(re, im)).length / (baseKV * 1000) < 1e-8, "\(name)")
         }
     }
+
+    /// A delta capacitor, a 1-phase capacitor, a 2-phase wye load and a constant-Z 3-phase load.
+    static let script3 = """
+    Clear
+    New Circuit.C basekv=12.47 pu=1.0 mvasc3=200 mvasc1=150
+    New LineCode.seq nphases=3 r1=0.306 x1=0.627 r0=0.592 x0=1.81 c1=10 c0=4 units=mi
+    New Line.F1 sourcebus n1 seq 0.8 units=mi
+    New Capacitor.CD bus1=n1 phases=3 kvar=450 kv=12.47 conn=delta
+    New Capacitor.C1 bus1=n1.2 phases=1 kvar=100 kv=7.2
+    New Load.W2 bus1=n1.1.3 phases=2 kv=12.47 kw=200 pf=0.9
+    New Load.W3 bus1=n1 phases=3 kv=12.47 kw=300 pf=0.85 model=2
+    Set voltagebases=[12.47]
+    Calcvoltagebases
+    """
+
+    @Test func deltaCapacitorAndTwoPhaseWyeLoadMatchOpenDSS() throws {
+        let solver = try PowerFlowSolver(model: FeederImporter.compile(script: Self.script3, name: "cap.dss", baseDirectory: "/tmp"))
+        solver.settings.tolerance = 1e-10
+        var log = EventLog(isEnabled: false)
+        #expect(try solver.solve(log: &log).converged)
+        let expected: [(String, Double, Double)] = [
+            ("n1.1", 7190.62298329386, -51.17510433220432),
+            ("n1.2", -3641.8702425301376, -6257.685778743033),
+            ("n1.3", -3568.406619251625, 6235.083095190168),
+        ]
+        let v = solver.voltages
+        for (name, re, im) in expected {
+            let i = try #require(solver.network.nodes.indices.first { solver.network.nodeName($0) == name })
+            #expect((v[i] - CDouble(re, im)).length / 7199.56 < 1e-8, "\(name)")
+        }
+        let w2 = try #require(solver.conversionIndex(named: "Load.w2"))
+        #expect(abs(solver.conversionPower(w2).real / 1000 - 200) < 1e-6)
+    }
 }
