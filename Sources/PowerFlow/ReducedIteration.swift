@@ -62,7 +62,8 @@ extension PowerFlowSolver {
             for k in 0..<n { re[k] = 0; im[k] = 0 }
             re[nodes[j]] = 1
             factors.solve(re: &re, im: &im)
-            for i in 0..<m { zr[i * m + j] = re[nodes[i]]; zi[i * m + j] = im[nodes[i]] }
+            // Column-major: column j is the response of the reduced nodes to a unit injection at node j.
+            for i in 0..<m { zr[j * m + i] = re[nodes[i]]; zi[j * m + i] = im[nodes[i]] }
         }
         return ReducedSystem(nodes: nodes, branchPositions: branches, z: (zr, zi), v0: v0,
                              baseVolts: nodes.map { nodeBaseVolts[$0] },
@@ -81,6 +82,8 @@ extension PowerFlowSolver {
             vi = r.nodes.map { voltageStorage[$0].imaginary }
         }
         var dr = [Double](repeating: 0, count: m), di = dr
+        var nr = dr, ni = dr
+        let v0r = r.nodes.map { r.v0.re[$0] }, v0i = r.nodes.map { r.v0.im[$0] }
         var iteration = 0
         var maxChange = Double.infinity
         var converged = false
@@ -101,26 +104,36 @@ extension PowerFlowSolver {
                 }
             }
             maxChange = 0
+            // V_P = V0_P + Z·d as column updates (axpy over the rows: vectorizable, fixed order).
+            for i in 0..<m { nr[i] = v0r[i]; ni[i] = v0i[i] }
             r.z.re.withUnsafeBufferPointer { zr in
                 r.z.im.withUnsafeBufferPointer { zi in
-                    for i in 0..<m {
-                        var sr = r.v0.re[r.nodes[i]], si = r.v0.im[r.nodes[i]]
-                        let row = i * m
-                        for j in 0..<m {
-                            let a = zr[row + j], b = zi[row + j]
-                            sr += a * dr[j] - b * di[j]
-                            si += a * di[j] + b * dr[j]
+                    nr.withUnsafeMutableBufferPointer { sr in
+                        ni.withUnsafeMutableBufferPointer { si in
+                            for j in 0..<m {
+                                let xr = dr[j], xi = di[j]
+                                if xr == 0 && xi == 0 { continue }
+                                let column = j * m
+                                for i in 0..<m {
+                                    let a = zr[column + i], b = zi[column + i]
+                                    sr[i] += a * xr - b * xi
+                                    si[i] += a * xi + b * xr
+                                }
+                            }
                         }
-                        let newMag = (sr * sr + si * si).squareRoot()
-                        let oldMag = (vr[i] * vr[i] + vi[i] * vi[i]).squareRoot()
-                        let change = r.baseVolts[i] > 0 ? abs(newMag - oldMag) / r.baseVolts[i]
-                            : (newMag != 0 ? abs(1 - oldMag / newMag) : 0)
-                        if change > maxChange { maxChange = change }
-                        if !newMag.isFinite { finite = false }
-                        vr[i] = sr
-                        vi[i] = si
                     }
                 }
+            }
+            for i in 0..<m {
+                let sr = nr[i], si = ni[i]
+                let newMag = (sr * sr + si * si).squareRoot()
+                let oldMag = (vr[i] * vr[i] + vi[i] * vi[i]).squareRoot()
+                let change = r.baseVolts[i] > 0 ? abs(newMag - oldMag) / r.baseVolts[i]
+                    : (newMag != 0 ? abs(1 - oldMag / newMag) : 0)
+                if change > maxChange { maxChange = change }
+                if !newMag.isFinite { finite = false }
+                vr[i] = sr
+                vi[i] = si
             }
             if log.isEnabled {
                 log.emit(eventTime, .powerFlowIteration, actor: "grid",
