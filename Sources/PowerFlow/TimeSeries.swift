@@ -137,8 +137,20 @@ extension PowerFlowSolver {
                 "vmin_pu": .double(m.voltageMinPerUnit), "vmin_node": .string(m.voltageMinNode),
                 "vmax_pu": .double(m.voltageMaxPerUnit), "vmax_node": .string(m.voltageMaxNode),
             ]
-            for (k, limit) in limits.enumerated() { payload["violations " + limit.name] = .int(Int64(m.violations[k])) }
+            for (k, limit) in limits.enumerated() where k < m.violations.count {
+                payload["violations " + limit.name] = .int(Int64(m.violations[k]))
+            }
             log.emit(time, .powerFlowStep, actor: "grid", .object(payload))
+            // One limit-violation event per band that LV nodes left in this step.
+            for (k, limit) in limits.enumerated() where k < m.violations.count && m.violations[k] > 0 {
+                log.emit(time, .limitViolation, actor: "grid", .object([
+                    "step": .int(Int64(step)), "limit": .string(limit.name),
+                    "low_pu": .double(limit.lowPerUnit), "high_pu": .double(limit.highPerUnit),
+                    "nodes": .int(Int64(m.violations[k])),
+                    "vmin_pu": .double(m.voltageMinPerUnit), "vmin_node": .string(m.voltageMinNode),
+                    "vmax_pu": .double(m.voltageMaxPerUnit), "vmax_node": .string(m.voltageMaxNode),
+                ]))
+            }
         }
         return (outcome, m)
     }

@@ -113,4 +113,18 @@ import Feeder
         #expect(solver.transformerTaps(named: "reg3")?[1] == 1.05625)
         #expect(solver.factorizationCount > 1)
     }
+
+    @Test func limitViolationsAreEvents() throws {
+        let solver = try compile(Self.tiny)
+        var log = EventLog(isEnabled: true)
+        let area = try solver.measurementArea()
+        // The tiny feeder sits near 1.0 pu; a tight band is violated, a wide one is not.
+        let tight = VoltageLimits(name: "tight", lowPerUnit: 0.999, highPerUnit: 1.0001)
+        let (_, m) = try solver.solveStep(step: 3, time: .minutes(15), area: area, limits: [tight, .en50160], log: &log)
+        #expect(m.violations[0] > 0 && m.violations[1] == 0)
+        let violations = log.drain().filter { $0.kind == .limitViolation }
+        #expect(violations.count == 1)
+        guard case let .object(payload)? = violations.first?.payload else { Issue.record("no payload"); return }
+        #expect(payload["limit"] == .string("tight") && payload["nodes"] == .int(Int64(m.violations[0])))
+    }
 }
