@@ -31,6 +31,7 @@ let package = Package(
         .target(name: "PowerFlow", dependencies: [
             "Kernel", "Feeder", "CKLU",
             .product(name: "ComplexModule", package: "swift-numerics"),
+            .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .target(name: "Plot"),
         .target(name: "Chain", dependencies: ["Kernel", "Plot"], exclude: ["README.md"]),

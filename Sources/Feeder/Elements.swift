@@ -47,7 +47,7 @@ public enum Connection: Sendable, Equatable {
 /// Which element classes exist and the property order OpenDSS uses for positional values.
 public enum ElementClass: String, Sendable, CaseIterable {
     case vsource, linecode, line, transformer, load, generator, pvsystem, loadshape, capacitor
-    case regcontrol, energymeter, monitor
+    case regcontrol, capcontrol, energymeter, monitor
 
     var propertyNames: [String] {
         switch self {
@@ -61,6 +61,7 @@ public enum ElementClass: String, Sendable, CaseIterable {
         case .loadshape: return LoadShape.propertyNames
         case .capacitor: return Capacitor.propertyNames
         case .regcontrol: return RegControl.propertyNames
+        case .capcontrol: return CapControl.propertyNames
         case .energymeter: return EnergyMeter.propertyNames
         case .monitor: return Monitor.propertyNames
         }
@@ -99,6 +100,9 @@ public struct VoltageSource: Sendable {
     public var impedanceSpec = ImpedanceSpec.shortCircuitMVA
 
     public enum ImpedanceSpec: Sendable { case shortCircuitMVA, shortCircuitAmps, ohms }
+
+    /// A source with OpenDSS's defaults (115 kV, 2000/2100 MVA short-circuit, at bus "sourcebus").
+    public init(name: String) { self.name = name }
 
     static let propertyNames = ["bus1", "basekv", "pu", "angle", "frequency", "phases", "mvasc3", "mvasc1",
                                 "x1r1", "x0r0", "isc3", "isc1", "r1", "x1", "r0", "x0", "scantype", "sequence",
@@ -203,6 +207,8 @@ public struct Line: Sendable {
     public var xMatrix: [Double]?
     public var cMatrix: [Double]?
     public var usesOwnImpedance = false
+    /// `phases=` was given after `linecode=` (so the line's phase count wins over the code's).
+    public var phasesOverrideCode = false
     public var isSwitch = false
     public var enabled = true
     public var baseFrequencyHertz: Double
@@ -217,9 +223,12 @@ public struct Line: Sendable {
         switch p {
         case "bus1": bus1 = try BusSpec.parse(r.text, property: p, at: r.location)
         case "bus2": bus2 = try BusSpec.parse(r.text, property: p, at: r.location)
-        case "linecode": lineCode = r.text.lowercased(); usesOwnImpedance = false
+        case "linecode": lineCode = r.text.lowercased(); usesOwnImpedance = false; phasesOverrideCode = false
         case "length": length = try r.double()
-        case "phases": phases = try r.int()
+        case "phases":
+            phases = try r.int()
+            // As OpenDSS: a line code sets the phase count; phases= given after it wins.
+            phasesOverrideCode = lineCode != nil
         case "units": units = try LengthUnit.parse(r)
         case "r1": r1 = try r.double(); ownSequence()
         case "x1": x1 = try r.double(); ownSequence()
@@ -390,6 +399,8 @@ public struct Load: Sendable {
     public var voltageMaxPerUnit = 1.05
     public var voltageLowPerUnit = 0.50
     public var zipv: [Double]?
+    /// status=fixed: ignores load shapes and the load multiplier.
+    public var isFixed = false
     public var yearly: String?
     public var daily: String?
     public var duty: String?
@@ -411,7 +422,7 @@ public struct Load: Sendable {
         case "kvar": kilovars = try r.double(); reactiveSpec = .kilovars
         case "model":
             model = try r.int()
-            guard [1, 2, 5, 8].contains(model) else { throw r.fail("load models 1, 2, 5 and 8 are supported") }
+            guard [1, 2, 3, 4, 5, 8].contains(model) else { throw r.fail("load models 1, 2, 3, 4, 5 and 8 are supported") }
         case "conn": connection = try Connection.parse(r)
         case "vminpu": voltageMinPerUnit = try r.double()
         case "vmaxpu": voltageMaxPerUnit = try r.double()
@@ -425,9 +436,9 @@ public struct Load: Sendable {
         case "duty": duty = Self.shapeName(r.text)
         case "enabled": enabled = try r.bool()
         case "status":
-            guard r.text.lowercased().hasPrefix("v") || r.text.lowercased().hasPrefix("f") else {
-                throw r.fail("status must be variable or fixed")
-            }
+            let v = r.text.lowercased()
+            guard v.hasPrefix("v") || v.hasPrefix("f") else { throw r.fail("status must be variable or fixed") }
+            isFixed = v.hasPrefix("f")
         case "kva":
             throw r.fail("kVA-specified loads are not supported; give kW and pf or kvar")
         case "growth", "rneut", "xneut", "class", "vminnorm", "vminemerg", "xfkva", "allocationfactor", "%mean",
@@ -539,6 +550,8 @@ public struct PVSystem: Sendable {
     public var connection = Connection.wye
     public var voltageMinPerUnit = 0.90
     public var voltageMaxPerUnit = 1.10
+    /// Inverter turns on above this share of kVA (percent); OpenDSS's default 20.
+    public var cutInPercent = 20.0
     public var yearly: String?
     public var daily: String?
     public var duty: String?
@@ -570,7 +583,8 @@ public struct PVSystem: Sendable {
         case "daily": daily = Load.shapeName(r.text)
         case "duty": duty = Load.shapeName(r.text)
         case "enabled": enabled = try r.bool()
-        case "%pmpp", "temperature", "%cutin", "%cutout", "%r", "%x", "model", "balanced", "limitcurrent", "class",
+        case "%cutin": cutInPercent = try r.double()
+        case "%pmpp", "temperature", "%cutout", "%r", "%x", "model", "balanced", "limitcurrent", "class",
              "debugtrace", "varfollowinverter", "dutystart", "wattpriority", "pfpriority", "%pminnovars",
              "%pminkvarmax", "kvarmax", "kvarmaxabs", "kvdc", "kp", "pitol", "safevoltage", "safemode",
              "dynamiceq", "dynout", "controlmode", "amplimit", "amplimitgain", "spectrum", "basefreq",
@@ -624,25 +638,31 @@ public struct LoadShape: Sendable {
 
     /// Inline values, or `file=NAME` (one value per line, first column) relative to the script.
     static func readSeries(_ r: ValueReader, baseDirectory: String) throws -> [Double] {
-        let trimmed = r.text.trimmingCharacters(in: .whitespaces)
+        let trimmed = r.text.trimmedBlanks
         let lower = trimmed.lowercased()
         guard lower.hasPrefix("file") else { return try r.doubles() }
         guard let eq = trimmed.firstIndex(of: "=") else { throw r.fail("expected file=NAME") }
-        let fileName = trimmed[trimmed.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+        let fileName = trimmed[trimmed.index(after: eq)...].trimmedBlanks
         let path = ScriptPaths.resolve(fileName, relativeTo: baseDirectory)
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: path) else {
             throw FeederError.fileNotReadable(path: path, at: r.location)
         }
+        // Byte-level scan: one value per line, first field (separated by comma, blank or tab).
+        let bytes = [UInt8](data)
         var values: [Double] = []
-        values.reserveCapacity(1440)
-        for rawLine in text.split(whereSeparator: \.isNewline) {
-            let firstField = rawLine.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" }).first
-            guard let field = firstField else { continue }
-            guard let value = ValueReader.parseNumber(String(field)) else {
-                throw FeederError.invalidValue(property: r.property, value: String(field),
-                                               reason: "not a number in \(path)", at: r.location)
+        values.reserveCapacity(bytes.count / 6)
+        var i = 0
+        while i < bytes.count {
+            while i < bytes.count, bytes[i] == 32 || bytes[i] == 9 || bytes[i] == 10 || bytes[i] == 13 { i += 1 }
+            guard i < bytes.count else { break }
+            let start = i
+            while i < bytes.count, bytes[i] != 44, bytes[i] != 32, bytes[i] != 9, bytes[i] != 10, bytes[i] != 13 { i += 1 }
+            let field = String(decoding: bytes[start..<i], as: UTF8.self)
+            guard let value = ValueReader.parseNumber(field) else {
+                throw FeederError.invalidValue(property: r.property, value: field, reason: "not a number in \(path)", at: r.location)
             }
             values.append(value)
+            while i < bytes.count, bytes[i] != 10, bytes[i] != 13 { i += 1 }
         }
         return values
     }
@@ -700,6 +720,8 @@ public struct RegControl: Sendable {
     public var maxTapChange = 16
     public var ptPhase = 1
     public var voltageLimit: Double?
+    /// Delay before a tap change, seconds (static mode: the nearest delays act first).
+    public var delaySeconds = 15.0
     public var enabled = true
 
     static let propertyNames = ["transformer", "winding", "vreg", "band", "ptratio", "ctprim", "r", "x", "bus",
@@ -725,7 +747,8 @@ public struct RegControl: Sendable {
             ptPhase = phase
         case "vlimit": voltageLimit = try r.double()
         case "enabled": enabled = try r.bool()
-        case "delay", "tapdelay", "debugtrace", "eventlog", "basefreq", "reset", "inversetime", "revthreshold",
+        case "delay": delaySeconds = try r.double()
+        case "tapdelay", "debugtrace", "eventlog", "basefreq", "reset", "inversetime", "revthreshold",
              "revdelay", "remoteptratio":
             break
         case "reversible", "revneutral", "cogen":
@@ -736,6 +759,68 @@ public struct RegControl: Sendable {
             throw r.fail("remote bus, tapnum and LDC_Z are not supported")
         default:
             throw r.fail("property not supported for RegControl")
+        }
+    }
+}
+
+/// What a capacitor control watches.
+public enum CapControlType: String, Sendable { case voltage, kvar, current }
+
+/// A capacitor control (static mode): switches its capacitor on below ONsetting / above it for
+/// kvar and current, and off past OFFsetting, as OpenDSS's CapControl does.
+public struct CapControl: Sendable {
+    public var name: String
+    public var element = ""
+    public var terminal = 1
+    public var capacitor = ""
+    public var type = CapControlType.voltage
+    public var ptRatio = 60.0
+    public var ctRatio = 60.0
+    public var onSetting = 120.0
+    public var offSetting = 125.0
+    public var delaySeconds = 15.0
+    public var voltageOverride = false
+    public var voltageMax = 126.0
+    public var voltageMin = 115.0
+    public var ptPhase = 1
+    public var ctPhase = 1
+    public var enabled = true
+
+    static let propertyNames = ["element", "terminal", "capacitor", "type", "ptratio", "ctratio", "onsetting",
+                                "offsetting", "delay", "voltoverride", "vmax", "vmin", "delayoff", "deadtime",
+                                "ctphase", "ptphase", "vbus", "eventlog", "usermodel", "userdata", "pctminkvar",
+                                "reset", "basefreq", "enabled", "like"]
+
+    mutating func set(_ p: String, _ r: ValueReader) throws {
+        switch p {
+        case "element": element = r.text.lowercased()
+        case "terminal": terminal = try r.int()
+        case "capacitor": capacitor = r.text.lowercased()
+        case "type":
+            let t = r.text.lowercased()
+            if t.hasPrefix("v") { type = .voltage } else if t.hasPrefix("k") { type = .kvar } else if t.hasPrefix("c") { type = .current }
+            else { throw r.fail("supported types: voltage, kvar, current") }
+        case "ptratio": ptRatio = try r.double()
+        case "ctratio": ctRatio = try r.double()
+        case "onsetting": onSetting = try r.double()
+        case "offsetting": offSetting = try r.double()
+        case "delay": delaySeconds = try r.double()
+        case "voltoverride": voltageOverride = try r.bool()
+        case "vmax": voltageMax = try r.double()
+        case "vmin": voltageMin = try r.double()
+        case "ptphase":
+            guard let phase = Int(r.text) else { throw r.fail("only a numbered PT phase is supported") }
+            ptPhase = phase
+        case "ctphase":
+            guard let phase = Int(r.text) else { throw r.fail("only a numbered CT phase is supported") }
+            ctPhase = phase
+        case "enabled": enabled = try r.bool()
+        case "delayoff", "deadtime", "eventlog", "reset", "basefreq", "pctminkvar":
+            break
+        case "vbus", "usermodel", "userdata":
+            throw r.fail("remote bus and user models are not supported")
+        default:
+            throw r.fail("property not supported for CapControl")
         }
     }
 }

@@ -46,6 +46,7 @@ public struct FeederModel: Sendable {
     public var loadShapes: [LoadShape] = []
     public var capacitors: [Capacitor] = []
     public var regControls: [RegControl] = []
+    public var capControls: [CapControl] = []
     public var energyMeters: [EnergyMeter] = []
     public var monitors: [Monitor] = []
     /// Power-delivery and power-conversion elements in creation order.

@@ -40,7 +40,7 @@ struct ScriptInterpreter {
 
     static let commands = ["new", "edit", "more", "m", "~", "redirect", "compile", "set", "clear", "calcvoltagebases",
                            "batchedit", "solve", "buscoords", "show", "plot", "export", "closedi", "visualize",
-                           "sample", "reset", "get", "help", "calcv"]
+                           "sample", "reset", "get", "help", "calcv", "open", "close"]
 
     mutating func finish() throws -> FeederModel {
         guard hasCircuit else { throw FeederError.invalidModel("the scripts define no circuit") }
@@ -65,7 +65,7 @@ struct ScriptInterpreter {
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
             let location = ScriptLocation(file: fileName, line: lineNumber)
-            var line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
+            var line = rawLine.trimmedBlanks
             if inBlockComment {
                 if line.contains("*/") { inBlockComment = false }
                 continue
@@ -105,7 +105,7 @@ struct ScriptInterpreter {
             }
             previous = c
         }
-        return String(line[..<end]).trimmingCharacters(in: .whitespaces)
+        return line[..<end].trimmedBlanks
     }
 
     mutating func execute(_ line: String, directory: String, at location: ScriptLocation) throws {
@@ -157,6 +157,14 @@ struct ScriptInterpreter {
         case "solve":
             try setOptions(parameters, at: location)
             model.solveCommandCount += 1
+        case "open", "close":
+            // Opening a line's terminal disconnects it (switches carry no charging current).
+            guard let target = parameters.first?.value else { throw FeederError.syntax("\(command) needs Class.name", at: location) }
+            let (cls, name) = try splitObjectName(target, at: location)
+            guard cls == .line, let index = indexByName[cls]?[name] else {
+                throw FeederError.syntax("\(command) supports Line elements only ('\(target)')", at: location)
+            }
+            model.lines[index].enabled = command == "close"
         case "buscoords":
             guard let file = parameters.first?.value else { throw FeederError.syntax("BusCoords needs a file", at: location) }
             try readBusCoordinates(ScriptPaths.resolve(file, relativeTo: directory), at: location)
@@ -253,6 +261,8 @@ struct ScriptInterpreter {
             model.creationOrder.append(.capacitor(index))
         case .regcontrol:
             model.regControls.append(RegControl(name: name)); index = model.regControls.count - 1
+        case .capcontrol:
+            model.capControls.append(CapControl(name: name)); index = model.capControls.count - 1
         case .energymeter:
             model.energyMeters.append(EnergyMeter(name: name)); index = model.energyMeters.count - 1
         case .monitor:
@@ -302,6 +312,7 @@ struct ScriptInterpreter {
         case .loadshape: try model.loadShapes[index].set(p, r, baseDirectory: directory)
         case .capacitor: try model.capacitors[index].set(p, r)
         case .regcontrol: try model.regControls[index].set(p, r)
+        case .capcontrol: try model.capControls[index].set(p, r)
         case .energymeter: try model.energyMeters[index].set(p, r)
         case .monitor: try model.monitors[index].set(p, r)
         }
@@ -320,6 +331,7 @@ struct ScriptInterpreter {
         case .loadshape: let n = model.loadShapes[index].name; model.loadShapes[index] = model.loadShapes[source]; model.loadShapes[index].name = n
         case .capacitor: let n = model.capacitors[index].name; model.capacitors[index] = model.capacitors[source]; model.capacitors[index].name = n
         case .regcontrol: let n = model.regControls[index].name; model.regControls[index] = model.regControls[source]; model.regControls[index].name = n
+        case .capcontrol: let n = model.capControls[index].name; model.capControls[index] = model.capControls[source]; model.capControls[index].name = n
         case .energymeter: let n = model.energyMeters[index].name; model.energyMeters[index] = model.energyMeters[source]; model.energyMeters[index].name = n
         case .monitor: let n = model.monitors[index].name; model.monitors[index] = model.monitors[source]; model.monitors[index].name = n
         }
@@ -371,6 +383,7 @@ struct ScriptInterpreter {
         case .loadshape: return model.loadShapes.map(\.name)
         case .capacitor: return model.capacitors.map(\.name)
         case .regcontrol: return model.regControls.map(\.name)
+        case .capcontrol: return model.capControls.map(\.name)
         case .energymeter: return model.energyMeters.map(\.name)
         case .monitor: return model.monitors.map(\.name)
         }
@@ -446,7 +459,7 @@ struct ScriptInterpreter {
         var lineNumber = 0
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
-            let line = Self.stripComment(rawLine.trimmingCharacters(in: .whitespacesAndNewlines))
+            let line = Self.stripComment(rawLine.trimmedBlanks)
             if line.isEmpty { continue }
             let fields = line.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" }).map(String.init)
             guard fields.count >= 3, let x = ValueReader.parseNumber(fields[1]), let y = ValueReader.parseNumber(fields[2]) else {
@@ -488,6 +501,9 @@ struct ScriptInterpreter {
         }
         for s in model.loadShapes where s.numberOfPoints > 0 && s.multipliers.count < s.numberOfPoints {
             throw FeederError.invalidModel("LoadShape.\(s.name): npts=\(s.numberOfPoints) but \(s.multipliers.count) multipliers")
+        }
+        for cc in model.capControls where !model.capacitors.contains(where: { $0.name == cc.capacitor }) {
+            throw FeederError.unresolvedReference(element: "CapControl.\(cc.name)", reference: cc.capacitor, reason: "no such Capacitor")
         }
         for rc in model.regControls where model.transformerIndex(named: rc.transformer) == nil {
             throw FeederError.unresolvedReference(element: "RegControl.\(rc.name)", reference: rc.transformer, reason: "no such Transformer")

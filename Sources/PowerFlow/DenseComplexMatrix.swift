@@ -13,16 +13,16 @@ public typealias CDouble = Complex<Double>
 /// A square row-major complex matrix (element primitives are at most a few dozen wide).
 struct DenseComplexMatrix: Equatable {
     let order: Int
-    var values: [CDouble]
+    var entries: [CDouble]
 
     init(order: Int) {
         self.order = order
-        values = [CDouble](repeating: .zero, count: order * order)
+        entries = [CDouble](repeating: .zero, count: order * order)
     }
 
     subscript(row: Int, column: Int) -> CDouble {
-        get { values[row * order + column] }
-        set { values[row * order + column] = newValue }
+        get { entries[row * order + column] }
+        set { entries[row * order + column] = newValue }
     }
 
     static func * (a: DenseComplexMatrix, b: DenseComplexMatrix) -> DenseComplexMatrix {
@@ -54,8 +54,8 @@ struct DenseComplexMatrix: Equatable {
             guard best > 0, best.isFinite else { return nil }
             if pivot != col {
                 for j in 0..<n {
-                    a.values.swapAt(col * n + j, pivot * n + j)
-                    inv.values.swapAt(col * n + j, pivot * n + j)
+                    a.entries.swapAt(col * n + j, pivot * n + j)
+                    inv.entries.swapAt(col * n + j, pivot * n + j)
                 }
             }
             let scale = CDouble.one / a[col, col]

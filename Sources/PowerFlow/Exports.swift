@@ -10,8 +10,9 @@ public enum ResultExports {
     public static func nodeVoltagesCSV(_ solver: PowerFlowSolver) -> String {
         var out = "bus,node,base_kv_ln,v_re,v_im,v_mag,v_angle_deg,v_pu\n"
         let network = solver.network
+        let voltages = solver.voltages
         for (i, node) in network.nodes.enumerated() {
-            let v = solver.voltages[i]
+            let v = voltages[i]
             let base = network.buses[node.bus].baseKilovoltsLineToNeutral
             let magnitude = v.length
             let angle = arcTangent2(v.imaginary, v.real) * 180 / Double.pi
@@ -117,6 +118,9 @@ public enum ResultExports {
             try put("steps.csv", stepsCSV(result))
             if result.configuration.recordLoadVoltages { try put("load_voltages.csv", loadVoltagesCSV(result)) }
             try put("metrics.json", metricsJSON(result, caseName: caseName).text + "\n")
+            for monitor in result.monitors {
+                try put("\(solver.network.model.circuitName)_Mon_\(monitor.name)_1.csv", OpenDSSExports.monitorCSV(monitor))
+            }
         }
     }
 }

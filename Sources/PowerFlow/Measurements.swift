@@ -45,6 +45,12 @@ public struct StepMeasurement: Sendable, Equatable {
     public var unbalance: UnbalanceAtStep
     /// LV node count outside each configured limit band.
     public var violations: [Int]
+
+    /// Placeholder for steps run without measurement (benchmarks): every quantity NaN.
+    public static let notMeasured = StepMeasurement(
+        sourceKilowatts: .nan, sourceKilovars: .nan, lossesKilowatts: .nan, lossesKilovars: .nan, loadKilowatts: .nan,
+        generationKilowatts: .nan, voltageMinPerUnit: .nan, voltageMinNode: "", voltageMaxPerUnit: .nan,
+        voltageMaxNode: "", unbalance: UnbalanceAtStep(), violations: [])
 }
 
 /// The area a time series and its metrics are measured on: the distribution transformer's HV
@@ -55,6 +61,8 @@ public struct MeasurementArea {
     let sourceConductors: Range<Int>
     /// Conversion elements inside the area.
     let conversionIndices: [Int]
+    /// Shunt capacitors inside the area (OpenDSS leaves shunt elements out of losses).
+    let capacitorIndices: [Int]
     /// LV nodes (base equal to the transformer's LV bus base).
     let lowVoltageNodes: [Int]
     /// Three-phase LV buses: node indices of phases 1, 2, 3.
@@ -102,6 +110,10 @@ extension PowerFlowSolver {
         let conversion = network.conversion.indices.filter { c in
             network.conversion[c].conductorNodes.contains { $0 >= 0 && inArea[network.nodes[$0].bus] }
         }
+        let capacitors = network.delivery.indices.filter { d in
+            network.delivery[d].kind == .capacitor
+                && network.delivery[d].conductorNodes.contains { $0 >= 0 && inArea[network.nodes[$0].bus] }
+        }
         let lvBase = network.buses[startBus].baseKilovoltsLineToNeutral
         let lv = network.nodes.indices.filter { abs(network.buses[network.nodes[$0].bus].baseKilovoltsLineToNeutral - lvBase) <= 1e-9 * lvBase }
         var threePhase: [(bus: Int, nodes: (Int, Int, Int))] = []
@@ -112,13 +124,15 @@ extension PowerFlowSolver {
         }
         return MeasurementArea(sourceElementName: element.name, deliveryIndex: k,
                                sourceConductors: 0..<element.conductorsPerTerminal, conversionIndices: conversion,
+                               capacitorIndices: capacitors,
                                lowVoltageNodes: lv, threePhaseBuses: threePhase)
     }
 
     /// Complex power flowing into a delivery element through the given conductors (VA).
     func terminalPower(deliveryIndex: Int, conductors: Range<Int>) -> CDouble {
+        materializeVoltages()
         let e = network.delivery[deliveryIndex]
-        let v = e.conductorNodes.map { $0 >= 0 ? voltages[$0] : CDouble.zero }
+        let v = e.conductorNodes.map { $0 >= 0 ? voltageStorage[$0] : CDouble.zero }
         var s = CDouble.zero
         for i in conductors {
             var current = CDouble.zero
@@ -130,11 +144,12 @@ extension PowerFlowSolver {
 
     /// Complex power drawn by a conversion element at the present voltages (VA, consumption positive).
     func conversionPower(_ index: Int) -> CDouble {
+        materializeVoltages()
         let e = network.conversion[index]
         let s = states[index]
         var total = CDouble.zero
         for (a, b) in e.branches {
-            let v = (a >= 0 ? voltages[a] : .zero) - (b >= 0 ? voltages[b] : .zero)
+            let v = (a >= 0 ? voltageStorage[a] : .zero) - (b >= 0 ? voltageStorage[b] : .zero)
             total = total + v * branchCurrent(e, s, v).conjugate
         }
         return total
@@ -150,14 +165,31 @@ extension PowerFlowSolver {
             pc = pc + s
             if network.conversion[c].kind == .load { load += s.real } else { generation -= s.real }
         }
+        for d in area.capacitorIndices {
+            let e = network.delivery[d]
+            pc = pc + terminalPower(deliveryIndex: d, conductors: 0..<e.conductorNodes.count)
+        }
         var vmin = Double.infinity, vmax = -Double.infinity
         var minNode = -1, maxNode = -1
         var violations = [Int](repeating: 0, count: limits.count)
-        for n in area.lowVoltageNodes {
-            let pu = voltages[n].length / nodeBaseVolts[n]
-            if pu < vmin { vmin = pu; minNode = n }
-            if pu > vmax { vmax = pu; maxNode = n }
-            for (k, limit) in limits.enumerated() where pu < limit.lowPerUnit || pu > limit.highPerUnit { violations[k] += 1 }
+        let lows = limits.map(\.lowPerUnit), highs = limits.map(\.highPerUnit)
+        materializeVoltages()
+        voltageStorage.withUnsafeBufferPointer { v in
+            nodeBaseVolts.withUnsafeBufferPointer { base in
+                // Squared per-unit magnitudes against squared limits: one square root per extreme.
+                let lows2 = lows.map { $0 * $0 }, highs2 = highs.map { $0 * $0 }
+                var min2 = Double.infinity, max2 = -Double.infinity
+                for n in area.lowVoltageNodes {
+                    let x = v[n]
+                    let b = base[n]
+                    let pu2 = (x.real * x.real + x.imaginary * x.imaginary) / (b * b)
+                    if pu2 < min2 { min2 = pu2; minNode = n }
+                    if pu2 > max2 { max2 = pu2; maxNode = n }
+                    for k in 0..<lows2.count where pu2 < lows2[k] || pu2 > highs2[k] { violations[k] += 1 }
+                }
+                if minNode >= 0 { vmin = (v[minNode].real * v[minNode].real + v[minNode].imaginary * v[minNode].imaginary).squareRoot() / base[minNode] }
+                if maxNode >= 0 { vmax = (v[maxNode].real * v[maxNode].real + v[maxNode].imaginary * v[maxNode].imaginary).squareRoot() / base[maxNode] }
+            }
         }
         return StepMeasurement(
             sourceKilowatts: source.real / 1000, sourceKilovars: source.imaginary / 1000,
@@ -170,25 +202,36 @@ extension PowerFlowSolver {
 
     /// Worst unbalance over the three-phase LV buses in the three forms of DESIGN.md.
     func unbalance(_ area: MeasurementArea) -> UnbalanceAtStep {
-        var result = UnbalanceAtStep()
-        let a = CDouble(-0.5, Primitives.sqrt3 / 2)
-        let a2 = CDouble(-0.5, -Primitives.sqrt3 / 2)
-        for (bus, (n1, n2, n3)) in area.threePhaseBuses {
-            let va = voltages[n1], vb = voltages[n2], vc = voltages[n3]
-            let ma = va.length, mb = vb.length, mc = vc.length
-            let avg = (ma + mb + mc) / 3
-            guard avg > 0 else { continue }
-            let spread = (max(ma, mb, mc) - min(ma, mb, mc)) / avg * 100
-            let deviation = max(abs(ma - avg), abs(mb - avg), abs(mc - avg)) / avg * 100
-            let v1 = (va + a * vb + a2 * vc) / 3
-            let v2 = (va + a2 * vb + a * vc) / 3
-            let vuf = v2.length / v1.length * 100
-            let name = network.buses[bus].name
-            if spread > result.spreadPercent { result.spreadPercent = spread; result.spreadBus = name }
-            if deviation > result.maxDeviationPercent { result.maxDeviationPercent = deviation; result.maxDeviationBus = name }
-            if vuf > result.vufPercent { result.vufPercent = vuf; result.vufBus = name }
+        var spread = 0.0, deviation = 0.0, vuf2 = 0.0
+        var spreadBus = -1, deviationBus = -1, vufBus = -1
+        let h = Primitives.sqrt3 / 2
+        materializeVoltages()
+        voltageStorage.withUnsafeBufferPointer { v in
+            for (bus, (n1, n2, n3)) in area.threePhaseBuses {
+                let va = v[n1], vb = v[n2], vc = v[n3]
+                let ma = (va.real * va.real + va.imaginary * va.imaginary).squareRoot()
+                let mb = (vb.real * vb.real + vb.imaginary * vb.imaginary).squareRoot()
+                let mc = (vc.real * vc.real + vc.imaginary * vc.imaginary).squareRoot()
+                let avg = (ma + mb + mc) / 3
+                guard avg > 0 else { continue }
+                let s = (max(ma, mb, mc) - min(ma, mb, mc)) / avg * 100
+                let d = max(abs(ma - avg), abs(mb - avg), abs(mc - avg)) / avg * 100
+                // a = exp(j120°): V1 = (Va + a·Vb + a²·Vc)/3, V2 = (Va + a²·Vb + a·Vc)/3 (the 1/3 cancels).
+                let bRe = vb.real, bIm = vb.imaginary, cRe = vc.real, cIm = vc.imaginary
+                let aB = (-0.5 * bRe - h * bIm, -0.5 * bIm + h * bRe), a2B = (-0.5 * bRe + h * bIm, -0.5 * bIm - h * bRe)
+                let aC = (-0.5 * cRe - h * cIm, -0.5 * cIm + h * cRe), a2C = (-0.5 * cRe + h * cIm, -0.5 * cIm - h * cRe)
+                let v1 = (va.real + aB.0 + a2C.0, va.imaginary + aB.1 + a2C.1)
+                let v2 = (va.real + a2B.0 + aC.0, va.imaginary + a2B.1 + aC.1)
+                let u2 = (v2.0 * v2.0 + v2.1 * v2.1) / (v1.0 * v1.0 + v1.1 * v1.1)
+                if s > spread { spread = s; spreadBus = bus }
+                if d > deviation { deviation = d; deviationBus = bus }
+                if u2 > vuf2 { vuf2 = u2; vufBus = bus }
+            }
         }
-        return result
+        func name(_ b: Int) -> String { b >= 0 ? network.buses[b].name : "" }
+        let vuf = vuf2.squareRoot() * 100
+        return UnbalanceAtStep(spreadPercent: spread, spreadBus: name(spreadBus), maxDeviationPercent: deviation,
+                               maxDeviationBus: name(deviationBus), vufPercent: vuf, vufBus: name(vufBus))
     }
 
     // MARK: Per-step API
@@ -222,6 +265,7 @@ extension PowerFlowSolver {
 
     /// Node voltage magnitude in per unit of its bus base (NaN when the bus has no base).
     public func voltagePerUnit(node: Int) -> Double {
-        nodeBaseVolts[node] > 0 ? voltages[node].length / nodeBaseVolts[node] : .nan
+        materializeVoltages()
+        return nodeBaseVolts[node] > 0 ? voltageStorage[node].length / nodeBaseVolts[node] : .nan
     }
 }

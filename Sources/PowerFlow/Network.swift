@@ -43,6 +43,8 @@ struct ConversionElement {
     var modelIndex: Int
     /// Each branch is a node pair (−1 = ground) the per-phase element is connected across.
     var branches: [(a: Int, b: Int)]
+    /// Conductor indices (into `conductorNodes`) of each branch.
+    var branchConductors: [(Int, Int)]
     var conductorNodes: [Int]
     var phases: Int
     /// Base voltage across one branch, volts.
@@ -64,6 +66,19 @@ struct ConversionElement {
     var pvPeakKilowatts: Double?
     var pvKilovoltAmperes: Double?
     var pvPowerFactor: Double?
+    var pvKilovars: Double?
+    var pvCutInPercent = 20.0
+
+    /// PV output (kW, kvar; generation positive) for an available DC power `available` kW:
+    /// off below cut-in; kvar from the pf on the available power; P reduced to stay within kVA.
+    func pvOutput(availableKilowatts available: Double) -> (Double, Double) {
+        guard let kva = pvKilovoltAmperes else { return (0, 0) }
+        guard available > 0, available >= pvCutInPercent / 100 * kva else { return (0, 0) }
+        var q = pvKilovars ?? pvPowerFactor.map { Load.kilovarsForPowerFactor(available, $0) } ?? 0
+        if abs(q) > kva { q = q < 0 ? -kva : kva }
+        let p = available * available + q * q > kva * kva ? (kva * kva - q * q).squareRoot() : available
+        return (p, q)
+    }
 }
 
 /// The compiled network.
@@ -88,6 +103,27 @@ public struct Network {
         }
         guard !nodes.isEmpty else { throw PowerFlowError.invalidElement("circuit", "no nodes") }
         renumberNodesByBus()
+        try checkConnectivity()
+    }
+
+    /// Every bus must reach a source through lines and transformers (not through shunts or loads).
+    func checkConnectivity() throws {
+        var adjacency = [[Int]](repeating: [], count: buses.count)
+        var energized = [Bool](repeating: false, count: buses.count)
+        var queue: [Int] = []
+        for e in delivery {
+            let busesOfElement = e.conductorNodes.filter { $0 >= 0 }.map { nodes[$0].bus }
+            if e.kind == .vsource {
+                for b in busesOfElement where !energized[b] { energized[b] = true; queue.append(b) }
+            } else if e.kind != .capacitor || e.conductorNodes.count == e.conductorsPerTerminal * 2 {
+                for a in busesOfElement { for b in busesOfElement where a != b { adjacency[a].append(b) } }
+            }
+        }
+        while let bus = queue.popLast() {
+            for next in adjacency[bus] where !energized[next] { energized[next] = true; queue.append(next) }
+        }
+        let islanded = buses.indices.filter { !energized[$0] }.map { buses[$0].name }
+        if !islanded.isEmpty { throw PowerFlowError.islanded(islanded) }
     }
 
     /// OpenDSS numbers nodes bus by bus (buses in order of first reference), not by first reference.
@@ -169,7 +205,7 @@ public struct Network {
         let line = model.lines[i]
         guard line.enabled else { return }
         let code = line.lineCode.flatMap { model.lineCode(named: $0) }
-        let phases = (code != nil && !line.usesOwnImpedance) ? (code?.phases ?? line.phases) : line.phases
+        let phases = (code != nil && !line.usesOwnImpedance && !line.phasesOverrideCode) ? (code?.phases ?? line.phases) : line.phases
         let n1 = nodeIndices(line.bus1, conductors: phases, phases: phases)
         let n2 = nodeIndices(line.bus2, conductors: phases, phases: phases)
         let y = try Primitives.line(line, code: code, frequencyHertz: frequencyHertz)
@@ -204,21 +240,21 @@ public struct Network {
     }
 
     /// Conductor nodes and branches of a single-terminal element (OpenDSS's load conventions).
-    mutating func conversionTopology(bus: BusSpec, phases: Int, connection: Connection) -> ([Int], [(a: Int, b: Int)]) {
+    mutating func conversionTopology(bus: BusSpec, phases: Int, connection: Connection) -> ([Int], [(a: Int, b: Int)], [(Int, Int)]) {
         let conductors: Int
         switch connection {
         case .wye: conductors = phases + 1
         case .delta: conductors = phases <= 2 ? phases + 1 : phases
         }
         let n = nodeIndices(bus, conductors: conductors, phases: phases)
-        var branches: [(a: Int, b: Int)] = []
+        var pairs: [(Int, Int)] = []
         for p in 0..<phases {
             switch connection {
-            case .wye: branches.append((n[p], n[conductors - 1]))
-            case .delta: branches.append((n[p], n[(p + 1) % conductors]))
+            case .wye: pairs.append((p, conductors - 1))
+            case .delta: pairs.append((p, (p + 1) % conductors))
             }
         }
-        return (n, branches)
+        return (n, pairs.map { (n[$0.0], n[$0.1]) }, pairs)
     }
 
     static func baseVolts(kilovolts: Double, phases: Int, connection: Connection) -> Double {
@@ -236,16 +272,18 @@ public struct Network {
     mutating func addLoad(_ i: Int) throws {
         let l = model.loads[i]
         guard l.enabled else { return }
-        let (n, branches) = conversionTopology(bus: l.bus1, phases: l.phases, connection: l.connection)
+        let (n, branches, pairs) = conversionTopology(bus: l.bus1, phases: l.phases, connection: l.connection)
         let vBase = Self.baseVolts(kilovolts: l.kilovolts, phases: l.phases, connection: l.connection)
-        let q = l.nominalKilovars
-        let y = CDouble(l.kilowatts * 1000 / Double(l.phases), -q * 1000 / Double(l.phases)) / (vBase * vBase)
+        // Set loadmult scales every variable load (OpenDSS's Factor), as the shapes do.
+        let factor = l.isFixed ? 1 : model.options.loadMultiplier
+        let p = l.kilowatts * factor, q = l.nominalKilovars * factor
+        let y = CDouble(p * 1000 / Double(l.phases), -q * 1000 / Double(l.phases)) / (vBase * vBase)
         conversion.append(ConversionElement(
-            name: "Load.\(l.name)", kind: .load, modelIndex: i, branches: branches, conductorNodes: n,
+            name: "Load.\(l.name)", kind: .load, modelIndex: i, branches: branches, branchConductors: pairs, conductorNodes: n,
             phases: l.phases, baseVolts: vBase, loadModel: l.model, zipv: l.zipv ?? [],
             voltageMinPerUnit: l.voltageMinPerUnit, voltageMaxPerUnit: l.voltageMaxPerUnit,
-            voltageLowPerUnit: l.voltageLowPerUnit, yBranch: y, nominalKilowatts: l.kilowatts, nominalKilovars: q,
-            dailyShape: shapeIndex(l.daily), yearlyShape: shapeIndex(l.yearly ?? l.daily)))
+            voltageLowPerUnit: l.voltageLowPerUnit, yBranch: y, nominalKilowatts: p, nominalKilovars: q,
+            dailyShape: l.isFixed ? nil : shapeIndex(l.daily), yearlyShape: l.isFixed ? nil : shapeIndex(l.yearly ?? l.daily)))
         if l.model == 8 && (l.zipv?.count ?? 0) != 7 {
             throw PowerFlowError.invalidElement("Load.\(l.name)", "model 8 needs ZIPV with 7 values")
         }
@@ -254,37 +292,52 @@ public struct Network {
     mutating func addGenerator(_ i: Int) throws {
         let g = model.generators[i]
         guard g.enabled else { return }
-        let (n, branches) = conversionTopology(bus: g.bus1, phases: g.phases, connection: g.connection)
+        let (n, branches, pairs) = conversionTopology(bus: g.bus1, phases: g.phases, connection: g.connection)
         let vBase = Self.baseVolts(kilovolts: g.kilovolts, phases: g.phases, connection: g.connection)
         conversion.append(ConversionElement(
-            name: "Generator.\(g.name)", kind: .generator, modelIndex: i, branches: branches, conductorNodes: n,
+            name: "Generator.\(g.name)", kind: .generator, modelIndex: i, branches: branches, branchConductors: pairs, conductorNodes: n,
             phases: g.phases, baseVolts: vBase, loadModel: 1, zipv: [],
             voltageMinPerUnit: g.voltageMinPerUnit, voltageMaxPerUnit: g.voltageMaxPerUnit,
-            voltageLowPerUnit: 0, yBranch: .zero, nominalKilowatts: -g.kilowatts, nominalKilovars: -g.nominalKilovars,
+            voltageLowPerUnit: 0,
+            // OpenDSS puts −Yeq of a model-1 generator into Y (Y := −Yeq, "negate for generation").
+            yBranch: CDouble(-g.kilowatts * 1000 / Double(g.phases), g.nominalKilovars * 1000 / Double(g.phases)) / (vBase * vBase),
+            nominalKilowatts: -g.kilowatts, nominalKilovars: -g.nominalKilovars,
             dailyShape: shapeIndex(g.daily), yearlyShape: shapeIndex(g.yearly ?? g.daily)))
     }
 
     mutating func addPV(_ i: Int) throws {
         let p = model.pvSystems[i]
         guard p.enabled else { return }
-        let (n, branches) = conversionTopology(bus: p.bus1, phases: p.phases, connection: p.connection)
+        let (n, branches, pairs) = conversionTopology(bus: p.bus1, phases: p.phases, connection: p.connection)
         let vBase = Self.baseVolts(kilovolts: p.kilovolts, phases: p.phases, connection: p.connection)
-        let kw = min(p.peakKilowatts * p.irradiance, p.kilovoltAmperes)
-        let kvar = p.reactiveSpec == .kilovars ? p.kilovars : Load.kilovarsForPowerFactor(kw, p.powerFactor)
-        conversion.append(ConversionElement(
-            name: "PVSystem.\(p.name)", kind: .pvSystem, modelIndex: i, branches: branches, conductorNodes: n,
+        var element = ConversionElement(
+            name: "PVSystem.\(p.name)", kind: .pvSystem, modelIndex: i, branches: branches, branchConductors: pairs, conductorNodes: n,
             phases: p.phases, baseVolts: vBase, loadModel: 1, zipv: [],
             voltageMinPerUnit: p.voltageMinPerUnit, voltageMaxPerUnit: p.voltageMaxPerUnit,
-            voltageLowPerUnit: 0, yBranch: .zero, nominalKilowatts: -kw, nominalKilovars: -kvar,
+            voltageLowPerUnit: 0, yBranch: .zero, nominalKilowatts: 0, nominalKilovars: 0,
             dailyShape: shapeIndex(p.daily), yearlyShape: shapeIndex(p.yearly ?? p.daily),
             pvPeakKilowatts: p.peakKilowatts * p.irradiance, pvKilovoltAmperes: p.kilovoltAmperes,
-            pvPowerFactor: p.reactiveSpec == .kilovars ? nil : p.powerFactor))
+            pvPowerFactor: p.reactiveSpec == .kilovars ? nil : p.powerFactor,
+            pvKilovars: p.reactiveSpec == .kilovars ? p.kilovars : nil, pvCutInPercent: p.cutInPercent)
+        let (kw, kvar) = element.pvOutput(availableKilowatts: p.peakKilowatts * p.irradiance)
+        element.nominalKilowatts = -kw
+        element.nominalKilovars = -kvar
+        conversion.append(element)
     }
 
     /// Replaces a transformer's primitive after a tap change.
     mutating func updateTransformer(modelIndex: Int, taps: [Double]) throws {
         guard let k = delivery.firstIndex(where: { $0.kind == .transformer && $0.modelIndex == modelIndex }) else { return }
         delivery[k].yPrim = try Primitives.transformer(model.transformers[modelIndex], taps: taps)
+    }
+
+    /// Switches a capacitor in or out (an open capacitor contributes nothing to Y).
+    mutating func setCapacitor(modelIndex: Int, closed: Bool) {
+        guard let k = delivery.firstIndex(where: { $0.kind == .capacitor && $0.modelIndex == modelIndex }) else { return }
+        let c = model.capacitors[modelIndex]
+        delivery[k].yPrim = closed
+            ? Primitives.capacitor(c, frequencyHertz: frequencyHertz, baseFrequencyHertz: model.baseFrequencyHertz)
+            : DenseComplexMatrix(order: delivery[k].yPrim.order)
     }
 
     /// Full node name as OpenDSS prints it, e.g. "634.2".

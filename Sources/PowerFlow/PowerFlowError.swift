@@ -8,6 +8,7 @@ public enum PowerFlowError: Error, CustomStringConvertible, Equatable {
     case nonFiniteInput(String)
     case unknownElement(String)
     case factorizationFailed(String)
+    case islanded([String])
 
     public var description: String {
         switch self {
@@ -16,6 +17,9 @@ public enum PowerFlowError: Error, CustomStringConvertible, Equatable {
         case let .nonFiniteInput(detail): return "non-finite input: \(detail)"
         case let .unknownElement(name): return "unknown element '\(name)'"
         case let .factorizationFailed(detail): return "sparse LU (KLU) failed: \(detail)"
+        case let .islanded(buses):
+            let shown = buses.prefix(5).joined(separator: ", ") + (buses.count > 5 ? ", … (\(buses.count) in all)" : "")
+            return "islanded: no path from the source to bus \(shown) (check bus names and open switches)"
         }
     }
 }

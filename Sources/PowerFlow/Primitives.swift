@@ -9,32 +9,37 @@ import Kernel
 enum Primitives {
     static let sqrt3 = 3.0.squareRoot()
 
-    /// Series impedance matrix (ohms) of the Thevenin source and its phase voltages (volts).
+    /// Series impedance matrix (ohms) of the Thevenin source.
     static func sourceImpedance(_ v: VoltageSource) -> DenseComplexMatrix {
-        var r1 = 0.0, x1 = 0.0, r0 = 0.0, x0 = 0.0
+        let (r1, x1, r0, x0) = sourceSequenceOhms(v)
+        return sequenceMatrix(z1: CDouble(r1, x1), z0: CDouble(r0, x0), phases: v.phases)
+    }
+
+    /// Sequence impedances (R1, X1, R0, X0 in ohms) from ohms or short-circuit data, as OpenDSS.
+    ///
+    /// Ohm values not given keep what OpenDSS computed when the source was created (the defaults:
+    /// 115 kV, 2000/2100 MVA, X1/R1 = 4, X0/R0 = 3).
+    static func sourceSequenceOhms(_ v: VoltageSource) -> (Double, Double, Double, Double) {
+        if v.impedanceSpec == .ohms {
+            let d = sourceSequenceOhms(VoltageSource(name: "default"))
+            return (v.r1 ?? d.0, v.x1 ?? d.1, v.r0 ?? d.2, v.x0 ?? d.3)
+        }
         let kv = v.baseKilovolts
         let factor = v.phases == 1 ? 1.0 : sqrt3
-        switch v.impedanceSpec {
-        case .ohms:
-            r1 = v.r1 ?? 1.65; x1 = v.x1 ?? 6.6; r0 = v.r0 ?? 1.9; x0 = v.x0 ?? 5.7
-        case .shortCircuitMVA, .shortCircuitAmps:
-            var mva3 = v.shortCircuitMVA3
-            var mva1 = v.shortCircuitMVA1
-            if let amps = v.shortCircuitAmps3 { mva3 = factor * kv * amps / 1000 }
-            if let amps = v.shortCircuitAmps1 { mva1 = factor * kv * amps / 1000 }
-            x1 = kv * kv / mva3 / (1 + 1 / (v.x1r1 * v.x1r1)).squareRoot()
-            r1 = x1 / v.x1r1
-            // |2 Z1 + Z0| = 3 V_ln / Isc1, with Z0 = R0 (1 + j X0/R0): a quadratic in R0.
-            let isc1 = mva1 * 1000 / (factor * kv)
-            let a = 1 + v.x0r0 * v.x0r0
-            let b = 4 * (r1 + x1 * v.x0r0)
-            let rhs = 3 * kv * 1000 / factor / isc1
-            let c = 4 * (r1 * r1 + x1 * x1) - rhs * rhs
-            r0 = (-b + (b * b - 4 * a * c).squareRoot()) / (2 * a)
-            x0 = r0 * v.x0r0
-        }
-        let z1 = CDouble(r1, x1), z0 = CDouble(r0, x0)
-        return sequenceMatrix(z1: z1, z0: z0, phases: v.phases)
+        var mva3 = v.shortCircuitMVA3
+        var mva1 = v.shortCircuitMVA1
+        if let amps = v.shortCircuitAmps3 { mva3 = factor * kv * amps / 1000 }
+        if let amps = v.shortCircuitAmps1 { mva1 = factor * kv * amps / 1000 }
+        let x1 = kv * kv / mva3 / (1 + 1 / (v.x1r1 * v.x1r1)).squareRoot()
+        let r1 = x1 / v.x1r1
+        // |2 Z1 + Z0| = 3 V_ln / Isc1, with Z0 = R0 (1 + j X0/R0): a quadratic in R0.
+        let isc1 = mva1 * 1000 / (factor * kv)
+        let a = 1 + v.x0r0 * v.x0r0
+        let b = 4 * (r1 + x1 * v.x0r0)
+        let rhs = 3 * kv * 1000 / factor / isc1
+        let c = 4 * (r1 * r1 + x1 * x1) - rhs * rhs
+        let r0 = (-b + (b * b - 4 * a * c).squareRoot()) / (2 * a)
+        return (r1, x1, r0, r0 * v.x0r0)
     }
 
     /// Phase matrix from sequence values: Zs = (2 Z1 + Z0)/3 on the diagonal, Zm = (Z0 − Z1)/3 off it.
@@ -80,7 +85,13 @@ enum Primitives {
         var baseFrequency = line.baseFrequencyHertz
         var unitScale = 1.0
         if let code, !line.usesOwnImpedance {
-            phases = code.phases
+            if line.phasesOverrideCode && line.phases != code.phases {
+                guard code.rMatrix == nil && code.cMatrix == nil else {
+                    throw PowerFlowError.invalidElement("Line.\(line.name)", "phases=\(line.phases) differs from matrix line code \(code.name) (\(code.phases) phases)")
+                }
+            } else {
+                phases = code.phases
+            }
             r1 = code.r1; x1 = code.x1; r0 = code.r0; x0 = code.x0; c1 = code.c1; c0 = code.c0
             rm = code.rMatrix; xm = code.xMatrix; cm = code.cMatrix
             baseFrequency = code.baseFrequencyHertz
@@ -93,7 +104,10 @@ enum Primitives {
             guard rm.count == phases * phases, xm.count == phases * phases else {
                 throw PowerFlowError.invalidElement("Line.\(line.name)", "impedance matrix order differs from \(phases) phases")
             }
-            for k in 0..<(phases * phases) { z.values[k] = CDouble(rm[k] * length, xm[k] * xScale * length) }
+            for k in 0..<(phases * phases) { z.entries[k] = CDouble(rm[k] * length, xm[k] * xScale * length) }
+        } else if phases == 1 {
+            // A single-phase line given by sequence data is its positive-sequence impedance (OpenDSS).
+            z[0, 0] = CDouble(r1 * length, x1 * xScale * length)
         } else {
             z = sequenceMatrix(z1: CDouble(r1 * length, x1 * xScale * length),
                                z0: CDouble(r0 * length, x0 * xScale * length), phases: phases)
@@ -102,9 +116,13 @@ enum Primitives {
         let omega = 2 * Double.pi * frequencyHertz
         if let cm {
             var y = DenseComplexMatrix(order: phases)
-            for k in 0..<(phases * phases) { y.values[k] = CDouble(0, omega * cm[k] * 1e-9 * length) }
+            for k in 0..<(phases * phases) { y.entries[k] = CDouble(0, omega * cm[k] * 1e-9 * length) }
             shunt = y
-        } else if rm == nil && (c1 != 0 || c0 != 0) {
+        } else if rm == nil && phases == 1 {
+            if c1 != 0 { shunt = DenseComplexMatrix(order: 1); shunt?[0, 0] = CDouble(0, omega * c1 * 1e-9 * length) }
+        } else if c1 != 0 || c0 != 0 {
+            // Without a C matrix OpenDSS keeps the sequence capacitances (defaults 3.4 and 1.6 nF
+            // per unit length), also when R and X were given as matrices.
             let cs = (2 * c1 + c0) / 3, cmut = (c0 - c1) / 3
             var y = DenseComplexMatrix(order: phases)
             for i in 0..<phases {
@@ -112,7 +130,7 @@ enum Primitives {
             }
             shunt = y
         }
-        if let s = shunt, s.values.allSatisfy({ $0 == .zero }) { shunt = nil }
+        if let s = shunt, s.entries.allSatisfy({ $0 == .zero }) { shunt = nil }
         guard let series = z.inverted() else {
             throw PowerFlowError.invalidElement("Line.\(line.name)", "series impedance matrix is singular")
         }

@@ -13,9 +13,12 @@ public struct SolveSettings: Sendable, Equatable {
     public var maxIterations: Int
     public var maxControlIterations: Int
     public var controlMode: ControlMode
+    /// Iterate on the load/generator nodes only (exact same fixed point; see ReducedIteration.swift).
+    public var reducedIteration: Bool
 
     public init(tolerance: Double = 1e-4, maxIterations: Int = 15, maxControlIterations: Int = 10,
-                controlMode: ControlMode = .static) {
+                controlMode: ControlMode = .static, reducedIteration: Bool = true) {
+        self.reducedIteration = reducedIteration
         self.tolerance = tolerance
         self.maxIterations = maxIterations
         self.maxControlIterations = maxControlIterations
@@ -36,7 +39,7 @@ public struct SolveOutcome: Sendable, Equatable {
     public var controlIterations: Int
     /// Largest per-unit magnitude change in the last iteration.
     public var lastMaxChangePerUnit: Double
-    /// Tap changes made by regulators during this solve.
+    /// Control actions executed during this solve (regulator tap moves and capacitor switchings).
     public var tapChanges: Int
 }
 
@@ -58,23 +61,48 @@ struct ConversionState {
 
 /// A solvable network: matrices, factorization, voltages and element powers. Not thread-safe.
 public final class PowerFlowSolver {
-    public private(set) var network: Network
+    public internal(set) var network: Network
     public var settings: SolveSettings
     let pattern: SparsePattern
     let factorization: KLUFactorization
     var matrixValues: [Double]
     var matrixIsCurrent = false
-    /// Node voltages (volts, phase to ground), by node index.
-    public private(set) var voltages: [CDouble]
+    /// Node voltages (volts, phase to ground) by node index; see `voltages`.
+    var voltageStorage: [CDouble]
+    /// True when the last reduced solve has not yet been expanded to all nodes.
+    var voltagesStale = false
+    /// Compensation injections (at the reduced nodes) and reduced-node voltages of the last solve.
+    var pendingInjection: (re: [Double], im: [Double]) = ([], [])
+    var reducedVoltages: (re: [Double], im: [Double]) = ([], [])
+
+    /// Node voltages (volts, phase to ground) by node index, formed on first use after a solve.
+    ///
+    /// A time step only needs the load/generator nodes to converge; the other node voltages are
+    /// one sparse triangular solve away and are computed when something reads them.
+    public var voltages: [CDouble] {
+        materializeVoltages()
+        return voltageStorage
+    }
     /// Line-to-neutral base voltage per node in volts (0 = none).
-    public private(set) var nodeBaseVolts: [Double]
+    public internal(set) var nodeBaseVolts: [Double]
     var states: [ConversionState]
     /// Present power per conversion element (kW, kvar; consumption positive).
     var activeKilowatts: [Double]
     var activeKilovars: [Double]
     var taps: [[Double]]
+    /// Capacitor switch states (true = in service), by model index.
+    var capacitorClosed: [Bool]
+    /// Controls with an action queued (keys: RegControl index, then CapControl index + regulator count).
+    var armedControls: [Int] = []
     var rhs: [Double]
     var conversionIndexByName: [String: Int] = [:]
+    var factors: TriangularFactors?
+    var reduced: ReducedSystem?
+    var measureSteps = true
+    /// Number of (re)factorizations of the system matrix so far (changes only when Y changes).
+    public private(set) var factorizationCount = 0
+    var scratchRe: [Double] = []
+    var scratchIm: [Double] = []
     /// Set while a time step runs, for the iteration events.
     var eventStep = 0
     var eventTime = SimTime.zero
@@ -104,12 +132,13 @@ public final class PowerFlowSolver {
         pattern = SparsePattern(order: n, triplets: triplets)
         factorization = try KLUFactorization(pattern: pattern)
         matrixValues = [Double](repeating: 0, count: 2 * pattern.nonZeros)
-        voltages = [CDouble](repeating: .zero, count: n)
+        voltageStorage = [CDouble](repeating: .zero, count: n)
         nodeBaseVolts = [Double](repeating: 0, count: n)
         states = [ConversionState](repeating: ConversionState(), count: network.conversion.count)
         activeKilowatts = network.conversion.map(\.nominalKilowatts)
         activeKilovars = network.conversion.map(\.nominalKilovars)
         taps = network.model.transformers.map { $0.windings.map(\.tap) }
+        capacitorClosed = network.model.capacitors.map { _ in true }
         rhs = [Double](repeating: 0, count: 2 * n)
         for (i, c) in network.conversion.enumerated() { conversionIndexByName[c.name.lowercased()] = i }
         for i in 0..<network.conversion.count { updateState(i) }
@@ -147,9 +176,22 @@ public final class PowerFlowSolver {
 
     func refreshMatrix() throws {
         guard !matrixIsCurrent else { return }
+        materializeVoltages()
         assemble(includeConversion: true)
         try factorization.factor(values: matrixValues)
+        factorizationCount += 1
         matrixIsCurrent = true
+        factors = nil
+        reduced = nil
+        if settings.reducedIteration {
+            let f = try factorization.extractFactors()
+            let m = Self.conversionNodes(network).0.count
+            // The dense m×m block pays off only while it is small next to the factors.
+            if m > 0 && m * m <= 2 * (f.lowerCount + f.upperCount) {
+                factors = f
+                reduced = buildReducedSystem(f)
+            }
+        }
     }
 
     /// OpenDSS's CalcVoltageBases: solve without loads, give each bus the nearest voltage base.
@@ -237,6 +279,13 @@ public final class PowerFlowSolver {
             return (CDouble(s.watts, s.vars) / (v / vmag * e.baseVolts)).conjugate
         case 8:
             return zipvCurrent(e, s, v, vmag)
+        case 3, 4:
+            // 3: constant P, quadratic Q (motor); 4: linear P, quadratic Q (CVR factors 1 and 2).
+            if vmag <= s.vBaseLow { return s.yeq * v }
+            if vmag <= s.vBase95 { return (s.iLow + s.m95 * (vmag - s.vBaseLow)) / vmag * v }
+            if vmag > s.vBase105 { return s.yeq105 * v }
+            let watts = e.loadModel == 3 ? s.watts : s.watts * vmag / e.baseVolts
+            return (CDouble(watts, 0) / v).conjugate + CDouble(0, s.yeq.imaginary) * v
         default:
             if vmag <= s.vBaseLow { return s.yeq * v }
             if vmag <= s.vBase95 { return (s.iLow + s.m95 * (vmag - s.vBaseLow)) / vmag * v }
@@ -283,6 +332,7 @@ public final class PowerFlowSolver {
 
     /// OpenDSS's fixed-point iteration at fixed controls; returns (converged, iterations, last change).
     func iterate(log: inout EventLog) -> (Bool, Int, Double) {
+        materializeVoltages()
         var iteration = 0
         var maxChange = Double.infinity
         var converged = false
@@ -292,8 +342,8 @@ public final class PowerFlowSolver {
             for (k, e) in network.conversion.enumerated() {
                 let s = states[k]
                 for (a, b) in e.branches {
-                    let va = a >= 0 ? voltages[a] : .zero
-                    let vb = b >= 0 ? voltages[b] : .zero
+                    let va = a >= 0 ? voltageStorage[a] : .zero
+                    let vb = b >= 0 ? voltageStorage[b] : .zero
                     let v = va - vb
                     let d = e.yBranch * v - branchCurrent(e, s, v)
                     if a >= 0 { rhs[2 * a] += d.real; rhs[2 * a + 1] += d.imaginary }
@@ -306,12 +356,12 @@ public final class PowerFlowSolver {
             for i in 0..<voltages.count {
                 let new = CDouble(rhs[2 * i], rhs[2 * i + 1])
                 let newMag = new.length
-                let oldMag = voltages[i].length
+                let oldMag = voltageStorage[i].length
                 let change = nodeBaseVolts[i] > 0 ? abs(newMag - oldMag) / nodeBaseVolts[i]
                     : (newMag != 0 ? abs(1 - oldMag / newMag) : 0)
                 if change > maxChange { maxChange = change }
                 if !newMag.isFinite { finite = false }
-                voltages[i] = new
+                voltageStorage[i] = new
             }
             if log.isEnabled {
                 log.emit(eventTime, .powerFlowIteration, actor: "grid",
@@ -328,81 +378,24 @@ public final class PowerFlowSolver {
     public func solve(log: inout EventLog) throws -> SolveOutcome {
         var total = 0
         var controlIteration = 0
+        armedControls = []
         var tapChanges = 0
         var result = (false, 0, Double.infinity)
         repeat {
             controlIteration += 1
             try refreshMatrix()
-            result = iterate(log: &log)
+            if settings.reducedIteration, let r = reduced, let f = factors {
+                result = iterateReduced(r, f, log: &log)
+            } else {
+                result = iterate(log: &log)
+            }
             total += result.1
             guard result.0, settings.controlMode == .static else { break }
-            let moves = try regulatorActions()
+            let moves = try controlActions()
             if moves == 0 { break }
             tapChanges += moves
         } while controlIteration < settings.maxControlIterations
         return SolveOutcome(converged: result.0, iterations: total, controlIterations: controlIteration,
                             lastMaxChangePerUnit: result.2, tapChanges: tapChanges)
-    }
-
-    // MARK: Controls
-
-    /// Samples every RegControl (static mode) and moves taps; returns the number of regulators moved.
-    func regulatorActions() throws -> Int {
-        var moved = 0
-        let model = network.model
-        for rc in model.regControls where rc.enabled {
-            guard let ti = model.transformerIndex(named: rc.transformer),
-                  let k = network.delivery.firstIndex(where: { $0.kind == .transformer && $0.modelIndex == ti }) else { continue }
-            let t = model.transformers[ti]
-            let element = network.delivery[k]
-            let winding = rc.winding - 1
-            let tapWinding = (rc.tapWinding ?? rc.winding) - 1
-            guard winding >= 0, winding < t.windings.count, tapWinding >= 0, tapWinding < t.windings.count else { continue }
-            let conductors = t.phases + 1
-            let phase = max(0, min(t.phases - 1, rc.ptPhase - 1))
-            let base = winding * conductors
-            let vTerminal = element.conductorNodes.map { $0 >= 0 ? voltages[$0] : CDouble.zero }
-            let vWinding: CDouble
-            switch t.windings[winding].connection {
-            case .wye: vWinding = vTerminal[base + phase] - vTerminal[base + t.phases]
-            case .delta: vWinding = vTerminal[base + phase] - vTerminal[base + (phase + 1) % t.phases]
-            }
-            var vControl = vWinding / rc.ptRatio
-            if rc.ldcResistance != 0 || rc.ldcReactance != 0 {
-                var current = CDouble.zero
-                for j in 0..<vTerminal.count { current = current + element.yPrim[base + phase, j] * vTerminal[j] }
-                vControl = vControl + CDouble(rc.ldcResistance, rc.ldcReactance) * (current / rc.ctPrimaryAmps)
-            }
-            let vActual = vControl.length
-            guard abs(rc.voltageSetting - vActual) > rc.bandwidth / 2 else { continue }
-            let w = t.windings[tapWinding]
-            let increment = w.numberOfTaps > 0 ? (w.maxTap - w.minTap) / Double(w.numberOfTaps) : 0
-            guard increment > 0 else { continue }
-            let vBaseWinding = t.windings[winding].connection == .wye && t.phases >= 2
-                ? t.windings[winding].kilovolts * 1000 / Primitives.sqrt3 : t.windings[winding].kilovolts * 1000
-            let boost = (rc.voltageSetting - vActual) * rc.ptRatio / vBaseWinding
-            var pending = (boost / increment).rounded(.toNearestOrEven) * increment
-            if tapWinding != winding { pending = -pending }
-            guard pending != 0 else { continue }
-            let present = taps[ti][tapWinding]
-            guard (pending > 0 && present < w.maxTap) || (pending < 0 && present > w.minTap) else { continue }
-            // Static mode: 70 % of the proposed change, at least one tap, at most maxtapchange.
-            var steps = Int((0.7 * abs(pending) / increment).rounded(.towardZero))
-            if steps == 0 { steps = 1 }
-            if steps > rc.maxTapChange { steps = rc.maxTapChange }
-            let change = Double(steps) * increment * (pending > 0 ? 1 : -1)
-            let newTap = min(w.maxTap, max(w.minTap, present + change))
-            guard newTap != present else { continue }
-            taps[ti][tapWinding] = newTap
-            try network.updateTransformer(modelIndex: ti, taps: taps[ti])
-            matrixIsCurrent = false
-            moved += 1
-        }
-        return moved
-    }
-
-    /// Present tap (per unit) of every winding of the named transformer.
-    public func transformerTaps(named name: String) -> [Double]? {
-        network.model.transformerIndex(named: name.lowercased()).map { taps[$0] }
     }
 }

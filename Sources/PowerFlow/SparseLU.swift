@@ -20,10 +20,10 @@ struct SparsePattern {
         var starts = [Int32](repeating: 0, count: order + 1)
         var rows: [Int32] = []
         var slots = [Int](repeating: 0, count: triplets.count)
-        var previous: (Int, Int)? = nil
+        var previous = (row: -1, column: -1)
         for t in sorted {
             let (r, c) = (triplets[t].row, triplets[t].column)
-            if previous == nil || previous! != (r, c) {
+            if previous != (r, c) {
                 rows.append(Int32(r))
                 starts[c + 1] += 1
                 previous = (r, c)
@@ -53,6 +53,10 @@ final class KLUFactorization {
         columnStarts = pattern.columnStarts
         rowIndices = pattern.rowIndices
         klu_defaults(&common)
+        // No block-triangular pre-ordering: one block, so the extracted factors have no F part.
+        common.btf = 0
+        // Row scaling (KLU's default, max-norm) keeps floating delta windings well conditioned.
+        common.scale = 2
         let n = Int32(pattern.order)
         symbolic = columnStarts.withUnsafeMutableBufferPointer { cp in
             rowIndices.withUnsafeMutableBufferPointer { ri in
@@ -96,6 +100,12 @@ final class KLUFactorization {
         if !(rcond > 1e-30) {
             throw PowerFlowError.singularMatrix("reciprocal pivot ratio \(rcond)")
         }
+    }
+
+    func withNumeric<T>(_ body: (UnsafeMutablePointer<klu_symbolic>, UnsafeMutablePointer<klu_numeric>,
+                                 UnsafeMutablePointer<klu_common>) throws -> T) throws -> T {
+        guard let symbolic, let numeric else { throw PowerFlowError.factorizationFailed("no numeric factorization") }
+        return try withUnsafeMutablePointer(to: &common) { try body(symbolic, numeric, $0) }
     }
 
     /// Solves Y·x = b in place; `b` holds interleaved re/im of the right-hand side.

@@ -16,6 +16,10 @@ public struct TimeSeriesConfiguration: Sendable {
     public var limits: [VoltageLimits]
     /// Distribution transformer measured as the source (nil: the one with the lowest LV kV).
     public var sourceTransformer: String?
+    /// Measure every step (source P/Q, losses, min/max, unbalance). Off only for pure-solve timing.
+    public var measure = true
+    /// Sample the script's monitors every step.
+    public var recordMonitors = false
 
     public init(mode: SolutionMode = .yearly, stepSeconds: Double = 300, numberOfSteps: Int = 288, startHour: Double = 0,
                 recordLoadVoltages: Bool = true, limits: [VoltageLimits] = [.en50160, .ansiRangeA],
@@ -59,6 +63,8 @@ public struct TimeSeriesResult: Sendable {
     public var sourceElement: String
     public var steps: [StepRecord]
     public var loadVoltages: [LoadVoltageRow]
+    /// Samples of the script's monitors (modes 0, 1, 2 on lines and transformers).
+    public var monitors: [MonitorSeries]
     public var lowVoltageNodeCount: Int
     public var threePhaseBusCount: Int
     public var loadElementCount: Int
@@ -105,10 +111,10 @@ extension PowerFlowSolver {
                     let sign = e.kind == .load ? 1.0 : -1.0
                     p = sign * mp
                     q = shape.reactiveMultipliers != nil ? sign * mq : (e.nominalKilowatts != 0 ? p * e.nominalKilovars / e.nominalKilowatts : 0)
-                } else if let peak = e.pvPeakKilowatts, let kva = e.pvKilovoltAmperes {
-                    let kw = min(peak * mp, kva)
+                } else if let peak = e.pvPeakKilowatts {
+                    let (kw, kvar) = e.pvOutput(availableKilowatts: peak * mp)
                     p = -kw
-                    q = e.pvPowerFactor.map { -Load.kilovarsForPowerFactor(kw, $0) } ?? e.nominalKilovars
+                    q = -kvar
                 } else {
                     p = e.nominalKilowatts * mp
                     q = e.nominalKilovars * mq
@@ -127,7 +133,7 @@ extension PowerFlowSolver {
         eventStep = step
         eventTime = time
         let outcome = try solve(log: &log)
-        let m = measure(area, limits: limits)
+        let m = measureSteps ? measure(area, limits: limits) : StepMeasurement.notMeasured
         if log.isEnabled {
             var payload: [String: CanonicalJSON] = [
                 "step": .int(Int64(step)), "converged": .bool(outcome.converged),
@@ -138,8 +144,20 @@ extension PowerFlowSolver {
                 "vmin_pu": .double(m.voltageMinPerUnit), "vmin_node": .string(m.voltageMinNode),
                 "vmax_pu": .double(m.voltageMaxPerUnit), "vmax_node": .string(m.voltageMaxNode),
             ]
-            for (k, limit) in limits.enumerated() { payload["violations " + limit.name] = .int(Int64(m.violations[k])) }
+            for (k, limit) in limits.enumerated() where k < m.violations.count {
+                payload["violations " + limit.name] = .int(Int64(m.violations[k]))
+            }
             log.emit(time, .powerFlowStep, actor: "grid", .object(payload))
+            // One limit-violation event per band that LV nodes left in this step.
+            for (k, limit) in limits.enumerated() where k < m.violations.count && m.violations[k] > 0 {
+                log.emit(time, .limitViolation, actor: "grid", .object([
+                    "step": .int(Int64(step)), "limit": .string(limit.name),
+                    "low_pu": .double(limit.lowPerUnit), "high_pu": .double(limit.highPerUnit),
+                    "nodes": .int(Int64(m.violations[k])),
+                    "vmin_pu": .double(m.voltageMinPerUnit), "vmin_node": .string(m.voltageMinNode),
+                    "vmax_pu": .double(m.voltageMaxPerUnit), "vmax_node": .string(m.voltageMaxNode),
+                ]))
+            }
         }
         return (outcome, m)
     }
@@ -147,29 +165,39 @@ extension PowerFlowSolver {
     /// Runs a daily or yearly series: step k (1-based) is solved at hour start + k·Δt.
     public func runTimeSeries(_ configuration: TimeSeriesConfiguration, log: inout EventLog) throws -> TimeSeriesResult {
         let area = try measurementArea(transformerName: configuration.sourceTransformer)
+        measureSteps = configuration.measure
+        defer { measureSteps = true }
         var steps: [StepRecord] = []
         steps.reserveCapacity(configuration.numberOfSteps)
         var rows: [LoadVoltageRow] = []
         let loads = network.conversion.indices.filter { network.conversion[$0].kind == .load }
         let stepHours = configuration.stepSeconds / 3600
+        let probes = configuration.recordMonitors ? monitorProbes() : []
+        var monitors = probes.map { p in
+            MonitorSeries(name: network.model.monitors[p.index].name, channels: Self.channels(p), rows: [])
+        }
         for k in 1...max(1, configuration.numberOfSteps) {
             let hour = configuration.startHour + Double(k) * stepHours
             try applyShapes(mode: configuration.mode, hour: hour)
             let time = SimTime.fromSeconds(Double(k) * configuration.stepSeconds)
             let (outcome, m) = try solveStep(step: k, time: time, area: area, limits: configuration.limits, log: &log)
             steps.append(StepRecord(step: k, hour: hour, outcome: outcome, measurement: m))
+            for (i, p) in probes.enumerated() {
+                monitors[i].rows.append((configuration.startHour * 3600 + Double(k) * configuration.stepSeconds, sample(p)))
+            }
             if configuration.recordLoadVoltages {
+                materializeVoltages()
                 for l in loads {
                     let e = network.conversion[l]
                     for node in e.conductorNodes where node >= 0 {
                         rows.append(LoadVoltageRow(step: k, load: String(e.name.dropFirst("Load.".count)),
-                                                   busNode: network.nodeName(node), voltage: voltages[node]))
+                                                   busNode: network.nodeName(node), voltage: voltageStorage[node]))
                     }
                 }
             }
         }
         return TimeSeriesResult(configuration: configuration, sourceElement: area.sourceElementName, steps: steps,
-                                loadVoltages: rows, lowVoltageNodeCount: area.lowVoltageNodeCount,
+                                loadVoltages: rows, monitors: monitors, lowVoltageNodeCount: area.lowVoltageNodeCount,
                                 threePhaseBusCount: area.threePhaseBusCount,
                                 loadElementCount: area.conversionIndices.filter { network.conversion[$0].kind == .load }.count,
                                 generatorElementCount: area.conversionIndices.filter { network.conversion[$0].kind != .load }.count)

@@ -86,7 +86,7 @@ struct EventScan {
     mutating func add(_ event: TraceEvent) throws {
         switch event.kind {
         case EventKind.powerFlowStep.rawValue: steps.append(try step(event))
-        case EventKind.limitViolation.rawValue: try violation(event)
+        case EventKind.limitViolation.rawValue where event.actor.hasPrefix("node:"): try violation(event)
         case EventKind.contractCreated.rawValue:
             let p = try Payload(event)
             escrowByContract[try p.int("contract")] = try p.int("escrow")

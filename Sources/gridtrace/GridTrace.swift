@@ -20,6 +20,7 @@ struct GridTrace: ParsableCommand {
             ReplayCommand.self,
             RunCommand.self,
             SelftestRunCommand.self,
+            SolveCommand.self,
             TraceCommand.self,
             VerifyCommand.self,
         ]

@@ -61,6 +61,11 @@ import Testing
         #expect(model.baseFrequencyHertz == 50 && model.vsources[0].perUnit == 1.02)
     }
 
+    @Test func openAndCloseSwitchLines() throws {
+        let model = try compile("New Line.sw bus1=a bus2=b switch=y\nOpen Line.sw 1\nNew Line.s2 bus1=a bus2=c switch=y\nOpen Line.s2\nClose Line.s2")
+        #expect(model.lines[0].enabled == false && model.lines[1].enabled == true)
+    }
+
     @Test func unknownCommandIsAnError() {
         expectError("Frobnicate now", line: 4, contains: "unknown command 'Frobnicate'")
     }

@@ -21,6 +21,7 @@ enum GoldenTable {
 @Suite struct TimeSeriesGoldenTests {
     static let cases: [(feeder: String, golden: String, steps: Int, stepSeconds: Double)] = [
         ("feeders/european_lv/Master.dss", "golden/european_lv/daily_5m", 288, 300),
+        ("feeders/european_lv/Master.dss", "golden/european_lv/daily_1m", 1440, 60),
         ("feeders/enerport/M_summer.dss", "golden/enerport_summer/daily_5m", 288, 300),
         ("feeders/enerport/M_winter.dss", "golden/enerport_winter/daily_5m", 288, 300),
     ]
@@ -36,7 +37,9 @@ enum GoldenTable {
         solver.settings.tolerance = 1e-10
         solver.settings.maxIterations = 100
         var log = EventLog(isEnabled: false)
-        let result = try solver.runTimeSeries(TimeSeriesConfiguration(mode: .yearly, stepSeconds: c.stepSeconds, numberOfSteps: c.steps), log: &log)
+        var configuration = TimeSeriesConfiguration(mode: .yearly, stepSeconds: c.stepSeconds, numberOfSteps: c.steps)
+        configuration.recordMonitors = true
+        let result = try solver.runTimeSeries(configuration, log: &log)
         #expect(result.allConverged)
         let rows = try GoldenTable.rows(golden + "/steps.csv")
         #expect(rows.count == result.steps.count)
@@ -65,6 +68,27 @@ enum GoldenTable {
             worstLoadV = max(worstLoadV, (dre * dre + dim * dim).squareRoot() / base)
         }
         #expect(worstLoadV < 1e-6)
+
+        // Monitor exports, within the 6 significant digits OpenDSS prints.
+        #expect(!result.monitors.isEmpty)
+        for monitor in result.monitors {
+            let file = golden + "/LVTest_Mon_\(monitor.name)_1.csv"
+            guard FileManager.default.fileExists(atPath: file) else { Issue.record("no golden monitor \(file)"); continue }
+            let expected = try GoldenTable.rows(file)
+            let actual = OpenDSSExports.monitorCSV(monitor).split(whereSeparator: \.isNewline).dropFirst()
+                .map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            #expect(expected.count == actual.count)
+            var bad = 0
+            for (e, a) in zip(expected, actual) {
+                for (k, (x, y)) in zip(a, e.map { $0.trimmingCharacters(in: .whitespaces) }).enumerated() {
+                    guard let p = Double(x), let q = Double(y) else { bad += 1; continue }
+                    // Angles of (near-)zero quantities are noise; magnitudes agree to ~6 digits.
+                    if monitor.channels[max(0, k - 2)].contains("Angle") && abs(Double(a[k - 1]) ?? 0) < 1e-3 { continue }
+                    if abs(p - q) > max(2e-5 * abs(q), 1e-4) { bad += 1 }
+                }
+            }
+            #expect(bad == 0, "\(monitor.name): \(bad) values differ")
+        }
 
         // metrics.json within 0.1 %.
         let golden_ = try GoldenTable.json(golden + "/metrics.json")

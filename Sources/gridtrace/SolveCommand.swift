@@ -1,0 +1,123 @@
+// Owns `gridtrace solve`: compile an OpenDSS feeder, run a snapshot or a daily/yearly series,
+// print a summary (or JSON with separate compile and solve wall-clock times), export results.
+import ArgumentParser
+import Feeder
+import Foundation
+import Kernel
+import PowerFlow
+
+struct SolveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "solve",
+        abstract: "Solve an OpenDSS feeder (snapshot or daily/yearly time series) with the KLU power flow.")
+
+    @Argument(help: "The feeder's OpenDSS script (e.g. Master.dss).")
+    var feeder: String
+
+    @Option(help: "snapshot, daily or yearly (default: the script's Set mode).")
+    var mode: String?
+
+    @Option(help: "Time step: seconds, or with a unit suffix (1m, 5m, 1h).")
+    var step: String?
+
+    @Option(help: "Number of time steps (default: one day).")
+    var number: Int?
+
+    @Option(help: "Convergence tolerance on the per-unit voltage change (default: the script's, 1e-4).")
+    var tolerance: Double?
+
+    @Option(name: .customLong("max-iterations"), help: "Maximum fixed-point iterations per solve.")
+    var maxIterations: Int?
+
+    @Option(help: "Distribution transformer measured as the source (default: lowest LV kV).")
+    var source: String?
+
+    @Option(help: "Directory to write node_voltages.csv, steps.csv, load_voltages.csv and metrics.json.")
+    var export: String?
+
+    @Flag(help: "Print a JSON summary.")
+    var json = false
+
+    @Flag(name: .customLong("no-metrics"), help: "Skip per-step measurements (pure solve timing; node voltages stay available).")
+    var noMetrics = false
+
+    func run() throws {
+        let clock = ContinuousClock()
+        let compileStart = clock.now
+        let model = try FeederImporter.compile(path: feeder)
+        let solver = try PowerFlowSolver(model: model)
+        let compileSeconds = seconds(clock.now - compileStart)
+        if let tolerance { solver.settings.tolerance = tolerance }
+        if let maxIterations { solver.settings.maxIterations = maxIterations }
+        let solveMode = try parseMode(default: model.options.mode)
+        var log = EventLog(isEnabled: false)
+        var summary: [String: CanonicalJSON] = ["feeder": .string(feeder), "nodes": .int(Int64(solver.network.nodeCount))]
+        let solveStart = clock.now
+        var result: TimeSeriesResult?
+        var snapshotOutcome: SolveOutcome?
+        if solveMode == .snapshot {
+            let outcome = try solver.solve(log: &log)
+            snapshotOutcome = outcome
+            summary["converged"] = .bool(outcome.converged)
+            summary["iterations_total"] = .int(Int64(outcome.iterations))
+            summary["steps"] = 1
+        } else {
+            let stepSeconds = try parseStep()
+            let steps = number ?? Int((86_400 / stepSeconds).rounded())
+            var configuration = TimeSeriesConfiguration(mode: solveMode, stepSeconds: stepSeconds, numberOfSteps: steps,
+                                                        startHour: model.options.startHour + model.options.startSecond / 3600,
+                                                        recordLoadVoltages: export != nil, sourceTransformer: source)
+            configuration.measure = !noMetrics
+            configuration.recordMonitors = export != nil
+            let series = try solver.runTimeSeries(configuration, log: &log)
+            result = series
+            summary["converged"] = .bool(series.allConverged)
+            summary["iterations_total"] = .int(Int64(series.iterationsTotal))
+            summary["steps"] = .int(Int64(series.steps.count))
+        }
+        let solveSeconds = seconds(clock.now - solveStart)
+        summary["compile_seconds"] = .double(compileSeconds)
+        summary["solve_seconds"] = .double(solveSeconds)
+        summary["mode"] = .string(solveMode.rawValue)
+        summary["tolerance"] = .double(solver.settings.tolerance)
+        if let export {
+            let caseName = URL(fileURLWithPath: feeder).deletingPathExtension().lastPathComponent
+            try ResultExports.write(result, solver: solver, caseName: caseName, to: export)
+            if let snapshotOutcome {
+                let stamp = Date().formatted(.iso8601)
+                try OpenDSSExports.writeSnapshot(solver, outcome: snapshotOutcome, timestamp: stamp, to: export)
+            }
+        }
+        if json {
+            print(CanonicalJSON.object(summary).text)
+        } else {
+            for key in summary.keys.sorted() {  // determinism: sorted
+                if let value = summary[key] { print("\(key): \(value.text)") }
+            }
+        }
+        if case .bool(false)? = summary["converged"] { throw ExitCode(2) }
+    }
+
+    func parseMode(default scriptMode: SolutionMode) throws -> SolutionMode {
+        guard let mode else { return scriptMode }
+        guard let parsed = SolutionMode(rawValue: mode.lowercased()) else {
+            throw ValidationError("--mode must be snapshot, daily or yearly")
+        }
+        return parsed
+    }
+
+    func parseStep() throws -> Double {
+        guard let step else { return 300 }
+        let lower = step.lowercased()
+        var scale = 1.0
+        var digits = lower
+        if lower.hasSuffix("m") { scale = 60; digits.removeLast() } else if lower.hasSuffix("h") { scale = 3600; digits.removeLast() } else if lower.hasSuffix("s") { digits.removeLast() }
+        guard let value = Double(digits), value > 0 else { throw ValidationError("--step must be like 60, 1m, 5m or 1h") }
+        return value * scale
+    }
+
+    func seconds(_ duration: Duration) -> Double {
+        let parts = duration.components
+        return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
+    }
+}
