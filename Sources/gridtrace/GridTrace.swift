@@ -16,6 +16,7 @@ struct GridTrace: ParsableCommand {
             DemoCommand.self,
             ExportDSSCommand.self,
             FeederCommand.self,
+            GoldenCommand.self,
             MarketCommand.self,
             ReplayCommand.self,
             RunCommand.self,

@@ -1,0 +1,45 @@
+// Owns `gridtrace golden compare RESULTS GOLDEN`: max absolute and relative error per quantity and
+// file between a results folder and OpenDSS's; exit 1 past tolerance.
+import ArgumentParser
+import Kernel
+import Verify
+
+struct GoldenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "golden", abstract: "Compare results with golden OpenDSS results.", subcommands: [Compare.self])
+
+    struct Compare: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compare a results folder (gridtrace solve --export) with a golden folder, file by file.",
+            discussion: """
+                Tolerances: voltages 1e-6 pu of the node's base, powers 1e-4 relative, metrics.json 0.1 % \
+                relative; OpenDSS's printed exports (*_EXP_*.csv, monitors) within one unit of the last printed digit.
+                Exit 0 within tolerance, 1 past it, 2 when a folder or file cannot be read.
+                """)
+
+        @Argument(help: "Results folder.") var results: String
+        @Argument(help: "Golden folder.") var golden: String
+        @Flag(help: "Machine-readable output.") var json = false
+
+        func run() throws {
+            let comparison = try reportingErrors { try GoldenCompare.compare(results: results, golden: golden) }
+            if json {
+                printJSON(["passed": .bool(comparison.passed), "notes": .array(comparison.notes.map { .string($0) }),
+                           "quantities": .array(comparison.quantities.map { q in
+                               ["file": .string(q.file), "quantity": .string(q.quantity), "compared": .int(Int64(q.compared)),
+                                "max_abs": .double(q.maxAbsoluteError), "max_rel": .double(q.maxRelativeError),
+                                "tolerance": .string(q.toleranceDescription), "passed": .bool(q.passed)]
+                           })])
+            } else {
+                for q in comparison.quantities {
+                    print("\(q.passed ? "ok  " : "FAIL") \(q.file) \(q.quantity): max abs \(format(q.maxAbsoluteError)), max rel \(format(q.maxRelativeError)) over \(q.compared) (tolerance \(q.toleranceDescription))")
+                }
+                for note in comparison.notes { print("note: \(note)") }
+                print(comparison.passed ? "within tolerance" : "NOT within tolerance")
+            }
+            if !comparison.passed { throw ExitCode(1) }
+        }
+
+        private func format(_ value: Double) -> String { CanonicalJSON.format((value * 1e12).rounded() / 1e12) }
+    }
+}
