@@ -54,14 +54,14 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "KernelTests", dependencies: ["Kernel"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace", "Kernel", "CSQLite"]),
-        .testTarget(name: "FeederTests", dependencies: ["Feeder"]),
-        .testTarget(name: "PowerFlowTests", dependencies: ["PowerFlow", "Feeder"]),
+        .testTarget(name: "FeederTests", dependencies: ["Feeder", "TestSupport"]),
+        .testTarget(name: "PowerFlowTests", dependencies: ["PowerFlow", "Feeder", "TestSupport"]),
         .testTarget(name: "ChainTests", dependencies: ["Chain", "Kernel"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot"]),
         .testTarget(name: "MarketTests", dependencies: ["Market", "Kernel"]),
         .testTarget(name: "CoSimTests", dependencies: ["CoSim", "Trace", "TestSupport"]),
         .testTarget(name: "VerifyTests", dependencies: ["Verify", "CoSim", "Trace", "Feeder", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "CoSim", "Chain"]),
-        .testTarget(name: "CLITests", dependencies: ["gridtrace"]),
+        .testTarget(name: "CLITests", dependencies: ["gridtrace", "TestSupport"]),
     ]
 )

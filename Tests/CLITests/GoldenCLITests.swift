@@ -2,16 +2,12 @@
 // within tolerance (exit 0); a golden value moved past its printed precision is named (exit 1).
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct GoldenCLITests {
-    static let shared = CLI.packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
+    static let shared = SharedData.root
 
-    private func sharedPresent() -> Bool {
-        if FileManager.default.fileExists(atPath: Self.shared.appendingPathComponent("golden").path) { return true }
-        if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("../shared is absent (required under CI)") }
-        else { print("skipping: ../shared is absent") }
-        return false
-    }
+    private func sharedPresent() -> Bool { SharedData.path("golden") != nil }
 
     @Test(arguments: [("european_lv", "european_lv/Master.dss"), ("ieee13", "ieee13/IEEE13Nodeckt.dss"),
                       ("enerport_summer", "enerport/M_summer.dss"), ("enerport_winter", "enerport/M_winter.dss")])

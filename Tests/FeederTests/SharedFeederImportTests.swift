@@ -1,10 +1,11 @@
 // Owns the import tests on the shared OpenDSS feeders (European LV, IEEE 13, EnerPort summer/winter).
 import Testing
+import TestSupport
 @testable import Feeder
 
 @Suite struct SharedFeederImportTests {
     @Test func europeanLVCompiles() throws {
-        guard SharedData.available("feeders/european_lv/Master.dss"), let path = SharedData.path("feeders/european_lv/Master.dss") else { return }
+        guard let path = SharedData.path("feeders/european_lv/Master.dss") else { return }
         let model = try FeederImporter.compile(path: path)
         #expect(model.circuitName == "lvtest")
         #expect(model.lines.count == 905)
@@ -26,7 +27,7 @@ import Testing
     }
 
     @Test func ieee13Compiles() throws {
-        guard SharedData.available("feeders/ieee13/IEEE13Nodeckt.dss"), let path = SharedData.path("feeders/ieee13/IEEE13Nodeckt.dss") else { return }
+        guard let path = SharedData.path("feeders/ieee13/IEEE13Nodeckt.dss") else { return }
         let model = try FeederImporter.compile(path: path)
         #expect(model.transformers.count == 5)
         let sub = model.transformers[0]
@@ -45,7 +46,7 @@ import Testing
 
     @Test(arguments: ["M_summer.dss", "M_winter.dss"])
     func enerportCompiles(_ file: String) throws {
-        guard SharedData.available("feeders/enerport/" + file), let path = SharedData.path("feeders/enerport/" + file) else { return }
+        guard let path = SharedData.path("feeders/enerport/" + file) else { return }
         let model = try FeederImporter.compile(path: path)
         #expect(model.loads.count == 110)
         #expect(model.generators.count == 55)
