@@ -14,7 +14,7 @@ private func run(_ book: [BookOrder], seed: UInt64, configuration: DistributedAu
 }
 
 @Suite struct DistributedAuctionTests {
-    /// The stated bound (BENCHMARKS-market.md): on the same book, the distributed auction's welfare is
+    /// The stated bound (BENCHMARKS.md, market section): on the same book, the distributed auction's welfare is
     /// at least 80 % of centralised McAfee's for 55 participants and at least 90 % for 200, never more
     /// than 5 % above it, and its volume is 90–140 % of McAfee's. Local auctioneers see only part of
     /// the book, so they sometimes pair orders that would not trade centrally (welfare loss), and the
