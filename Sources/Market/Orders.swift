@@ -120,6 +120,22 @@ public struct AccountRegistry: Sendable {
         guard signature.count == 64, isRegistered(participant), let key = publicKeys[participant] else { return false }
         return key.isValidSignature(signature, for: message)
     }
+
+    /// Whether a commit carries its participant's signature over its canonical bytes.
+    public func verifySignature(of commit: CommitTransaction) -> Bool {
+        verify(participant: commit.participant, signature: commit.signature,
+               message: CommitTransaction.signedBytes(participant: commit.participant, interval: commit.interval, commitment: commit.commitment))
+    }
+
+    /// Whether a reveal carries its participant's signature over the order and nonce.
+    public func verifySignature(of reveal: RevealTransaction) -> Bool {
+        verify(participant: reveal.order.participant, signature: reveal.signature,
+               message: reveal.order.canonicalBytes(nonce: reveal.nonce))
+    }
+
+    private func verify(participant: Int, signature: [UInt8], message: [UInt8]) -> Bool {
+        verify(participant: participant, message: message, signature: signature)
+    }
 }
 
 /// Minute 0–1: a signed commitment to an order that stays hidden until the reveal.
@@ -247,20 +263,20 @@ public struct CommitRevealBook: Sendable {
 
     /// Validates a commit; returns the rejection reason, or nil when accepted.
     /// `spendBiddingToken` is asked only for otherwise valid commits and returns false when the allowance is used up.
+    /// `signatureValid`, when given, is the result of `registry.verify` computed beforehand (e.g. for a
+    /// whole batch in parallel).
     @discardableResult
-    public mutating func submit(_ commit: CommitTransaction, registry: AccountRegistry,
+    public mutating func submit(_ commit: CommitTransaction, registry: AccountRegistry, signatureValid: Bool? = nil,
                                 spendBiddingToken: (Int) -> Bool = { _ in true }) -> RejectionReason? {
-        let reason = commitRejection(commit, registry: registry, spendBiddingToken: spendBiddingToken)
+        let reason = commitRejection(commit, registry: registry, signatureValid: signatureValid, spendBiddingToken: spendBiddingToken)
         if let reason { rejections.append(OrderRejection(participant: commit.participant, interval: interval, phase: .commit, reason: reason)) }
         return reason
     }
 
-    private mutating func commitRejection(_ commit: CommitTransaction, registry: AccountRegistry,
+    private mutating func commitRejection(_ commit: CommitTransaction, registry: AccountRegistry, signatureValid: Bool?,
                                           spendBiddingToken: (Int) -> Bool) -> RejectionReason? {
         guard registry.isRegistered(commit.participant), commit.participant < commitments.count else { return .unknownAccount }
-        let message = CommitTransaction.signedBytes(participant: commit.participant, interval: commit.interval,
-                                                    commitment: commit.commitment)
-        guard registry.verify(participant: commit.participant, message: message, signature: commit.signature) else { return .badSignature }
+        guard signatureValid ?? registry.verifySignature(of: commit) else { return .badSignature }
         guard commit.interval == interval else { return .replayFromAnotherInterval }
         guard commitments[commit.participant] == nil else { return .duplicateCommitment }
         guard spendBiddingToken(commit.participant) else { return .biddingAllowanceExhausted }
@@ -270,8 +286,8 @@ public struct CommitRevealBook: Sendable {
 
     /// Validates a reveal against its commitment; accepted orders are appended to `accepted`.
     @discardableResult
-    public mutating func submit(_ reveal: RevealTransaction, registry: AccountRegistry) -> RejectionReason? {
-        let reason = revealRejection(reveal, registry: registry)
+    public mutating func submit(_ reveal: RevealTransaction, registry: AccountRegistry, signatureValid: Bool? = nil) -> RejectionReason? {
+        let reason = revealRejection(reveal, registry: registry, signatureValid: signatureValid)
         if let reason {
             rejections.append(OrderRejection(participant: reveal.order.participant, interval: interval, phase: .reveal, reason: reason))
         } else {
@@ -280,11 +296,10 @@ public struct CommitRevealBook: Sendable {
         return reason
     }
 
-    private mutating func revealRejection(_ reveal: RevealTransaction, registry: AccountRegistry) -> RejectionReason? {
+    private mutating func revealRejection(_ reveal: RevealTransaction, registry: AccountRegistry, signatureValid: Bool?) -> RejectionReason? {
         let participant = reveal.order.participant
         guard registry.isRegistered(participant), participant < commitments.count else { return .unknownAccount }
-        guard registry.verify(participant: participant, message: reveal.order.canonicalBytes(nonce: reveal.nonce),
-                              signature: reveal.signature) else { return .badSignature }
+        guard signatureValid ?? registry.verifySignature(of: reveal) else { return .badSignature }
         guard reveal.order.interval == interval else { return .replayFromAnotherInterval }
         guard let commitment = commitments[participant] else { return .noCommitment }
         guard reveal.order.commitment(nonce: reveal.nonce) == commitment else { return .commitmentMismatch }

@@ -1,0 +1,50 @@
+// Owns the one sanctioned use of several cores inside the engine: a parallel map whose results are
+// stored by index, so its output never depends on thread scheduling.
+import Dispatch
+
+/// Applies `transform` to every element, spread over the machine's cores, and returns the results in
+/// element order.
+///
+/// Deterministic as long as `transform` is a pure function of its argument (no shared mutable state,
+/// no randomness): each result is written to its own index. Used for independent, expensive checks
+/// such as verifying a batch of signatures.
+public func deterministicParallelMap<Element: Sendable, Result: Sendable>(
+    _ elements: [Element], minimumBatch: Int = 8, _ transform: @escaping @Sendable (Element) -> Result
+) -> [Result] {
+    guard elements.count >= 2 * minimumBatch else { return elements.map(transform) }
+    let slots = ResultSlots<Result>(count: elements.count)
+    let chunks = max(1, min(64, elements.count / minimumBatch))
+    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in  // determinism: results stored by index
+        var index = chunk * elements.count / chunks
+        let end = (chunk + 1) * elements.count / chunks
+        while index < end {
+            slots.set(index, transform(elements[index]))
+            index += 1
+        }
+    }
+    return slots.values()
+}
+
+/// Write-once result storage: each index is written by exactly one worker, read after all finish.
+private final class ResultSlots<Result>: @unchecked Sendable {
+    private let buffer: UnsafeMutableBufferPointer<Result?>
+
+    init(count: Int) {
+        buffer = .allocate(capacity: count)
+        buffer.initialize(repeating: nil)
+    }
+
+    deinit {
+        buffer.deinitialize()
+        buffer.deallocate()
+    }
+
+    func set(_ index: Int, _ value: Result) { buffer[index] = value }
+
+    func values() -> [Result] {
+        buffer.map { value in
+            guard let value else { preconditionFailure("parallel map left a slot empty") }
+            return value
+        }
+    }
+}
