@@ -1,12 +1,42 @@
 // Owns `gridtrace golden compare RESULTS GOLDEN`: max absolute and relative error per quantity and
 // file between a results folder and OpenDSS's; exit 1 past tolerance.
 import ArgumentParser
+import Feeder
 import Kernel
 import Verify
 
 struct GoldenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "golden", abstract: "Compare results with golden OpenDSS results.", subcommands: [Compare.self])
+        commandName: "golden", abstract: "Compare results with golden OpenDSS results.", subcommands: [Compare.self, CIM.self])
+
+    struct CIM: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "cim",
+            abstract: "Cross-check an imported OpenDSS feeder with OpenDSS's CIM100 export of it (buses, line impedances, transformer ratings, load P/Q).",
+            discussion: "Exit 0 when everything agrees, 1 when something differs, 2 when a file cannot be read (XML errors give line:column).")
+
+        @Argument(help: "The OpenDSS script.") var feeder: String
+        @Argument(help: "OpenDSS's CIM100 export (XML).") var cim: String
+        @Flag(help: "Machine-readable output.") var json = false
+
+        func run() throws {
+            let checks = try reportingErrors {
+                CIMCrossCheck.compare(model: try FeederImporter.compile(path: feeder), network: try CIMNetwork(path: cim))
+            }
+            if json {
+                printJSON(["passed": .bool(checks.allSatisfy(\.passed)), "checks": .array(checks.map {
+                    ["name": .string($0.name), "passed": .bool($0.passed), "summary": .string($0.summary),
+                     "details": .array($0.details.map { .string($0) })]
+                })])
+            } else {
+                for check in checks {
+                    print("\(check.passed ? "PASS" : "FAIL")  \(check.name): \(check.summary)")
+                    for detail in check.details { print("        \(detail)") }
+                }
+            }
+            if !checks.allSatisfy(\.passed) { throw ExitCode(1) }
+        }
+    }
 
     struct Compare: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -53,3 +53,22 @@ import TestSupport
         #expect(compare.stdout.contains("FAIL IEEE13Nodeckt_EXP_VOLTAGES.csv Magnitude1: max abs 0.1"))
     }
 }
+
+@Suite struct CIMCLITests {
+    @Test func importedFeederAgreesWithItsCIMExport() throws {
+        guard let feeder = SharedData.path("feeders/ieee13/IEEE13Nodeckt.dss"),
+              let cim = SharedData.path("golden/ieee13/snapshot/IEEE13Nodeckt_CIM100x.xml") else { return }
+        let result = try CLI.run(["golden", "cim", feeder, cim])
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.stdout.contains("PASS  CIM transformer ratings"))
+    }
+
+    @Test func doctypeIsRefusedWithLineAndColumn() throws {
+        guard let feeder = SharedData.path("feeders/ieee13/IEEE13Nodeckt.dss") else { return }
+        let path = try CLI.scratch().appendingPathComponent("evil.xml").path
+        try "<?xml version=\"1.0\"?>\n<!DOCTYPE x [<!ENTITY a \"b\">]>\n<x/>\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try CLI.run(["golden", "cim", feeder, path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("evil.xml:2:1: DOCTYPE declarations are refused"))
+    }
+}
