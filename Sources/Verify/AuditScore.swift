@@ -6,6 +6,11 @@ import Kernel
 public struct GroundTruthAdversary: Sendable, Equatable {
     public var participant: Int
     public var strategy: String
+
+    public init(participant: Int, strategy: String) {
+        self.participant = participant
+        self.strategy = strategy
+    }
 }
 
 /// Parses the header's ground truth, `{"adversaries":[{"participant":3,"strategy":"phantom_buyer"}, …]}`.

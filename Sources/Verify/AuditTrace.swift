@@ -15,7 +15,8 @@ public struct TraceAuditResult: Sendable {
     public var report: AuditReport
     /// The header's ground truth, when it carries one.
     public var groundTruth: [GroundTruthAdversary]?
-    /// Precision and recall of `report.flagged` against the ground truth.
+    /// Precision and recall of `report.flagged` against the ground truth; nil without ground truth
+    /// or without any revealed order (a no-P2P trace).
     public var score: AuditScore?
     /// Where the findings trace was written, and its final hash (hex).
     public var auditTracePath: String
@@ -59,7 +60,9 @@ public enum TraceAudit {
         let report = try DeclarationAudit.audit(ledger: ledger, rule: rule)
         // Scoring happens only now, after the decision; the ground truth never reaches the rule.
         let groundTruth = try parseGroundTruth(reader.header.groundTruth)
-        let score = groundTruth.map { truth in AuditScore(flagged: report.flagged, adversaries: truth.map(\.participant)) }
+        // A trace without orders gives nobody the chance to misdeclare: there is nothing to score.
+        let score = report.declarationCount == 0 ? nil
+            : groundTruth.map { truth in AuditScore(flagged: report.flagged, adversaries: truth.map(\.participant)) }
         let auditedHash = hexString(verification.finalHash)
         let finalHash = try writeFindings(report: report, ledger: ledger, audited: reader.header, auditedPath: tracePath,
                                           auditedFinalHash: auditedHash, auditedEvents: verification.verifiedEvents, to: output)
