@@ -27,7 +27,7 @@ public enum DeclarationSide: String, Sendable, CaseIterable {
 /// 2. excess `x = mean(o) − c_s ≥ minimumExcessWattHours` (20 Wh per interval, a sustained
 ///    0.24 kW): practical significance. `c_s` is the population median of the participants' mean
 ///    over-declaration on side s (robust to the liars, who are a minority). Honest per-participant
-///    means stayed within 4 Wh of `c_s` over the measured seeds (BENCHMARKS-audit.md).
+///    means stayed within 6 Wh of `c_s` in every measured run (BENCHMARKS-audit.md).
 /// 3. robust z `x / max(1.4826·MAD_s, spreadFloorWattHours) ≥ robustZThreshold` (5): far outside the
 ///    population. The floor (4 Wh) stops a very tight honest population (MAD under 1 Wh was seen)
 ///    from turning a few Wh into a large z.
@@ -35,8 +35,12 @@ public enum DeclarationSide: String, Sendable, CaseIterable {
 ///    bias is consistent against the participant's own noise, not a few outliers. sd is floored
 ///    at 0.5 Wh (the meter's and the order's rounding to whole Wh).
 /// 5. sign test `(above − below)/√(above + below) ≥ signZThreshold` (3, p ≈ 1.3·10⁻³), counting
-///    intervals with o above / below `c_s`: the misdeclaration happens in most intervals, which is
-///    what "deliberate and repeated" means, rather than one huge miss.
+///    intervals whose o lies more than `signDeadBandWattHours` (20 Wh) above / below `c_s`: the
+///    misdeclaration recurs in many intervals ("deliberate and repeated") rather than a few huge
+///    misses. Small deviations count as ties: honest errors are not symmetric about a centre that
+///    is a median of means (persistence forecasts lag PV ramps), so "above the centre" is not a
+///    fair coin for them. Measured: without the dead band, sellers lying in 30 % of their intervals
+///    reached sign z ≈ 1–2 and were missed; with it, recall at that activity is 0.95 (BENCHMARKS-audit.md).
 ///
 /// With fewer than `minimumPopulation` participants having enough intervals on a side, the median
 /// is not trustworthy and `c_s` = 0 (an unbiased forecaster) with the floor as spread.
@@ -48,6 +52,7 @@ public struct AuditRule: Sendable, Equatable {
     public var tThreshold = 4.0
     public var standardDeviationFloorWattHours = 0.5
     public var signZThreshold = 3.0
+    public var signDeadBandWattHours = 20.0
     public var minimumPopulation = 5
 
     public init() {}
@@ -58,7 +63,7 @@ public struct AuditRule: Sendable, Equatable {
         ["minimum_intervals": .int(Int64(minimumIntervals)), "minimum_excess_wh": .double(minimumExcessWattHours),
          "robust_z": .double(robustZThreshold), "spread_floor_wh": .double(spreadFloorWattHours),
          "t": .double(tThreshold), "sd_floor_wh": .double(standardDeviationFloorWattHours),
-         "sign_z": .double(signZThreshold), "minimum_population": .int(Int64(minimumPopulation))]
+         "sign_z": .double(signZThreshold), "sign_dead_band_wh": .double(signDeadBandWattHours), "minimum_population": .int(Int64(minimumPopulation))]
     }
 }
 
@@ -129,7 +134,8 @@ struct SideSample {
         let excess = mean - baseline.centreWattHours
         var above = 0, below = 0
         for value in values {
-            if value > baseline.centreWattHours { above += 1 } else if value < baseline.centreWattHours { below += 1 }
+            if value > baseline.centreWattHours + rule.signDeadBandWattHours { above += 1 }
+            if value < baseline.centreWattHours - rule.signDeadBandWattHours { below += 1 }
         }
         let robustZ = excess / baseline.spreadWattHours
         let t = n > 0 ? excess / (max(sd, rule.standardDeviationFloorWattHours) / Double(n).squareRoot()) : 0

@@ -178,7 +178,16 @@ private func handBuiltStream(liarOverstatementWattHours: Double = 150, noise: Do
             var total = AuditScore()
             for seed in UInt64(1)...20 {
                 let (events, truth) = MarketDeclarationMirror.events(seed: seed, adversaries: configuration)
-                total = total + AuditScore(flagged: try DeclarationAudit.audit(events: events).flagged, adversaries: truth.map(\.participant))
+                let report = try DeclarationAudit.audit(events: events)
+                total = total + AuditScore(flagged: report.flagged, adversaries: truth.map(\.participant))
+                for adversary in truth where !report.flagged.contains(adversary.participant) {
+                    let side = adversary.strategy == .phantomBuyer ? report.participant(adversary.participant)?.buy
+                        : report.participant(adversary.participant)?.sell
+                    if let side {
+                        print("missed | seed \(seed) home \(adversary.participant) \(adversary.strategy.rawValue): n \(side.intervals) "
+                              + "excess \(side.excessWattHours) Wh, z \(side.robustZ), t \(side.tStatistic), sign z \(side.signZ)")
+                    }
+                }
             }
             print("sweep | \(name) | precision \(total.precision) | recall \(total.recall) | \(total)")
         }
