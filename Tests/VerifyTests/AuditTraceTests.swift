@@ -16,11 +16,15 @@ private let runFolder: String = {
         let scenario = try Scenario.parse(text, file: "audit-test.toml", baseFolder: nil)
         precondition(scenario.intervals == 36, "the test scenario should have 36 intervals")
         _ = try CoSimulation.run(scenario, directory: folder)
+        atexit(removeRunFolder)
     } catch {
         preconditionFailure("co-simulating the audit test scenario failed: \(error)")
     }
     return folder
 }()
+
+/// Removes the co-simulated traces when the test process exits.
+private func removeRunFolder() { try? FileManager.default.removeItem(atPath: runFolder) }
 
 private func path(_ name: String) -> String { (runFolder as NSString).appendingPathComponent(name) }
 
