@@ -110,49 +110,65 @@ public enum DeclarationAudit {
     static func join(_ ledger: DeclarationLedger) throws(AuditError) -> [JoinedParticipant] {
         let declarations = ledger.declarations.sorted { ($0.participant, $0.interval, $0.seq) < ($1.participant, $1.interval, $1.seq) }
         let meters = ledger.meters.sorted { ($0.participant, $0.interval, $0.seq) < ($1.participant, $1.interval, $1.seq) }
-        var participants: [Int] = []
-        for record in declarations where participants.last != record.participant { participants.append(record.participant) }
-        for record in meters { participants.append(record.participant) }
-        participants.sort()
-        participants = participants.enumerated().filter { $0.offset == 0 || participants[$0.offset - 1] != $0.element }.map(\.element)
+        try rejectDuplicateReadings(meters)
+        var result: [JoinedParticipant] = []
+        var d = 0, m = 0
+        for participant in uniqueParticipants(declarations.map(\.participant) + meters.map(\.participant)) {
+            let declarationStart = d, meterStart = m
+            while d < declarations.count, declarations[d].participant == participant { d += 1 }
+            while m < meters.count, meters[m].participant == participant { m += 1 }
+            result.append(joinParticipant(participant, declarations: declarations[declarationStart..<d], meters: meters[meterStart..<m]))
+        }
+        return result
+    }
+
+    /// Sorted ids without repeats.
+    static func uniqueParticipants(_ ids: [Int]) -> [Int] {
+        var unique: [Int] = []
+        for id in ids.sorted() where unique.last != id { unique.append(id) }
+        return unique
+    }
+
+    /// Throws at the later of two readings for the same home and interval (`meters` sorted).
+    static func rejectDuplicateReadings(_ meters: [MeterRecord]) throws(AuditError) {
         for index in meters.indices.dropFirst()
         where meters[index].participant == meters[index - 1].participant && meters[index].interval == meters[index - 1].interval {
             throw .duplicateMeterReading(seq: max(meters[index].seq, meters[index - 1].seq), participant: meters[index].participant,
                                          interval: meters[index].interval)
         }
-        var result: [JoinedParticipant] = []
-        result.reserveCapacity(participants.count)
-        var d = 0, m = 0
-        for participant in participants {
-            var entry = JoinedParticipant(summary: ParticipantAudit(
-                participant: participant, declaredIntervals: 0, declaredWattHours: 0, meteredWhenDeclaredWattHours: 0,
-                meteredWattHours: 0, meanErrorWattHours: 0, unmeteredDeclarations: 0))
-            let meterStart = m
-            while m < meters.count, meters[m].participant == participant { entry.summary.meteredWattHours += meters[m].meteredWattHours; m += 1 }
-            let own = meters[meterStart..<m]
-            var errorSum = 0.0
-            var cursor = own.startIndex
-            while d < declarations.count, declarations[d].participant == participant {
-                let interval = declarations[d].interval
-                var declared: Int64 = 0, orders = 0
-                while d < declarations.count, declarations[d].participant == participant, declarations[d].interval == interval {
-                    declared += declarations[d].declaredWattHours
-                    orders += 1
-                    d += 1
-                }
-                while cursor < own.endIndex, own[cursor].interval < interval { cursor += 1 }
-                guard cursor < own.endIndex, own[cursor].interval == interval else { entry.summary.unmeteredDeclarations += orders; continue }
-                let metered = own[cursor].meteredWattHours
-                entry.summary.declaredIntervals += 1
-                entry.summary.declaredWattHours += declared
-                entry.summary.meteredWhenDeclaredWattHours += metered
-                errorSum += Double(declared - metered)
-                if declared > 0 { entry.buy.values.append(Double(declared - metered)) }
-                if declared < 0 { entry.sell.values.append(Double(metered - declared)) }
+    }
+
+    /// One participant's declarations and readings (each sorted by interval) joined interval by interval.
+    static func joinParticipant(_ participant: Int, declarations: ArraySlice<DeclarationRecord>,
+                                meters: ArraySlice<MeterRecord>) -> JoinedParticipant {
+        var entry = JoinedParticipant(summary: ParticipantAudit(
+            participant: participant, declaredIntervals: 0, declaredWattHours: 0, meteredWhenDeclaredWattHours: 0,
+            meteredWattHours: 0, meanErrorWattHours: 0, unmeteredDeclarations: 0))
+        for reading in meters { entry.summary.meteredWattHours += reading.meteredWattHours }
+        var errorSum = 0.0
+        var d = declarations.startIndex, cursor = meters.startIndex
+        while d < declarations.endIndex {
+            let interval = declarations[d].interval
+            var declared: Int64 = 0, orders = 0
+            while d < declarations.endIndex, declarations[d].interval == interval {
+                declared += declarations[d].declaredWattHours
+                orders += 1
+                d += 1
             }
-            if entry.summary.declaredIntervals > 0 { entry.summary.meanErrorWattHours = errorSum / Double(entry.summary.declaredIntervals) }
-            result.append(entry)
+            while cursor < meters.endIndex, meters[cursor].interval < interval { cursor += 1 }
+            guard cursor < meters.endIndex, meters[cursor].interval == interval else {
+                entry.summary.unmeteredDeclarations += orders
+                continue
+            }
+            let metered = meters[cursor].meteredWattHours
+            entry.summary.declaredIntervals += 1
+            entry.summary.declaredWattHours += declared
+            entry.summary.meteredWhenDeclaredWattHours += metered
+            errorSum += Double(declared - metered)
+            if declared > 0 { entry.buy.values.append(Double(declared - metered)) }
+            if declared < 0 { entry.sell.values.append(Double(metered - declared)) }
         }
-        return result
+        if entry.summary.declaredIntervals > 0 { entry.summary.meanErrorWattHours = errorSum / Double(entry.summary.declaredIntervals) }
+        return entry
     }
 }

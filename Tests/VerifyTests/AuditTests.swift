@@ -94,6 +94,26 @@ private func handBuiltStream(liarOverstatementWattHours: Double = 150, noise: Do
         #expect(report.participants.allSatisfy { $0.buy == nil && $0.sell == nil && $0.meteredWattHours != 0 })
     }
 
+    /// Two orders in one interval are netted; an order without a meter reading is counted, not audited.
+    @Test func joinNetsOrdersAndCountsUnmeteredOnes() throws {
+        let events = [
+            AuditEvent(seq: 1, kind: "order_revealed", actor: "home:4", payload: MarketDeclarationMirror.orderPayload(home: 4, interval: 0, energyWattHours: 300)),
+            AuditEvent(seq: 2, kind: "order_revealed", actor: "home:4", payload: MarketDeclarationMirror.orderPayload(home: 4, interval: 0, energyWattHours: -100)),
+            AuditEvent(seq: 3, kind: "order_revealed", actor: "home:4", payload: MarketDeclarationMirror.orderPayload(home: 4, interval: 1, energyWattHours: -50)),
+            AuditEvent(seq: 4, kind: "order_revealed", actor: "home:4", payload: MarketDeclarationMirror.orderPayload(home: 4, interval: 2, energyWattHours: 70)),
+            AuditEvent(seq: 5, kind: "meter_reading", actor: "home:4", payload: #"{"interval":0,"net_wh":150}"#),
+            AuditEvent(seq: 6, kind: "meter_reading", actor: "home:4", payload: #"{"interval":1,"net_wh":-80}"#),
+        ]
+        let report = try DeclarationAudit.audit(events: events)
+        let home = try #require(report.participant(4))
+        #expect(home.declaredIntervals == 2 && home.unmeteredDeclarations == 1)
+        #expect(home.declaredWattHours == 150 && home.meteredWhenDeclaredWattHours == 70 && home.meteredWattHours == 70)
+        #expect(home.meanErrorWattHours == 40)  // (200 − 150 + (−50 + 80)) / 2
+        #expect(home.buy?.meanOverdeclarationWattHours == 50 && home.sell?.meanOverdeclarationWattHours == -30)
+        #expect(report.baselines.allSatisfy { !$0.fromPopulation && $0.centreWattHours == 0 })
+        #expect(report.flagged == [])
+    }
+
     @Test func malformedPayloadsNameTheSeq() {
         func failure(_ kind: String, _ actor: String, _ payload: String) -> String {
             let events = [AuditEvent(seq: 1, kind: "meter_reading", actor: "home:0", payload: #"{"interval":0,"net_wh":5}"#),
