@@ -11,6 +11,7 @@ struct GridTrace: ParsableCommand {
         version: EngineInfo.version,
         subcommands: [
             // One line per command file; keep alphabetical.
+            AuditCommand.self,
             BenchCommand.self,
             ChainCommand.self,
             DemoCommand.self,

@@ -1,0 +1,127 @@
+// Owns auditing a recorded trace file: refuse anything that does not verify as sealed, stream its
+// events into the audit, score against the header's ground truth (after deciding), and record the
+// findings as `audit_finding` events in a new sealed trace that references the audited one. The
+// audited trace is opened read-only and never modified.
+import CoSim
+import Foundation
+import Kernel
+import Trace
+
+/// The outcome of `TraceAudit.run`.
+public struct TraceAuditResult: Sendable {
+    public var auditedPath: String
+    /// Final chain hash of the audited trace (hex), as its seal records it.
+    public var auditedFinalHash: String
+    public var report: AuditReport
+    /// The header's ground truth, when it carries one.
+    public var groundTruth: [GroundTruthAdversary]?
+    /// Precision and recall of `report.flagged` against the ground truth; nil without ground truth
+    /// or without any revealed order (a no-P2P trace).
+    public var score: AuditScore?
+    /// Where the findings trace was written, and its final hash (hex).
+    public var auditTracePath: String
+    public var auditTraceFinalHash: String
+
+    /// The `--json` object: `flagged`, per-participant statistics, and `precision`/`recall` when scored.
+    public var json: CanonicalJSON {
+        guard case .object(var members) = report.json else { preconditionFailure("an audit report is a JSON object") }
+        members["trace"] = .string(auditedPath)
+        members["trace_final_hash"] = .string(auditedFinalHash)
+        members["audit_trace"] = .string(auditTracePath)
+        members["audit_trace_final_hash"] = .string(auditTraceFinalHash)
+        if let score {
+            members["precision"] = .double(score.precision)
+            members["recall"] = .double(score.recall)
+            members["score"] = score.json
+        }
+        if let groundTruth {
+            members["ground_truth"] = .array(groundTruth.map { ["participant": .int(Int64($0.participant)), "strategy": .string($0.strategy)] })
+        }
+        return .object(members)
+    }
+}
+
+public enum TraceAudit {
+    /// Default location of the findings trace: next to the input.
+    public static func defaultOutputPath(for tracePath: String) -> String { tracePath + ".audit.gtrace" }
+
+    /// Audits the sealed trace at `tracePath` and writes the findings trace (`outputPath`, default
+    /// `<input>.audit.gtrace`; an existing file there is replaced, the input never is).
+    public static func run(tracePath: String, outputPath: String? = nil, rule: AuditRule = .standard) throws(AuditError) -> TraceAuditResult {
+        let output = outputPath ?? defaultOutputPath(for: tracePath)
+        guard standardized(output) != standardized(tracePath) else {
+            throw .trace("\(output): the findings trace must not overwrite the audited trace")
+        }
+        let reader: TraceReader
+        do { reader = try TraceReader(path: tracePath) } catch { throw .trace("\(error)") }
+        let verification = reader.verify()
+        guard verification.status.isSealed else { throw .traceNotSealed(path: tracePath, status: verification.status.description) }
+        let ledger = try readLedger(reader)
+        let report = try DeclarationAudit.audit(ledger: ledger, rule: rule)
+        // Scoring happens only now, after the decision; the ground truth never reaches the rule.
+        let groundTruth = try parseGroundTruth(reader.header.groundTruth)
+        // A trace without orders gives nobody the chance to misdeclare: there is nothing to score.
+        let score = report.declarationCount == 0 ? nil
+            : groundTruth.map { truth in AuditScore(flagged: report.flagged, adversaries: truth.map(\.participant)) }
+        let auditedHash = hexString(verification.finalHash)
+        let finalHash = try writeFindings(report: report, ledger: ledger, audited: reader.header, auditedPath: tracePath,
+                                          auditedFinalHash: auditedHash, auditedEvents: verification.verifiedEvents, to: output)
+        return TraceAuditResult(auditedPath: tracePath, auditedFinalHash: auditedHash, report: report, groundTruth: groundTruth,
+                                score: score, auditTracePath: output, auditTraceFinalHash: finalHash)
+    }
+
+    private static func standardized(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    }
+
+    private static func readLedger(_ reader: TraceReader) throws(AuditError) -> DeclarationLedger {
+        var ledger = DeclarationLedger()
+        var failure: AuditError?
+        do {
+            try reader.forEachEvent { event in
+                do throws(AuditError) {
+                    try ledger.add(AuditEvent(seq: event.seq, timeMilliseconds: event.timeMilliseconds, kind: event.kind,
+                                              actor: event.actor, payload: event.payload))
+                    return true
+                } catch {
+                    failure = error
+                    return false
+                }
+            }
+        } catch {
+            throw .trace("\(reader.path): reading events failed: \(error)")
+        }
+        if let failure { throw failure }
+        return ledger
+    }
+
+    /// Writes the header (referencing the audited trace) and one `audit_finding` per flagged
+    /// participant plus a summary finding (actor `audit`), then seals. Returns the final hash (hex).
+    private static func writeFindings(report: AuditReport, ledger: DeclarationLedger, audited: TraceHeader, auditedPath: String,
+                                      auditedFinalHash: String, auditedEvents: Int64, to path: String) throws(AuditError) -> String {
+        let groundTruth = (try? parseAuditJSON(audited.groundTruth)) ?? .object([:])
+        let auditedParameters = (try? parseAuditJSON(audited.parameters)) ?? .string(audited.parameters)
+        let header = TraceHeader(
+            engineVersion: EngineVersion.current, seed: audited.seed, scenarioText: audited.scenarioText,
+            feederDigest: audited.feederDigest, groundTruth: groundTruth,
+            parameters: ["variant": "audit", "audited_trace": .string(auditedPath), "audited_final_hash": .string(auditedFinalHash),
+                         "audited_events": .int(auditedEvents), "audited_parameters": auditedParameters, "rule": report.rule.json])
+        let time = SimTime(milliseconds: ledger.lastTimeMilliseconds)
+        do {
+            let writer = try TraceWriter(creatingAt: path, header: header)
+            for participant in report.participants where participant.flagged {
+                try writer.append(EventRecord(time: time, kind: .auditFinding, actor: "home:\(participant.participant)",
+                                              payload: participant.json))
+            }
+            var summary: [String: CanonicalJSON] = [
+                "flagged": .array(report.flagged.map { .int(Int64($0)) }), "participants": .int(Int64(report.participants.count)),
+                "orders_revealed": .int(Int64(report.declarationCount)), "meter_readings": .int(Int64(report.meterCount)),
+            ]
+            if let note = report.note { summary["note"] = .string(note) }
+            try writer.append(EventRecord(time: time, kind: .auditFinding, actor: "audit", payload: .object(summary)))
+            return hexString(try writer.seal().finalHash)
+        } catch {
+            throw .trace("\(error)")
+        }
+    }
+}

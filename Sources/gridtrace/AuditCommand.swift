@@ -1,0 +1,51 @@
+// Owns `gridtrace audit TRACE`: audit participants' declared against metered energy in a sealed
+// trace, print the findings (or JSON), and write them to a new findings trace next to the input.
+import ArgumentParser
+import Foundation
+import Kernel
+import Verify
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Flag participants whose declared energy deliberately and repeatedly differs from their meter readings.",
+        discussion: """
+            Per participant and side (buy, sell), the mean over-declaration (declared beyond metered, Wh per \
+            interval) is compared with the population (median, MAD) and tested for consistency (t ≥ 4) and \
+            repetition (sign test z ≥ 3); see AuditRule. The trace must verify as sealed. Findings are written \
+            as audit_finding events to a new sealed trace, <TRACE>.audit.gtrace unless --out is given; the \
+            audited trace is never modified. When the header carries ground truth, precision and recall are \
+            reported (the ground truth is read only after the decision).
+            Exit codes: 0 audited, 2 refused (unsealed, unreadable, malformed events).
+            """)
+
+    @Argument(help: "The trace to audit (.gtrace, sealed).") var trace: String
+    @Flag(help: "Machine-readable output: flagged ids, per-participant statistics, precision and recall.") var json = false
+    @Option(help: "Where to write the findings trace (default: <TRACE>.audit.gtrace).") var out: String?
+
+    func run() throws {
+        let result = try reportingErrors { try TraceAudit.run(tracePath: trace, outputPath: out) }
+        if json {
+            printJSON(result.json)
+            return
+        }
+        let report = result.report
+        print("audited:   \(result.auditedPath) (final hash \(result.auditedFinalHash.prefix(16))…)")
+        print("orders:    \(report.declarationCount) revealed, \(report.meterCount) meter readings, \(report.participants.count) participants")
+        if let note = report.note { print("note:      \(note)") }
+        print("flagged:   \(report.flagged.isEmpty ? "none" : report.flagged.map(String.init).joined(separator: ", "))")
+        for participant in report.participants where participant.flagged {
+            for side in [participant.sell, participant.buy].compactMap({ $0 }) where side.flagged {
+                print(String(format: "  home %3d  %@ side: over-declared %.0f Wh/interval beyond the population over %d intervals "
+                             + "(robust z %.1f, t %.1f, sign z %.1f) → suspected %@",
+                             participant.participant, side.side.rawValue, side.excessWattHours, side.intervals,
+                             side.robustZ, side.tStatistic, side.signZ, side.side.suspectedStrategy))
+            }
+        }
+        if let score = result.score {
+            print(String(format: "score:     precision %.3f, recall %.3f against the header's ground truth (%d adversaries)",
+                         score.precision, score.recall, result.groundTruth?.count ?? 0))
+        }
+        print("findings:  \(result.auditTracePath)")
+    }
+}
