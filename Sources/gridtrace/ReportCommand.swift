@@ -8,20 +8,42 @@ import Report
 import Verify
 
 /// Renders the report of `summary` (with a chain sweep of `sweepBlocks` blocks per delay unless 0)
-/// to `path`; the default is `report.html` in the folder of the first trace. Returns the path.
+/// to `path`; the default is `report.html` in the folder of the first trace. Returns the path and the
+/// audit it shows.
 @discardableResult
-func writeReport(_ summary: RunSummary, to path: String? = nil, sweepBlocks: Int = ReportChainSweep.defaultBlocks) throws -> String {
+func writeReport(_ summary: RunSummary, to path: String? = nil,
+                 sweepBlocks: Int = ReportChainSweep.defaultBlocks) throws -> (path: String, audit: ReportAudit?) {
     let verification = try summary.variants.flatMap { variant in
         try TraceVerifier.verify(path: variant.tracePath).checks.map { check in
             ReportCheck(name: "\(variant.variant.rawValue): \(check.name)", status: check.passed ? .pass : .fail,
                         detail: ([check.summary] + check.details.prefix(3)).joined(separator: "; "))
         }
     }
-    let audit: ReportAudit? = nil
+    let audit = try summary.variants.first { $0.variant == .p2p }.map { try reportAudit(TraceAudit.run(tracePath: $0.tracePath)) }
     let sweep = sweepBlocks > 0 ? try ReportChainSweep.run(scenario: summary.scenario, blocks: sweepBlocks) : nil
     let folder = summary.variants.first.map { ($0.tracePath as NSString).deletingLastPathComponent } ?? "."
     let destination = path ?? (folder as NSString).appendingPathComponent("report.html")
     try HTMLReport.write(to: destination, summary: summary, verification: verification, audit: audit, chainSweep: sweep)
-    return destination
+    return (destination, audit)
 }
 
+
+/// The audit of the P2P trace as the report shows it: flagged homes, the score against the
+/// header's ground truth, and the flagged and closest unflagged participants.
+func reportAudit(_ result: TraceAuditResult) -> ReportAudit {
+    let strongest = result.report.participants.map { participant in
+        (participant, [participant.buy, participant.sell].compactMap { $0 }.map(\.robustZ).max() ?? 0)
+    }.sorted { ($0.0.flagged ? 1 : 0, $0.1) > ($1.0.flagged ? 1 : 0, $1.1) }
+    let rows = strongest.prefix(12).map { participant, score in
+        ReportAuditRow(participant: participant.participant, declaredKilowattHours: Double(participant.declaredWattHours) / 1000,
+                       meteredKilowattHours: Double(participant.meteredWhenDeclaredWattHours) / 1000, score: score,
+                       flagged: participant.flagged)
+    }
+    var notes = ["Rule: per participant and side, over-declaration per interval (declared − metered for buys, metered − declared "
+                 + "for sells) against the population's median; flagged when robust z ≥ 5, t ≥ 4, a sign test z ≥ 3, an excess of "
+                 + "at least 20 Wh and at least 12 intervals. Score column: the larger robust z of the two sides.",
+                 "Findings trace: \(result.auditTracePath)"]
+    if let note = result.report.note { notes.append(note) }
+    return ReportAudit(flaggedParticipants: result.report.flagged, precision: result.score?.precision,
+                       recall: result.score?.recall, notes: notes, rows: rows)
+}

@@ -54,15 +54,19 @@ func runScenario(_ scenario: Scenario, out: String, json: Bool, report: Bool) th
         try CoSimulation.run(scenario, directory: out) { variant, interval in progress.update(variant.rawValue, interval + 1) }
     }
     progress.finish()
-    let reportPath = report ? try reportingErrors { try writeReport(summary) } : nil
+    let written = report ? try reportingErrors { try writeReport(summary) } : nil
     let wall = seconds(clock.now - start)
     if json {
         printJSON(summary.json)
         return
     }
     print(summaryTable(summary))
-    let written = summary.variants.map(\.tracePath) + [(out as NSString).appendingPathComponent("summary.json")] + [reportPath].compactMap { $0 }
-    print(String(format: "wrote %@ in %.2f s", written.joined(separator: ", "), wall))
+    if let audit = written?.audit {
+        let score = audit.precision.map { String(format: " (precision %.2f, recall %.2f against the recorded ground truth)", $0, audit.recall ?? 0) } ?? ""
+        print("audit: flagged homes \(audit.flaggedParticipants.map(String.init).joined(separator: ", "))\(score)")
+    }
+    let files = summary.variants.map(\.tracePath) + [(out as NSString).appendingPathComponent("summary.json")] + [written?.path].compactMap { $0 }
+    print(String(format: "wrote %@ in %.2f s", files.joined(separator: ", "), wall))
 }
 
 /// The paper's Table 2 side by side, plus the trace of each scenario.
