@@ -4,8 +4,10 @@ steps.csv in the goldens' layout, so `gridtrace verify TRACE --golden DIR` can c
 
 Usage: python3 scripts/opendss_steps.py DIR        (pip install dss-python)
 
-Definitions (as in ../shared/golden/*/README.md): step k is solved at hour k*5/60 (mode=yearly,
-stepsize=5m); p/q_source = power into the distribution transformer (the one with the lowest winding
+DIR/export.json gives "steps", "tolerance" and optionally "mode" (yearly by default, as export-dss
+writes yearly shapes; daily for scripts with daily shapes).
+
+Definitions (as in ../shared/golden/*/README.md): step k is solved at hour k*5/60 (stepsize=5m); p/q_source = power into the distribution transformer (the one with the lowest winding
 kV) at its HV terminal; p/q_losses = source power minus the power of every load, generator and PV
 system (all of them sit downstream of it in gridtrace's feeders); vmin/vmax over LV nodes (buses at
 the lowest voltage base).
@@ -27,7 +29,7 @@ def main(directory):
     os.chdir(here)
     text.Command = "set tolerance=%r" % info["tolerance"]
     text.Command = "set maxiterations=100"
-    text.Command = "set mode=yearly stepsize=5m number=1 hour=0 sec=0"
+    text.Command = "set mode=%s stepsize=5m number=1 hour=0 sec=0" % info.get("mode", "yearly")
 
     transformers = []
     for name in circuit.Transformers.AllNames:
@@ -45,9 +47,10 @@ def main(directory):
     lv_base = min(b for b in bases.values() if b > 0)
     names = circuit.AllNodeNames
     lv_nodes = [i for i, n in enumerate(names) if abs(bases[n.split(".")[0].lower()] - lv_base) < 1e-9]
-    conversion = ["Load." + n for n in circuit.Loads.AllNames if n != "none"]
-    conversion += ["Generator." + n for n in circuit.Generators.AllNames if n != "none"]
-    conversion += ["PVSystem." + n for n in circuit.PVSystems.AllNames if n != "none"]
+    # An empty class lists its names as ["NONE"]; naming it would leave the previous element active.
+    conversion = ["Load." + n for n in circuit.Loads.AllNames if n.lower() != "none"]
+    conversion += ["Generator." + n for n in circuit.Generators.AllNames if n.lower() != "none"]
+    conversion += ["PVSystem." + n for n in circuit.PVSystems.AllNames if n.lower() != "none"]
 
     rows = []
     for step in range(1, info["steps"] + 1):
@@ -59,7 +62,8 @@ def main(directory):
         q = sum(powers[1:2 * conductors:2])
         p_pc = q_pc = 0.0
         for element in conversion:
-            circuit.SetActiveElement(element)
+            if circuit.SetActiveElement(element) < 0:
+                sys.exit("OpenDSS does not know %s" % element)
             values = circuit.ActiveCktElement.Powers
             p_pc += sum(values[0::2])
             q_pc += sum(values[1::2])

@@ -70,6 +70,15 @@ public struct PreparedFeeder: Sendable {
         }
     }
 
+    /// The OpenDSS script of the synthetic feeder for `seed` with its households' day in daily shapes
+    /// (the no-P2P day: EVs charge on arrival), as the co-simulation and OpenDSS both run it.
+    public static func syntheticScript(seed: UInt64) throws -> String {
+        guard let script = try synthetic(seed: seed, intervals: marketIntervalsPerDay).syntheticScript else {
+            preconditionFailure("the synthetic feeder always has a script")
+        }
+        return script
+    }
+
     /// The synthetic feeder with the seed's households written into its shapes (EVs charge on arrival).
     static func synthetic(seed: UInt64, intervals: Int) throws -> PreparedFeeder {
         var feeder = SyntheticFeeder(seed: seed)

@@ -1,5 +1,6 @@
 // Owns `gridtrace feeder synth`: writes the seeded synthetic LV feeder as an OpenDSS script.
 import ArgumentParser
+import CoSim
 import Feeder
 import Foundation
 import Kernel
@@ -14,11 +15,13 @@ struct FeederCommand: ParsableCommand {
 
         @Option(help: "Root seed.") var seed: UInt64 = 1
         @Option(help: "Output .dss file (stdout when omitted).") var out: String?
+        @Flag(help: "Include the seed's household day as daily load, EV and PV shapes (the co-simulation's no-P2P day).")
+        var profiles = false
         @Flag(help: "Machine-readable summary instead of the script.") var json = false
 
         func run() throws {
             let feeder = SyntheticFeeder(seed: seed)
-            let script = feeder.openDSSScript()
+            let script = profiles ? try reportingErrors { try PreparedFeeder.syntheticScript(seed: seed) } : feeder.openDSSScript()
             if let out {
                 let sink = OutputSink(path: out)
                 try reportingErrors { try sink.write(script); try sink.finish() }
