@@ -30,3 +30,15 @@ import TestSupport
         #expect(voltage.maxAbsoluteError < 1e-8)
     }
 }
+
+@Suite struct DefaultDayAgainstOpenDSSTests {
+    @Test func noP2PDayOfTheDemoVerifiesAgainstOpenDSS() throws {
+        var scenario = Scenario.embeddedDefault()
+        scenario.variants = [.noP2P]
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gridtrace-default-day-\(getpid()).gtrace").path
+        _ = try CoSimulation.runVariant(scenario, variant: .noP2P, feeder: try PreparedFeeder.prepare(scenario), tracePath: path)
+        let report = try TraceVerifier.verify(path: path, goldenDirectory: SharedData.packageRoot.appendingPathComponent("golden/synthetic-default").path)
+        #expect(report.passed, "\(report.checks.filter { !$0.passed })")
+        #expect(report.checks.contains { $0.name.hasPrefix("grid vs OpenDSS") && $0.summary.hasPrefix("288 steps compared") })
+    }
+}
