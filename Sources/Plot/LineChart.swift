@@ -248,7 +248,7 @@ public func escapeXML(_ text: String) -> String {
         case "<": out += "&lt;"
         case ">": out += "&gt;"
         case "\"": out += "&quot;"
-        case "'": out += "&apos;"
+        case "'": out += "&#39;"  // valid in XML and in HTML (where &apos; is not in HTML 4)
         default: out.append(character)
         }
     }

@@ -6,21 +6,7 @@ import Plot
 public enum HTMLText {
     /// Escapes the HTML special characters `& < > " '` so any text can go into an element or a
     /// quoted attribute.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    public static func escape(_ text: String) -> String { escapeXML(text) }
 
     /// `value` with exactly `decimals` places, rounded half away from zero ("40.06", "3.330",
     /// "-0.50"); "—" for NaN or infinity (a missing figure, never a number).

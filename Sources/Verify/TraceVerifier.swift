@@ -4,6 +4,7 @@
 import CoSim
 import Foundation
 import Kernel
+import Market
 import Trace
 
 /// One check's verdict.
@@ -12,6 +13,18 @@ public struct VerificationCheck: Sendable, Equatable {
     public var passed: Bool
     public var summary: String
     public var details: [String]
+}
+
+extension VerificationCheck {
+    /// Canonical JSON: name, passed, summary, details.
+    public var json: CanonicalJSON {
+        ["name": .string(name), "passed": .bool(passed), "summary": .string(summary), "details": .array(details.map { .string($0) })]
+    }
+
+    /// `PASS  name: summary`, then one indented line per detail.
+    public var lines: [String] {
+        ["\(passed ? "PASS" : "FAIL")  \(name): \(summary)"] + details.map { "        " + $0 }
+    }
 }
 
 /// Every check of one trace.
@@ -185,7 +198,7 @@ struct EventScan {
     }
 
     func energyCheck() -> VerificationCheck {
-        let hours = Double(IntervalTimingPublic.intervalMinutes) / 60
+        let hours = Double(marketIntervalMinutes) / 60
         var worstBalance = (error: 0.0, step: 0), worstMeter = (error: 0.0, step: 0)
         var details: [String] = []
         for step in steps {
@@ -211,10 +224,6 @@ struct EventScan {
                 : "\(checked) steps: grid delivery vs home draw within \(String(format: "%.2e", worstBalance.error)) kW (step \(worstBalance.step)); meters within \(String(format: "%.2f", worstMeter.error)) Wh",
             details: Array(details.prefix(20)))
     }
-}
-
-enum IntervalTimingPublic {
-    static let intervalMinutes = 5
 }
 
 /// A payload field could not be read.

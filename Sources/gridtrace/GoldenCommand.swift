@@ -24,15 +24,9 @@ struct GoldenCommand: ParsableCommand {
                 CIMCrossCheck.compare(model: try FeederImporter.compile(path: feeder), network: try CIMNetwork(path: cim))
             }
             if json {
-                printJSON(["passed": .bool(checks.allSatisfy(\.passed)), "checks": .array(checks.map {
-                    ["name": .string($0.name), "passed": .bool($0.passed), "summary": .string($0.summary),
-                     "details": .array($0.details.map { .string($0) })]
-                })])
+                printJSON(["passed": .bool(checks.allSatisfy(\.passed)), "checks": .array(checks.map(\.json))])
             } else {
-                for check in checks {
-                    print("\(check.passed ? "PASS" : "FAIL")  \(check.name): \(check.summary)")
-                    for detail in check.details { print("        \(detail)") }
-                }
+                for check in checks { check.lines.forEach { print($0) } }
             }
             if !checks.allSatisfy(\.passed) { throw ExitCode(1) }
         }

@@ -25,15 +25,9 @@ struct VerifyCommand: ParsableCommand {
             try TraceVerifier.verify(path: trace, limits: LimitStandard(rawValue: limits) ?? .en50160, goldenDirectory: golden)
         }
         if json {
-            printJSON(["passed": .bool(report.passed), "checks": .array(report.checks.map { check in
-                ["name": .string(check.name), "passed": .bool(check.passed), "summary": .string(check.summary),
-                 "details": .array(check.details.map { .string($0) })]
-            })])
+            printJSON(["passed": .bool(report.passed), "checks": .array(report.checks.map(\.json))])
         } else {
-            for check in report.checks {
-                print("\(check.passed ? "PASS" : "FAIL")  \(check.name): \(check.summary)")
-                for detail in check.details { print("        \(detail)") }
-            }
+            for check in report.checks { check.lines.forEach { print($0) } }
             print(report.passed ? "verified: every check passed" : "NOT verified: \(report.checks.filter { !$0.passed }.count) check(s) failed")
         }
         if !report.passed { throw ExitCode(1) }
