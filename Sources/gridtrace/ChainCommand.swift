@@ -99,9 +99,7 @@ func measureWall<T>(_ body: () throws -> T) rethrows -> (T, Double) {
     let clock = ContinuousClock()
     let start = clock.now
     let value = try body()
-    let elapsed = clock.now - start
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-    return (value, seconds)
+    return (value, seconds(clock.now - start))
 }
 
 struct ChainRunCommand: ParsableCommand {
@@ -112,7 +110,10 @@ struct ChainRunCommand: ParsableCommand {
     @Flag(name: .customLong("log-events"), help: "Build every trace event in memory (as under CoSim) instead of only counting them.")
     var logEvents = false
 
-    func run() throws {
+    /// Errors become one line on stderr and exit code 2 (see README).
+    func run() throws { try reportingErrors { try execute() } }
+
+    func execute() throws {
         guard try network.delays(default: [0]).count == 1 else { throw ValidationError("chain run takes one --delay-ms value; use chain sweep for a list") }
         let configuration = try network.chainConfiguration()
         let length = try network.runLength()
@@ -162,7 +163,10 @@ struct ChainSweepCommand: ParsableCommand {
     @OptionGroup var network: ChainNetworkOptions
     @Option(help: "Output directory.") var out = "out/chain-sweep"
 
-    func run() throws {
+    /// Errors become one line on stderr and exit code 2 (see README).
+    func run() throws { try reportingErrors { try execute() } }
+
+    func execute() throws {
         let delayList = try network.delays(default: [10, 50, 100, 200, 400, 800])
         let configuration = try network.chainConfiguration()
         let length: ChainRunLength = network.blocks == nil && network.hours == nil ? .blocks(2000) : try network.runLength()
@@ -186,7 +190,10 @@ struct ChainDesignCommand: ParsableCommand {
     @Option(name: .customLong("node-counts"), help: "Candidate node counts, comma-separated.") var nodeCounts = "200,150,100,50,25"
     @Option(name: .customLong("bandwidths-mbps"), help: "Candidate bandwidths, Mbit/s, comma-separated.") var bandwidths = "1,2,5,10,20,50,100"
 
-    func run() throws {
+    /// Errors become one line on stderr and exit code 2 (see README).
+    func run() throws { try reportingErrors { try execute() } }
+
+    func execute() throws {
         let counts = try parseList(nodeCounts) { Int($0) }
         let speeds = try parseList(bandwidths) { Double($0) }
         let configuration = try network.chainConfiguration()

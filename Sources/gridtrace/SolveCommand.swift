@@ -41,7 +41,10 @@ struct SolveCommand: ParsableCommand {
     @Flag(name: .customLong("no-metrics"), help: "Skip per-step measurements (pure solve timing; node voltages stay available).")
     var noMetrics = false
 
-    func run() throws {
+    /// Errors become one line on stderr and exit code 2 (see README).
+    func run() throws { try reportingErrors { try execute() } }
+
+    func execute() throws {
         let clock = ContinuousClock()
         let compileStart = clock.now
         let model = try FeederImporter.compile(path: feeder)
