@@ -383,8 +383,58 @@ public struct Transformer: Sendable {
 /// Which of kvar or power factor was given last (OpenDSS keeps the last one).
 public enum ReactiveSpec: Sendable { case powerFactor, kilovars }
 
+/// The properties loads and generators share (both are OpenDSS power-conversion elements with a
+/// kW rating, a reactive spec, a voltage band and load shapes), parsed in one place.
+public protocol PowerConversionRecord {
+    var phases: Int { get set }
+    var bus1: BusSpec { get set }
+    var kilovolts: Double { get set }
+    var kilowatts: Double { get set }
+    var powerFactor: Double { get set }
+    var kilovars: Double { get set }
+    var reactiveSpec: ReactiveSpec { get set }
+    var connection: Connection { get set }
+    var voltageMinPerUnit: Double { get set }
+    var voltageMaxPerUnit: Double { get set }
+    var yearly: String? { get set }
+    var daily: String? { get set }
+    var duty: String? { get set }
+    var enabled: Bool { get set }
+}
+
+extension PowerConversionRecord {
+    /// Applies a shared property; false when `p` is not one of them (the element's own `set` goes on).
+    mutating func setShared(_ p: String, _ r: ValueReader) throws -> Bool {
+        switch p {
+        case "phases": phases = try r.int()
+        case "bus1": bus1 = try BusSpec.parse(r.text, property: p, at: r.location)
+        case "kv": kilovolts = try r.double()
+        case "kw": kilowatts = try r.double()
+        case "pf": powerFactor = try r.double(); reactiveSpec = .powerFactor
+        case "kvar": kilovars = try r.double(); reactiveSpec = .kilovars
+        case "conn": connection = try Connection.parse(r)
+        case "vminpu": voltageMinPerUnit = try r.double()
+        case "vmaxpu": voltageMaxPerUnit = try r.double()
+        case "yearly": yearly = Load.shapeName(r.text)
+        case "daily": daily = Load.shapeName(r.text)
+        case "duty": duty = Load.shapeName(r.text)
+        case "enabled": enabled = try r.bool()
+        default: return false
+        }
+        return true
+    }
+
+    /// Nominal reactive power in kvar, from the last of kvar or pf given.
+    public var nominalKilovars: Double {
+        switch reactiveSpec {
+        case .kilovars: return kilovars
+        case .powerFactor: return Load.kilovars(kilowatts: kilowatts, powerFactor: powerFactor)
+        }
+    }
+}
+
 /// A load (PC element) with OpenDSS load models 1, 2, 5 and 8 (ZIPV).
-public struct Load: Sendable {
+public struct Load: Sendable, PowerConversionRecord {
     public var name: String
     public var phases = 3
     public var bus1 = BusSpec(name: "")
@@ -413,28 +463,16 @@ public struct Load: Sendable {
                                 "relweight", "vlowpu", "puxharm", "xrharm", "spectrum", "basefreq", "enabled", "like"]
 
     mutating func set(_ p: String, _ r: ValueReader) throws {
+        if try setShared(p, r) { return }
         switch p {
-        case "phases": phases = try r.int()
-        case "bus1": bus1 = try BusSpec.parse(r.text, property: p, at: r.location)
-        case "kv": kilovolts = try r.double()
-        case "kw": kilowatts = try r.double()
-        case "pf": powerFactor = try r.double(); reactiveSpec = .powerFactor
-        case "kvar": kilovars = try r.double(); reactiveSpec = .kilovars
         case "model":
             model = try r.int()
             guard [1, 2, 3, 4, 5, 8].contains(model) else { throw r.fail("load models 1, 2, 3, 4, 5 and 8 are supported") }
-        case "conn": connection = try Connection.parse(r)
-        case "vminpu": voltageMinPerUnit = try r.double()
-        case "vmaxpu": voltageMaxPerUnit = try r.double()
         case "vlowpu": voltageLowPerUnit = try r.double()
         case "zipv":
             let v = try r.doubles()
             guard v.count == 7 else { throw r.fail("ZIPV needs 7 values") }
             zipv = v
-        case "yearly": yearly = Self.shapeName(r.text)
-        case "daily": daily = Self.shapeName(r.text)
-        case "duty": duty = Self.shapeName(r.text)
-        case "enabled": enabled = try r.bool()
         case "status":
             let v = r.text.lowercased()
             guard v.hasPrefix("v") || v.hasPrefix("f") else { throw r.fail("status must be variable or fixed") }
@@ -455,14 +493,6 @@ public struct Load: Sendable {
         return lower.isEmpty || lower == "none" ? nil : lower
     }
 
-    /// Nominal reactive power in kvar, from the last of kvar or pf given.
-    public var nominalKilovars: Double {
-        switch reactiveSpec {
-        case .kilovars: return kilovars
-        case .powerFactor: return Self.kilovars(kilowatts: kilowatts, powerFactor: powerFactor)
-        }
-    }
-
     static func kilovars(kilowatts: Double, powerFactor: Double) -> Double {
         guard powerFactor != 0, abs(powerFactor) < 1 else { return 0 }
         let q = kilowatts * (1 / (powerFactor * powerFactor) - 1).squareRoot()
@@ -471,7 +501,7 @@ public struct Load: Sendable {
 }
 
 /// A generator (model 1: constant P and Q injection).
-public struct Generator: Sendable {
+public struct Generator: Sendable, PowerConversionRecord {
     public var name: String
     public var phases = 3
     public var bus1 = BusSpec(name: "")
@@ -497,23 +527,11 @@ public struct Generator: Sendable {
                                 "%reserve", "refuel", "dynamiceq", "dynout", "spectrum", "basefreq", "enabled", "like"]
 
     mutating func set(_ p: String, _ r: ValueReader) throws {
+        if try setShared(p, r) { return }
         switch p {
-        case "phases": phases = try r.int()
-        case "bus1": bus1 = try BusSpec.parse(r.text, property: p, at: r.location)
-        case "kv": kilovolts = try r.double()
-        case "kw": kilowatts = try r.double()
-        case "pf": powerFactor = try r.double(); reactiveSpec = .powerFactor
-        case "kvar": kilovars = try r.double(); reactiveSpec = .kilovars
         case "model":
             model = try r.int()
             guard model == 1 else { throw r.fail("only generator model 1 is supported") }
-        case "vminpu": voltageMinPerUnit = try r.double()
-        case "vmaxpu": voltageMaxPerUnit = try r.double()
-        case "conn": connection = try Connection.parse(r)
-        case "yearly": yearly = Load.shapeName(r.text)
-        case "daily": daily = Load.shapeName(r.text)
-        case "duty": duty = Load.shapeName(r.text)
-        case "enabled": enabled = try r.bool()
         case "dispvalue":
             guard try r.double() == 0 else { throw r.fail("only dispvalue=0 (follow the shape) is supported") }
         case "dispmode", "status", "rneut", "xneut", "class", "vpu", "maxkvar", "minkvar", "pvfactor", "forceon",
@@ -527,12 +545,6 @@ public struct Generator: Sendable {
         }
     }
 
-    public var nominalKilovars: Double {
-        switch reactiveSpec {
-        case .kilovars: return kilovars
-        case .powerFactor: return Load.kilovars(kilowatts: kilowatts, powerFactor: powerFactor)
-        }
-    }
 }
 
 /// A PV system, simple model: P = Pmpp × irradiance × shape, limited by kVA, at a fixed pf.
