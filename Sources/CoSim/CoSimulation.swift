@@ -130,11 +130,9 @@ public enum CoSimulation {
             adversaries: run.market.adversaries, outcomes: run.outcomes, sourceElement: run.area.sourceElementName)
     }
 
-    /// Writes `text` to a temporary file and renames it into place (never a half-written file).
+    /// Writes `text` so that `path` is never seen half-written (Foundation writes a temporary file
+    /// and renames it into place).
     public static func writeAtomically(_ text: String, to path: String) throws {
-        let temporary = path + ".partial"
-        try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
-        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-        try FileManager.default.moveItem(atPath: temporary, toPath: path)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 }

@@ -88,7 +88,8 @@ struct EventScan {
     var violationSteps: [Int] = []
     var recordedStandard: String?
     var escrowByContract: [Int64: Int64] = [:]
-    var settledContracts: [Int64] = []
+    /// Membership only (never iterated), so hash order cannot leak into the report.
+    var settledContracts: Set<Int64> = []
     var moneyErrors: [String] = []
     var injectedKilowatts: [Int: Double] = [:]
     var meteredWattHours: [Int: Int64] = [:]
@@ -141,7 +142,7 @@ struct EventScan {
         let paid = try p.int("to_seller") + p.int("refund") + p.int("to_operator")
         if paid != escrow { moneyErrors.append("seq \(event.seq): contract \(contract) paid out \(paid) µtoken of an escrow of \(escrow)") }
         if settledContracts.contains(contract) { moneyErrors.append("seq \(event.seq): contract \(contract) settled twice") }
-        settledContracts.append(contract)
+        settledContracts.insert(contract)
     }
 
     private mutating func injections(_ event: TraceEvent) throws {
