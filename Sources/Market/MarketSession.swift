@@ -236,7 +236,7 @@ public struct MarketSession: Sendable {
 
     // MARK: step 2 — orders
 
-    /// Builds each home's signed commit and reveal from its declaration (the plan's forecast unless
+    /// Builds each home's signed commit and its reveal from its declaration (the plan's forecast unless
     /// `declaredNetKilowattHours` is given; adversaries distort it). No orders in the no-P2P scenario.
     public mutating func submitOrders(_ interval: Int, declaredNetKilowattHours: [Double]? = nil) -> OrderSubmission {
         precondition(interval == nextInterval && phase == .submit, "submitOrders(\(interval)) out of order")
@@ -248,6 +248,7 @@ public struct MarketSession: Sendable {
         guard configuration.scenario == .p2p else { return submission }
         let prices = configuration.prices
         let spread = Double(prices.gridBuyMicroTokensPerWattHour - prices.gridSellMicroTokensPerWattHour)
+        var pending: [(order: Order, nonce: [UInt8])] = []
         for home in households.indices {
             var bidFraction = bidStream.uniformDouble()
             if let strategy = adversaryByHome[home], adversaryStream.uniformDouble() < configuration.adversaries.activityProbability {
@@ -269,10 +270,13 @@ public struct MarketSession: Sendable {
                 let word = nonceStream.next()
                 for shift in stride(from: 56, through: 0, by: -8) { nonce.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
             }
-            let (commit, reveal) = makeCommitAndReveal(order: order, nonce: nonce, key: keys[home])
-            submission.commits.append(commit)
-            submission.reveals.append(reveal)
+            pending.append((order, nonce))
         }
+        // Signing is a pure function of key, order and nonce (Ed25519 is deterministic): sign on all cores.
+        let keys = self.keys
+        let signed = deterministicParallelMap(pending) { makeCommitAndReveal(order: $0.order, nonce: $0.nonce, key: keys[$0.order.participant]) }
+        submission.commits = signed.map(\.0)
+        submission.reveals = signed.map(\.1)
         submission.declaredNetKilowattHours = declared
         return submission
     }

@@ -127,12 +127,6 @@ public struct AccountRegistry: Sendable {
                message: CommitTransaction.signedBytes(participant: commit.participant, interval: commit.interval, commitment: commit.commitment))
     }
 
-    /// Whether a reveal carries its participant's signature over the order and nonce.
-    public func verifySignature(of reveal: RevealTransaction) -> Bool {
-        verify(participant: reveal.order.participant, signature: reveal.signature,
-               message: reveal.order.canonicalBytes(nonce: reveal.nonce))
-    }
-
     private func verify(participant: Int, signature: [UInt8], message: [UInt8]) -> Bool {
         verify(participant: participant, message: message, signature: signature)
     }
@@ -168,22 +162,31 @@ public struct CommitTransaction: Sendable, Equatable {
     }
 }
 
-/// Minute 1: the order, its nonce and the signature over `order.canonicalBytes(nonce:)`.
+/// Minute 1: the order and its nonce.
+///
+/// A reveal carries no signature of its own: the participant's signed commitment authenticates it.
+/// Only the committer knows the nonce until the reveal, so an order whose `SHA256(order ‖ nonce)`
+/// equals a signed commitment can only come from that participant (a copy of a published reveal
+/// is the same order and is refused as a second reveal). This is the commit–reveal scheme of
+/// DESIGN.md (a signed commit in minute 0–1, the reveal in minute 1) and halves the Ed25519 work.
 public struct RevealTransaction: Sendable, Equatable {
     public var order: Order
     public var nonce: [UInt8]
-    public var signature: [UInt8]
+
+    public init(order: Order, nonce: [UInt8]) {
+        self.order = order
+        self.nonce = nonce
+    }
 
     /// Canonical bytes of the whole transaction (what a block carries and what its size is).
     public var canonicalBytes: [UInt8] {
-        var encoder = CanonicalEncoder(capacity: 160)
+        var encoder = CanonicalEncoder(capacity: 128)
         encoder.append(bytesOf: order.canonicalBytes(nonce: nonce))
-        encoder.append(bytesOf: signature)
         return encoder.bytes
     }
 
     public var json: CanonicalJSON {
-        ["type": "reveal", "order": order.json, "nonce": .string(hexString(nonce)), "signature": .string(hexString(signature))]
+        ["type": "reveal", "order": order.json, "nonce": .string(hexString(nonce))]
     }
 }
 
@@ -195,8 +198,7 @@ public func makeCommitAndReveal(order: Order, nonce: [UInt8], key: ParticipantKe
                                                                  commitment: commitment))
     let commit = CommitTransaction(participant: order.participant, interval: order.interval,
                                    commitment: commitment, signature: commitSignature)
-    let reveal = RevealTransaction(order: order, nonce: nonce, signature: key.sign(order.canonicalBytes(nonce: nonce)))
-    return (commit, reveal)
+    return (commit, RevealTransaction(order: order, nonce: nonce))
 }
 
 /// Why a commit or reveal was refused.
@@ -205,7 +207,7 @@ public enum RejectionReason: String, Sendable, Equatable, CaseIterable {
     case commitmentMismatch = "commitment_mismatch"
     /// The participant has no account in the registry.
     case unknownAccount = "unknown_account"
-    /// The Ed25519 signature does not verify under the participant's registered key.
+    /// The commit's Ed25519 signature does not verify under the participant's registered key.
     case badSignature = "bad_signature"
     /// A validly signed transaction of another interval was submitted again.
     case replayFromAnotherInterval = "replay_from_another_interval"
@@ -286,8 +288,8 @@ public struct CommitRevealBook: Sendable {
 
     /// Validates a reveal against its commitment; accepted orders are appended to `accepted`.
     @discardableResult
-    public mutating func submit(_ reveal: RevealTransaction, registry: AccountRegistry, signatureValid: Bool? = nil) -> RejectionReason? {
-        let reason = revealRejection(reveal, registry: registry, signatureValid: signatureValid)
+    public mutating func submit(_ reveal: RevealTransaction, registry: AccountRegistry) -> RejectionReason? {
+        let reason = revealRejection(reveal, registry: registry)
         if let reason {
             rejections.append(OrderRejection(participant: reveal.order.participant, interval: interval, phase: .reveal, reason: reason))
         } else {
@@ -296,10 +298,9 @@ public struct CommitRevealBook: Sendable {
         return reason
     }
 
-    private mutating func revealRejection(_ reveal: RevealTransaction, registry: AccountRegistry, signatureValid: Bool?) -> RejectionReason? {
+    private mutating func revealRejection(_ reveal: RevealTransaction, registry: AccountRegistry) -> RejectionReason? {
         let participant = reveal.order.participant
         guard registry.isRegistered(participant), participant < commitments.count else { return .unknownAccount }
-        guard signatureValid ?? registry.verifySignature(of: reveal) else { return .badSignature }
         guard reveal.order.interval == interval else { return .replayFromAnotherInterval }
         guard let commitment = commitments[participant] else { return .noCommitment }
         guard reveal.order.commitment(nonce: reveal.nonce) == commitment else { return .commitmentMismatch }

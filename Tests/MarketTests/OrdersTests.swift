@@ -71,16 +71,36 @@ private func registry(for keys: [ParticipantKey]) -> AccountRegistry {
     }
 
     @Test func badSignatureIsRejected() {
-        // Participant 0 signs an order claiming to be participant 1.
         let order = sampleOrder(participant: 1)
-        let forged = RevealTransaction(order: order, nonce: nonceA, signature: keys[0].sign(order.canonicalBytes(nonce: nonceA)))
         let (commit, _) = makeCommitAndReveal(order: order, nonce: nonceA, key: keys[1])
         var tamperedCommit = commit
         tamperedCommit.commitment[0] ^= 1
+        // Participant 0 signs a commitment claiming to be participant 1.
+        var forgedCommit = commit
+        forgedCommit.signature = keys[0].sign(CommitTransaction.signedBytes(participant: 1, interval: 5, commitment: commit.commitment))
+        var truncated = commit
+        truncated.signature.removeLast()
         var book = CommitRevealBook(interval: 5, participantCount: 3)
         #expect(book.submit(tamperedCommit, registry: registry(for: keys)) == .badSignature)
+        #expect(book.submit(forgedCommit, registry: registry(for: keys)) == .badSignature)
+        #expect(book.submit(truncated, registry: registry(for: keys)) == .badSignature)
         #expect(book.submit(commit, registry: registry(for: keys)) == nil)
-        #expect(book.submit(forged, registry: registry(for: keys)) == .badSignature)
+    }
+
+    /// A reveal is authenticated by its signed commitment: another participant cannot reveal a
+    /// different order in participant 1's name without the nonce.
+    @Test func revealInAnotherParticipantsNameIsRejected() {
+        let order = sampleOrder(participant: 1)
+        let (commit, reveal) = makeCommitAndReveal(order: order, nonce: nonceA, key: keys[1])
+        var impostor = order
+        impostor.energyWattHours = 1
+        var book = CommitRevealBook(interval: 5, participantCount: 3)
+        #expect(book.submit(commit, registry: registry(for: keys)) == nil)
+        #expect(book.submit(RevealTransaction(order: impostor, nonce: nonceB), registry: registry(for: keys)) == .commitmentMismatch)
+        #expect(book.submit(RevealTransaction(order: impostor, nonce: nonceA), registry: registry(for: keys)) == .commitmentMismatch)
+        #expect(book.submit(reveal, registry: registry(for: keys)) == nil)
+        #expect(book.submit(reveal, registry: registry(for: keys)) == .noCommitment)  // a copy of a published reveal
+        #expect(book.accepted == [order])
     }
 
     @Test func replayFromAnotherIntervalIsRejected() {
@@ -115,8 +135,10 @@ private func registry(for keys: [ParticipantKey]) -> AccountRegistry {
         let (commit, reveal) = makeCommitAndReveal(order: sampleOrder(), nonce: nonceA, key: keys[1])
         #expect(commit.json.text.hasPrefix("{\"commitment\":\"" + hexString(sampleOrder().commitment(nonce: nonceA))))
         #expect(reveal.json.text.contains("\"energy_wh\":420"))
-        // Sizes a block carries: length-prefixed signed bytes plus a 64-byte signature.
+        #expect(!reveal.json.text.contains("signature"))
+        // Sizes a block carries: length-prefixed signed bytes plus a 64-byte signature; the reveal is
+        // the order and nonce alone (its commitment authenticates it).
         #expect(commit.canonicalBytes.count == 4 + (4 + 19 + 8 + 8 + 4 + 32) + 4 + 64)
-        #expect(reveal.canonicalBytes.count == 4 + (4 + 18 + 8 + 8 + 1 + 8 + 8 + 4 + 32) + 4 + 64)
+        #expect(reveal.canonicalBytes.count == 4 + (4 + 18 + 8 + 8 + 1 + 8 + 8 + 4 + 32))
     }
 }

@@ -182,8 +182,9 @@ private func runDay(homes: Int, seed: UInt64, configuration: MarketConfiguration
         #expect(orders > 0)
     }
 
-    /// CoSim routes transactions through the chain; a replayed reveal and a tampered one are rejected and recorded.
-    @Test func rejectedTransactionsAreRecordedInTheSession() {
+    /// CoSim routes transactions through the chain; a commit with a malformed signature, a replayed
+    /// reveal, a reveal without its commit and a tampered reveal are rejected and recorded.
+    @Test func rejectedTransactionsAreRecordedInTheSession() throws {
         var session = MarketSession(households: SyntheticHouseholds.generate(count: 6, rootSeed: 3), configuration: configuration(.auction, adversaryFraction: 0),
                                     rootSeed: 3, log: EventLog())
         for interval in 0..<110 { _ = session.runInterval(interval) }  // into the afternoon, when homes trade
@@ -195,13 +196,16 @@ private func runDay(homes: Int, seed: UInt64, configuration: MarketConfiguration
         _ = session.settle(110, meteredNetKilowattHours: plan.homes.map { intervalEnergyKilowattHours(powerKilowatts: $0.netKilowatts) })
         _ = session.planInterval(111)
         let second = session.submitOrders(111)
-        var tampered = second.reveals[0]
-        tampered.order.limitPriceMicroTokensPerWattHour += 1
-        tampered.signature.removeLast()  // malformed as well as wrong
-        let report = session.clear(111, commits: second.commits, reveals: [first.reveals[0], tampered] + second.reveals.dropFirst())
-        #expect(report.rejections.map(\.reason) == [.replayFromAnotherInterval, .badSignature])
-        #expect(report.acceptedOrders.count == second.reveals.count - 1)
+        try #require(second.reveals.count >= 3)
+        var badCommit = second.commits[0]
+        badCommit.signature.removeLast()  // malformed: its reveal then has no commitment
+        var tampered = second.reveals[1]
+        tampered.order.limitPriceMicroTokensPerWattHour += 1  // not what was committed
+        let report = session.clear(111, commits: [badCommit] + second.commits.dropFirst(),
+                                   reveals: [first.reveals[0], second.reveals[0], tampered] + second.reveals.dropFirst(2))
+        #expect(report.rejections.map(\.reason) == [.badSignature, .replayFromAnotherInterval, .noCommitment, .commitmentMismatch])
+        #expect(report.acceptedOrders.count == second.reveals.count - 2)
         let recorded = session.log.drain().filter { $0.kind == .orderRejected }
-        #expect(recorded.count == 2)
+        #expect(recorded.count == 4)
     }
 }
