@@ -25,6 +25,26 @@ public func deterministicParallelMap<Element: Sendable, Result: Sendable>(
     return slots.values()
 }
 
+/// Applies `transform` to every element, each on its own thread (the first on the calling thread),
+/// and returns the results in element order.
+///
+/// For a few long, independent jobs (the scenarios of a pair). Unlike `deterministicParallelMap`
+/// the jobs do not run inside `concurrentPerform`, so a job may itself use
+/// `deterministicParallelMap` on all cores (Dispatch runs a nested `concurrentPerform` serially).
+public func deterministicJobMap<Element: Sendable, Result: Sendable>(
+    _ elements: [Element], _ transform: @escaping @Sendable (Element) -> Result
+) -> [Result] {
+    guard elements.count >= 2 else { return elements.map(transform) }
+    let slots = ResultSlots<Result>(count: elements.count)
+    let group = DispatchGroup()
+    for index in elements.indices.dropFirst() {
+        DispatchQueue.global().async(group: group) { slots.set(index, transform(elements[index])) }  // determinism: results stored by index
+    }
+    slots.set(0, transform(elements[0]))
+    group.wait()
+    return slots.values()
+}
+
 /// Write-once result storage: each index is written by exactly one worker, read after all finish.
 private final class ResultSlots<Result>: @unchecked Sendable {
     private let buffer: UnsafeMutableBufferPointer<Result?>

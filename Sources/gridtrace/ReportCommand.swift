@@ -1,6 +1,7 @@
 // Owns writing report.html for `demo` and `run --report`: the run's verification (every trace
 // through `verify`), the audit of the P2P trace, and the report itself. The rendering lives in the
 // Report module; this file only gathers its inputs.
+import Chain
 import CoSim
 import Foundation
 import Kernel
@@ -13,20 +14,52 @@ import Verify
 @discardableResult
 func writeReport(_ summary: RunSummary, to path: String? = nil,
                  sweepBlocks: Int = ReportChainSweep.defaultBlocks) throws -> (path: String, audit: ReportAudit?) {
-    let verification = try summary.variants.flatMap { variant in
-        try TraceVerifier.verify(path: variant.tracePath).checks.map { check in
-            ReportCheck(name: "\(variant.variant.rawValue): \(check.name)", status: check.passed ? .pass : .fail,
-                        detail: ([check.summary] + check.details.prefix(3)).joined(separator: "; "))
+    // The report's inputs are independent reads of finished traces and a chain sweep: gather them on all cores.
+    var jobs: [ReportJob] = summary.variants.map { .verify($0) }
+    if let p2p = summary.variants.first(where: { $0.variant == .p2p }) { jobs.insert(.audit(p2p), at: 0) }
+    if sweepBlocks > 0 { jobs.insert(.chainSweep, at: 0) }
+    var verification: [ReportCheck] = [], audit: ReportAudit?, sweep: [ChainSweepRow]?
+    for part in try deterministicJobMap(jobs, { $0.run(summary: summary, sweepBlocks: sweepBlocks) }).map({ try $0.get() }) {
+        switch part {
+        case .checks(let checks): verification += checks
+        case .audit(let result): audit = result
+        case .sweep(let rows): sweep = rows
         }
     }
-    let audit = try summary.variants.first { $0.variant == .p2p }.map { try reportAudit(TraceAudit.run(tracePath: $0.tracePath)) }
-    let sweep = sweepBlocks > 0 ? try ReportChainSweep.run(scenario: summary.scenario, blocks: sweepBlocks) : nil
     let folder = summary.variants.first.map { ($0.tracePath as NSString).deletingLastPathComponent } ?? "."
     let destination = path ?? (folder as NSString).appendingPathComponent("report.html")
     try HTMLReport.write(to: destination, summary: summary, verification: verification, audit: audit, chainSweep: sweep)
     return (destination, audit)
 }
 
+/// One independent piece of the report's input.
+private enum ReportJob: Sendable {
+    case verify(VariantSummary)
+    case audit(VariantSummary)
+    case chainSweep
+
+    enum Part: Sendable {
+        case checks([ReportCheck])
+        case audit(ReportAudit)
+        case sweep([ChainSweepRow])
+    }
+
+    func run(summary: RunSummary, sweepBlocks: Int) -> Result<Part, any Error> {
+        Result {
+            switch self {
+            case .verify(let variant):
+                return .checks(try TraceVerifier.verify(path: variant.tracePath).checks.map { check in
+                    ReportCheck(name: "\(variant.variant.rawValue): \(check.name)", status: check.passed ? .pass : .fail,
+                                detail: ([check.summary] + check.details.prefix(3)).joined(separator: "; "))
+                })
+            case .audit(let variant):
+                return .audit(reportAudit(try TraceAudit.run(tracePath: variant.tracePath)))
+            case .chainSweep:
+                return .sweep(try ReportChainSweep.run(scenario: summary.scenario, blocks: sweepBlocks))
+            }
+        }
+    }
+}
 
 /// The audit of the P2P trace as the report shows it: flagged homes, the score against the
 /// header's ground truth, and the flagged and closest unflagged participants.

@@ -101,16 +101,23 @@ extension String {
     func leftPadded(_ width: Int) -> String { count >= width ? " " + self : String(repeating: " ", count: width - count) + self }
 }
 
-/// A single self-overwriting progress line on stderr (only when stderr is a terminal).
-final class ProgressLine {
+/// A single self-overwriting progress line on stderr (only when stderr is a terminal), one entry
+/// per label; updates may come from several threads (the scenarios of a pair run side by side).
+final class ProgressLine: @unchecked Sendable {
     private let total: Int
     private let enabled = isatty(2) == 1
+    private let lock = NSLock()
+    private var done: [(label: String, intervals: Int)] = []
 
     init(total: Int) { self.total = total }
 
-    func update(_ label: String, _ done: Int) {
+    func update(_ label: String, _ intervals: Int) {
         guard enabled else { return }
-        FileHandle.standardError.write(Data("\r\(label): interval \(done)/\(total)   ".utf8))
+        lock.withLock {
+            if let index = done.firstIndex(where: { $0.label == label }) { done[index].intervals = intervals } else { done.append((label, intervals)) }
+            let line = done.map { "\($0.label): interval \($0.intervals)/\(total)" }.joined(separator: "   ")
+            FileHandle.standardError.write(Data("\r\(line)   ".utf8))
+        }
     }
 
     func finish() {
