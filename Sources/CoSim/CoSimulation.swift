@@ -12,30 +12,14 @@ public enum EngineVersion {
 }
 
 /// Writes each interval's events to a trace and commits them (one commit per market interval).
-///
-/// The writing (payload JSON text, the SHA-256 chain, SQLite inserts and the commit's fsync) runs
-/// on a background thread, in interval order, while the next interval is computed; `finish()`
-/// waits for the last commit. The trace is byte-for-byte what writing inline would give.
 public struct TraceSink: EventSink {
     public let writer: TraceWriter
-    private let background: OrderedBackgroundConsumer<[EventRecord]>
 
-    public init(writer: TraceWriter) {
-        self.writer = writer
-        background = OrderedBackgroundConsumer { events in
-            for event in events { try writer.append(event) }
-            try writer.commit()
-        }
-    }
+    public init(writer: TraceWriter) { self.writer = writer }
 
     public mutating func write(interval: Int, events: [EventRecord]) throws {
-        try background.submit(events)
-    }
-
-    /// Waits until every interval handed over is committed; rethrows the first write error.
-    /// Call it before using `writer` again (to seal it).
-    public func finish() throws {
-        try background.finish()
+        for event in events { try writer.append(event) }
+        try writer.commit()
     }
 }
 
@@ -137,7 +121,9 @@ public enum CoSimulation {
                                   tracePath: String, progress: (Int) -> Void = { _ in }) throws -> VariantSummary {
         var run = try VariantRun(scenario: scenario, variant: variant, feeder: feeder)
         let header = header(scenario: scenario, variant: variant, feeder: feeder, adversaries: run.market.adversaries)
-        var sink = TraceSink(writer: try TraceWriter(creatingAt: tracePath, header: header))
+        let writer = try TraceWriter(creatingAt: tracePath, header: header)
+        // Writing interval k (payload text, SHA-256 chain, inserts, the commit's fsync) overlaps computing k + 1.
+        var sink = BackgroundEventSink(TraceSink(writer: writer))
         do {
             try run.run(into: &sink, progress: progress)
         } catch {
@@ -145,7 +131,7 @@ public enum CoSimulation {
             throw error
         }
         try sink.finish()
-        let seal = try sink.writer.seal()
+        let seal = try writer.seal()
         let steps = run.outcomes.map(\.step)
         return VariantSummary(
             variant: variant, tracePath: tracePath, events: seal.events, finalHash: hexString(seal.finalHash),

@@ -15,6 +15,34 @@ public protocol EventSink {
     mutating func write(interval: Int, events: [EventRecord]) throws
 }
 
+/// Hands each interval's events to another sink on a background thread, strictly in interval order,
+/// so the sink's work (writing a trace, comparing with one) overlaps computing the next interval.
+///
+/// `inner` belongs to the background thread until `finish()` returns; read it only after that. The
+/// inner sink's first error is rethrown by a later `write` or by `finish()`.
+public final class BackgroundEventSink<Inner: EventSink>: EventSink {
+    public private(set) var inner: Inner
+    private var consumer: OrderedBackgroundConsumer<(interval: Int, events: [EventRecord])>?
+
+    public init(_ inner: Inner) {
+        self.inner = inner
+        consumer = OrderedBackgroundConsumer { [unowned self] item in try self.inner.write(interval: item.interval, events: item.events) }
+    }
+
+    public func write(interval: Int, events: [EventRecord]) throws {
+        try consumer?.submit((interval, events))
+    }
+
+    /// Waits until every interval handed over has been written; rethrows the inner sink's first error.
+    public func finish() throws {
+        try consumer?.finish()
+    }
+
+    deinit {
+        try? consumer?.finish()  // the consumer refers to self: never leave it running
+    }
+}
+
 /// Bytes of the market's transactions on the chain (nominal sizes of signed messages).
 enum TransactionBytes {
     static let commit = 180

@@ -102,10 +102,8 @@ public enum Replay {
             notes.append("the feeder differs from the recorded one (digest \(feeder.digest.prefix(12))… vs \(reader.header.feederDigest.prefix(12))…\(feederPath.map { ", \($0)" } ?? ""))")
         }
         var run = try VariantRun(scenario: scenario, variant: variant, feeder: feeder)
-        var sink = ComparingSink(cursor: try reader.cursor(), stop: stop)
-        do {
-            try run.run(into: &sink)
-        } catch let signal as ReplaySignal {
+        let (sink, signal) = try execute(&run, comparing: ComparingSink(cursor: try reader.cursor(), stop: stop))
+        if let signal {
             switch signal {
             case .diverged(let divergence):
                 if divergence.recorded == nil, case .incomplete = status {
@@ -122,6 +120,33 @@ public enum Replay {
         }
         if case .incomplete = status { return ReplayResult(outcome: .identicalPrefix(events: sink.compared), notes: notes) }
         return ReplayResult(outcome: .identical(events: sink.compared), notes: notes)
+    }
+
+    /// Re-executes the run into `comparison`; returns the sink afterwards and the signal that ended
+    /// the run early, if any.
+    ///
+    /// Without a stop request the comparison runs on a background thread, in interval order, while
+    /// the next interval is re-executed. A stop reports the run's state at the stopping event, so
+    /// then the comparison runs inline.
+    static func execute(_ run: inout VariantRun, comparing comparison: ComparingSink) throws -> (ComparingSink, ReplaySignal?) {
+        if comparison.stop != nil {
+            var sink = comparison
+            do {
+                try run.run(into: &sink)
+                return (sink, nil)
+            } catch let signal as ReplaySignal {
+                return (sink, signal)
+            }
+        }
+        var background = BackgroundEventSink(comparison)
+        do {
+            try run.run(into: &background)
+            try background.finish()
+            return (background.inner, nil)
+        } catch let signal as ReplaySignal {
+            try? background.finish()
+            return (background.inner, signal)
+        }
     }
 
     /// The scenario, variant and feeder path a trace header describes.
