@@ -124,7 +124,7 @@ private struct PayloadFields {
         kind = event.kind
         let value: CanonicalJSON
         do {
-            value = try parseAuditJSON(event.payload)
+            value = try parsePayloadJSON(event.payload)
         } catch {
             throw .malformedEvent(seq: event.seq, kind: event.kind, why: "payload is not JSON: \(error)")
         }

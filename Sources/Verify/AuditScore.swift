@@ -18,7 +18,7 @@ public struct GroundTruthAdversary: Sendable, Equatable {
 public func parseGroundTruth(_ text: String) throws(AuditError) -> [GroundTruthAdversary]? {
     guard !text.isEmpty else { return nil }
     let value: CanonicalJSON
-    do { value = try parseAuditJSON(text) } catch { throw .malformedGroundTruth(why: "\(error)") }
+    do { value = try parsePayloadJSON(text) } catch { throw .malformedGroundTruth(why: "\(error)") }
     guard case .object(let members) = value else { throw .malformedGroundTruth(why: "not a JSON object") }
     guard let list = members["adversaries"] else { return nil }
     guard case .array(let items) = list else { throw .malformedGroundTruth(why: "\"adversaries\" is not an array") }

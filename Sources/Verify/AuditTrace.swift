@@ -99,8 +99,8 @@ public enum TraceAudit {
     /// participant plus a summary finding (actor `audit`), then seals. Returns the final hash (hex).
     private static func writeFindings(report: AuditReport, ledger: DeclarationLedger, audited: TraceHeader, auditedPath: String,
                                       auditedFinalHash: String, auditedEvents: Int64, to path: String) throws(AuditError) -> String {
-        let groundTruth = (try? parseAuditJSON(audited.groundTruth)) ?? .object([:])
-        let auditedParameters = (try? parseAuditJSON(audited.parameters)) ?? .string(audited.parameters)
+        let groundTruth = (try? parsePayloadJSON(audited.groundTruth)) ?? .object([:])
+        let auditedParameters = (try? parsePayloadJSON(audited.parameters)) ?? .string(audited.parameters)
         let header = TraceHeader(
             engineVersion: EngineVersion.current, seed: audited.seed, scenarioText: audited.scenarioText,
             feederDigest: audited.feederDigest, groundTruth: groundTruth,

@@ -158,13 +158,14 @@ public enum Replay {
             throw CoSimError.replay("the recorded scenario does not parse any more: \(error)")
         }
         scenario.seed = header.seed
-        let parameters = (try? JSONSerialization.jsonObject(with: Data(header.parameters.utf8))) as? [String: Any] ?? [:]
-        guard let variantName = parameters["variant"] as? String, let variant = Scenario.Variant(rawValue: variantName) else {
+        var parameters: [String: CanonicalJSON] = [:]
+        if case .object(let members)? = try? parsePayloadJSON(header.parameters) { parameters = members }
+        guard case .string(let variantName)? = parameters["variant"], let variant = Scenario.Variant(rawValue: variantName) else {
             throw CoSimError.replay("the trace header does not say which scenario ran (parameters: \(header.parameters))")
         }
-        if let intervals = parameters["intervals"] as? Int { scenario.intervals = intervals }
+        if case .int(let intervals)? = parameters["intervals"] { scenario.intervals = Int(intervals) }
         var feederPath: String?
-        if let feeder = parameters["feeder"] as? String, feeder != "synthetic" {
+        if case .string(let feeder)? = parameters["feeder"], feeder != "synthetic" {
             scenario.feeder = .openDSS(path: feeder)
             feederPath = feeder
         }

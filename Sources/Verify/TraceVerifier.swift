@@ -237,45 +237,56 @@ public struct VerifyInputError: Error, CustomStringConvertible, Sendable {
 /// Typed access to an event's canonical JSON payload.
 struct Payload {
     let seq: Int64
-    let fields: [String: Any]
+    let fields: [String: CanonicalJSON]
 
     init(_ event: TraceEvent) throws {
         seq = event.seq
-        guard let object = try? JSONSerialization.jsonObject(with: Data(event.payload.utf8)) as? [String: Any] else {
+        guard case .object(let object)? = try? parsePayloadJSON(event.payload) else {
             throw VerifyInputError(seq: event.seq, message: "\(event.kind) payload is not a JSON object")
         }
         fields = object
     }
 
-    private func value(_ key: String) throws -> Any {
+    private func value(_ key: String) throws -> CanonicalJSON {
         guard let value = fields[key] else { throw VerifyInputError(seq: seq, message: "payload has no \(key)") }
         return value
     }
 
     func int(_ key: String) throws -> Int64 {
-        guard let number = try value(key) as? NSNumber else { throw VerifyInputError(seq: seq, message: "\(key) is not a number") }
-        return number.int64Value
+        guard case .int(let number) = try value(key) else { throw VerifyInputError(seq: seq, message: "\(key) is not an integer") }
+        return number
     }
 
     func double(_ key: String) throws -> Double {
-        let raw = try value(key)
-        if let number = raw as? NSNumber { return number.doubleValue }
-        if let text = raw as? String, let number = Double(text.replacingOccurrences(of: "Infinity", with: "inf")) { return number }
-        throw VerifyInputError(seq: seq, message: "\(key) is not a number")
+        guard let number = Self.number(try value(key)) else { throw VerifyInputError(seq: seq, message: "\(key) is not a number") }
+        return number
     }
 
     func bool(_ key: String) throws -> Bool {
-        guard let flag = try value(key) as? Bool else { throw VerifyInputError(seq: seq, message: "\(key) is not true/false") }
+        guard case .bool(let flag) = try value(key) else { throw VerifyInputError(seq: seq, message: "\(key) is not true/false") }
         return flag
     }
 
     func string(_ key: String) throws -> String {
-        guard let text = try value(key) as? String else { throw VerifyInputError(seq: seq, message: "\(key) is not a string") }
+        guard case .string(let text) = try value(key) else { throw VerifyInputError(seq: seq, message: "\(key) is not a string") }
         return text
     }
 
     func doubles(_ key: String) throws -> [Double] {
-        guard let array = try value(key) as? [NSNumber] else { throw VerifyInputError(seq: seq, message: "\(key) is not an array of numbers") }
-        return array.map(\.doubleValue)
+        guard case .array(let items) = try value(key) else { throw VerifyInputError(seq: seq, message: "\(key) is not an array of numbers") }
+        return try items.map { item in
+            guard let number = Self.number(item) else { throw VerifyInputError(seq: seq, message: "\(key) is not an array of numbers") }
+            return number
+        }
+    }
+
+    /// A number as canonical JSON writes it: an integer, a double, or a quoted NaN / ±Infinity.
+    private static func number(_ value: CanonicalJSON) -> Double? {
+        switch value {
+        case .int(let integer): return Double(integer)
+        case .double(let double): return double
+        case .string(let text): return Double(text.replacingOccurrences(of: "Infinity", with: "inf"))
+        default: return nil
+        }
     }
 }

@@ -144,11 +144,11 @@ private func handBuiltStream(liarOverstatementWattHours: Double = 150, noise: Do
 
     @Test func jsonParserReadsCanonicalText() throws {
         let value: CanonicalJSON = ["a": [1, -2.5, "x\"\n\u{1F600}", true, nil], "b": ["c": 9_007_199_254_740_993]]
-        #expect(try parseAuditJSON(value.text) == value)
-        #expect(try parseAuditJSON(#" {"k" : "\u00e9\ud83d\ude00"} "#) == ["k": "é😀"])
-        #expect(throws: AuditJSONError.self) { try parseAuditJSON(#"{"a":1,"a":2}"#) }
-        #expect(throws: AuditJSONError.self) { try parseAuditJSON("[1,]") }
-        #expect(throws: AuditJSONError.self) { try parseAuditJSON("01x") }
+        #expect(try parsePayloadJSON(value.text) == value)
+        #expect(try parsePayloadJSON(#" {"k" : "\u00e9\ud83d\ude00"} "#) == ["k": "é😀"])
+        #expect(throws: PayloadJSONError.self) { try parsePayloadJSON(#"{"a":1,"a":2}"#) }
+        #expect(throws: PayloadJSONError.self) { try parsePayloadJSON("[1,]") }
+        #expect(throws: PayloadJSONError.self) { try parsePayloadJSON("01x") }
     }
 
     @Test func scoringConventionsAndGroundTruth() throws {

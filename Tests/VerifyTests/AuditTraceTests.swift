@@ -48,7 +48,7 @@ private func path(_ name: String) -> String { (runFolder as NSString).appendingP
         let verification = findings.verify()
         #expect(verification.status == .sealed)
         #expect(hexString(verification.finalHash) == result.auditTraceFinalHash)
-        let parameters = try parseAuditJSON(findings.header.parameters)
+        let parameters = try parsePayloadJSON(findings.header.parameters)
         guard case .object(let members) = parameters else { Issue.record("parameters are not an object"); return }
         #expect(members["audited_trace"] == .string(input))
         #expect(members["audited_final_hash"] == .string(result.auditedFinalHash))
@@ -105,7 +105,7 @@ private func path(_ name: String) -> String { (runFolder as NSString).appendingP
         let output = path("cli-findings.gtrace")
         let json = try run(["audit", path("p2p.gtrace"), "--json", "--out", output])
         #expect(json.status == 0, "\(json.stderr)")
-        guard case .object(let members) = try parseAuditJSON(json.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        guard case .object(let members) = try parsePayloadJSON(json.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             Issue.record("--json did not print an object"); return
         }
         let library = try TraceAudit.run(tracePath: path("p2p.gtrace"), outputPath: path("library-findings.gtrace"))

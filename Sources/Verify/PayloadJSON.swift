@@ -1,10 +1,10 @@
-// Owns reading JSON text back into `CanonicalJSON` for the audit: trace payloads and the header's
+// Owns reading JSON text back into `CanonicalJSON`: trace payloads, the header's parameters and
 // ground truth are canonical JSON text, and Kernel only writes it. A small strict parser over UTF-8
 // bytes (RFC 8259 values, no trailing commas, no comments) so that errors can name the byte offset.
 import Kernel
 
 /// Why a JSON text could not be read; `offset` is the UTF-8 byte offset of the problem.
-public struct AuditJSONError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct PayloadJSONError: Error, CustomStringConvertible, Sendable, Equatable {
     public var offset: Int
     public var why: String
 
@@ -13,7 +13,7 @@ public struct AuditJSONError: Error, CustomStringConvertible, Sendable, Equatabl
 
 /// Parses JSON text into `CanonicalJSON`. Numbers without a fraction or exponent that fit Int64 are
 /// `.int`; every other number is `.double`. Duplicate object keys are an error (canonical JSON has none).
-public func parseAuditJSON(_ text: String) throws(AuditJSONError) -> CanonicalJSON {
+public func parsePayloadJSON(_ text: String) throws(PayloadJSONError) -> CanonicalJSON {
     var parser = JSONByteParser(bytes: Array(text.utf8))
     let value = try parser.parseValue(depth: 0)
     parser.skipWhitespace()
@@ -29,7 +29,7 @@ private struct JSONByteParser {
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
-    func error(_ why: String) -> AuditJSONError { AuditJSONError(offset: index, why: why) }
+    func error(_ why: String) -> PayloadJSONError { PayloadJSONError(offset: index, why: why) }
 
     mutating func skipWhitespace() {
         while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 {
@@ -37,7 +37,7 @@ private struct JSONByteParser {
         }
     }
 
-    mutating func parseValue(depth: Int) throws(AuditJSONError) -> CanonicalJSON {
+    mutating func parseValue(depth: Int) throws(PayloadJSONError) -> CanonicalJSON {
         guard depth < Self.maximumDepth else { throw error("nesting deeper than \(Self.maximumDepth)") }
         skipWhitespace()
         guard index < bytes.count else { throw error("unexpected end of text") }
@@ -52,14 +52,14 @@ private struct JSONByteParser {
         }
     }
 
-    mutating func expectLiteral(_ literal: String) throws(AuditJSONError) {
+    mutating func expectLiteral(_ literal: String) throws(PayloadJSONError) {
         for byte in literal.utf8 {
             guard index < bytes.count, bytes[index] == byte else { throw error("expected \(literal)") }
             index += 1
         }
     }
 
-    mutating func parseObject(depth: Int) throws(AuditJSONError) -> CanonicalJSON {
+    mutating func parseObject(depth: Int) throws(PayloadJSONError) -> CanonicalJSON {
         index += 1
         var members: [String: CanonicalJSON] = [:]
         skipWhitespace()
@@ -81,7 +81,7 @@ private struct JSONByteParser {
         }
     }
 
-    mutating func parseArray(depth: Int) throws(AuditJSONError) -> CanonicalJSON {
+    mutating func parseArray(depth: Int) throws(PayloadJSONError) -> CanonicalJSON {
         index += 1
         var items: [CanonicalJSON] = []
         skipWhitespace()
@@ -96,8 +96,15 @@ private struct JSONByteParser {
         }
     }
 
-    mutating func parseString() throws(AuditJSONError) -> String {
+    mutating func parseString() throws(PayloadJSONError) -> String {
         index += 1
+        // Fast path: payload strings (names, hex digests) have no escapes; decode the run at once.
+        var end = index
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            defer { index = end + 1 }
+            return String(decoding: bytes[index..<end], as: UTF8.self)
+        }
         var scalars = String.UnicodeScalarView()
         var runStart = index
         func flushRun(_ end: Int) { scalars.append(contentsOf: String(decoding: bytes[runStart..<end], as: UTF8.self).unicodeScalars) }
@@ -121,7 +128,7 @@ private struct JSONByteParser {
         throw error("unterminated string")
     }
 
-    mutating func parseEscape() throws(AuditJSONError) -> Unicode.Scalar {
+    mutating func parseEscape() throws(PayloadJSONError) -> Unicode.Scalar {
         guard index < bytes.count else { throw error("unterminated escape") }
         let byte = bytes[index]
         index += 1
@@ -154,7 +161,7 @@ private struct JSONByteParser {
         }
     }
 
-    mutating func parseHex4() throws(AuditJSONError) -> UInt32 {
+    mutating func parseHex4() throws(PayloadJSONError) -> UInt32 {
         guard index + 4 <= bytes.count else { throw error("short \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
@@ -172,7 +179,7 @@ private struct JSONByteParser {
         return value
     }
 
-    mutating func parseNumber() throws(AuditJSONError) -> CanonicalJSON {
+    mutating func parseNumber() throws(PayloadJSONError) -> CanonicalJSON {
         let start = index
         var isInteger = true
         if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
@@ -196,7 +203,7 @@ private struct JSONByteParser {
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if isInteger, let integer = Int64(text) { return .int(integer) }
-        guard let double = Double(text) else { throw AuditJSONError(offset: start, why: "number \(text) out of range") }
+        guard let double = Double(text) else { throw PayloadJSONError(offset: start, why: "number \(text) out of range") }
         return .double(double)
     }
 }
