@@ -62,7 +62,7 @@ struct ScriptInterpreter {
     mutating func runText(_ text: String, fileName: String, directory: String) throws {
         var inBlockComment = false
         var lineNumber = 0
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+        for rawLine in scriptLines(text) {
             lineNumber += 1
             let location = ScriptLocation(file: fileName, line: lineNumber)
             var line = rawLine.trimmedBlanks
@@ -82,30 +82,30 @@ struct ScriptInterpreter {
 
     /// Removes `!` and `//` comments outside quotes and brackets.
     static func stripComment(_ line: String) -> String {
+        let bytes = Array(line.utf8)
         var depth = 0
-        var quote: Character?
-        var previous: Character = " "
-        var end = line.endIndex
-        for index in line.indices {
-            let c = line[index]
+        var quote: UInt8?
+        var previous = UInt8(ascii: " ")
+        var end = bytes.count
+        for (index, byte) in bytes.enumerated() {
             if let q = quote {
-                if c == q { quote = nil }
-            } else if c == "\"" || c == "'" {
-                quote = c
-            } else if c == "(" || c == "[" || c == "{" {
+                if byte == q { quote = nil }
+            } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                quote = byte
+            } else if byte == UInt8(ascii: "(") || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") {
                 depth += 1
-            } else if c == ")" || c == "]" || c == "}" {
+            } else if byte == UInt8(ascii: ")") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}") {
                 depth = max(0, depth - 1)
-            } else if depth == 0 && c == "!" {
+            } else if depth == 0 && byte == UInt8(ascii: "!") {
                 end = index
                 break
-            } else if depth == 0 && c == "/" && previous == "/" {
-                end = line.index(before: index)
+            } else if depth == 0 && byte == UInt8(ascii: "/") && previous == UInt8(ascii: "/") {
+                end = index - 1
                 break
             }
-            previous = c
+            previous = byte
         }
-        return line[..<end].trimmedBlanks
+        return trimmingBlanks(bytes[..<end])
     }
 
     mutating func execute(_ line: String, directory: String, at location: ScriptLocation) throws {
@@ -457,11 +457,11 @@ struct ScriptInterpreter {
             throw FeederError.fileNotReadable(path: path, at: location)
         }
         var lineNumber = 0
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+        for rawLine in scriptLines(text) {
             lineNumber += 1
             let line = Self.stripComment(rawLine.trimmedBlanks)
             if line.isEmpty { continue }
-            let fields = line.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" }).map(String.init)
+            let fields = splitASCII(line, separators: [UInt8(ascii: ","), UInt8(ascii: " "), UInt8(ascii: "\t")])
             guard fields.count >= 3, let x = ValueReader.parseNumber(fields[1]), let y = ValueReader.parseNumber(fields[2]) else {
                 throw FeederError.syntax("expected 'bus x y'", at: ScriptLocation(file: path, line: lineNumber))
             }

@@ -61,6 +61,23 @@ import Testing
         #expect(model.baseFrequencyHertz == 50 && model.vsources[0].perUnit == 1.02)
     }
 
+    /// The lexer scans UTF-8 bytes: line breaks of every kind count once, and non-ASCII text in
+    /// names, quotes and comments is kept whole.
+    @Test func lineBreaksAndNonASCIIText() throws {
+        #expect(scriptLines("a\r\nb\rc\nd\u{2028}e\u{85}f\u{0C}g\n") == ["a", "b", "c", "d", "e", "f", "g", ""])
+        #expect(scriptLines("a\r\nb") == "a\r\nb".split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init))
+        #expect(ScriptInterpreter.stripComment("New Line.é bus1=\"x!y\" ! café") == "New Line.é bus1=\"x!y\"")
+        #expect(ScriptInterpreter.stripComment("a=(1 // 2) // b") == "a=(1 // 2)")
+        let parameters = try ScriptLexer.split("New Line.Zürich bus1=Ä.1 note=\"naïve, ok\" r=[1 2]",
+                                               at: ScriptLocation(file: "t.dss", line: 1))
+        #expect(parameters == [ScriptParameter(name: nil, value: "New"), ScriptParameter(name: nil, value: "Line.Zürich"),
+                               ScriptParameter(name: "bus1", value: "Ä.1"), ScriptParameter(name: "note", value: "naïve, ok"),
+                               ScriptParameter(name: "r", value: "1 2")])
+        let model = try compile("New Linecode.LC nphases=1 r1=0.1 x1=0.1 units=km\r\nNew Line.Brücke bus1=Ä bus2=Ö linecode=LC len=1\r\n")
+        #expect(model.lines.map(\.name) == ["brücke"] && model.lines[0].bus1.name == "ä")
+        expectError("New Line.A bus1=x bus2=y\r\nNew Line.B bus1=(x\r\n", line: 5, contains: "unterminated '('")
+    }
+
     @Test func openAndCloseSwitchLines() throws {
         let model = try compile("New Line.sw bus1=a bus2=b switch=y\nOpen Line.sw 1\nNew Line.s2 bus1=a bus2=c switch=y\nOpen Line.s2\nClose Line.s2")
         #expect(model.lines[0].enabled == false && model.lines[1].enabled == true)
