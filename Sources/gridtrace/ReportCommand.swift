@@ -8,27 +8,24 @@ import Kernel
 import Report
 import Verify
 
-/// Renders the report of `summary` (with a chain sweep of `sweepBlocks` blocks per delay unless 0)
+/// Renders the report of `summary` (with the chain sweep `chainSweep`, run by the caller, if any)
 /// to `path`; the default is `report.html` in the folder of the first trace. Returns the path and the
 /// audit it shows.
 @discardableResult
-func writeReport(_ summary: RunSummary, to path: String? = nil,
-                 sweepBlocks: Int = ReportChainSweep.defaultBlocks) throws -> (path: String, audit: ReportAudit?) {
-    // The report's inputs are independent reads of finished traces and a chain sweep: gather them on all cores.
+func writeReport(_ summary: RunSummary, chainSweep: [ChainSweepRow]?, to path: String? = nil) throws -> (path: String, audit: ReportAudit?) {
+    // The report's inputs are independent reads of finished traces: gather them on all cores.
     var jobs: [ReportJob] = summary.variants.map { .verify($0) }
     if let p2p = summary.variants.first(where: { $0.variant == .p2p }) { jobs.insert(.audit(p2p), at: 0) }
-    if sweepBlocks > 0 { jobs.insert(.chainSweep, at: 0) }
-    var verification: [ReportCheck] = [], audit: ReportAudit?, sweep: [ChainSweepRow]?
-    for part in try deterministicJobMap(jobs, { $0.run(summary: summary, sweepBlocks: sweepBlocks) }).map({ try $0.get() }) {
+    var verification: [ReportCheck] = [], audit: ReportAudit?
+    for part in try deterministicJobMap(jobs, { $0.run() }).map({ try $0.get() }) {
         switch part {
         case .checks(let checks): verification += checks
         case .audit(let result): audit = result
-        case .sweep(let rows): sweep = rows
         }
     }
     let folder = summary.variants.first.map { ($0.tracePath as NSString).deletingLastPathComponent } ?? "."
     let destination = path ?? (folder as NSString).appendingPathComponent("report.html")
-    try HTMLReport.write(to: destination, summary: summary, verification: verification, audit: audit, chainSweep: sweep)
+    try HTMLReport.write(to: destination, summary: summary, verification: verification, audit: audit, chainSweep: chainSweep)
     return (destination, audit)
 }
 
@@ -36,15 +33,13 @@ func writeReport(_ summary: RunSummary, to path: String? = nil,
 private enum ReportJob: Sendable {
     case verify(VariantSummary)
     case audit(VariantSummary)
-    case chainSweep
 
     enum Part: Sendable {
         case checks([ReportCheck])
         case audit(ReportAudit)
-        case sweep([ChainSweepRow])
     }
 
-    func run(summary: RunSummary, sweepBlocks: Int) -> Result<Part, any Error> {
+    func run() -> Result<Part, any Error> {
         Result {
             switch self {
             case .verify(let variant):
@@ -54,8 +49,6 @@ private enum ReportJob: Sendable {
                 })
             case .audit(let variant):
                 return .audit(reportAudit(try TraceAudit.run(tracePath: variant.tracePath)))
-            case .chainSweep:
-                return .sweep(try ReportChainSweep.run(scenario: summary.scenario, blocks: sweepBlocks))
             }
         }
     }

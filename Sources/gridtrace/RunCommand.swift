@@ -1,9 +1,11 @@
 // Owns `gridtrace run SCENARIO.toml` and `gridtrace demo`: run a scenario pair into traces and
 // summary.json, with a progress line on stderr and a summary table at the end.
 import ArgumentParser
+import Chain
 import CoSim
 import Foundation
 import Kernel
+import Report
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -50,11 +52,9 @@ func runScenario(_ scenario: Scenario, out: String, json: Bool, report: Bool) th
     let clock = ContinuousClock()
     let start = clock.now
     let progress = ProgressLine(total: scenario.intervals)
-    let summary = try reportingErrors {
-        try CoSimulation.run(scenario, directory: out) { variant, interval in progress.update(variant.rawValue, interval + 1) }
-    }
+    let (summary, sweep) = try reportingErrors { try simulate(scenario, out: out, withChainSweep: report, progress: progress) }
     progress.finish()
-    let written = report ? try reportingErrors { try writeReport(summary) } : nil
+    let written = report ? try reportingErrors { try writeReport(summary, chainSweep: sweep) } : nil
     let wall = seconds(clock.now - start)
     if json {
         printJSON(summary.json)
@@ -67,6 +67,31 @@ func runScenario(_ scenario: Scenario, out: String, json: Bool, report: Bool) th
     }
     let files = summary.variants.map(\.tracePath) + [(out as NSString).appendingPathComponent("summary.json")] + [written?.path].compactMap { $0 }
     print(String(format: "wrote %@ in %.2f s", files.joined(separator: ", "), wall))
+}
+
+/// Runs the scenario pair and, for the report, the chain sweep beside it: the sweep depends only on
+/// the scenario, and it fills the core the P2P run leaves idle between signature batches.
+private func simulate(_ scenario: Scenario, out: String, withChainSweep: Bool,
+                      progress: ProgressLine) throws -> (RunSummary, [ChainSweepRow]?) {
+    enum Job: Sendable { case run, sweep }
+    enum Part: Sendable { case summary(RunSummary), sweep([ChainSweepRow]) }
+    let parts = try deterministicJobMap(withChainSweep ? [Job.run, .sweep] : [.run]) { job -> Result<Part, any Error> in
+        Result {
+            switch job {
+            case .run: return .summary(try CoSimulation.run(scenario, directory: out) { progress.update($0.rawValue, $1 + 1) })
+            case .sweep: return .sweep(try ReportChainSweep.run(scenario: scenario))
+            }
+        }
+    }.map { try $0.get() }
+    var summary: RunSummary?, sweep: [ChainSweepRow]?
+    for part in parts {
+        switch part {
+        case .summary(let value): summary = value
+        case .sweep(let rows): sweep = rows
+        }
+    }
+    guard let summary else { preconditionFailure("the run job always yields a summary") }
+    return (summary, sweep)
 }
 
 /// The paper's Table 2 side by side, plus the trace of each scenario.
