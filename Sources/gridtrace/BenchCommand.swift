@@ -3,13 +3,14 @@
 import ArgumentParser
 import Foundation
 import Kernel
+import Market
 import Trace
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks (run in release mode: swift build -c release).",
-        subcommands: [TraceBench.self]
+        subcommands: [TraceBench.self, SignatureBench.self]
     )
 
     struct TraceBench: ParsableCommand {
@@ -77,6 +78,58 @@ struct BenchCommand: ParsableCommand {
             let start = clock.now
             let status = try TraceReader(path: path).verify().status
             return (seconds(clock.now - start), status)
+        }
+    }
+
+    /// The cost of the market's Ed25519 work: what bounds the demo and the replay from below.
+    struct SignatureBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "signatures",
+            abstract: "Ed25519 sign and verify cost of commit transactions (swift-crypto), one core and all cores.")
+
+        @Option(help: "Signatures to make and verify.") var count: Int = 10_000
+        @Option(help: "Repetitions; the best time is reported.") var repeats: Int = 3
+        @Flag(help: "Machine-readable output.") var json = false
+
+        func run() throws {
+            guard count > 0 else { throw failure("--count must be positive") }
+            let participants = 55
+            let keys = (0..<participants).map { ParticipantKey(participant: $0, rootSeed: 7) }
+            var accounts = AccountRegistry()
+            for key in keys { accounts.register(participant: key.participant, publicKey: key.publicKeyBytes) }
+            let registry = accounts
+            let orders = (0..<count).map { index in
+                (Order(participant: index % participants, interval: index / participants, side: index % 2 == 0 ? .buy : .sell,
+                       energyWattHours: Int64(100 + index % 900), limitPriceMicroTokensPerWattHour: 90),
+                 (0..<32).map { UInt8(truncatingIfNeeded: index &* 31 &+ $0) })
+            }
+            var commits: [CommitTransaction] = []
+            var best = (sign: Double.infinity, verify: Double.infinity, verifyAllCores: Double.infinity)
+            let clock = ContinuousClock()
+            for _ in 0..<max(1, repeats) {
+                var start = clock.now
+                commits = orders.map { makeCommitAndReveal(order: $0.0, nonce: $0.1, key: keys[$0.0.participant]).0 }
+                best.sign = min(best.sign, seconds(clock.now - start))
+                start = clock.now
+                let valid = commits.map { registry.verifySignature(of: $0) }
+                best.verify = min(best.verify, seconds(clock.now - start))
+                start = clock.now
+                let validParallel = deterministicParallelMap(commits) { registry.verifySignature(of: $0) }
+                best.verifyAllCores = min(best.verifyAllCores, seconds(clock.now - start))
+                guard valid.allSatisfy({ $0 }), validParallel == valid else { throw failure("a benchmark signature did not verify") }
+            }
+            let perOperation = (sign: best.sign / Double(count) * 1e6, verify: best.verify / Double(count) * 1e6,
+                                verifyAllCores: best.verifyAllCores / Double(count) * 1e6)
+            if json {
+                printJSON(["count": .int(Int64(count)), "sign_microseconds": .double(perOperation.sign),
+                           "verify_microseconds": .double(perOperation.verify),
+                           "verify_all_cores_microseconds": .double(perOperation.verifyAllCores)])
+            } else {
+                print("signatures:           \(count) commit transactions, \(participants) keys")
+                print("sign (one core):      \(String(format: "%.1f", perOperation.sign)) µs each")
+                print("verify (one core):    \(String(format: "%.1f", perOperation.verify)) µs each")
+                print("verify (all cores):   \(String(format: "%.1f", perOperation.verifyAllCores)) µs each (wall)")
+            }
         }
     }
 }

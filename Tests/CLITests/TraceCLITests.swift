@@ -10,6 +10,20 @@ import Testing
         for command in ["trace", "selftest-run", "bench"] { #expect(result.stdout.contains(command)) }
     }
 
+    /// The signature benchmark signs and verifies real commits (every one must verify) and reports
+    /// positive per-operation costs; a bad count is refused.
+    @Test func signatureBenchmarkReportsPerOperationCosts() throws {
+        let result = try CLI.run(["bench", "signatures", "--count", "200", "--repeats", "1", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["count"] as? Int == 200)
+        for key in ["sign_microseconds", "verify_microseconds", "verify_all_cores_microseconds"] {
+            #expect((object[key] as? Double ?? 0) > 0, "\(key)")
+        }
+        let refused = try CLI.run(["bench", "signatures", "--count", "0"])
+        #expect(refused.status != 0 && refused.stderr.contains("--count must be positive"))
+    }
+
     @Test func sameSeedGivesByteIdenticalTracesInSeparateProcesses() throws {
         let dir = try CLI.scratch()
         var hashes: [String] = [], exports: [String] = [], files: [Data] = []
