@@ -9,6 +9,19 @@ import Testing
         #expect(CanonicalJSON.double(-.infinity).text == #""-Infinity""#)
     }
 
+    /// The byte writer gives what the textbook escaping gives: integers like `String(_:)`, keys
+    /// ordered by UTF-8 bytes (not Unicode order), non-ASCII text unescaped, controls as \u00xx.
+    @Test func integersStringsAndKeyOrderMatchTheirDefinitions() {
+        for value: Int64 in [0, 7, -7, 10, 1_000_000, .max, .min] { #expect(CanonicalJSON.int(value).text == String(value)) }
+        #expect(CanonicalJSON.string("tab\there\\ \r\u{1F}é😀").text == #""tab\there\\ \r\u001fé😀""#)
+        let keys: CanonicalJSON = ["é": 1, "z": 2, "Z": 3, "aa": 4, "a": 5]
+        #expect(keys.text == #"{"Z":3,"a":5,"aa":4,"z":2,"é":1}"#)
+        #expect(keys.bytes == Array(keys.text.utf8))
+        var text = "prefix "
+        keys.write(to: &text)
+        #expect(text == "prefix " + keys.text)
+    }
+
     @Test func doublesRoundTripThroughTheirText() {
         var g = Xoshiro256StarStar(seed: 5)
         for _ in 0..<10_000 {
