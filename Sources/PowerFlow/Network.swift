@@ -31,6 +31,9 @@ struct DeliveryElement {
     var conductorNodes: [Int]
     var conductorsPerTerminal: Int
     var yPrim: DenseComplexMatrix
+    /// A transformer's no-load (core-loss and magnetizing) branch alone, in `yPrim`'s layout: what
+    /// OpenDSS calls Yprim_Shunt, for the no-load column of Export Losses. Nil for other kinds.
+    var yPrimNoLoad: DenseComplexMatrix? = nil
 }
 
 /// Kind of power-conversion element.
@@ -222,7 +225,8 @@ public struct Network {
         }
         let y = try Primitives.transformer(t, taps: taps)
         delivery.append(DeliveryElement(name: "Transformer.\(t.name)", kind: .transformer, modelIndex: i,
-                                        conductorNodes: conductorNodes, conductorsPerTerminal: t.phases + 1, yPrim: y))
+                                        conductorNodes: conductorNodes, conductorsPerTerminal: t.phases + 1, yPrim: y,
+                                        yPrimNoLoad: try Primitives.transformer(t, taps: taps, noLoadBranchOnly: true)))
     }
 
     mutating func addCapacitor(_ i: Int) {
@@ -329,6 +333,7 @@ public struct Network {
     mutating func updateTransformer(modelIndex: Int, taps: [Double]) throws {
         guard let k = delivery.firstIndex(where: { $0.kind == .transformer && $0.modelIndex == modelIndex }) else { return }
         delivery[k].yPrim = try Primitives.transformer(model.transformers[modelIndex], taps: taps)
+        delivery[k].yPrimNoLoad = try Primitives.transformer(model.transformers[modelIndex], taps: taps, noLoadBranchOnly: true)
     }
 
     /// Switches a capacitor in or out (an open capacitor contributes nothing to Y).

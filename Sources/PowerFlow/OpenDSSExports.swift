@@ -13,6 +13,8 @@ struct ElementCurrents {
     var isDelivery: Bool
     var terminals: [[CDouble]]
     var voltages: [[CDouble]]
+    /// Power into a transformer's no-load branch (W, var); zero for other elements.
+    var noLoadPower = CDouble.zero
 }
 
 public enum OpenDSSExports {
@@ -49,7 +51,14 @@ public enum OpenDSSExports {
             let k = e.conductorsPerTerminal
             let terminals = stride(from: 0, to: currents.count, by: k).map { Array(currents[$0..<min($0 + k, currents.count)]) }
             let volts = stride(from: 0, to: vt.count, by: k).map { Array(vt[$0..<min($0 + k, vt.count)]) }
-            let item = ElementCurrents(name: e.name, isDelivery: e.kind != .vsource, terminals: terminals, voltages: volts)
+            var item = ElementCurrents(name: e.name, isDelivery: e.kind != .vsource, terminals: terminals, voltages: volts)
+            if let shunt = e.yPrimNoLoad {
+                // OpenDSS: the sum over terminals of V · conj(Yprim_Shunt · V).
+                for i in 0..<vt.count {
+                    let current = (0..<vt.count).reduce(CDouble.zero) { $0 + shunt[i, $1] * vt[$1] }
+                    item.noLoadPower = item.noLoadPower + vt[i] * current.conjugate
+                }
+            }
             if e.kind == .vsource { sources.append(item) } else { result.append(item) }
         }
         var conversion: [ElementCurrents] = []
@@ -177,7 +186,7 @@ public enum OpenDSSExports {
 
     /// `Element, Total(W), Total(var), I2R(W), I2X(var), No-load(W), No-load(var)` (Export Losses).
     ///
-    /// The series/no-load split is not separated: I2R/I2X repeat the total and no-load is 0.
+    /// No-load is the power into a transformer's no-load branch; I2R/I2X are the rest of the total.
     public static func lossesCSV(_ solver: PowerFlowSolver) -> String {
         var out = "Element,  Total(W), Total(var),  I2R(W), I2X(var), No-load(W), No-load(var)\n"
         for e in elementCurrents(solver) where e.isDelivery {
@@ -185,8 +194,9 @@ public enum OpenDSSExports {
             for (t, currents) in e.terminals.enumerated() {
                 for (c, i) in currents.enumerated() { s = s + e.voltages[t][c] * i.conjugate }
             }
-            let p = format("%.7g", s.real), q = format("%.7g", s.imaginary)
-            out += "\(displayName(e.name)), \(p), \(q), \(p), \(q), 0, 0\n"
+            let series = s - e.noLoadPower
+            let columns = [s.real, s.imaginary, series.real, series.imaginary, e.noLoadPower.real, e.noLoadPower.imaginary]
+            out += "\(displayName(e.name)), " + columns.map { $0 == 0 ? "0" : format("%.7g", $0) }.joined(separator: ", ") + "\n"
         }
         return out
     }

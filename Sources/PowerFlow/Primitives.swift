@@ -138,7 +138,10 @@ enum Primitives {
     }
 
     /// Transformer primitive, conductors ordered winding by winding (phases then neutral).
-    static func transformer(_ t: Transformer, taps: [Double]) throws -> DenseComplexMatrix {
+    ///
+    /// With `noLoadBranchOnly`, only the no-load branch (%noloadloss, %imag) in the same layout:
+    /// no series impedance, no neutral grounding, no anti-float admittance.
+    static func transformer(_ t: Transformer, taps: [Double], noLoadBranchOnly: Bool = false) throws -> DenseComplexMatrix {
         let nw = t.windings.count
         let phases = t.phases
         let conductors = phases + 1
@@ -187,10 +190,10 @@ enum Primitives {
             for j in 0..<(2 * nw) {
                 let si = i % 2 == 0 ? turns[i / 2] : -turns[i / 2]
                 let sj = j % 2 == 0 ? turns[j / 2] : -turns[j / 2]
-                yTerm[i, j] = (y1[i / 2, j / 2] + y1NoLoad[i / 2, j / 2]) * (si * sj)
+                yTerm[i, j] = ((noLoadBranchOnly ? .zero : y1[i / 2, j / 2]) + y1NoLoad[i / 2, j / 2]) * (si * sj)
             }
         }
-        let ppm = t.ppmAntifloat * 1e-6
+        let ppm = noLoadBranchOnly ? 0 : t.ppmAntifloat * 1e-6
         if ppm != 0 {
             for w in 0..<nw {
                 let yPPM = -ppm / (vBase[w] * vBase[w] / (vaBase / Double(phases))) / 2
@@ -208,7 +211,7 @@ enum Primitives {
                 }
             }
         }
-        for (w, winding) in t.windings.enumerated() where winding.connection == .wye {
+        for (w, winding) in t.windings.enumerated() where winding.connection == .wye && !noLoadBranchOnly {
             let n = w * conductors + phases
             if winding.neutralResistance >= 0 {
                 let y = (winding.neutralResistance == 0 && winding.neutralReactance == 0)

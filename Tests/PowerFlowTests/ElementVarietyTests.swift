@@ -111,6 +111,37 @@ import Feeder
         }
     }
 
+    /// OpenDSS's `Export Losses` of `script2` at tolerance 1e-10 (dss-python 0.15.7): T3's no-load
+    /// branch (%noloadloss=0.2, %imag=1) is split from its series losses; the others have none.
+    static let expectedLosses2 = """
+    Element,  Total(W), Total(var),  I2R(W), I2X(var), No-load(W), No-load(var)
+    Line.F1, 105.4137, -270.6857, 105.4137, -270.6857, 0, 0
+    Transformer.CT, 19.7343, 28.02751, 19.7343, 28.02751, 0, 0
+    Transformer.T3, 2091.208, 11725.89, 1085.626, 6697.984, 1005.582, 5027.91
+    Transformer.T4, 439.4095, 1025.417, 439.4095, 1025.417, 0, 0
+    Transformer.T5, 544.1479, 2176.725, 544.1479, 2176.725, 0, 0
+    Transformer.T6, 27.54305, 275.4902, 27.54305, 275.4902, 0, 0
+    """
+
+    @Test func lossesSplitNoLoadLikeOpenDSS() throws {
+        let solver = try PowerFlowSolver(model: FeederImporter.compile(script: Self.script2, name: "misc2.dss", baseDirectory: "/tmp"))
+        solver.settings.tolerance = 1e-10
+        var log = EventLog(isEnabled: false)
+        #expect(try solver.solve(log: &log).converged)
+        func rows(_ text: String) -> [[String]] {
+            text.split(separator: "\n").dropFirst().map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        }
+        let ours = rows(OpenDSSExports.lossesCSV(solver)), theirs = rows(Self.expectedLosses2)
+        #expect(ours.map { $0[0] } == theirs.map { $0[0] })
+        // Within the file's printed precision (7 significant digits).
+        for (a, b) in zip(ours, theirs) {
+            for (x, y) in zip(a.dropFirst().compactMap(Double.init), b.dropFirst().compactMap(Double.init)) {
+                #expect(abs(x - y) <= 1e-6 * max(1, abs(y)), "\(a[0]): \(x) vs \(y)")
+            }
+            #expect(a.count == 7 && b.count == 7)
+        }
+    }
+
     @Test(arguments: [true, false])
     func voltagesMatchOpenDSS(reduced: Bool) throws {
         let solver = try PowerFlowSolver(model: FeederImporter.compile(script: Self.script, name: "misc.dss", baseDirectory: "/tmp"))
