@@ -139,7 +139,12 @@ final class ProgressLine: @unchecked Sendable {
     func update(_ label: String, _ intervals: Int) {
         guard enabled else { return }
         lock.withLock {
-            if let index = done.firstIndex(where: { $0.label == label }) { done[index].intervals = intervals } else { done.append((label, intervals)) }
+            if let index = done.firstIndex(where: { $0.label == label }) {
+                done[index].intervals = intervals
+            } else {
+                done.append((label, intervals))
+                done.sort { $0.label < $1.label }  // a fixed order, whichever scenario reports first
+            }
             let line = done.map { "\($0.label): interval \($0.intervals)/\(total)" }.joined(separator: "   ")
             FileHandle.standardError.write(Data("\r\(line)   ".utf8))
         }
