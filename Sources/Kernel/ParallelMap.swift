@@ -45,6 +45,25 @@ public func deterministicJobMap<Element: Sendable, Result: Sendable>(
     return slots.values()
 }
 
+/// A value computed on another thread while the caller goes on; `value` waits for it.
+///
+/// For pure work whose result is needed later (checking a trace's hash chain while its run is
+/// re-executed): the value depends on the inputs only, never on timing.
+public final class BackgroundValue<Value: Sendable>: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private let slot = ResultSlots<Value>(count: 1)
+
+    public init(_ work: @escaping @Sendable () -> Value) {
+        DispatchQueue.global().async(group: group) { [slot] in slot.set(0, work()) }  // determinism: one pure job, joined by value
+    }
+
+    /// The computed value (waits until it is ready).
+    public var value: Value {
+        group.wait()
+        return slot.values()[0]
+    }
+}
+
 /// Write-once result storage: each index is written by exactly one worker, read after all finish.
 private final class ResultSlots<Result>: @unchecked Sendable {
     private let buffer: UnsafeMutableBufferPointer<Result?>

@@ -91,35 +91,60 @@ public enum Replay {
     public static func run(tracePath path: String, until stop: ReplayStop? = nil,
                            modify: (inout Scenario) -> Void = { _ in }) throws -> ReplayResult {
         let reader = try TraceReader(path: path)
-        let status = reader.verify().status
-        if case .corrupt = status { throw CoSimError.replay("the trace does not verify (\(status)); replay needs an intact chain") }
+        // The hash chain is checked on another core while the run is re-executed; a trace that does
+        // not verify is refused whatever the comparison found (or whatever error reading it gave).
+        let verification = BackgroundValue { (try? TraceReader(path: path))?.verify().status ?? .corrupt(atSeq: 0, reason: "unreadable") }
+        func verifiedStatus() throws -> TraceStatus {
+            let status = verification.value
+            if case .corrupt = status { throw CoSimError.replay("the trace does not verify (\(status)); replay needs an intact chain") }
+            return status
+        }
+        let compared: (sink: ComparingSink, signal: ReplaySignal?, extra: TraceEvent?, run: VariantRun, feederNote: String?)
+        do {
+            compared = try reexecute(reader, until: stop, modify: modify)
+        } catch {
+            _ = try verifiedStatus()
+            throw error
+        }
+        let status = try verifiedStatus()
         var notes: [String] = []
         if case .incomplete(let seq) = status { notes.append("the trace is incomplete at seq \(seq): replaying its committed prefix") }
-        var (scenario, variant, feederPath) = try runDescription(reader.header)
-        modify(&scenario)
-        let feeder = try PreparedFeeder.prepare(scenario)
-        if feeder.digest != reader.header.feederDigest {
-            notes.append("the feeder differs from the recorded one (digest \(feeder.digest.prefix(12))… vs \(reader.header.feederDigest.prefix(12))…\(feederPath.map { ", \($0)" } ?? ""))")
+        if let feederNote = compared.feederNote { notes.append(feederNote) }
+        let sink = compared.sink
+        let isPrefix: Bool
+        if case .incomplete = status { isPrefix = true } else { isPrefix = false }
+        switch compared.signal {
+        case .diverged(let divergence)?:
+            if divergence.recorded == nil, isPrefix { return ReplayResult(outcome: .identicalPrefix(events: sink.compared), notes: notes) }
+            return ReplayResult(outcome: .diverged(divergence), notes: notes)
+        case .stopped?:
+            return ReplayResult(outcome: .stopped(sink.state(of: compared.run)), notes: notes)
+        case nil:
+            break
         }
-        var run = try VariantRun(scenario: scenario, variant: variant, feeder: feeder)
-        let (sink, signal) = try execute(&run, comparing: ComparingSink(cursor: try reader.cursor(), stop: stop))
-        if let signal {
-            switch signal {
-            case .diverged(let divergence):
-                if divergence.recorded == nil, case .incomplete = status {
-                    return ReplayResult(outcome: .identicalPrefix(events: sink.compared), notes: notes)
-                }
-                return ReplayResult(outcome: .diverged(divergence), notes: notes)
-            case .stopped: return ReplayResult(outcome: .stopped(sink.state(of: run)), notes: notes)
-            }
-        }
-        if let extra = try sink.cursor.next() {
+        if let extra = compared.extra {
             let divergence = Divergence(seq: extra.seq, recorded: ComparedEvent(extra), replayed: nil, before: sink.recent,
                                         fields: ["missing in replay"])
             return ReplayResult(outcome: .diverged(divergence), notes: notes)
         }
-        if case .incomplete = status { return ReplayResult(outcome: .identicalPrefix(events: sink.compared), notes: notes) }
-        return ReplayResult(outcome: .identical(events: sink.compared), notes: notes)
+        return ReplayResult(outcome: isPrefix ? .identicalPrefix(events: sink.compared) : .identical(events: sink.compared), notes: notes)
+    }
+
+    /// Re-derives the run from the header, re-executes it against the trace and returns what the
+    /// comparison found: the signal that ended it early, or the first recorded event left over.
+    private static func reexecute(_ reader: TraceReader, until stop: ReplayStop?, modify: (inout Scenario) -> Void) throws
+        -> (sink: ComparingSink, signal: ReplaySignal?, extra: TraceEvent?, run: VariantRun, feederNote: String?)
+    {
+        var (scenario, variant, feederPath) = try runDescription(reader.header)
+        modify(&scenario)
+        let feeder = try PreparedFeeder.prepare(scenario)
+        let feederNote = feeder.digest == reader.header.feederDigest ? nil
+            : "the feeder differs from the recorded one (digest \(feeder.digest.prefix(12))… vs \(reader.header.feederDigest.prefix(12))…\(feederPath.map { ", \($0)" } ?? ""))"
+        var run = try VariantRun(scenario: scenario, variant: variant, feeder: feeder)
+        let (sink, signal) = try execute(&run, comparing: ComparingSink(cursor: try reader.cursor(), stop: stop))
+        var extra: TraceEvent?
+        if case .none = signal { extra = try sink.cursor.next() }
+        return (sink, signal, extra, run, feederNote)
     }
 
     /// Re-executes the run into `comparison`; returns the sink afterwards and the signal that ended
