@@ -28,6 +28,13 @@ private struct Refused: Error, Equatable {
         #expect(deterministicJobMap([7]) { $0 * 2 } == [14])
     }
 
+    @Test func backgroundValueIsComputedOnceAndWaitedFor() {
+        let value = BackgroundValue { deterministicParallelMap(Array(0..<2000)) { $0 % 7 }.reduce(0, +) }
+        let local = (0..<2000).map { $0 % 7 }.reduce(0, +)
+        #expect(value.value == local)
+        #expect(value.value == local)  // reading again does not recompute or block
+    }
+
     @Test func backgroundConsumerSeesItemsInSubmissionOrder() throws {
         let seen = Seen()
         let consumer = OrderedBackgroundConsumer<Int>(maximumPending: 3) { seen.items.append($0) }
