@@ -43,7 +43,9 @@ public final class BackgroundEventSink<Inner: EventSink>: EventSink {
     }
 }
 
-/// Bytes of the market's transactions on the chain (nominal sizes of signed messages).
+/// Nominal bytes of the market's transactions on the chain, each including the sending account's
+/// transaction signature as on Ethereum (the chain model carries but does not check it; the market
+/// checks the commit's own order signature, and a reveal is checked against its commitment).
 enum TransactionBytes {
     static let commit = 180
     static let reveal = 260

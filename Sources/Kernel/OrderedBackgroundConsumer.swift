@@ -28,8 +28,11 @@ public final class OrderedBackgroundConsumer<Item: Sendable>: @unchecked Sendabl
     /// Queues `item`; throws the consumer's first error if one has happened.
     public func submit(_ item: Item) throws {
         precondition(!finished, "submit after finish")
-        try rethrowFailure()
         slots.wait()
+        if let failure = currentFailure {
+            slots.signal()
+            throw failure
+        }
         queue.async { [self] in
             defer { slots.signal() }
             guard currentFailure == nil else { return }

@@ -1,5 +1,5 @@
 // Owns the per-interval market API CoSim drives: plan (EV charging, seller response, forecast),
-// orders as signed commit/reveal transactions, validation and clearing (distributed auction or price
+// orders as signed commits and their reveals, validation and clearing (distributed auction or price
 // game), contracts with escrow, and settlement from meter readings. Every step emits trace events.
 import Kernel
 
