@@ -156,7 +156,7 @@ public struct VariantRun {
     public mutating func runInterval(_ interval: Int) throws -> [EventRecord] {
         let start = SimTime(milliseconds: Int64(interval) * IntervalTiming.intervalMilliseconds)
         let end = start + SimTime(milliseconds: IntervalTiming.intervalMilliseconds)
-        let plan = market.planInterval(interval)
+        _ = market.planInterval(interval)
         let shadow = shadowEV.indices.map { home in
             shadowEV[home].chargingKilowatts(interval: interval, scenario: .noP2P,
                                              signal: ChargingSignal(ownSurplusKilowatts: 0, communitySurplus: false))

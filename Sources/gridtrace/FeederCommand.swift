@@ -23,7 +23,7 @@ struct FeederCommand: ParsableCommand {
             let feeder = SyntheticFeeder(seed: seed)
             let script = profiles ? try reportingErrors { try PreparedFeeder.syntheticScript(seed: seed) } : feeder.openDSSScript()
             if let out {
-                let sink = OutputSink(path: out)
+                let sink = try OutputSink(path: out)
                 try reportingErrors { try sink.write(script); try sink.finish() }
             } else if !json {
                 print(script, terminator: "")

@@ -37,10 +37,13 @@ final class OutputSink {
     private var buffer = Data()
     private let temporaryPath: String?
 
-    init(path: String?) {
+    /// Refuses (a one-line error, exit 2) when the temporary file beside `path` cannot be created.
+    init(path: String?) throws {
         destination = path
         temporaryPath = path.map { $0 + ".partial" }
-        if let temporaryPath { FileManager.default.createFile(atPath: temporaryPath, contents: nil) }
+        if let temporaryPath, !FileManager.default.createFile(atPath: temporaryPath, contents: nil) {
+            throw failure("cannot write \(path ?? temporaryPath): the folder is missing or not writable")
+        }
     }
 
     func write(_ text: String) throws {

@@ -107,7 +107,7 @@ struct TraceCommand: ParsableCommand {
         }
 
         func run() throws {
-            let sink = OutputSink(path: out)
+            let sink = try OutputSink(path: out)
             do {
                 let reader = try TraceReader(path: file)
                 try reader.exportJSONLines(sink.write)

@@ -61,4 +61,13 @@ private func json(_ result: CommandResult) throws -> [String: Any] {
         #expect(object["homes"] as? Int == 55)
         #expect(abs((object["nodes"] as? Int ?? 0) - 700) <= 30)
     }
+
+    /// An output file that cannot be created is refused up front, with the path, exit 2 and nothing written.
+    @Test func unwritableOutputIsRefused() throws {
+        let missing = try CLI.scratch().appendingPathComponent("no-such-folder/feeder.dss").path
+        let result = try CLI.run(["feeder", "synth", "--seed", "1", "--out", missing])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("cannot write \(missing)"))
+        #expect(!FileManager.default.fileExists(atPath: missing))
+    }
 }
