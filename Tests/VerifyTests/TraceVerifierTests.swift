@@ -4,7 +4,7 @@ import CoSim
 import Foundation
 import Kernel
 import Testing
-import Trace
+@testable import Trace
 @testable import Verify
 
 private func writeTrace(_ name: String, _ records: [EventRecord]) throws -> String {
@@ -38,6 +38,19 @@ private func check(_ report: VerificationReport, _ prefix: String) throws -> Ver
         let path = try writeTrace("clean", [injections(1, loads: [4, 5.5]), step(1, sourceKilowatts: 10)])
         let report = try TraceVerifier.verify(path: path)
         #expect(report.passed, "\(report.checks)")
+    }
+
+    /// A payload replaced by garbage breaks the chain: verify reports the chain's first bad seq and
+    /// that the events were not checked, instead of failing on the unreadable payload.
+    @Test func unreadablePayloadInATamperedTraceIsReportedAsCorruption() throws {
+        let path = try writeTrace("garbled", [injections(1, loads: [4, 5.5]), step(1, sourceKilowatts: 10)])
+        let connection = try SQLiteConnection(path: path, flags: 0x2 /* SQLITE_OPEN_READWRITE */)
+        try connection.execute("UPDATE events SET payload = '{not json' WHERE seq = 2")
+        let report = try TraceVerifier.verify(path: path)
+        #expect(!report.passed)
+        #expect(report.checks.map(\.name) == ["hash chain and seal", "events"])
+        #expect(report.checks[0].summary.hasPrefix("corrupt at seq 2"))
+        #expect(report.checks[1].summary.contains("seq 2: powerflow_step payload is not a JSON object"), "\(report.checks[1].summary)")
     }
 
     @Test func nonConvergedStepIsNamed() throws {
