@@ -7,22 +7,61 @@ import Kernel
 import Market
 import Trace
 
-/// Where to stop a replay early.
-public enum ReplayStop: Sendable, Equatable {
+/// Where to stop a replay early: the first event that reaches the condition.
+public indirect enum ReplayStop: Sendable, Equatable {
     /// Stop after the event with this seq.
     case seq(Int64)
     /// Stop at the first event at or after this simulated time.
     case time(SimTime)
+    /// Stop at the first event of this kind.
+    case kind(EventKind)
+    /// Stop at the first event of this actor (`home:7`, `contract:12`, `node:3`, `market`, `grid`).
+    case actor(String)
+    /// Stop at the first event that meets every condition (a kind, for one actor, after a time).
+    case all([ReplayStop])
 
-    /// Parses `SEQ` (an integer) or a time `HH:MM[:SS]` / `<n>s` / `<n>ms`.
+    /// Parses one condition or several joined by commas: `SEQ` (an integer), a time `HH:MM[:SS]` /
+    /// `<n>s` / `<n>ms`, an event kind (`order_matched`, or `kind=order_matched`), or
+    /// `actor=NAME`. For example `06:30,order_matched,actor=home:7`.
     public init?(_ text: String) {
-        if let seq = Int64(text) { self = .seq(seq); return }
-        if text.hasSuffix("ms"), let ms = Int64(text.dropLast(2)) { self = .time(SimTime(milliseconds: ms)); return }
-        if text.hasSuffix("s"), let s = Double(text.dropLast()) { self = .time(.fromSeconds(s)); return }
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let conditions = parts.compactMap(Self.condition)
+        guard !conditions.isEmpty, conditions.count == parts.count else { return nil }
+        self = conditions.count == 1 ? conditions[0] : .all(conditions)
+    }
+
+    private static func condition(_ text: String) -> ReplayStop? {
+        if let seq = Int64(text) { return .seq(seq) }
+        if text.hasPrefix("actor=") { return text.count > 6 ? .actor(String(text.dropFirst(6))) : nil }
+        if let kind = EventKind(rawValue: text.hasPrefix("kind=") ? String(text.dropFirst(5)) : text) { return .kind(kind) }
+        if text.hasSuffix("ms"), let ms = Int64(text.dropLast(2)) { return .time(SimTime(milliseconds: ms)) }
+        if text.hasSuffix("s"), let s = Double(text.dropLast()) { return .time(.fromSeconds(s)) }
         let parts = text.split(separator: ":").map { Double($0) }
         guard (2...3).contains(parts.count), parts.allSatisfy({ $0 != nil }) else { return nil }
         let values = parts.compactMap { $0 }
-        self = .time(.fromSeconds(values[0] * 3600 + values[1] * 60 + (values.count == 3 ? values[2] : 0)))
+        return .time(.fromSeconds(values[0] * 3600 + values[1] * 60 + (values.count == 3 ? values[2] : 0)))
+    }
+
+    /// The condition as `--until` writes it.
+    public var text: String {
+        switch self {
+        case .seq(let seq): return String(seq)
+        case .time(let time): return "\(time)"
+        case .kind(let kind): return kind.rawValue
+        case .actor(let actor): return "actor=" + actor
+        case .all(let conditions): return conditions.map(\.text).joined(separator: ",")
+        }
+    }
+
+    /// Whether `event` is where the replay stops.
+    func isReached(by event: ComparedEvent) -> Bool {
+        switch self {
+        case .seq(let seq): return event.seq >= seq
+        case .time(let time): return event.timeMilliseconds >= time.milliseconds
+        case .kind(let kind): return event.kind == kind.rawValue
+        case .actor(let actor): return event.actor == actor
+        case .all(let conditions): return conditions.allSatisfy { $0.isReached(by: event) }
+        }
     }
 }
 
@@ -127,6 +166,7 @@ public enum Replay {
                                         fields: ["missing in replay"])
             return ReplayResult(outcome: .diverged(divergence), notes: notes)
         }
+        if let stop { notes.append("no event reached --until \(stop.text): the replay ran to the end of the trace") }
         return ReplayResult(outcome: isPrefix ? .identicalPrefix(events: sink.compared) : .identical(events: sink.compared), notes: notes)
     }
 
@@ -266,11 +306,7 @@ struct ComparingSink: EventSink {
     }
 
     private func reachedStop(_ event: ComparedEvent) -> Bool {
-        switch stop {
-        case .seq(let seq)?: return event.seq >= seq
-        case .time(let time)?: return event.timeMilliseconds >= time.milliseconds
-        case nil: return false
-        }
+        stop?.isReached(by: event) ?? false
     }
 
     /// Keeps the interval's order book and the open contracts from the events themselves.

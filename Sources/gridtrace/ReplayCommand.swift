@@ -16,14 +16,20 @@ struct ReplayCommand: ParsableCommand {
             """)
 
     @Argument(help: "The trace file.") var trace: String
-    @Option(help: "Stop after this seq, or at this simulated time (HH:MM[:SS], <n>s, <n>ms), and print the state.")
+    @Option(help: ArgumentHelp(
+        "Stop at the first event that reaches this and print the state there.",
+        discussion: "A seq, a simulated time (HH:MM[:SS], <n>s, <n>ms), an event kind (order_matched) or actor=NAME "
+            + "(actor=home:7); join several with commas, e.g. 06:30,order_matched,actor=home:7."))
     var until: String?
     @Option(help: "Change a scenario parameter before re-executing, as key=value (repeatable), e.g. grid.tolerance=1e-6.")
     var override: [String] = []
     @Flag(help: "Machine-readable output.") var json = false
 
     func validate() throws {
-        if let until, ReplayStop(until) == nil { throw ValidationError("--until takes a seq or a time such as 06:30 or 900s") }
+        if let until, ReplayStop(until) == nil {
+            throw ValidationError("--until takes a seq, a time such as 06:30 or 900s, an event kind such as order_matched, "
+                                  + "or actor=NAME, joined by commas; got '\(until)'")
+        }
     }
 
     func run() throws {

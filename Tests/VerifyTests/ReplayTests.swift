@@ -80,10 +80,39 @@ func firstDifference(_ a: [TraceEvent], _ b: [TraceEvent]) -> Int64? {
         #expect(!state.orderBook.isEmpty)
     }
 
-    @Test func timeAndSeqStopsParse() {
+    @Test func stopConditionsParse() {
         #expect(ReplayStop("1234") == .seq(1234))
         #expect(ReplayStop("06:30") == .time(.minutes(390)))
         #expect(ReplayStop("90s") == .time(.seconds(90)))
-        #expect(ReplayStop("soon") == nil)
+        #expect(ReplayStop("order_matched") == .kind(.orderMatched))
+        #expect(ReplayStop("kind=grid_injections") == .kind(.gridInjections))
+        #expect(ReplayStop("actor=home:7") == .actor("home:7"))
+        #expect(ReplayStop("06:30,order_matched,actor=home:7") == .all([.time(.minutes(390)), .kind(.orderMatched), .actor("home:7")]))
+        for bad in ["soon", "", "actor=", "06:30,", "kind=no_such_kind", "06:30,,order_matched"] { #expect(ReplayStop(bad) == nil, "\(bad)") }
+    }
+
+    /// Stepping by kind and participant: the replay stops at the first event that meets every
+    /// condition, with the state there.
+    @Test func stopsAtAKindForOneParticipantAfterATime() throws {
+        let path = try recordShortRun("until-kind")
+        let result = try Replay.run(tracePath: path, until: ReplayStop("600s,meter_reading,actor=home:7"))
+        guard case .stopped(let state) = result.outcome else {
+            Issue.record("replay did not stop: \(ReplayReport.text(result))")
+            return
+        }
+        let expected = try #require(try events(path).first {
+            $0.timeMilliseconds >= 600_000 && $0.kind == "meter_reading" && $0.actor == "home:7"
+        })
+        #expect(state.stoppedAfter?.seq == expected.seq)
+        #expect(state.stoppedAfter?.actor == "home:7" && state.stoppedAfter?.kind == "meter_reading")
+        let byActor = try Replay.run(tracePath: path, until: .actor("contract:0"))
+        if case .stopped(let first) = byActor.outcome {
+            #expect(first.stoppedAfter?.seq == (try events(path).first { $0.actor == "contract:0" })?.seq)
+        } else {
+            #expect(try events(path).allSatisfy { $0.actor != "contract:0" }, "no contract in the run: the replay runs to the end")
+            #expect(byActor.notes.contains { $0.hasPrefix("no event reached --until actor=contract:0") })
+        }
+        let never = try Replay.run(tracePath: path, until: .all([.kind(.orderMatched), .actor("node:99999")]))
+        #expect(never.notes.contains { $0.hasPrefix("no event reached --until order_matched,actor=node:99999") })
     }
 }
