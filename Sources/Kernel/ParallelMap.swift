@@ -68,7 +68,7 @@ public final class BackgroundValue<Value: Sendable>: @unchecked Sendable {
 /// "overcommits" them), unlike work sent to `DispatchQueue.global()`: jobs that wait for each
 /// other there can starve the shared pool for a long time on a 2-core machine (measured: the
 /// report's jobs, each waiting for its own chain check, took 1 s instead of 0.3 s).
-private func dedicatedQueue() -> DispatchQueue {
+private func dedicatedQueue() -> DispatchQueue {  // determinism: a serial queue per job
     DispatchQueue(label: "gridtrace.job")  // determinism: serial, one job
 }
 
