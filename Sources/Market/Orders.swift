@@ -1,6 +1,6 @@
 // Owns orders and accounts: per-participant Ed25519 keys derived from the seed, the account
-// registry, the canonical signed order encoding, commit (SHA256(order ‖ nonce)) and reveal
-// transactions, and their validation with named rejection reasons.
+// registry, the canonical order encoding, signed commits (SHA256(order ‖ nonce)) and the reveals
+// they authenticate, and their validation with named rejection reasons.
 @preconcurrency import Crypto  // key types are immutable values; swift-crypto does not mark them Sendable yet
 import Kernel
 
@@ -31,8 +31,8 @@ public struct Order: Sendable, Equatable {
         self.limitPriceMicroTokensPerWattHour = limitPriceMicroTokensPerWattHour
     }
 
-    /// The canonical bytes that are signed and committed to: a domain tag, then every field, then the
-    /// nonce, so a signature binds participant, interval and nonce.
+    /// The canonical bytes committed to: a domain tag, then every field, then the nonce, so the
+    /// signed commitment binds participant, interval, every field of the order and the nonce.
     public func canonicalBytes(nonce: [UInt8]) -> [UInt8] {
         var encoder = CanonicalEncoder(capacity: 96)
         encoder.append("gridtrace.order.v1")
