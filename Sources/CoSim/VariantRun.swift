@@ -1,8 +1,9 @@
 // Owns the per-interval loop of one scenario of the pair (no P2P or P2P): forecasts and orders →
 // signed commitments and reveals as chain transactions → clearing → contracts that must confirm
-// before the interval ends (else the trade falls back to the grid) → delivery and meter readings →
-// settlement → the power flow of the interval. Each interval's events, merged in time order, go to
-// a sink (the trace writer, or the replay comparator).
+// before the interval ends (else the trade falls back to the grid) → delivery, through the power
+// flow of the interval → meter readings (what each home drew at its solved voltage) → settlement.
+// Each interval's events, merged in time order, go to a sink (the trace writer, or the replay
+// comparator).
 import Chain
 import Feeder
 import Kernel
@@ -73,7 +74,7 @@ public struct IntervalOutcome: Sendable {
     public var contractsFallenBack: Int
     public var auctionRounds: Int
     public var cumulativeTradesPerRound: [Int]
-    /// Per-home net power actually delivered, kW (+ import).
+    /// Per-home net power drawn at the solved voltages, kW (+ import): what the meters read.
     public var homeNetKilowatts: [Double]
     /// Per-home voltage at the meter after the interval's solve, pu.
     public var homeVoltagesPerUnit: [Double]
@@ -166,16 +167,18 @@ public struct VariantRun {
         let clearing = market.clear(interval, commits: delivered.commits, reveals: delivered.reveals)
         let unconfirmed = try confirmContracts(clearing.contracts, start: start, deadline: end)
         let powers = deliveredPowers(interval: interval, plan: clearing.plan, shadowEV: shadow)
+        // Delivery happens through the grid: the meters read what each home drew at its solved voltage.
+        let step = try solveGrid(interval: interval, powers: powers, time: end)
+        let drawn = try solvedNetKilowatts()
         let hours = Double(marketIntervalMinutes) / 60
-        let settlement = market.settle(interval, meteredNetKilowattHours: powers.map { $0.netKilowatts * hours },
+        let settlement = market.settle(interval, meteredNetKilowattHours: drawn.map { $0 * hours },
                                        unconfirmedContractIDs: unconfirmed)
         _ = chain?.advance(until: end)
-        let step = try solveGrid(interval: interval, powers: powers, time: end)
         outcomes.append(IntervalOutcome(
             interval: interval, step: step,
             tradedKilowattHours: Double(settlement.contracts.filter { !$0.cancelled }.reduce(0) { $0 + $1.deliveredWattHours }) / 1000,
             contracts: clearing.contracts.count, contractsFallenBack: unconfirmed.count, auctionRounds: clearing.rounds,
-            cumulativeTradesPerRound: clearing.cumulativeTradesPerRound, homeNetKilowatts: powers.map(\.netKilowatts),
+            cumulativeTradesPerRound: clearing.cumulativeTradesPerRound, homeNetKilowatts: drawn,
             homeVoltagesPerUnit: try feeder.homes.map { try solver.terminalVoltagePerUnit(named: $0.load) }))
         return mergedEvents(interval: interval, start: start, end: end)
     }
@@ -273,6 +276,19 @@ public struct VariantRun {
             return StepRecord(step: step, hour: hour, outcome: outcome, measurement: measurement)
         } catch {
             throw CoSimError.grid("interval \(interval): \(error)")
+        }
+    }
+
+    /// Each home's net power (kW, + import) drawn in the last solve: load and EV charger minus PV,
+    /// at the solved voltages. Equals the delivered schedule wherever the elements hold constant
+    /// power; voltage-dependent models (outside vminpu…vmaxpu, ZIP) make it differ.
+    func solvedNetKilowatts() throws -> [Double] {
+        do {
+            return try feeder.homes.map { home in
+                try ([home.load] + [home.ev, home.pv].compactMap { $0 }).reduce(0) { $0 + (try solver.solvedPower(named: $1)).kilowatts }
+            }
+        } catch {
+            throw CoSimError.grid("reading the homes' solved powers: \(error)")
         }
     }
 

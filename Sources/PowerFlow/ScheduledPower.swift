@@ -1,5 +1,6 @@
 // Owns reading back the powers the solver will use in its next solve, so a co-simulation can take
-// a feeder's own load shapes as the baseline and change only what its market changes.
+// a feeder's own load shapes as the baseline and change only what its market changes, and the
+// powers elements drew in the last solve (what their meters measure).
 
 extension PowerFlowSolver {
     /// The power element `name` ("Load.x", "Generator.x", "PVSystem.x", or a bare load name) will
@@ -7,6 +8,24 @@ extension PowerFlowSolver {
     public func scheduledPower(named name: String) throws -> (kilowatts: Double, kilovars: Double) {
         guard let index = conversionIndex(named: name) else { throw PowerFlowError.unknownElement(name) }
         return (activeKilowatts[index], activeKilovars[index])
+    }
+}
+
+extension PowerFlowSolver {
+    /// The power element `name` drew in the last solve, at its solved voltages: kW and kvar,
+    /// consumption positive, generation negative. It differs from `scheduledPower` where the
+    /// element's model depends on voltage (constant impedance outside vminpu…vmaxpu, ZIP loads),
+    /// which is what a meter at the element would measure.
+    public func solvedPower(named name: String) throws -> (kilowatts: Double, kilovars: Double) {
+        guard let index = conversionIndex(named: name) else { throw PowerFlowError.unknownElement(name) }
+        let element = network.conversion[index]
+        let v = voltages
+        var power = CDouble.zero
+        for branch in element.branches {
+            let across = (branch.a >= 0 ? v[branch.a] : .zero) - (branch.b >= 0 ? v[branch.b] : .zero)
+            power = power + across * branchCurrent(element, states[index], across).conjugate
+        }
+        return (power.real / 1000, power.imaginary / 1000)
     }
 }
 

@@ -123,6 +123,27 @@ import Feeder
     Transformer.T6, 27.54305, 275.4902, 27.54305, 275.4902, 0, 0
     """
 
+    /// Element powers at the solved voltages, as OpenDSS reports them (kW, kvar; dss-python,
+    /// tolerance 1e-10): the constant-impedance H120a draws more than its 1.5 kW nameplate.
+    @Test func solvedPowersMatchOpenDSS() throws {
+        let solver = try PowerFlowSolver(model: FeederImporter.compile(script: Self.script2, name: "misc2.dss", baseDirectory: "/tmp"))
+        solver.settings.tolerance = 1e-10
+        var log = EventLog(isEnabled: false)
+        #expect(try solver.solve(log: &log).converged)
+        let expected: [(String, Double, Double)] = [
+            ("Load.H240", 6.0, 2.5559892968172218), ("Load.H120a", 1.5446050682666255, 0.507687134717951),
+            ("Load.H120b", 1.0, 0.32868410517886193), ("Load.D2", 120.0, 40.0),
+            ("Generator.G2", -300.0, -145.2966314513554), ("Load.L6b", 8.0, 3.874576838702549),
+        ]
+        for (name, kilowatts, kilovars) in expected {
+            let solved = try solver.solvedPower(named: name)
+            #expect(abs(solved.kilowatts - kilowatts) < 1e-6 * max(1, abs(kilowatts)), "\(name): \(solved)")
+            #expect(abs(solved.kilovars - kilovars) < 1e-6 * max(1, abs(kilovars)), "\(name): \(solved)")
+        }
+        #expect(try solver.scheduledPower(named: "Load.H120a").kilowatts == 1.5)
+        #expect(throws: PowerFlowError.self) { try solver.solvedPower(named: "Load.nope") }
+    }
+
     @Test func lossesSplitNoLoadLikeOpenDSS() throws {
         let solver = try PowerFlowSolver(model: FeederImporter.compile(script: Self.script2, name: "misc2.dss", baseDirectory: "/tmp"))
         solver.settings.tolerance = 1e-10

@@ -29,6 +29,11 @@ private func injections(_ step: Int, loads: [Double]) -> EventRecord {
     ])
 }
 
+private func meter(_ step: Int, home: Int, wattHours: Int64) -> EventRecord {
+    EventRecord(time: .minutes(Int64(5 * step)), kind: .meterReading, actor: "home:\(home)",
+                payload: ["interval": .int(Int64(step - 1)), "net_wh": .int(wattHours)])
+}
+
 private func check(_ report: VerificationReport, _ prefix: String) throws -> VerificationCheck {
     try #require(report.checks.first { $0.name.hasPrefix(prefix) })
 }
@@ -88,11 +93,32 @@ private func check(_ report: VerificationReport, _ prefix: String) throws -> Ver
     }
 
     @Test func energyThatDoesNotBalanceIsFound() throws {
-        // Homes drew 12 kW but the grid delivered 10 − 0.5 = 9.5 kW.
+        // No meters: homes were scheduled to draw 12 kW but the grid delivered 10 − 0.5 = 9.5 kW.
         let path = try writeTrace("energy", [injections(1, loads: [6, 6]), step(1)])
         let failed = try check(try TraceVerifier.verify(path: path), "energy balance")
         #expect(!failed.passed)
-        #expect(failed.details == ["step 1: homes drew 12.0 kW, the grid delivered 9.5 kW"])
+        #expect(failed.details == ["step 1: homes were scheduled to draw 12.0 kW, the grid delivered 9.5 kW"])
+    }
+
+    /// Meters that read more than the grid delivered break conservation.
+    @Test func metersThatDisagreeWithTheGridAreFound() throws {
+        let path = try writeTrace("meters", [injections(1, loads: [4, 5.5]), meter(1, home: 0, wattHours: 500),
+                                             meter(1, home: 1, wattHours: 500), step(1)])
+        let failed = try check(try TraceVerifier.verify(path: path), "energy balance")
+        #expect(!failed.passed)
+        #expect(failed.details == ["step 1: meters read 1000 Wh, the grid delivered \(9.5 * 1000 / 12) Wh"])
+    }
+
+    /// Voltage-dependent loads draw other than scheduled: the meters read the solved draw, which is
+    /// what the grid delivered, so the balance holds and the deviation is only reported.
+    @Test func solvedDrawThatDiffersFromTheScheduleIsReportedNotFailed() throws {
+        // Scheduled 12 kW; the loads drew 9.5 kW at their solved voltages (792 Wh in 5 minutes).
+        let path = try writeTrace("schedule", [injections(1, loads: [6, 6]), meter(1, home: 0, wattHours: 396),
+                                               meter(1, home: 1, wattHours: 396), step(1)])
+        let balance = try check(try TraceVerifier.verify(path: path), "energy balance")
+        #expect(balance.passed, "\(balance)")
+        #expect(balance.summary.contains("meters vs grid delivery within 0.33 Wh (step 1)"), "\(balance.summary)")
+        #expect(balance.summary.contains("differs from the schedule by up to 2.50e+00 kW (step 1)"), "\(balance.summary)")
     }
 
     @Test func malformedPayloadNamesItsSeq() throws {
