@@ -138,7 +138,7 @@ public enum Replay {
             if case .corrupt = status { throw CoSimError.replay("the trace does not verify (\(status)); replay needs an intact chain") }
             return status
         }
-        let compared: (sink: ComparingSink, signal: ReplaySignal?, extra: TraceEvent?, run: VariantRun, feederNote: String?)
+        let compared: Reexecution
         do {
             compared = try reexecute(reader, until: stop, modify: modify)
         } catch {
@@ -170,11 +170,19 @@ public enum Replay {
         return ReplayResult(outcome: isPrefix ? .identicalPrefix(events: sink.compared) : .identical(events: sink.compared), notes: notes)
     }
 
-    /// Re-derives the run from the header, re-executes it against the trace and returns what the
-    /// comparison found: the signal that ended it early, or the first recorded event left over.
-    private static func reexecute(_ reader: TraceReader, until stop: ReplayStop?, modify: (inout Scenario) -> Void) throws
-        -> (sink: ComparingSink, signal: ReplaySignal?, extra: TraceEvent?, run: VariantRun, feederNote: String?)
-    {
+    /// What re-executing a trace's run found, before the trace's own verification is known.
+    private struct Reexecution {
+        var sink: ComparingSink
+        /// The signal that ended the run early, if any.
+        var signal: ReplaySignal?
+        /// The first recorded event left over after a run that ended normally.
+        var extra: TraceEvent?
+        var run: VariantRun
+        var feederNote: String?
+    }
+
+    /// Re-derives the run from the header and re-executes it against the trace.
+    private static func reexecute(_ reader: TraceReader, until stop: ReplayStop?, modify: (inout Scenario) -> Void) throws -> Reexecution {
         var (scenario, variant, feederPath) = try runDescription(reader.header)
         modify(&scenario)
         let feeder = try PreparedFeeder.prepare(scenario)
@@ -184,7 +192,7 @@ public enum Replay {
         let (sink, signal) = try execute(&run, comparing: ComparingSink(cursor: try reader.cursor(), stop: stop))
         var extra: TraceEvent?
         if case .none = signal { extra = try sink.cursor.next() }
-        return (sink, signal, extra, run, feederNote)
+        return Reexecution(sink: sink, signal: signal, extra: extra, run: run, feederNote: feederNote)
     }
 
     /// Re-executes the run into `comparison`; returns the sink afterwards and the signal that ended
