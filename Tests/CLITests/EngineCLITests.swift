@@ -62,6 +62,14 @@ private func json(_ result: CommandResult) throws -> [String: Any] {
         #expect(abs((object["nodes"] as? Int ?? 0) - 700) <= 30)
     }
 
+    /// A malformed command line exits 64 with the reason and the usage, as the README says.
+    @Test func malformedCommandLineExits64() throws {
+        let unknown = try CLI.run(["run", "--nope"])
+        #expect(unknown.status == 64 && unknown.stderr.contains("Usage"))
+        let until = try CLI.run(["replay", "missing.gtrace", "--until", "soon"])
+        #expect(until.status == 64 && until.stderr.contains("got 'soon'"))
+    }
+
     /// An output file that cannot be created is refused up front, with the path, exit 2 and nothing written.
     @Test func unwritableOutputIsRefused() throws {
         let missing = try CLI.scratch().appendingPathComponent("no-such-folder/feeder.dss").path
