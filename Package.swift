@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "PlotTests", dependencies: ["Plot"]),
         .testTarget(name: "MarketTests", dependencies: ["Market", "Kernel"]),
         .testTarget(name: "CoSimTests", dependencies: ["CoSim", "Trace", "TestSupport"]),
-        .testTarget(name: "VerifyTests", dependencies: ["Verify", "CoSim", "Trace", "Feeder", "PowerFlow", "TestSupport"]),
+        .testTarget(name: "VerifyTests", dependencies: ["Verify", "CoSim", "Trace", "Feeder", "PowerFlow", "TestSupport", "gridtrace"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "CoSim", "Chain"]),
         .testTarget(name: "CLITests", dependencies: ["gridtrace", "TestSupport"]),
     ]

@@ -2,10 +2,11 @@
 // verifies, runs are identical across processes, bad scenarios name the key and line, and replay
 // stops with exit 1 at a divergence.
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct CoSimCLITests {
-    static let reference = CLI.packageRoot.appendingPathComponent("traces/default-12/p2p.gtrace").path
+    static let reference = SharedData.packageRoot.appendingPathComponent("traces/default-12/p2p.gtrace").path
 
     @Test func committedReferenceTraceReplaysIdentically() throws {
         let result = try CLI.run(["replay", Self.reference])
@@ -25,7 +26,7 @@ import Testing
     }
 
     @Test func referenceTraceAgreesWithOpenDSS() throws {
-        let golden = CLI.packageRoot.appendingPathComponent("golden/synthetic-default-12").path
+        let golden = SharedData.packageRoot.appendingPathComponent("golden/synthetic-default-12").path
         let result = try CLI.run(["verify", Self.reference, "--golden", golden])
         #expect(result.status == 0, "\(result.stdout)")
         #expect(result.stdout.contains("PASS  grid vs OpenDSS"))
@@ -43,7 +44,7 @@ import Testing
         var hashes: [String] = []
         for index in 0..<2 {
             let out = dir.appendingPathComponent("run\(index)").path
-            let result = try CLI.run(["run", CLI.packageRoot.appendingPathComponent("scenarios/default.toml").path,
+            let result = try CLI.run(["run", SharedData.packageRoot.appendingPathComponent("scenarios/default.toml").path,
                                       "--intervals", "3", "--out", out, "--json"])
             #expect(result.status == 0, "\(result.stderr)")
             let object = try #require(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])

@@ -1,6 +1,7 @@
 // Runs the built binary: help, determinism across processes, crash safety under SIGKILL, tamper
 // and bad-file reporting with exit codes, and the JSON keys other tools rely on.
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct TraceCLITests {

@@ -5,6 +5,7 @@ import CoSim
 import Foundation
 import Kernel
 import Testing
+import TestSupport
 import Trace
 import Verify
 
@@ -82,26 +83,9 @@ private func path(_ name: String) -> String { (runFolder as NSString).appendingP
         #expect(throws: AuditError.self) { try TraceAudit.run(tracePath: input, outputPath: input) }
     }
 
-    /// The command on the same traces (skipped when the gridtrace binary has not been built).
+    /// The command on the same traces.
     @Test func commandPrintsJSONAndRefusesUnsealed() throws {
-        let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/gridtrace")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            print("skipping: \(binary.path) not built (swift build)")
-            return
-        }
-        func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-            let process = Process()
-            process.executableURL = binary
-            process.arguments = arguments
-            let out = Pipe(), err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            try process.run()
-            let outData = out.fileHandleForReading.readDataToEndOfFile(), errData = err.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
-        }
+        let run = CLI.run
         let output = path("cli-findings.gtrace")
         let json = try run(["audit", path("p2p.gtrace"), "--json", "--out", output])
         #expect(json.status == 0, "\(json.stderr)")

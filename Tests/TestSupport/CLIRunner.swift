@@ -1,28 +1,26 @@
-// Finds and runs the built `gridtrace` binary for the CLI tests, capturing output and exit code.
+// Finds and runs the built `gridtrace` binary for tests that drive the command line, capturing
+// output and exit code.
 import Foundation
 
-struct CommandResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
+public struct CommandResult {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
 }
 
-enum CLI {
+public enum CLI {
     /// The binary under test: $GRIDTRACE_BIN, else next to the test bundle, else .build/debug.
-    static let binary: URL = {
+    public static let binary: URL = {
         if let path = ProcessInfo.processInfo.environment["GRIDTRACE_BIN"] { return URL(fileURLWithPath: path) }
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         var candidates = [beside.appendingPathComponent("gridtrace"),
                           beside.deletingLastPathComponent().appendingPathComponent("gridtrace")]
-        candidates.append(packageRoot.appendingPathComponent(".build/debug/gridtrace"))
+        candidates.append(SharedData.packageRoot.appendingPathComponent(".build/debug/gridtrace"))
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }()
 
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
     /// Runs `gridtrace args…` to completion.
-    static func run(_ arguments: [String]) throws -> CommandResult {
+    public static func run(_ arguments: [String]) throws -> CommandResult {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -40,7 +38,7 @@ enum CLI {
 
     /// Starts `gridtrace args…`, waits for its first stdout line, then kills it with SIGKILL.
     /// Returns that line.
-    static func runUntilFirstLineThenKill(_ arguments: [String]) throws -> String {
+    public static func runUntilFirstLineThenKill(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -60,7 +58,7 @@ enum CLI {
     }
 
     /// A fresh scratch directory for one test.
-    static func scratch(_ name: String = #function) throws -> URL {
+    public static func scratch(_ name: String = #function) throws -> URL {
         let url = FileManager.default.temporaryDirectory
             .appendingPathComponent("gridtrace-cli-\(getpid())-\(name.filter { $0.isLetter || $0.isNumber })")
         try? FileManager.default.removeItem(at: url)
