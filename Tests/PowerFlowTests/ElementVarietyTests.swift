@@ -9,7 +9,8 @@ import Feeder
 @testable import PowerFlow
 
 @Suite struct ElementVarietyTests {
-    static let script = """
+    /// The circuit both scripts share.
+    static let circuit = """
     Clear
     New Circuit.Misc basekv=12.47 pu=1.02 mvasc3=200 mvasc1=150
     New LineCode.oh nphases=3 r1=0.306 x1=0.627 r0=0.592 x0=1.81 c1=10 c0=4 units=mi
@@ -23,6 +24,10 @@ import Feeder
     New Transformer.T3 phases=3 windings=3 buses=[n1 lv3 mv3] conns=[wye wye delta] kvs=[12.47 0.48 4.16] kvas=[500 300 200] xhl=5 xht=6 xlt=4 %loadloss=1 %noloadloss=0.2 %imag=1
     New Load.L3 bus1=lv3 phases=3 kv=0.48 kw=150 pf=0.9
     New Load.M3 bus1=mv3 phases=3 kv=4.16 kw=90 pf=0.85 conn=delta
+    """
+
+    static let script = circuit + """
+
     Set voltagebases=[12.47 0.24 0.48 4.16]
     Calcvoltagebases
     """
@@ -45,20 +50,8 @@ import Feeder
 
     /// The same circuit plus wye-delta, delta-delta (off-nominal tap) and delta-wye transformers
     /// feeding delta and line-to-line loads; the ungrounded deltas float on OpenDSS's 1 ppm admittances.
-    static let script2 = """
-    Clear
-    New Circuit.Misc basekv=12.47 pu=1.02 mvasc3=200 mvasc1=150
-    New LineCode.oh nphases=3 r1=0.306 x1=0.627 r0=0.592 x0=1.81 c1=10 c0=4 units=mi
-    New Line.F1 sourcebus n1 oh 0.8 units=mi
-    New Transformer.CT phases=1 windings=3 buses=[n1.2 s1.1.0 s1.0.2] conns=[wye wye wye] kvs=[7.2 0.12 0.12] kvas=[50 50 50] %rs=[0.6 1.2 1.2] xhl=2.04 xht=2.04 xlt=1.36
-    New Load.H240 bus1=s1.1.2 phases=1 kv=0.24 kw=6 pf=0.92
-    New Load.H120a bus1=s1.1 phases=1 kv=0.12 kw=1.5 pf=0.95 model=2
-    New Load.H120b bus1=s1.2 phases=1 kv=0.12 kw=1 pf=0.95
-    New Generator.G2 bus1=n1 phases=3 kv=12.47 kw=300 pf=0.9
-    New Load.D2 bus1=n1.1.2.3 phases=2 conn=delta kv=12.47 kw=120 kvar=40
-    New Transformer.T3 phases=3 windings=3 buses=[n1 lv3 mv3] conns=[wye wye delta] kvs=[12.47 0.48 4.16] kvas=[500 300 200] xhl=5 xht=6 xlt=4 %loadloss=1 %noloadloss=0.2 %imag=1
-    New Load.L3 bus1=lv3 phases=3 kv=0.48 kw=150 pf=0.9
-    New Load.M3 bus1=mv3 phases=3 kv=4.16 kw=90 pf=0.85 conn=delta
+    static let script2 = circuit + """
+
     New Transformer.T4 phases=3 windings=2 buses=[n1 dl4] conns=[wye delta] kvs=[12.47 0.48] kvas=[150 150] xhl=3.5 %loadloss=1.5
     New Load.L4 bus1=dl4 phases=3 kv=0.48 kw=60 pf=0.9 conn=delta
     New Transformer.T5 phases=3 windings=2 buses=[n1 dd5] conns=[delta delta] kvs=[12.47 4.16] kvas=[200 200] xhl=4 %loadloss=1 taps=[1 0.975]
