@@ -181,9 +181,6 @@ public struct ChainSimulator: Sendable {
         miningBlockLimit = blocks
     }
 
-    /// Stops the synthetic workload (no new background transactions after `now`).
-    public mutating func stopWorkload() { nextWorkloadMilliseconds = Int64.max }
-
     /// Runs until no event is left (needs `stopMining(afterBlocks:)` first, or it never ends);
     /// the workload stops with the last block. Returns the notices, in time order.
     @discardableResult
@@ -547,11 +544,6 @@ public struct ChainSimulator: Sendable {
 
     /// Every node's current tip (block index).
     var nodeTips: [Int32] { nodeTip }
-
-    /// Degree of every node (for reports and tests).
-    public var nodeDegrees: [Int] { topology.degrees }
-    /// Number of undirected links.
-    public var linkCount: Int { topology.linkCount }
 }
 
 /// The first element's address of a buffer that the caller knows is not empty (node and miner

@@ -63,17 +63,18 @@ public struct EventRecord: Sendable, Equatable {
 
 /// An append-only list of records that engines write to and CoSim drains into the trace.
 ///
-/// When `isEnabled` is false, `emit` is skipped; engines should test `isEnabled` before building
-/// an expensive payload (benchmarks run with logging off).
+/// When `isEnabled` is false, `emit` is skipped without evaluating its actor and payload (both are
+/// autoclosures), so engines can pass payload expressions directly (benchmarks run with logging off).
 public struct EventLog: Sendable {
     public var isEnabled: Bool
     public private(set) var records: [EventRecord] = []
 
     public init(isEnabled: Bool = true) { self.isEnabled = isEnabled }
 
-    public mutating func emit(_ time: SimTime, _ kind: EventKind, actor: String, _ payload: CanonicalJSON) {
+    public mutating func emit(_ time: SimTime, _ kind: EventKind, actor: @autoclosure () -> String,
+                              _ payload: @autoclosure () -> CanonicalJSON) {
         guard isEnabled else { return }
-        records.append(EventRecord(time: time, kind: kind, actor: actor, payload: payload))
+        records.append(EventRecord(time: time, kind: kind, actor: actor(), payload: payload()))
     }
 
     /// Returns the records emitted so far and empties the log.

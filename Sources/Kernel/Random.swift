@@ -45,6 +45,13 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
         return result
     }
 
+    /// `words` draws as big-endian bytes (8 per draw): seeds for keys, commitment nonces.
+    public mutating func nextBytes(words: Int) -> [UInt8] {
+        var encoder = CanonicalEncoder(capacity: 8 * words)
+        for _ in 0..<words { encoder.append(next()) }
+        return encoder.bytes
+    }
+
     /// Uniform integer in `0..<bound` without modulo bias (Lemire 2019, "nearly divisionless").
     ///
     /// `bound` must be positive; the rejection loop consumes a variable number of draws, which is
@@ -119,6 +126,9 @@ public struct SeedStreams: Sendable {
         var mixer = SplitMix64(seed: rootSeed ^ fnv1a64(name))
         return mixer.next()
     }
+
+    /// A family of streams under `name` (e.g. one stream per participant of "market.signing").
+    public func substreams(_ name: String) -> SeedStreams { SeedStreams(rootSeed: streamSeed(name)) }
 }
 
 /// FNV-1a 64-bit hash of a string's UTF-8 bytes (used for stream names; stable across processes,

@@ -64,7 +64,7 @@ public enum EnerPortProfiles {
     public static func households(directory: String, season: EnerPortSeason, count: Int,
                                   rootSeed: UInt64) throws -> [HouseholdProfile] {
         let names = season.fileNames
-        let dwellSeeds = SeedStreams(rootSeed: SeedStreams(rootSeed: rootSeed).streamSeed("market.evdwell"))
+        let dwellSeeds = SeedStreams(rootSeed: rootSeed).substreams("market.evdwell")
         var homes: [HouseholdProfile] = []
         for index in 0..<count {
             let number = index + 1

@@ -15,7 +15,7 @@ public struct MarketEventDigest {
         encoder.append(record.time.milliseconds)
         encoder.append(record.kind.rawValue)
         encoder.append(record.actor)
-        encoder.append(record.payload.text)
+        encoder.append(bytesOf: record.payload.bytes)
         hasher.update(data: encoder.bytes)
         count += 1
     }

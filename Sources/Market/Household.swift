@@ -106,7 +106,7 @@ public func evSessions(fromChargingKilowatts power: [Double],
 /// so the profile of home i does not depend on how many homes are generated.
 public enum SyntheticHouseholds {
     public static func generate(count: Int, rootSeed: UInt64) -> [HouseholdProfile] {
-        let profileSeeds = SeedStreams(rootSeed: SeedStreams(rootSeed: rootSeed).streamSeed("market.profiles"))
+        let profileSeeds = SeedStreams(rootSeed: rootSeed).substreams("market.profiles")
         return (0..<count).map { home in
             var rng = profileSeeds.stream("home:\(home)")
             return generateHome(home, rng: &rng)

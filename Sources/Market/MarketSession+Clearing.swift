@@ -74,25 +74,26 @@ extension MarketSession {
         let commitSignatures = deterministicParallelMap(commits) { registry.verifySignature(of: $0) }
         for (commit, signatureValid) in zip(commits, commitSignatures) {
             let reason = book.submit(commit, registry: registry, signatureValid: signatureValid) { self.ledger.spendBiddingToken(home: $0) }
-            recordValidation(reason: reason, book: book, time: start + .seconds(30), participant: commit.participant,
+            recordValidation(reason, interval: interval, phase: .commit, time: start + .seconds(30), participant: commit.participant,
                              kind: .orderCommitted, payload: commit.json)
         }
         for reveal in reveals {
             let reason = book.submit(reveal, registry: registry)
-            recordValidation(reason: reason, book: book, time: start + .minutes(1), participant: reveal.order.participant,
+            recordValidation(reason, interval: interval, phase: .reveal, time: start + .minutes(1), participant: reveal.order.participant,
                              kind: .orderRevealed, payload: reveal.order.json)
         }
         return (book.accepted, book.rejections)
     }
 
     /// One event per validated transaction, in submission order: accepted, or rejected with its reason.
-    private mutating func recordValidation(reason: RejectionReason?, book: CommitRevealBook, time: SimTime, participant: Int,
-                                           kind: EventKind, payload: CanonicalJSON) {
-        guard log.isEnabled else { return }
-        if reason != nil, let rejection = book.rejections.last {
-            log.emit(time, .orderRejected, actor: "home:\(participant)", rejection.json)
+    /// The payload is built only for an accepted transaction with the log on.
+    private mutating func recordValidation(_ reason: RejectionReason?, interval: Int, phase: TransactionPhase, time: SimTime,
+                                           participant: Int, kind: EventKind, payload: @autoclosure () -> CanonicalJSON) {
+        if let reason {
+            log.emit(time, .orderRejected, actor: "home:\(participant)",
+                     OrderRejection(participant: participant, interval: interval, phase: phase, reason: reason).json)
         } else {
-            log.emit(time, kind, actor: "home:\(participant)", payload)
+            log.emit(time, kind, actor: "home:\(participant)", payload())
         }
     }
 
@@ -221,8 +222,12 @@ func largestRemainderSplit(total: Int64, weights: [Int64]) -> [Int64] {
     var weightSum: Int64 = 0
     for w in weights { weightSum += w }
     guard weightSum > 0, total > 0 else { return weights.map { _ in 0 } }
-    var parts = weights.map { total.multipliedFullWidth(by: $0) }.map { Int64(weightSum.dividingFullWidth($0).quotient) }
-    let remainders = weights.map { total.multipliedFullWidth(by: $0) }.map { weightSum.dividingFullWidth($0).remainder }
+    var parts: [Int64] = [], remainders: [Int64] = []
+    for w in weights {
+        let (quotient, remainder) = weightSum.dividingFullWidth(total.multipliedFullWidth(by: w))
+        parts.append(quotient)
+        remainders.append(remainder)
+    }
     var assigned: Int64 = 0
     for p in parts { assigned += p }
     let order = remainders.indices.sorted { remainders[$0] != remainders[$1] ? remainders[$0] > remainders[$1] : $0 < $1 }

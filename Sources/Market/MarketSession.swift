@@ -265,12 +265,7 @@ public struct MarketSession: Sendable {
                 : prices.gridSellMicroTokensPerWattHour + Int64(0.7 * bidFraction * spread)
             let order = Order(participant: home, interval: interval, side: side, energyWattHours: abs(energy),
                               limitPriceMicroTokensPerWattHour: price)
-            var nonce: [UInt8] = []
-            for _ in 0..<4 {
-                let word = nonceStream.next()
-                for shift in stride(from: 56, through: 0, by: -8) { nonce.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
-            }
-            pending.append((order, nonce))
+            pending.append((order, nonceStream.nextBytes(words: 4)))
         }
         // Signing is a pure function of key, order and nonce (Ed25519 is deterministic): sign on all cores.
         let keys = self.keys

@@ -65,14 +65,9 @@ public struct ParticipantKey: Sendable {
 
     /// The 32-byte seed is four draws of the participant's sub-stream of `"market.signing"`.
     public init(participant: Int, rootSeed: UInt64) {
-        let keySeeds = SeedStreams(rootSeed: SeedStreams(rootSeed: rootSeed).streamSeed("market.signing"))
+        let keySeeds = SeedStreams(rootSeed: rootSeed).substreams("market.signing")
         var rng = keySeeds.stream("participant:\(participant)")
-        var seed: [UInt8] = []
-        seed.reserveCapacity(32)
-        for _ in 0..<4 {
-            let word = rng.next()
-            for shift in stride(from: 56, through: 0, by: -8) { seed.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
-        }
+        let seed = rng.nextBytes(words: 4)
         self.participant = participant
         // A 32-byte raw representation is always a valid Ed25519 seed; failure is a programmer error.
         guard let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: seed) else {
@@ -112,8 +107,6 @@ public struct AccountRegistry: Sendable {
         participant >= 0 && participant < publicKeys.count && publicKeys[participant] != nil
     }
 
-    public var count: Int { publicKeys.count }
-
     /// True when `signature` is `participant`'s valid Ed25519 signature of `message`.
     public func verify(participant: Int, message: [UInt8], signature: [UInt8]) -> Bool {
         // swift-crypto traps on a signature of the wrong length; a peer's malformed bytes must not crash us.
@@ -123,12 +116,9 @@ public struct AccountRegistry: Sendable {
 
     /// Whether a commit carries its participant's signature over its canonical bytes.
     public func verifySignature(of commit: CommitTransaction) -> Bool {
-        verify(participant: commit.participant, signature: commit.signature,
-               message: CommitTransaction.signedBytes(participant: commit.participant, interval: commit.interval, commitment: commit.commitment))
-    }
-
-    private func verify(participant: Int, signature: [UInt8], message: [UInt8]) -> Bool {
-        verify(participant: participant, message: message, signature: signature)
+        verify(participant: commit.participant,
+               message: CommitTransaction.signedBytes(participant: commit.participant, interval: commit.interval, commitment: commit.commitment),
+               signature: commit.signature)
     }
 }
 

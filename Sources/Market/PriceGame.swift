@@ -133,7 +133,7 @@ private func stackelbergPrice(sellers: [GameSeller], totalDemand: Double, prices
         guard b > a else { continue }
         iterations += 1
         let (constantPart, inversePart) = pieceCoefficients(sellers: sellers, at: 0.5 * (a + b))
-        var candidates = [a, b]
+        var candidates = [b]  // a is the starting best below
         if constantPart > 0 && inversePart > 0 {
             let stationary = (high * inversePart / constantPart).squareRoot()
             if stationary > a && stationary < b { candidates.append(stationary) }

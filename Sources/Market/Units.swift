@@ -43,7 +43,4 @@ public struct MarketPrices: Sendable, Equatable {
 
     /// 0.25 token/kWh retail, 0.05 token/kWh feed-in.
     public static let standard = MarketPrices(gridBuyMicroTokensPerWattHour: 250, gridSellMicroTokensPerWattHour: 50)
-
-    /// Midpoint of the two tariffs (rounded down), µtoken/Wh.
-    public var midMicroTokensPerWattHour: Int64 { (gridBuyMicroTokensPerWattHour + gridSellMicroTokensPerWattHour) / 2 }
 }
