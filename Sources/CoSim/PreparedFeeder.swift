@@ -167,7 +167,7 @@ public struct PreparedFeeder: Sendable {
 
     /// Households whose profiles are the baseline (EV sessions read off the EV powers).
     static func makeHouseholds(baseline: [[HomePower]], homes: Int, seed: UInt64) -> [HouseholdProfile] {
-        let dwellSeeds = SeedStreams(rootSeed: SeedStreams(rootSeed: seed).streamSeed("cosim.evdwell"))
+        let dwellSeeds = SeedStreams(rootSeed: seed).substreams("cosim.evdwell")
         return (0..<homes).map { home in
             let load = baseline.map { $0[home].loadKilowatts }
             let pv = baseline.map { max(0, $0[home].pvKilowatts) }

@@ -90,6 +90,8 @@ public struct VariantRun {
     let solver: PowerFlowSolver
     let area: MeasurementArea
     let limits: [VoltageLimits]
+    /// Each home's load, EV charger and PV as the solver's element indices, resolved once.
+    let homeElements: [(load: Int, ev: Int?, pv: Int?)]
     var shadowEV: [EVChargingController]
     var timing: Xoshiro256StarStar
     var gridLog = EventLog()
@@ -112,6 +114,13 @@ public struct VariantRun {
             solver = try PowerFlowSolver(network: try Network(model: feeder.model), settings: SolveSettings(
                 tolerance: scenario.gridTolerance, maxIterations: scenario.gridMaxIterations))
             area = try solver.measurementArea()
+            homeElements = try feeder.homes.map { [solver] home in
+                func index(_ name: String) throws -> Int {
+                    guard let index = solver.conversionIndex(named: name) else { throw PowerFlowError.unknownElement(name) }
+                    return index
+                }
+                return (try index(home.load), try home.ev.map(index), try home.pv.map(index))
+            }
         } catch {
             throw CoSimError.grid("\(error)")
         }
@@ -169,7 +178,7 @@ public struct VariantRun {
         let powers = deliveredPowers(interval: interval, plan: clearing.plan, shadowEV: shadow)
         // Delivery happens through the grid: the meters read what each home drew at its solved voltage.
         let step = try solveGrid(interval: interval, powers: powers, time: end)
-        let drawn = try solvedNetKilowatts()
+        let drawn = solvedNetKilowatts()
         let hours = Double(marketIntervalMinutes) / 60
         let settlement = market.settle(interval, meteredNetKilowattHours: drawn.map { $0 * hours },
                                        unconfirmedContractIDs: unconfirmed)
@@ -179,7 +188,7 @@ public struct VariantRun {
             tradedKilowattHours: Double(settlement.contracts.filter { !$0.cancelled }.reduce(0) { $0 + $1.deliveredWattHours }) / 1000,
             contracts: clearing.contracts.count, contractsFallenBack: unconfirmed.count, auctionRounds: clearing.rounds,
             cumulativeTradesPerRound: clearing.cumulativeTradesPerRound, homeNetKilowatts: drawn,
-            homeVoltagesPerUnit: try feeder.homes.map { try solver.terminalVoltagePerUnit(named: $0.load) }))
+            homeVoltagesPerUnit: homeElements.map { solver.terminalVoltagePerUnit(index: $0.load) ?? 0 }))
         return mergedEvents(interval: interval, start: start, end: end)
     }
 
@@ -264,10 +273,10 @@ public struct VariantRun {
         do {
             try solver.applyShapes(mode: feeder.mode, hour: hour)
             if variant == .p2p {
-                for (home, elements) in feeder.homes.enumerated() {
+                for (home, elements) in homeElements.enumerated() {
                     let power = powers[home]
-                    try solver.setLoad(named: elements.load, kilowatts: power.loadKilowatts, kilovars: power.loadKilovars)
-                    if let ev = elements.ev { try solver.setLoad(named: ev, kilowatts: power.evKilowatts, kilovars: power.evKilovars) }
+                    try solver.setLoad(index: elements.load, kilowatts: power.loadKilowatts, kilovars: power.loadKilovars)
+                    if let ev = elements.ev { try solver.setLoad(index: ev, kilowatts: power.evKilowatts, kilovars: power.evKilovars) }
                 }
             }
             recordInjections(step: step, powers: powers, time: time)
@@ -282,13 +291,12 @@ public struct VariantRun {
     /// Each home's net power (kW, + import) drawn in the last solve: load and EV charger minus PV,
     /// at the solved voltages. Equals the delivered schedule wherever the elements hold constant
     /// power; voltage-dependent models (outside vminpu…vmaxpu, ZIP) make it differ.
-    func solvedNetKilowatts() throws -> [Double] {
-        do {
-            return try feeder.homes.map { home in
-                try ([home.load] + [home.ev, home.pv].compactMap { $0 }).reduce(0) { $0 + (try solver.solvedPower(named: $1)).kilowatts }
-            }
-        } catch {
-            throw CoSimError.grid("reading the homes' solved powers: \(error)")
+    func solvedNetKilowatts() -> [Double] {
+        homeElements.map { home in
+            var kilowatts = solver.solvedPower(index: home.load).kilowatts
+            if let ev = home.ev { kilowatts += solver.solvedPower(index: ev).kilowatts }
+            if let pv = home.pv { kilowatts += solver.solvedPower(index: pv).kilowatts }
+            return kilowatts
         }
     }
 

@@ -247,7 +247,15 @@ extension PowerFlowSolver {
         guard let i = conversionIndex(named: name), network.conversion[i].kind == .load else {
             throw PowerFlowError.unknownElement(name)
         }
-        try setPower(index: i, kilowatts: kilowatts, kilovars: kilovars)
+        try setLoad(index: i, kilowatts: kilowatts, kilovars: kilovars)
+    }
+
+    /// `setLoad(named:)` by the load's index (`conversionIndex(named:)`).
+    public func setLoad(index: Int, kilowatts: Double, kilovars: Double) throws {
+        guard network.conversion.indices.contains(index), network.conversion[index].kind == .load else {
+            throw PowerFlowError.unknownElement("conversion element \(index)")
+        }
+        try setPower(index: index, kilowatts: kilowatts, kilovars: kilovars)
     }
 
     /// Sets a generator's or PV system's output for the next solve (kW, kvar; generation positive).

@@ -18,13 +18,13 @@ extension PowerFlowSolver {
     /// which is what a meter at the element would measure.
     public func solvedPower(named name: String) throws -> (kilowatts: Double, kilovars: Double) {
         guard let index = conversionIndex(named: name) else { throw PowerFlowError.unknownElement(name) }
-        let element = network.conversion[index]
-        let v = voltages
-        var power = CDouble.zero
-        for branch in element.branches {
-            let across = (branch.a >= 0 ? v[branch.a] : .zero) - (branch.b >= 0 ? v[branch.b] : .zero)
-            power = power + across * branchCurrent(element, states[index], across).conjugate
-        }
+        return solvedPower(index: index)
+    }
+
+    /// `solvedPower(named:)` by the element's index (`conversionIndex(named:)`), for loops that
+    /// resolve their elements once.
+    public func solvedPower(index: Int) -> (kilowatts: Double, kilovars: Double) {
+        let power = conversionPower(index)
         return (power.real / 1000, power.imaginary / 1000)
     }
 }
@@ -33,11 +33,15 @@ extension PowerFlowSolver {
     /// Per-unit voltage magnitude at the first conductor of element `name` (a single-phase home's
     /// meter point), from the last solve.
     public func terminalVoltagePerUnit(named name: String) throws -> Double {
-        guard let index = conversionIndex(named: name),
-              let node = network.conversion[index].conductorNodes.first(where: { $0 >= 0 }) else {
+        guard let index = conversionIndex(named: name), let perUnit = terminalVoltagePerUnit(index: index) else {
             throw PowerFlowError.unknownElement(name)
         }
-        return voltagePerUnit(node: node)
+        return perUnit
+    }
+
+    /// `terminalVoltagePerUnit(named:)` by the element's index; nil for an element with no node.
+    public func terminalVoltagePerUnit(index: Int) -> Double? {
+        network.conversion[index].conductorNodes.first(where: { $0 >= 0 }).map(voltagePerUnit(node:))
     }
 }
 
