@@ -44,6 +44,11 @@ public final class BackgroundEventSink<Inner: EventSink>: EventSink {
     }
 }
 
+extension Scenario.LimitStandard {
+    /// The band this standard names.
+    public var voltageLimits: VoltageLimits { self == .ansi ? .ansiRangeA : .en50160 }
+}
+
 /// Nominal bytes of the market's transactions on the chain, each including the sending account's
 /// transaction signature as on Ethereum (the chain model carries but does not check it; the market
 /// checks the commit's own order signature, and a reveal is checked against its commitment).
@@ -124,7 +129,8 @@ public struct VariantRun {
         } catch {
             throw CoSimError.grid("\(error)")
         }
-        limits = scenario.limits == .ansi ? [.ansiRangeA, .en50160] : [.en50160, .ansiRangeA]
+        // The chosen standard first (its violations become events), the other one measured too.
+        limits = [scenario.limits.voltageLimits] + Scenario.LimitStandard.allCases.filter { $0 != scenario.limits }.map(\.voltageLimits)
         shadowEV = feeder.households.map { EVChargingController(sessions: $0.evSessions, chargerKilowatts: $0.evChargerKilowatts) }
         timing = SeedStreams(rootSeed: scenario.seed).stream("cosim.timing")
     }

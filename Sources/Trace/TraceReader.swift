@@ -131,6 +131,19 @@ public final class TraceReader {
         }
     }
 
+    /// Runs `body` with this reader while the hash chain is checked on another core (over a
+    /// connection of its own); returns the chain's verdict and what `body` returned or threw.
+    ///
+    /// For commands that read a whole trace and must also refuse or report one that does not
+    /// verify: reading and re-hashing then overlap instead of taking turns.
+    public func whileVerifying<T, E: Error>(_ body: (TraceReader) throws(E) -> T) -> (verification: TraceVerification, result: Result<T, E>) {
+        let path = self.path
+        let chainCheck = BackgroundValue { (try? TraceReader(path: path))?.verify() }
+        let result: Result<T, E>
+        do throws(E) { result = .success(try body(self)) } catch { result = .failure(error) }
+        return (chainCheck.value ?? verify(), result)
+    }
+
     /// Verifies the header hash, every event's chain link and seq, and the seal.
     ///
     /// Never throws: damage is reported as `.corrupt(atSeq:reason:)` at the first bad seq.

@@ -54,12 +54,8 @@ public enum TraceAudit {
         }
         let reader: TraceReader
         do { reader = try TraceReader(path: tracePath) } catch { throw .trace("\(error)") }
-        // The hash chain is checked on another core (its own connection) while this one reads the
-        // declarations; an unsealed or corrupt trace is refused whatever the reading found.
-        let chainCheck = BackgroundValue { (try? TraceReader(path: tracePath))?.verify() }
-        let reading: Result<DeclarationLedger, AuditError>
-        do throws(AuditError) { reading = .success(try readLedger(reader)) } catch { reading = .failure(error) }
-        let verification = chainCheck.value ?? reader.verify()
+        // An unsealed or corrupt trace is refused whatever reading the declarations found.
+        let (verification, reading) = reader.whileVerifying(readLedger)
         guard verification.status.isSealed else { throw .traceNotSealed(path: tracePath, status: verification.status.description) }
         let ledger = try reading.get()
         let report = try DeclarationAudit.audit(ledger: ledger, rule: rule)

@@ -13,12 +13,13 @@ public enum DSSExport {
     @discardableResult
     public static func write(tracePath: String, directory: String) throws -> Int {
         let reader = try TraceReader(path: tracePath)
-        guard reader.verify().status.isSealed else {
+        let (verification, reading) = reader.whileVerifying(injections)
+        guard verification.status.isSealed else {
             throw CoSimError.trace("\(tracePath) is not a sealed trace; export needs a complete run")
         }
+        let columns = try reading.get()
         let (scenario, _, _) = try Replay.runDescription(reader.header)
         let feeder = try PreparedFeeder.prepare(scenario)
-        let columns = try injections(reader)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let compileTarget: String
         if let script = feeder.syntheticScript {

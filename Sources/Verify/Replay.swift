@@ -129,23 +129,14 @@ public enum Replay {
     /// a changed engine parameter is caught at the first event it affects). Corrupt traces are refused.
     public static func run(tracePath path: String, until stop: ReplayStop? = nil,
                            modify: (inout Scenario) -> Void = { _ in }) throws -> ReplayResult {
-        let reader = try TraceReader(path: path)
-        // The hash chain is checked on another core while the run is re-executed; a trace that does
-        // not verify is refused whatever the comparison found (or whatever error reading it gave).
-        let verification = BackgroundValue { (try? TraceReader(path: path))?.verify().status ?? .corrupt(atSeq: 0, reason: "unreadable") }
-        func verifiedStatus() throws -> TraceStatus {
-            let status = verification.value
-            if case .corrupt = status { throw CoSimError.replay("the trace does not verify (\(status)); replay needs an intact chain") }
-            return status
+        // A trace that does not verify is refused whatever the re-execution found (or whatever error
+        // reading it gave).
+        let (verification, reexecution) = try TraceReader(path: path).whileVerifying { reader in
+            try reexecute(reader, until: stop, modify: modify)
         }
-        let compared: Reexecution
-        do {
-            compared = try reexecute(reader, until: stop, modify: modify)
-        } catch {
-            _ = try verifiedStatus()
-            throw error
-        }
-        let status = try verifiedStatus()
+        let status = verification.status
+        if case .corrupt = status { throw CoSimError.replay("the trace does not verify (\(status)); replay needs an intact chain") }
+        let compared = try reexecution.get()
         var notes: [String] = []
         if case .incomplete(let seq) = status { notes.append("the trace is incomplete at seq \(seq): replaying its committed prefix") }
         if let feederNote = compared.feederNote { notes.append(feederNote) }
@@ -296,7 +287,7 @@ struct ComparingSink: EventSink {
                                                        before: recent, fields: fields))
             }
             compared += 1
-            track(record)
+            if stop != nil { track(record) }  // the state is only reported at a stop
             recent.append(recorded)
             if recent.count > 5 { recent.removeFirst() }
             last = recorded

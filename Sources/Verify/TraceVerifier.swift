@@ -34,13 +34,8 @@ public struct VerificationReport: Sendable {
     public var passed: Bool { checks.allSatisfy(\.passed) }
 }
 
-/// Which voltage band `verify --limits` checks.
-public enum LimitStandard: String, CaseIterable, Sendable {
-    case en50160, ansi
-
-    var name: String { self == .en50160 ? "EN 50160" : "ANSI C84.1 Range A" }
-    var band: ClosedRange<Double> { self == .en50160 ? 0.90...1.10 : 0.95...1.05 }
-}
+/// Which voltage band `verify --limits` checks: the scenario files' choice, with the same bands.
+public typealias LimitStandard = Scenario.LimitStandard
 
 public enum TraceVerifier {
     /// Tolerances: energy balance per interval (kW of mismatch between what homes drew and what the
@@ -50,25 +45,23 @@ public enum TraceVerifier {
 
     /// Verifies the trace at `path`. Throws only when it is not a readable trace at all.
     public static func verify(path: String, limits: LimitStandard = .en50160, goldenDirectory: String? = nil) throws -> VerificationReport {
-        let reader = try TraceReader(path: path)
-        // The hash chain is checked on another core (its own connection) while this one scans the events.
-        let chainCheck = BackgroundValue { (try? TraceReader(path: path))?.verify() }
-        var scan = EventScan(limits: limits)
-        var scanError: (any Error)?
-        do {
+        let (integrity, scanned) = try TraceReader(path: path).whileVerifying { reader in
+            var scan = EventScan(limits: limits)
             try reader.forEachEvent { event in
                 try scan.add(event)
                 return true
             }
-        } catch {
-            scanError = error
+            return scan
         }
-        let integrity = chainCheck.value ?? reader.verify()
         var checks = [VerificationCheck(
             name: "hash chain and seal", passed: integrity.status.isSealed,
             summary: integrity.status.isSealed ? "sealed, \(integrity.verifiedEvents) events, chain intact" : integrity.status.description,
             details: [])]
-        if let scanError {
+        let scan: EventScan
+        switch scanned {
+        case .success(let value):
+            scan = value
+        case .failure(let scanError):
             // An unreadable payload in a trace whose chain is broken is the tampering the chain
             // check reports; in an intact chain it is bad input and an error.
             guard case .corrupt = integrity.status else { throw scanError }
@@ -180,19 +173,21 @@ struct EventScan {
     }
 
     func limitCheck() -> VerificationCheck {
-        let name = "voltage limits (\(limits.name) \(limits.band.lowerBound)–\(limits.band.upperBound) pu)"
+        let limits = self.limits.voltageLimits
+        let band = limits.lowPerUnit...limits.highPerUnit
+        let name = "voltage limits (\(limits.name) \(band.lowerBound)–\(band.upperBound) pu)"
+        // Steps whose extremes leave the band: the verdict when no per-node events exist for this standard.
+        let outside = steps.filter { !band.contains($0.voltageMinPerUnit) || !band.contains($0.voltageMaxPerUnit) }
+        let outsideDetails = outside.prefix(20).map { "step \($0.step): min \($0.voltageMinPerUnit) pu, max \($0.voltageMaxPerUnit) pu" }
         if let recordedStandard, recordedStandard != limits.name {
-            // Per-node events exist for the recorded standard only: judge this one by each step's extremes.
-            let outside = steps.filter { !limits.band.contains($0.voltageMinPerUnit) || !limits.band.contains($0.voltageMaxPerUnit) }
             return VerificationCheck(name: name, passed: outside.isEmpty,
                                      summary: "\(outside.count) steps with a node outside the band (from step extremes; the run recorded per-node events for \(recordedStandard))",
-                                     details: outside.prefix(20).map { "step \($0.step): min \($0.voltageMinPerUnit) pu, max \($0.voltageMaxPerUnit) pu" })
+                                     details: outsideDetails)
         }
-        let outsideExtremes = steps.filter { !limits.band.contains($0.voltageMinPerUnit) || !limits.band.contains($0.voltageMaxPerUnit) }
-        if violationsByNode.isEmpty && !outsideExtremes.isEmpty && recordedStandard == nil {
+        if violationsByNode.isEmpty && !outside.isEmpty && recordedStandard == nil {
             return VerificationCheck(name: name, passed: false,
-                                     summary: "\(outsideExtremes.count) steps outside the band (no per-node events recorded for this standard)",
-                                     details: outsideExtremes.prefix(20).map { "step \($0.step): min \($0.voltageMinPerUnit) pu, max \($0.voltageMaxPerUnit) pu" })
+                                     summary: "\(outside.count) steps outside the band (no per-node events recorded for this standard)",
+                                     details: outsideDetails)
         }
         let nodes = violationsByNode.sorted { $0.key < $1.key }  // determinism: sorted
         let total = nodes.reduce(0) { $0 + $1.value.count }
