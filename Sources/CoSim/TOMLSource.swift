@@ -29,8 +29,6 @@ final class TOMLSection {
         self.document = document
     }
 
-    var isPresent: Bool { table != nil }
-
     func qualified(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
 
     func error(_ key: String?, _ message: String) -> TOMLInputError {
@@ -76,12 +74,6 @@ final class TOMLSection {
             throw error(key, "\(number) is outside \(range.lowerBound)…\(range.upperBound)")
         }
         return number
-    }
-
-    func bool(_ key: String, default fallback: Bool) throws(TOMLInputError) -> Bool {
-        guard let raw = value(key) else { return fallback }
-        guard let flag = raw.bool else { throw error(key, "expected true or false, found \(raw.type)") }
-        return flag
     }
 
     func strings(_ key: String, default fallback: [String]) throws(TOMLInputError) -> [String] {

@@ -59,6 +59,13 @@ public struct AuditRule: Sendable, Equatable {
 
     public static let standard = AuditRule()
 
+    /// When a participant's side is flagged, in words (for reports).
+    public var thresholdsText: String {
+        func number(_ value: Double) -> String { String(format: "%g", value) }
+        return "robust z ≥ \(number(robustZThreshold)), t ≥ \(number(tThreshold)), a sign test z ≥ \(number(signZThreshold)), "
+            + "an excess of at least \(number(minimumExcessWattHours)) Wh and at least \(minimumIntervals) intervals"
+    }
+
     public var json: CanonicalJSON {
         ["minimum_intervals": .int(Int64(minimumIntervals)), "minimum_excess_wh": .double(minimumExcessWattHours),
          "robust_z": .double(robustZThreshold), "spread_floor_wh": .double(spreadFloorWattHours),

@@ -134,7 +134,3 @@ struct BenchCommand: ParsableCommand {
     }
 }
 
-func seconds(_ duration: Duration) -> Double {
-    let parts = duration.components
-    return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
-}

@@ -94,14 +94,6 @@ struct ChainNetworkOptions: ParsableArguments {
     }
 }
 
-/// Runs `body` and returns its result with the elapsed wall time, s.
-func measureWall<T>(_ body: () throws -> T) rethrows -> (T, Double) {
-    let clock = ContinuousClock()
-    let start = clock.now
-    let value = try body()
-    return (value, seconds(clock.now - start))
-}
-
 struct ChainRunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "Simulate one network and print its forks, orphans and confirmation times.")
 
@@ -120,7 +112,7 @@ struct ChainRunCommand: ParsableCommand {
         let log = EventLog(isEnabled: logEvents)
         let (statistics, wall) = try measureWall { try ChainExperiment.run(configuration, seed: network.seed, length: length, log: log) }
         if json {
-            print(Self.json(statistics, wallSeconds: wall).text)
+            printJSON(Self.json(statistics, wallSeconds: wall))
         } else {
             print(Self.text(statistics, wallSeconds: wall))
         }

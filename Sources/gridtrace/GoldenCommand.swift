@@ -23,11 +23,7 @@ struct GoldenCommand: ParsableCommand {
             let checks = try reportingErrors {
                 CIMCrossCheck.compare(model: try FeederImporter.compile(path: feeder), network: try CIMNetwork(path: cim))
             }
-            if json {
-                printJSON(["passed": .bool(checks.allSatisfy(\.passed)), "checks": .array(checks.map(\.json))])
-            } else {
-                for check in checks { check.lines.forEach { print($0) } }
-            }
+            printChecks(checks, json: json)
             if !checks.allSatisfy(\.passed) { throw ExitCode(1) }
         }
     }

@@ -88,7 +88,7 @@ struct MarketClear: ParsableCommand {
                 "trades": .int(Int64(summary.tradeCount)), "rounds": .int(Int64(rounds)), "clear_seconds": .double(seconds)]
             if events { object["events"] = .int(Int64(eventCount)) }
             if curve { object["cumulative_trades"] = .array(cumulativeTrades.map { .int(Int64($0)) }) }
-            print(CanonicalJSON.object(object).text)
+            printJSON(.object(object))
         } else {
             print("participants   \(participants) (\(distributed ? "distributed" : "centralised"), \(rule.rawValue), seed \(seed))")
             print("volume         \(volumeKilowattHours) kWh")
@@ -167,7 +167,7 @@ struct MarketDay: ParsableCommand {
             "operator_tokens": .double(Double(session.ledger.operatorMicroTokens) / Double(microTokensPerToken)),
             "events": .int(Int64(digest.count)), "events_sha256": .string(digest.hex), "day_seconds": .double(seconds)]
         if json {
-            print(object.text)
+            printJSON(object)
         } else if case .object(let members) = object {
             for name in members.keys.sorted() { print(name.padding(toLength: 18, withPad: " ", startingAt: 0) + (members[name]?.text ?? "")) }  // determinism: sorted
         }

@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import Kernel
+import Verify
 
 /// Prints canonical JSON (one line) to stdout.
 func printJSON(_ value: CanonicalJSON) {
@@ -23,6 +24,29 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
         throw exit
     } catch {
         throw failure("\(error)")
+    }
+}
+
+/// A duration in seconds (wall-clock figures are measured here in the CLI, never in the engine).
+func seconds(_ duration: Duration) -> Double {
+    let parts = duration.components
+    return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
+}
+
+/// Runs `body` and returns its result with the elapsed wall time, s.
+func measureWall<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let value = try body()
+    return (value, seconds(clock.now - start))
+}
+
+/// Prints checks as `{"passed", "checks"}` JSON, or one `PASS`/`FAIL` block per check.
+func printChecks(_ checks: [VerificationCheck], json: Bool) {
+    if json {
+        printJSON(["passed": .bool(checks.allSatisfy(\.passed)), "checks": .array(checks.map(\.json))])
+    } else {
+        for check in checks { check.lines.forEach { print($0) } }
     }
 }
 

@@ -66,8 +66,8 @@ func reportAudit(_ result: TraceAuditResult) -> ReportAudit {
                        flagged: participant.flagged)
     }
     var notes = ["Rule: per participant and side, over-declaration per interval (declared − metered for buys, metered − declared "
-                 + "for sells) against the population's median; flagged when robust z ≥ 5, t ≥ 4, a sign test z ≥ 3, an excess of "
-                 + "at least 20 Wh and at least 12 intervals. Score column: the larger robust z of the two sides.",
+                 + "for sells) against the population's median; flagged when \(result.report.rule.thresholdsText). "
+                 + "Score column: the larger robust z of the two sides.",
                  "Findings trace: \(result.auditTracePath)"]
     if let note = result.report.note { notes.append(note) }
     return ReportAudit(flaggedParticipants: result.report.flagged, precision: result.score?.precision,

@@ -92,7 +92,7 @@ struct SolveCommand: ParsableCommand {
             }
         }
         if json {
-            print(CanonicalJSON.object(summary).text)
+            printJSON(.object(summary))
         } else {
             for key in summary.keys.sorted() {  // determinism: sorted
                 if let value = summary[key] { print("\(key): \(value.text)") }
@@ -117,10 +117,5 @@ struct SolveCommand: ParsableCommand {
         if lower.hasSuffix("m") { scale = 60; digits.removeLast() } else if lower.hasSuffix("h") { scale = 3600; digits.removeLast() } else if lower.hasSuffix("s") { digits.removeLast() }
         guard let value = Double(digits), value > 0 else { throw ValidationError("--step must be like 60, 1m, 5m or 1h") }
         return value * scale
-    }
-
-    func seconds(_ duration: Duration) -> Double {
-        let parts = duration.components
-        return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
     }
 }

@@ -24,10 +24,8 @@ struct VerifyCommand: ParsableCommand {
         let report = try reportingErrors {
             try TraceVerifier.verify(path: trace, limits: LimitStandard(rawValue: limits) ?? .en50160, goldenDirectory: golden)
         }
-        if json {
-            printJSON(["passed": .bool(report.passed), "checks": .array(report.checks.map(\.json))])
-        } else {
-            for check in report.checks { check.lines.forEach { print($0) } }
+        printChecks(report.checks, json: json)
+        if !json {
             print(report.passed ? "verified: every check passed" : "NOT verified: \(report.checks.filter { !$0.passed }.count) check(s) failed")
         }
         if !report.passed { throw ExitCode(1) }
