@@ -76,8 +76,6 @@ public enum ElementClass: String, Sendable, CaseIterable {
     }
 }
 
-/// Properties every circuit element accepts and this importer records without using.
-let commonIgnoredProperties = ["spectrum", "basefreq", "enabled", "like"]
 
 /// The circuit's voltage source (a Thevenin equivalent behind `bus1`).
 public struct VoltageSource: Sendable {
@@ -493,7 +491,8 @@ public struct Load: Sendable, PowerConversionRecord {
         return lower.isEmpty || lower == "none" ? nil : lower
     }
 
-    static func kilovars(kilowatts: Double, powerFactor: Double) -> Double {
+    /// kvar for a kW value at a power factor (negative pf = opposite sign), OpenDSS convention.
+    public static func kilovars(kilowatts: Double, powerFactor: Double) -> Double {
         guard powerFactor != 0, abs(powerFactor) < 1 else { return 0 }
         let q = kilowatts * (1 / (powerFactor * powerFactor) - 1).squareRoot()
         return powerFactor < 0 ? -q : q

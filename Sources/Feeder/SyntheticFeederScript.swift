@@ -32,7 +32,7 @@ extension SyntheticFeeder {
             out.append("New Line.svc_\(home.index) bus1=\(home.backboneBus).\(home.phase) bus2=\(home.bus).1 phases=1 linecode=1c_16 length=\(home.serviceLengthMeters) units=m")
         }
         if let shapes { out += shapeLines(shapes) }
-        for (offset, home) in homes.enumerated() { out += elementLines(home, offset: offset, withShapes: shapes != nil) }
+        for home in homes { out += elementLines(home, withShapes: shapes != nil) }
         out += [
             "New EnergyMeter.feeder element=Transformer.tx terminal=1",
             "Set voltagebases=[11 0.4]",
@@ -54,7 +54,7 @@ extension SyntheticFeeder {
         return out
     }
 
-    private func elementLines(_ home: SyntheticHome, offset: Int, withShapes: Bool) -> [String] {
+    private func elementLines(_ home: SyntheticHome, withShapes: Bool) -> [String] {
         let common = "bus1=\(home.bus).1 phases=1 kV=0.23"
         let loadShape = withShapes ? " daily=load_\(home.index)" : ""
         let evShape = withShapes ? " daily=evshape_\(home.index)" : ""

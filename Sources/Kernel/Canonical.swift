@@ -14,8 +14,6 @@ public struct CanonicalEncoder: Sendable {
         bytes.reserveCapacity(capacity)
     }
 
-    public mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
-
     public mutating func append(_ value: UInt8) { bytes.append(value) }
 
     public mutating func append(_ value: UInt32) {

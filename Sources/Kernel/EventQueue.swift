@@ -51,9 +51,6 @@ public struct EventQueue<Payload: Sendable>: Sendable {
         return top
     }
 
-    @inlinable
-    public mutating func removeAll() { heap.removeAll(keepingCapacity: true) }
-
     @inlinable @inline(__always)
     func less(_ i: Int, _ j: Int) -> Bool {
         let a = heap[i], b = heap[j]

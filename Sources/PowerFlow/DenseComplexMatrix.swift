@@ -25,18 +25,6 @@ struct DenseComplexMatrix: Equatable {
         set { entries[row * order + column] = newValue }
     }
 
-    static func * (a: DenseComplexMatrix, b: DenseComplexMatrix) -> DenseComplexMatrix {
-        precondition(a.order == b.order, "matrix orders differ")
-        var c = DenseComplexMatrix(order: a.order)
-        for i in 0..<a.order {
-            for k in 0..<a.order {
-                let aik = a[i, k]
-                if aik == .zero { continue }
-                for j in 0..<a.order { c[i, j] = c[i, j] + aik * b[k, j] }
-            }
-        }
-        return c
-    }
 
     /// The inverse, or nil when the matrix is singular (a zero pivot).
     func inverted() -> DenseComplexMatrix? {

@@ -15,7 +15,7 @@ public enum ResultExports {
             let v = voltages[i]
             let base = network.buses[node.bus].baseKilovoltsLineToNeutral
             let magnitude = v.length
-            let angle = arcTangent2(v.imaginary, v.real) * 180 / Double.pi
+            let angle = OpenDSSExports.angleDegrees(v)
             let pu = base > 0 ? magnitude / (base * 1000) : 0
             out += "\(network.buses[node.bus].name),\(node.number),\(base),\(v.real),\(v.imaginary),\(magnitude),\(angle),\(pu)\n"
         }

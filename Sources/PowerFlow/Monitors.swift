@@ -57,7 +57,7 @@ extension PowerFlowSolver {
         let v = e.conductorNodes.map { $0 >= 0 ? voltageStorage[$0] : CDouble.zero }
         let currents = p.conductors.map { i in v.indices.reduce(CDouble.zero) { $0 + e.yPrim[i, $1] * v[$1] } }
         let volts = p.conductors.map { v[$0] }
-        func degrees(_ z: CDouble) -> Double { arcTangent2(z.imaginary, z.real) * 180 / Double.pi }
+        let degrees = OpenDSSExports.angleDegrees
         switch p.mode {
         case 0:
             return volts.flatMap { [$0.length, degrees($0)] } + currents.flatMap { [$0.length, degrees($0)] }

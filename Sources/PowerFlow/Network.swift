@@ -77,7 +77,7 @@ struct ConversionElement {
     func pvOutput(availableKilowatts available: Double) -> (Double, Double) {
         guard let kva = pvKilovoltAmperes else { return (0, 0) }
         guard available > 0, available >= pvCutInPercent / 100 * kva else { return (0, 0) }
-        var q = pvKilovars ?? pvPowerFactor.map { Load.kilovarsForPowerFactor(available, $0) } ?? 0
+        var q = pvKilovars ?? pvPowerFactor.map { Load.kilovars(kilowatts: available, powerFactor: $0) } ?? 0
         if abs(q) > kva { q = q < 0 ? -kva : kva }
         let p = available * available + q * q > kva * kva ? (kva * kva - q * q).squareRoot() : available
         return (p, q)
@@ -352,14 +352,5 @@ public struct Network {
 
     mutating func setBase(bus: Int, kilovoltsLineToNeutral: Double) {
         buses[bus].baseKilovoltsLineToNeutral = kilovoltsLineToNeutral
-    }
-}
-
-extension Load {
-    /// kvar for a kW value at a power factor (negative pf = opposite sign), OpenDSS convention.
-    static func kilovarsForPowerFactor(_ kilowatts: Double, _ powerFactor: Double) -> Double {
-        guard powerFactor != 0, abs(powerFactor) < 1 else { return 0 }
-        let q = kilowatts * (1 / (powerFactor * powerFactor) - 1).squareRoot()
-        return powerFactor < 0 ? -q : q
     }
 }

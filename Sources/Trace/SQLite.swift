@@ -121,8 +121,6 @@ final class SQLiteStatement {
 
     func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 
-    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
-
     func text(_ column: Int32) -> String {
         guard let pointer = sqlite3_column_text(handle, column) else { return "" }
         let count = Int(sqlite3_column_bytes(handle, column))
@@ -137,7 +135,4 @@ final class SQLiteStatement {
     }
 
     func bytes(_ column: Int32) -> [UInt8] { withBytes(column) { Array($0) } }
-
-    /// The declared SQLite storage class of a column in the current row.
-    func columnType(_ column: Int32) -> Int32 { sqlite3_column_type(handle, column) }
 }

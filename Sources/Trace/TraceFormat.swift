@@ -111,7 +111,6 @@ public enum TraceError: Error, CustomStringConvertible, Sendable {
     case formatTooNew(path: String, version: Int64)
     case formatUnsupported(path: String, version: Int64)
     case alreadyExists(path: String)
-    case sealed(path: String)
     case database(path: String, SQLiteError)
 
     public var description: String {
@@ -125,7 +124,6 @@ public enum TraceError: Error, CustomStringConvertible, Sendable {
         case .formatUnsupported(let path, let version):
             return "\(path): trace format version \(version) is not supported (this gridtrace reads \(TraceFormat.version))"
         case .alreadyExists(let path): return "\(path): already exists; refusing to overwrite"
-        case .sealed(let path): return "\(path): trace is sealed; no more events may be written"
         case .database(let path, let error): return "\(path): \(error)"
         }
     }
@@ -148,18 +146,6 @@ struct EventHasher {
         appendPrefixed(kind)
         appendPrefixed(actor)
         appendPrefixed(payload)
-        finish(into: &output)
-    }
-
-    /// The same chain step for events held as Swift strings (the writer's side).
-    mutating func chain(previous: [UInt8], seq: Int64, timeMilliseconds: Int64,
-                        kind: String, actor: String, payload: String, into output: inout [UInt8]) {
-        buffer.removeAll(keepingCapacity: true)
-        buffer.append(contentsOf: previous)
-        appendHeader(seq: seq, timeMilliseconds: timeMilliseconds)
-        appendPrefixed(kind.utf8)
-        appendPrefixed(actor.utf8)
-        appendPrefixed(payload.utf8)
         finish(into: &output)
     }
 
@@ -196,10 +182,10 @@ func sealHash(finalHash: [UInt8], events: Int64, seed: UInt64, countsJSON: Strin
     return Array(SHA256.hash(data: encoder.bytes))
 }
 
-/// Canonical JSON of event counts by kind (keys sorted).
-func countsJSON(_ counts: [String: Int64]) -> String {
+/// Canonical JSON of event counts by kind (canonical JSON sorts the keys).
+func countsJSON(_ counts: [(kind: String, count: Int64)]) -> String {
     var members: [String: CanonicalJSON] = [:]
-    for (kind, count) in counts.sorted(by: { $0.key < $1.key }) { members[kind] = .int(count) }  // determinism: sorted
+    for entry in counts { members[entry.kind] = .int(entry.count) }
     return CanonicalJSON.object(members).text
 }
 

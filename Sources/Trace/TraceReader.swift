@@ -218,9 +218,7 @@ public final class TraceReader {
         }
         let seed = UInt64(bitPattern: statement.int64(2))
         let storedCounts = statement.text(3)
-        var countMap: [String: Int64] = [:]
-        for entry in counts { countMap[entry.kind] = entry.count }
-        guard seed == header.seed, storedCounts == countsJSON(countMap),
+        guard seed == header.seed, storedCounts == countsJSON(counts),
               statement.bytes(4) == sealHash(finalHash: finalHash, events: sealedEvents, seed: seed, countsJSON: storedCounts)
         else {
             return .corrupt(atSeq: lastSeq, reason: "seal altered (seed, counts or seal hash do not match the events)")
@@ -231,17 +229,19 @@ public final class TraceReader {
     /// Calls `body` for each stored event in seq order, without verifying (call `verify()` first).
     /// Stops early when `body` returns false.
     public func forEachEvent(from firstSeq: Int64 = 1, _ body: (TraceEvent) throws -> Bool) throws {
-        let rows = try connection.prepare(
-            "SELECT seq, time_ms, kind, actor, payload, hash FROM events WHERE seq >= ? ORDER BY seq")
-        rows.bind(1, firstSeq)
-        while try rows.step() {
-            let event = TraceEvent(seq: rows.int64(0), timeMilliseconds: rows.int64(1), kind: rows.text(2),
-                                   actor: rows.text(3), payload: rows.text(4), hash: rows.bytes(5))
+        let events = try cursor(from: firstSeq)
+        while let event = try events.next() {
             if try !body(event) { return }
         }
     }
 
-    func connectionForCursor() -> SQLiteConnection { connection }
+    /// A cursor over the events from `firstSeq` on.
+    public func cursor(from firstSeq: Int64 = 1) throws -> TraceCursor {
+        let statement = try connection.prepare(
+            "SELECT seq, time_ms, kind, actor, payload, hash FROM events WHERE seq >= ? ORDER BY seq")
+        statement.bind(1, firstSeq)
+        return TraceCursor(reader: self, statement: statement)
+    }
 
     /// The stored seal's fields, if the trace has one (not verified here).
     public func storedSeal() -> TraceSeal? {
@@ -267,15 +267,5 @@ public final class TraceCursor {
         guard try statement.step() else { return nil }
         return TraceEvent(seq: statement.int64(0), timeMilliseconds: statement.int64(1), kind: statement.text(2),
                           actor: statement.text(3), payload: statement.text(4), hash: statement.bytes(5))
-    }
-}
-
-extension TraceReader {
-    /// A cursor over the events from `firstSeq` on.
-    public func cursor(from firstSeq: Int64 = 1) throws -> TraceCursor {
-        let statement = try connectionForCursor().prepare(
-            "SELECT seq, time_ms, kind, actor, payload, hash FROM events WHERE seq >= ? ORDER BY seq")
-        statement.bind(1, firstSeq)
-        return TraceCursor(reader: self, statement: statement)
     }
 }

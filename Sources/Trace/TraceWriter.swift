@@ -78,13 +78,29 @@ public final class TraceWriter {
     /// Appends one engine record; returns its seq.
     @discardableResult
     public func append(_ record: EventRecord) throws(TraceError) -> Int64 {
-        try append(timeMilliseconds: record.time.milliseconds, kind: record.kind.rawValue,
-                   actor: record.actor, payload: record.payload.text)
+        // The payload's canonical bytes go straight to the hash and the insert (no String between).
+        let payload = record.payload.bytes
+        return try payload.withUnsafeBufferPointer { (bytes) throws(TraceError) -> Int64 in
+            try append(timeMilliseconds: record.time.milliseconds, kind: record.kind.rawValue, actor: record.actor, payloadBytes: bytes)
+        }
     }
 
     /// Appends one event whose payload is already canonical JSON text; returns its seq.
     @discardableResult
     public func append(timeMilliseconds: Int64, kind: String, actor: String, payload: String) throws(TraceError) -> Int64 {
+        var payloadText = payload
+        // withUTF8 rethrows untyped errors: carry the typed result out instead.
+        var result: Result<Int64, TraceError>?
+        payloadText.withUTF8 { bytes in
+            result = Result { () throws(TraceError) -> Int64 in
+                try append(timeMilliseconds: timeMilliseconds, kind: kind, actor: actor, payloadBytes: bytes)
+            }
+        }
+        guard let result else { preconditionFailure("withUTF8 runs its body") }
+        return try result.get()
+    }
+
+    private func append(timeMilliseconds: Int64, kind: String, actor: String, payloadBytes: UnsafeBufferPointer<UInt8>) throws(TraceError) -> Int64 {
         precondition(!isSealed, "append after seal: the trace at \(path) is complete")
         do throws(SQLiteError) {
             if !inTransaction {
@@ -93,27 +109,25 @@ public final class TraceWriter {
             }
             let seq = lastSeq + 1
             swap(&previousHash, &lastHash)
-            var kindText = kind, actorText = actor, payloadText = payload
+            var kindText = kind, actorText = actor
             var stepError: SQLiteError?
             // Hash and bind straight from the strings' UTF-8 storage: no per-event allocation.
             kindText.withUTF8 { kindBytes in
                 actorText.withUTF8 { actorBytes in
-                    payloadText.withUTF8 { payloadBytes in
-                        previousHash.withUnsafeBytes { previous in
-                            hasher.chain(previous: previous, seq: seq, timeMilliseconds: timeMilliseconds,
-                                         kind: UnsafeRawBufferPointer(kindBytes), actor: UnsafeRawBufferPointer(actorBytes),
-                                         payload: UnsafeRawBufferPointer(payloadBytes), into: &lastHash)
-                        }
-                        tally.add(UnsafeRawBufferPointer(kindBytes))
-                        lastHash.withUnsafeBytes { hash in
-                            insert.bind(1, seq)
-                            insert.bind(2, timeMilliseconds)
-                            insert.bindStatic(3, text: kindBytes)
-                            insert.bindStatic(4, text: actorBytes)
-                            insert.bindStatic(5, text: payloadBytes)
-                            insert.bindStatic(6, bytes: hash)
-                            do throws(SQLiteError) { try insert.run() } catch { stepError = error }
-                        }
+                    previousHash.withUnsafeBytes { previous in
+                        hasher.chain(previous: previous, seq: seq, timeMilliseconds: timeMilliseconds,
+                                     kind: UnsafeRawBufferPointer(kindBytes), actor: UnsafeRawBufferPointer(actorBytes),
+                                     payload: UnsafeRawBufferPointer(payloadBytes), into: &lastHash)
+                    }
+                    tally.add(UnsafeRawBufferPointer(kindBytes))
+                    lastHash.withUnsafeBytes { hash in
+                        insert.bind(1, seq)
+                        insert.bind(2, timeMilliseconds)
+                        insert.bindStatic(3, text: kindBytes)
+                        insert.bindStatic(4, text: actorBytes)
+                        insert.bindStatic(5, text: payloadBytes)
+                        insert.bindStatic(6, bytes: hash)
+                        do throws(SQLiteError) { try insert.run() } catch { stepError = error }
                     }
                 }
             }
@@ -144,9 +158,7 @@ public final class TraceWriter {
     @discardableResult
     public func seal() throws(TraceError) -> TraceSeal {
         precondition(!isSealed, "seal called twice on \(path)")
-        var countMap: [String: Int64] = [:]
-        for entry in tally.sorted { countMap[entry.kind] = entry.count }
-        let counts = countsJSON(countMap)
+        let counts = countsJSON(tally.sorted)
         let seal = TraceSeal(events: lastSeq, finalHash: lastHash, seed: header.seed, countsJSON: counts)
         do {
             if !inTransaction { try connection.execute("BEGIN") }
