@@ -93,8 +93,7 @@ extension PowerFlowSolver {
             for k in 0..<m { dr[k] = 0; di[k] = 0 }
             for (k, e) in network.conversion.enumerated() {
                 let s = states[k]
-                for (b, (pa, pb)) in r.branchPositions[k].enumerated() {
-                    _ = b
+                for (pa, pb) in r.branchPositions[k] {
                     let va = pa >= 0 ? CDouble(vr[pa], vi[pa]) : .zero
                     let vb = pb >= 0 ? CDouble(vr[pb], vi[pb]) : .zero
                     let v = va - vb
@@ -128,18 +127,13 @@ extension PowerFlowSolver {
                 let sr = nr[i], si = ni[i]
                 let newMag = (sr * sr + si * si).squareRoot()
                 let oldMag = (vr[i] * vr[i] + vi[i] * vi[i]).squareRoot()
-                let change = r.baseVolts[i] > 0 ? abs(newMag - oldMag) / r.baseVolts[i]
-                    : (newMag != 0 ? abs(1 - oldMag / newMag) : 0)
+                let change = Self.changePerUnit(new: newMag, old: oldMag, base: r.baseVolts[i])
                 if change > maxChange { maxChange = change }
                 if !newMag.isFinite { finite = false }
                 vr[i] = sr
                 vi[i] = si
             }
-            if log.isEnabled {
-                log.emit(eventTime, .powerFlowIteration, actor: "grid",
-                         ["step": .int(Int64(eventStep)), "iteration": .int(Int64(iteration)),
-                          "max_dv_pu": .double(maxChange)])
-            }
+            recordIteration(iteration, maxChange: maxChange, log: &log)
             if !finite { break }
             converged = maxChange <= settings.tolerance && iteration >= 2
         } while !converged && iteration < settings.maxIterations

@@ -259,6 +259,19 @@ public final class PowerFlowSolver {
         states[index] = s
     }
 
+    /// The convergence measure of one node between iterations, as OpenDSS defines it: the change of
+    /// the voltage magnitude in per unit of the node's base (relative when it has no base).
+    @inline(__always)
+    static func changePerUnit(new: Double, old: Double, base: Double) -> Double {
+        base > 0 ? abs(new - old) / base : (new != 0 ? abs(1 - old / new) : 0)
+    }
+
+    /// One `powerflow_iteration` event for the step being solved.
+    func recordIteration(_ iteration: Int, maxChange: Double, log: inout EventLog) {
+        log.emit(eventTime, .powerFlowIteration, actor: "grid",
+                 ["step": .int(Int64(eventStep)), "iteration": .int(Int64(iteration)), "max_dv_pu": .double(maxChange)])
+    }
+
     /// Current drawn by one branch at voltage `v` across it (amperes, into the element).
     @inline(__always)
     func branchCurrent(_ e: ConversionElement, _ s: ConversionState, _ v: CDouble) -> CDouble {
@@ -357,17 +370,12 @@ public final class PowerFlowSolver {
                 let new = CDouble(rhs[2 * i], rhs[2 * i + 1])
                 let newMag = new.length
                 let oldMag = voltageStorage[i].length
-                let change = nodeBaseVolts[i] > 0 ? abs(newMag - oldMag) / nodeBaseVolts[i]
-                    : (newMag != 0 ? abs(1 - oldMag / newMag) : 0)
+                let change = Self.changePerUnit(new: newMag, old: oldMag, base: nodeBaseVolts[i])
                 if change > maxChange { maxChange = change }
                 if !newMag.isFinite { finite = false }
                 voltageStorage[i] = new
             }
-            if log.isEnabled {
-                log.emit(eventTime, .powerFlowIteration, actor: "grid",
-                         ["step": .int(Int64(eventStep)), "iteration": .int(Int64(iteration)),
-                          "max_dv_pu": .double(maxChange)])
-            }
+            recordIteration(iteration, maxChange: maxChange, log: &log)
             if !finite { return (false, iteration, .infinity) }
             converged = maxChange <= settings.tolerance && iteration >= 2
         } while !converged && iteration < settings.maxIterations

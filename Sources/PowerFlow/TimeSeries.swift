@@ -176,6 +176,12 @@ extension PowerFlowSolver {
         var monitors = probes.map { p in
             MonitorSeries(name: network.model.monitors[p.index].name, channels: Self.channels(p), rows: [])
         }
+        // Each load conductor's row labels, named once for the whole run.
+        let loadNodes: [(load: String, busNode: String, node: Int)] = !configuration.recordLoadVoltages ? [] : loads.flatMap { l in
+            let e = network.conversion[l]
+            let load = String(e.name.dropFirst("Load.".count))
+            return e.conductorNodes.filter { $0 >= 0 }.map { (load, network.nodeName($0), $0) }
+        }
         for k in 1...max(1, configuration.numberOfSteps) {
             let hour = configuration.startHour + Double(k) * stepHours
             try applyShapes(mode: configuration.mode, hour: hour)
@@ -187,12 +193,8 @@ extension PowerFlowSolver {
             }
             if configuration.recordLoadVoltages {
                 materializeVoltages()
-                for l in loads {
-                    let e = network.conversion[l]
-                    for node in e.conductorNodes where node >= 0 {
-                        rows.append(LoadVoltageRow(step: k, load: String(e.name.dropFirst("Load.".count)),
-                                                   busNode: network.nodeName(node), voltage: voltageStorage[node]))
-                    }
+                for entry in loadNodes {
+                    rows.append(LoadVoltageRow(step: k, load: entry.load, busNode: entry.busNode, voltage: voltageStorage[entry.node]))
                 }
             }
         }
