@@ -383,11 +383,11 @@ public enum ReactiveSpec: Sendable { case powerFactor, kilovars }
 
 /// The properties loads and generators share (both are OpenDSS power-conversion elements with a
 /// kW rating, a reactive spec, a voltage band and load shapes), parsed in one place.
-public protocol PowerConversionRecord {
+/// What loads, generators and PV systems share: connection, reactive power, voltage band, shapes.
+public protocol ConversionElementRecord {
     var phases: Int { get set }
     var bus1: BusSpec { get set }
     var kilovolts: Double { get set }
-    var kilowatts: Double { get set }
     var powerFactor: Double { get set }
     var kilovars: Double { get set }
     var reactiveSpec: ReactiveSpec { get set }
@@ -400,14 +400,18 @@ public protocol PowerConversionRecord {
     var enabled: Bool { get set }
 }
 
-extension PowerConversionRecord {
+/// A load or generator: a conversion element with a nominal kW.
+public protocol PowerConversionRecord: ConversionElementRecord {
+    var kilowatts: Double { get set }
+}
+
+extension ConversionElementRecord {
     /// Applies a shared property; false when `p` is not one of them (the element's own `set` goes on).
-    mutating func setShared(_ p: String, _ r: ValueReader) throws -> Bool {
+    mutating func setConversionShared(_ p: String, _ r: ValueReader) throws -> Bool {
         switch p {
         case "phases": phases = try r.int()
         case "bus1": bus1 = try BusSpec.parse(r.text, property: p, at: r.location)
         case "kv": kilovolts = try r.double()
-        case "kw": kilowatts = try r.double()
         case "pf": powerFactor = try r.double(); reactiveSpec = .powerFactor
         case "kvar": kilovars = try r.double(); reactiveSpec = .kilovars
         case "conn": connection = try Connection.parse(r)
@@ -419,6 +423,15 @@ extension PowerConversionRecord {
         case "enabled": enabled = try r.bool()
         default: return false
         }
+        return true
+    }
+}
+
+extension PowerConversionRecord {
+    /// Applies a shared property, `kw` included; false when `p` is not one of them.
+    mutating func setShared(_ p: String, _ r: ValueReader) throws -> Bool {
+        guard p == "kw" else { return try setConversionShared(p, r) }
+        kilowatts = try r.double()
         return true
     }
 
@@ -547,7 +560,7 @@ public struct Generator: Sendable, PowerConversionRecord {
 }
 
 /// A PV system, simple model: P = Pmpp × irradiance × shape, limited by kVA, at a fixed pf.
-public struct PVSystem: Sendable {
+public struct PVSystem: Sendable, ConversionElementRecord {
     public var name: String
     public var phases = 3
     public var bus1 = BusSpec(name: "")
@@ -578,22 +591,11 @@ public struct PVSystem: Sendable {
                                 "spectrum", "basefreq", "enabled", "like"]
 
     mutating func set(_ p: String, _ r: ValueReader) throws {
+        if try setConversionShared(p, r) { return }
         switch p {
-        case "phases": phases = try r.int()
-        case "bus1": bus1 = try BusSpec.parse(r.text, property: p, at: r.location)
-        case "kv": kilovolts = try r.double()
         case "irradiance": irradiance = try r.double()
         case "pmpp": peakKilowatts = try r.double()
         case "kva": kilovoltAmperes = try r.double()
-        case "pf": powerFactor = try r.double(); reactiveSpec = .powerFactor
-        case "kvar": kilovars = try r.double(); reactiveSpec = .kilovars
-        case "conn": connection = try Connection.parse(r)
-        case "vminpu": voltageMinPerUnit = try r.double()
-        case "vmaxpu": voltageMaxPerUnit = try r.double()
-        case "yearly": yearly = Load.shapeName(r.text)
-        case "daily": daily = Load.shapeName(r.text)
-        case "duty": duty = Load.shapeName(r.text)
-        case "enabled": enabled = try r.bool()
         case "%cutin": cutInPercent = try r.double()
         case "%pmpp", "temperature", "%cutout", "%r", "%x", "model", "balanced", "limitcurrent", "class",
              "debugtrace", "varfollowinverter", "dutystart", "wattpriority", "pfpriority", "%pminnovars",
