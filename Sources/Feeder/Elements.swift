@@ -70,9 +70,9 @@ public enum ElementClass: String, Sendable, CaseIterable {
     /// Resolves a possibly abbreviated property name: exact match, else first prefix match (OpenDSS).
     func resolveProperty(_ name: String) -> String? {
         let lower = name.lowercased()
-        let names = propertyNames + ["like"]
-        if names.contains(lower) { return lower }
-        return names.first { $0.hasPrefix(lower) }
+        let names = propertyNames  // every class also takes `like`, checked after its own names
+        if lower == "like" || names.contains(lower) { return lower }
+        return names.first { $0.hasPrefix(lower) } ?? ("like".hasPrefix(lower) ? "like" : nil)
     }
 }
 
