@@ -1,0 +1,77 @@
+// Owns the Line record: buses, impedance source (line code, own data) and switch behaviour.
+
+/// A line (or switch) between two buses.
+public struct Line: Sendable {
+    public var name: String
+    public var bus1 = BusSpec(name: "")
+    public var bus2 = BusSpec(name: "")
+    public var lineCode: String?
+    public var length = 1.0
+    public var phases = 3
+    public var units = LengthUnit.none
+    /// Impedances given on the line itself (per unit length), overriding a line code.
+    public var r1 = 0.058, x1 = 0.1206, r0 = 0.1784, x0 = 0.4047, c1 = 3.4, c0 = 1.6
+    public var rMatrix: [Double]?
+    public var xMatrix: [Double]?
+    public var cMatrix: [Double]?
+    public var usesOwnImpedance = false
+    /// `phases=` was given after `linecode=` (so the line's phase count wins over the code's).
+    public var phasesOverrideCode = false
+    public var isSwitch = false
+    public var enabled = true
+    public var baseFrequencyHertz: Double
+
+    static let propertyNames = ["bus1", "bus2", "linecode", "length", "phases", "r1", "x1", "r0", "x0", "c1", "c0",
+                                "rmatrix", "xmatrix", "cmatrix", "switch", "rg", "xg", "rho", "geometry", "units",
+                                "spacing", "wires", "earthmodel", "cncables", "tscables", "b1", "b0", "seasons",
+                                "ratings", "linetype", "normamps", "emergamps", "faultrate", "pctperm", "repair",
+                                "basefreq", "enabled", "like"]
+
+    mutating func set(_ p: String, _ r: ValueReader) throws {
+        switch p {
+        case "bus1": bus1 = try BusSpec.parse(r.text, property: p, at: r.location)
+        case "bus2": bus2 = try BusSpec.parse(r.text, property: p, at: r.location)
+        case "linecode": lineCode = r.text.lowercased(); usesOwnImpedance = false; phasesOverrideCode = false
+        case "length": length = try r.double()
+        case "phases":
+            phases = try r.int()
+            // As OpenDSS: a line code sets the phase count; phases= given after it wins.
+            phasesOverrideCode = lineCode != nil
+        case "units": units = try LengthUnit.parse(r)
+        case "r1": r1 = try r.double(); ownSequence()
+        case "x1": x1 = try r.double(); ownSequence()
+        case "r0": r0 = try r.double(); ownSequence()
+        case "x0": x0 = try r.double(); ownSequence()
+        case "c1": c1 = try r.double(); ownSequence()
+        case "c0": c0 = try r.double(); ownSequence()
+        case "b1": c1 = try r.double() / (2 * Double.pi * baseFrequencyHertz) * 1e3; ownSequence()
+        case "b0": c0 = try r.double() / (2 * Double.pi * baseFrequencyHertz) * 1e3; ownSequence()
+        case "rmatrix": rMatrix = try r.matrix(order: phases); usesOwnImpedance = true; lineCode = nil
+        case "xmatrix": xMatrix = try r.matrix(order: phases); usesOwnImpedance = true; lineCode = nil
+        case "cmatrix": cMatrix = try r.matrix(order: phases); usesOwnImpedance = true; lineCode = nil
+        case "switch":
+            isSwitch = try r.bool()
+            if isSwitch {
+                // OpenDSS's switch: a 1 ohm per unit impedance over 0.001 units, unless overridden.
+                r1 = 1; x1 = 1; r0 = 1; x0 = 1; c1 = 1.1; c0 = 1; length = 0.001; units = .none
+                rMatrix = nil; xMatrix = nil; cMatrix = nil
+                usesOwnImpedance = true; lineCode = nil
+            }
+        case "enabled": enabled = try r.bool()
+        case "basefreq": baseFrequencyHertz = try r.double()
+        case "rg", "xg", "rho", "seasons", "ratings", "linetype", "normamps", "emergamps", "faultrate", "pctperm",
+             "repair", "earthmodel":
+            break
+        case "geometry", "spacing", "wires", "cncables", "tscables":
+            throw r.fail("line geometries are not supported; use a LineCode")
+        default:
+            throw r.fail("property not supported for Line")
+        }
+    }
+
+    private mutating func ownSequence() {
+        usesOwnImpedance = true
+        lineCode = nil
+        rMatrix = nil; xMatrix = nil; cMatrix = nil
+    }
+}
