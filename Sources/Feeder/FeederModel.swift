@@ -29,7 +29,7 @@ public struct SolutionOptions: Sendable, Equatable {
 
 /// Reference to an element in creation order (the order OpenDSS numbers buses and nodes in).
 public enum ElementReference: Sendable, Equatable {
-    case vsource(Int), line(Int), transformer(Int), load(Int), generator(Int), pvSystem(Int), capacitor(Int)
+    case vsource(Int), line(Int), transformer(Int), reactor(Int), load(Int), generator(Int), pvSystem(Int), capacitor(Int)
 }
 
 /// The imported feeder.
@@ -39,7 +39,9 @@ public struct FeederModel: Sendable {
     public var vsources: [VoltageSource] = []
     public var lineCodes: [LineCode] = []
     public var lines: [Line] = []
+    public var xfmrCodes: [XfmrCode] = []
     public var transformers: [Transformer] = []
+    public var reactors: [Reactor] = []
     public var loads: [Load] = []
     public var generators: [Generator] = []
     public var pvSystems: [PVSystem] = []
@@ -49,6 +51,8 @@ public struct FeederModel: Sendable {
     public var capControls: [CapControl] = []
     public var energyMeters: [EnergyMeter] = []
     public var monitors: [Monitor] = []
+    /// Objects of classes that do not change a power-flow solution (protection, curves, spectra).
+    public var unmodelledObjects: [UnmodelledObject] = []
     /// Power-delivery and power-conversion elements in creation order.
     public var creationOrder: [ElementReference] = []
     /// `Set voltagebases`, line-to-line kV.
@@ -66,4 +70,13 @@ public struct FeederModel: Sendable {
     public func lineCode(named name: String) -> LineCode? { lineCodes.first { $0.name == name } }
     public func loadShape(named name: String) -> LoadShape? { loadShapes.first { $0.name == name } }
     public func transformerIndex(named name: String) -> Int? { transformers.firstIndex { $0.name == name } }
+
+    /// Takes the general objects (codes, shapes, curves) of `other`: what survives `New Circuit`.
+    mutating func keepGeneralObjects(of other: FeederModel) {
+        lineCodes = other.lineCodes
+        loadShapes = other.loadShapes
+        xfmrCodes = other.xfmrCodes
+        let generalClasses = UnmodelledObject.classes.filter(\.isGeneral).map(\.name)
+        unmodelledObjects = other.unmodelledObjects.filter { generalClasses.contains($0.className) }
+    }
 }

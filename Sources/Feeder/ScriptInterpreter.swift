@@ -32,11 +32,28 @@ struct ScriptInterpreter {
     var model = FeederModel()
     var defaultBaseFrequency = 60.0
     var hasCircuit = false
-    /// Element last addressed by New/Edit, for `~` continuation lines.
-    var active: (ElementClass, Int)?
-    /// Name → index per class (lookups only; never iterated).
-    var indexByName: [ElementClass: [String: Int]] = [:]
+    /// The classes this importer reads (ClassRegistry.swift), and their index by name.
+    let classes = DSSClass.all()
+    let classIndexByName: [String: Int]
+    /// Object last addressed by New/Edit, for `~` continuation lines.
+    var active: ObjectHandle?
+    /// Name → index per class (lookups only; never iterated), indexed like `classes`.
+    var indexByName: [[String: Int]]
     var includeDepth = 0
+
+    init() {
+        var byName: [String: Int] = [:]
+        for (index, dssClass) in classes.enumerated() { byName[dssClass.name] = index }
+        byName["circuit"] = byName["vsource"]
+        classIndexByName = byName
+        indexByName = Array(repeating: [:], count: classes.count)
+    }
+
+    /// One object: its class (index into `classes`) and its index in that class's store.
+    struct ObjectHandle {
+        var classIndex: Int
+        var objectIndex: Int
+    }
 
     static let commands = ["new", "edit", "more", "m", "~", "redirect", "compile", "set", "clear", "calcvoltagebases",
                            "batchedit", "solve", "buscoords", "show", "plot", "export", "closedi", "visualize",
@@ -128,19 +145,21 @@ struct ScriptInterpreter {
         guard let command = Self.commands.first(where: { $0 == word }) ?? Self.commands.first(where: { $0.hasPrefix(word) && word.count >= 2 }) else {
             throw FeederError.unknownCommand(first.value, at: location)
         }
+        try run(command, parameters, line: line, directory: directory, at: location)
+    }
+
+    mutating func run(_ command: String, _ parameters: [ScriptParameter], line: String, directory: String,
+                      at location: ScriptLocation) throws {
         switch command {
         case "clear":
-            let depth = includeDepth
-            self = ScriptInterpreter()
-            includeDepth = depth
+            self = ScriptInterpreter(includeDepth: includeDepth)
         case "new":
             try newElement(parameters, directory: directory, at: location)
         case "edit":
             guard let target = parameters.first else { throw FeederError.syntax("Edit needs Class.name", at: location) }
-            let (cls, name) = try splitObjectName(target.value, at: location)
-            guard let index = indexByName[cls]?[name] else { throw FeederError.unknownElement(target.value, at: location) }
-            active = (cls, index)
-            try apply(Array(parameters.dropFirst()), to: cls, index: index, directory: directory, at: location)
+            let handle = try existingObject(target.value, at: location)
+            active = handle
+            try apply(Array(parameters.dropFirst()), to: handle, directory: directory, at: location)
         case "more", "m", "~":
             try continueActive(parameters, directory: directory, at: location)
         case "redirect", "compile":
@@ -158,13 +177,7 @@ struct ScriptInterpreter {
             try setOptions(parameters, at: location)
             model.solveCommandCount += 1
         case "open", "close":
-            // Opening a line's terminal disconnects it (switches carry no charging current).
-            guard let target = parameters.first?.value else { throw FeederError.syntax("\(command) needs Class.name", at: location) }
-            let (cls, name) = try splitObjectName(target, at: location)
-            guard cls == .line, let index = indexByName[cls]?[name] else {
-                throw FeederError.syntax("\(command) supports Line elements only ('\(target)')", at: location)
-            }
-            model.lines[index].enabled = command == "close"
+            try openOrClose(command, parameters, at: location)
         case "buscoords":
             guard let file = parameters.first?.value else { throw FeederError.syntax("BusCoords needs a file", at: location) }
             try readBusCoordinates(ScriptPaths.resolve(file, relativeTo: directory), at: location)
@@ -173,27 +186,44 @@ struct ScriptInterpreter {
         }
     }
 
-    mutating func continueActive(_ parameters: [ScriptParameter], directory: String, at location: ScriptLocation) throws {
-        guard let (cls, index) = active else { throw FeederError.syntax("continuation line without a preceding New/Edit", at: location) }
-        try apply(parameters, to: cls, index: index, directory: directory, at: location)
+    init(includeDepth: Int) {
+        self.init()
+        self.includeDepth = includeDepth
     }
 
-    func splitObjectName(_ text: String, at location: ScriptLocation) throws -> (ElementClass, String) {
+    /// `Open`/`Close Line.name`: opening a line's terminal disconnects it.
+    mutating func openOrClose(_ command: String, _ parameters: [ScriptParameter], at location: ScriptLocation) throws {
+        guard let target = parameters.first?.value else { throw FeederError.syntax("\(command) needs Class.name", at: location) }
+        let handle = try existingObject(target, at: location)
+        guard classes[handle.classIndex].name == "line" else {
+            throw FeederError.syntax("\(command) supports Line elements only ('\(target)')", at: location)
+        }
+        model.lines[handle.objectIndex].enabled = command == "close"
+    }
+
+    mutating func continueActive(_ parameters: [ScriptParameter], directory: String, at location: ScriptLocation) throws {
+        guard let handle = active else { throw FeederError.syntax("continuation line without a preceding New/Edit", at: location) }
+        try apply(parameters, to: handle, directory: directory, at: location)
+    }
+
+    /// Splits `Class.name` (class names as OpenDSS writes them, any case) into class index and name.
+    func splitObjectName(_ text: String, at location: ScriptLocation) throws -> (classIndex: Int, name: String) {
         guard let dot = text.firstIndex(of: ".") else {
             throw FeederError.syntax("expected Class.name, got '\(text)'", at: location)
         }
         let className = text[..<dot].lowercased()
         let name = text[text.index(after: dot)...].lowercased()
-        let cls: ElementClass
-        if className == "circuit" {
-            cls = .vsource
-        } else if let known = ElementClass(rawValue: className) {
-            cls = known
-        } else {
+        guard let classIndex = classIndexByName[className] else {
             throw FeederError.unknownClass(String(className), at: location)
         }
         guard !name.isEmpty else { throw FeederError.syntax("empty element name in '\(text)'", at: location) }
-        return (cls, name)
+        return (classIndex, name)
+    }
+
+    func existingObject(_ text: String, at location: ScriptLocation) throws -> ObjectHandle {
+        let (classIndex, name) = try splitObjectName(text, at: location)
+        guard let index = indexByName[classIndex][name] else { throw FeederError.unknownElement(text, at: location) }
+        return ObjectHandle(classIndex: classIndex, objectIndex: index)
     }
 
     mutating func newElement(_ parameters: [ScriptParameter], directory: String, at location: ScriptLocation) throws {
@@ -203,138 +233,76 @@ struct ScriptInterpreter {
             target = ScriptParameter(name: nil, value: target.value)
         }
         let classPart = target.value.split(separator: ".").first.map { $0.lowercased() } ?? ""
-        var (cls, name) = try splitObjectName(target.value, at: location)
+        var (classIndex, name) = try splitObjectName(target.value, at: location)
         if classPart == "circuit" {
-            // A new circuit resets the model and creates its source "source" at bus "sourcebus".
-            let frequency = defaultBaseFrequency
-            let depth = includeDepth
-            self = ScriptInterpreter()
-            includeDepth = depth
-            defaultBaseFrequency = frequency
-            hasCircuit = true
-            model.circuitName = name
-            model.baseFrequencyHertz = frequency
+            startCircuit(named: name)
             name = "source"
-        } else if !hasCircuit {
+        } else if !hasCircuit && !classes[classIndex].isGeneral {
             throw FeederError.noActiveCircuit(at: location)
         }
-        let index: Int
-        if let existing = indexByName[cls]?[name] {
-            // OpenDSS treats New of an existing name as an edit of it.
-            index = existing
-        } else {
-            index = createElement(cls, name: name)
-        }
-        active = (cls, index)
-        try apply(Array(parameters.dropFirst()), to: cls, index: index, directory: directory, at: location)
+        // OpenDSS treats New of an existing name as an edit of it.
+        let index = indexByName[classIndex][name] ?? createObject(classIndex, name: name)
+        let handle = ObjectHandle(classIndex: classIndex, objectIndex: index)
+        active = handle
+        try apply(Array(parameters.dropFirst()), to: handle, directory: directory, at: location)
     }
 
-    mutating func createElement(_ cls: ElementClass, name: String) -> Int {
-        let f = defaultBaseFrequency
-        let index: Int
-        switch cls {
-        case .vsource:
-            var v = VoltageSource(name: name); v.frequencyHertz = f
-            model.vsources.append(v); index = model.vsources.count - 1
-            model.creationOrder.append(.vsource(index))
-        case .linecode:
-            model.lineCodes.append(LineCode(name: name, baseFrequencyHertz: f)); index = model.lineCodes.count - 1
-        case .line:
-            model.lines.append(Line(name: name, baseFrequencyHertz: f)); index = model.lines.count - 1
-            model.creationOrder.append(.line(index))
-        case .transformer:
-            model.transformers.append(Transformer(name: name)); index = model.transformers.count - 1
-            model.creationOrder.append(.transformer(index))
-        case .load:
-            model.loads.append(Load(name: name)); index = model.loads.count - 1
-            model.creationOrder.append(.load(index))
-        case .generator:
-            model.generators.append(Generator(name: name)); index = model.generators.count - 1
-            model.creationOrder.append(.generator(index))
-        case .pvsystem:
-            model.pvSystems.append(PVSystem(name: name)); index = model.pvSystems.count - 1
-            model.creationOrder.append(.pvSystem(index))
-        case .loadshape:
-            model.loadShapes.append(LoadShape(name: name)); index = model.loadShapes.count - 1
-        case .capacitor:
-            model.capacitors.append(Capacitor(name: name)); index = model.capacitors.count - 1
-            model.creationOrder.append(.capacitor(index))
-        case .regcontrol:
-            model.regControls.append(RegControl(name: name)); index = model.regControls.count - 1
-        case .capcontrol:
-            model.capControls.append(CapControl(name: name)); index = model.capControls.count - 1
-        case .energymeter:
-            model.energyMeters.append(EnergyMeter(name: name)); index = model.energyMeters.count - 1
-        case .monitor:
-            model.monitors.append(Monitor(name: name)); index = model.monitors.count - 1
+    /// A new circuit replaces the circuit's elements and options; general objects (codes, shapes,
+    /// wire data) defined before it stay, as in OpenDSS. Its source is "source" at "sourcebus".
+    mutating func startCircuit(named name: String) {
+        var fresh = ScriptInterpreter(includeDepth: includeDepth)
+        fresh.defaultBaseFrequency = defaultBaseFrequency
+        fresh.model.keepGeneralObjects(of: model)
+        for (index, dssClass) in classes.enumerated() where dssClass.isGeneral {
+            for member in dssClass.members(fresh.model) { fresh.indexByName[index][member.name] = member.index }
         }
-        indexByName[cls, default: [:]][name] = index
+        self = fresh
+        hasCircuit = true
+        model.circuitName = name
+        model.baseFrequencyHertz = defaultBaseFrequency
+    }
+
+    mutating func createObject(_ classIndex: Int, name: String) -> Int {
+        let index = classes[classIndex].create(&model, name, defaultBaseFrequency)
+        indexByName[classIndex][name] = index
         return index
     }
 
     /// Applies parameters in order; positional values take the property after the last one used.
-    mutating func apply(_ parameters: [ScriptParameter], to cls: ElementClass, index: Int, directory: String,
+    mutating func apply(_ parameters: [ScriptParameter], to handle: ObjectHandle, directory: String,
                         at location: ScriptLocation) throws {
-        let names = cls.propertyNames
+        let dssClass = classes[handle.classIndex]
+        let names = dssClass.propertyNames
         var nextPositional = 0
         for parameter in parameters {
             let property: String
             if let given = parameter.name {
-                guard let resolved = cls.resolveProperty(given) else {
-                    throw FeederError.unknownProperty(className: cls.rawValue, property: given, at: location)
+                guard let resolved = dssClass.resolveProperty(given) else {
+                    throw FeederError.unknownProperty(className: dssClass.name, property: given, at: location)
                 }
                 property = resolved
             } else {
                 guard nextPositional < names.count else {
-                    throw FeederError.syntax("too many positional values for \(cls.rawValue)", at: location)
+                    throw FeederError.syntax("too many positional values for \(dssClass.name)", at: location)
                 }
                 property = names[nextPositional]
             }
             if let position = names.firstIndex(of: property) { nextPositional = position + 1 }
-            let reader = ValueReader(property: property, text: parameter.value, location: location)
             if property == "like" {
-                try copyLike(cls, index: index, from: parameter.value.lowercased(), at: location)
+                try copyLike(handle, from: parameter.value.lowercased(), at: location)
                 continue
             }
-            try setProperty(cls, index: index, property, reader, directory: directory)
+            let reader = ValueReader(property: property, text: parameter.value, location: location, directory: directory)
+            try dssClass.assign(&model, handle.objectIndex, property, reader)
         }
     }
 
-    mutating func setProperty(_ cls: ElementClass, index: Int, _ p: String, _ r: ValueReader, directory: String) throws {
-        switch cls {
-        case .vsource: try model.vsources[index].set(p, r)
-        case .linecode: try model.lineCodes[index].set(p, r)
-        case .line: try model.lines[index].set(p, r)
-        case .transformer: try model.transformers[index].set(p, r)
-        case .load: try model.loads[index].set(p, r)
-        case .generator: try model.generators[index].set(p, r)
-        case .pvsystem: try model.pvSystems[index].set(p, r)
-        case .loadshape: try model.loadShapes[index].set(p, r, baseDirectory: directory)
-        case .capacitor: try model.capacitors[index].set(p, r)
-        case .regcontrol: try model.regControls[index].set(p, r)
-        case .capcontrol: try model.capControls[index].set(p, r)
-        case .energymeter: try model.energyMeters[index].set(p, r)
-        case .monitor: try model.monitors[index].set(p, r)
+    mutating func copyLike(_ handle: ObjectHandle, from other: String, at location: ScriptLocation) throws {
+        let dssClass = classes[handle.classIndex]
+        guard let source = indexByName[handle.classIndex][other] else {
+            throw FeederError.unknownElement("\(dssClass.name).\(other)", at: location)
         }
-    }
-
-    mutating func copyLike(_ cls: ElementClass, index: Int, from other: String, at location: ScriptLocation) throws {
-        guard let source = indexByName[cls]?[other] else { throw FeederError.unknownElement("\(cls.rawValue).\(other)", at: location) }
-        switch cls {
-        case .vsource: let n = model.vsources[index].name; model.vsources[index] = model.vsources[source]; model.vsources[index].name = n
-        case .linecode: let n = model.lineCodes[index].name; model.lineCodes[index] = model.lineCodes[source]; model.lineCodes[index].name = n
-        case .line: let n = model.lines[index].name; model.lines[index] = model.lines[source]; model.lines[index].name = n
-        case .transformer: let n = model.transformers[index].name; model.transformers[index] = model.transformers[source]; model.transformers[index].name = n
-        case .load: let n = model.loads[index].name; model.loads[index] = model.loads[source]; model.loads[index].name = n
-        case .generator: let n = model.generators[index].name; model.generators[index] = model.generators[source]; model.generators[index].name = n
-        case .pvsystem: let n = model.pvSystems[index].name; model.pvSystems[index] = model.pvSystems[source]; model.pvSystems[index].name = n
-        case .loadshape: let n = model.loadShapes[index].name; model.loadShapes[index] = model.loadShapes[source]; model.loadShapes[index].name = n
-        case .capacitor: let n = model.capacitors[index].name; model.capacitors[index] = model.capacitors[source]; model.capacitors[index].name = n
-        case .regcontrol: let n = model.regControls[index].name; model.regControls[index] = model.regControls[source]; model.regControls[index].name = n
-        case .capcontrol: let n = model.capControls[index].name; model.capControls[index] = model.capControls[source]; model.capControls[index].name = n
-        case .energymeter: let n = model.energyMeters[index].name; model.energyMeters[index] = model.energyMeters[source]; model.energyMeters[index].name = n
-        case .monitor: let n = model.monitors[index].name; model.monitors[index] = model.monitors[source]; model.monitors[index].name = n
-        }
+        dssClass.copy(&model, source, handle.objectIndex)
     }
 
     /// `Class.name.property=value` (e.g. `Load.s860.vminpu=.85`).
@@ -342,50 +310,32 @@ struct ScriptInterpreter {
                                  at location: ScriptLocation) throws {
         let parts = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard parts.count >= 3 else { throw FeederError.unknownCommand(path, at: location) }
-        let (cls, name) = try splitObjectName(parts[0] + "." + parts[1], at: location)
+        let handle = try existingObject(parts[0] + "." + parts[1], at: location)
         let property = parts[2...].joined(separator: ".")
-        guard let index = indexByName[cls]?[name] else { throw FeederError.unknownElement(parts[0] + "." + parts[1], at: location) }
-        active = (cls, index)
-        try apply([ScriptParameter(name: property, value: value)] + rest, to: cls, index: index, directory: directory, at: location)
+        active = handle
+        try apply([ScriptParameter(name: property, value: value)] + rest, to: handle, directory: directory, at: location)
     }
 
-    /// `BatchEdit Class..pattern prop=value ...` (pattern is a regular expression on names).
+    /// `BatchEdit Class..pattern prop=value ...`: edits every object of the class whose name the
+    /// regular expression matches (anywhere in the name, as OpenDSS's RegExp.Exec).
     mutating func batchEdit(_ parameters: [ScriptParameter], directory: String, at location: ScriptLocation) throws {
         guard let target = parameters.first?.value, let dot = target.firstIndex(of: ".") else {
             throw FeederError.syntax("BatchEdit needs Class..pattern", at: location)
         }
         let className = target[..<dot].lowercased()
         let pattern = String(target[target.index(after: dot)...]).lowercased()
-        guard let cls = ElementClass(rawValue: className) else { throw FeederError.unknownClass(className, at: location) }
+        guard let classIndex = classIndexByName[className] else { throw FeederError.unknownClass(className, at: location) }
         let regex: NSRegularExpression
         do {
-            regex = try NSRegularExpression(pattern: "^(?:" + pattern + ")$")
+            regex = try NSRegularExpression(pattern: pattern)
         } catch {
             throw FeederError.syntax("invalid BatchEdit pattern '\(pattern)'", at: location)
         }
-        let names = elementNames(cls)
-        for (index, name) in names.enumerated() {
-            let nsName = name as NSString
-            guard regex.firstMatch(in: name, range: NSRange(location: 0, length: nsName.length)) != nil else { continue }
-            try apply(Array(parameters.dropFirst()), to: cls, index: index, directory: directory, at: location)
-        }
-    }
-
-    func elementNames(_ cls: ElementClass) -> [String] {
-        switch cls {
-        case .vsource: return model.vsources.map(\.name)
-        case .linecode: return model.lineCodes.map(\.name)
-        case .line: return model.lines.map(\.name)
-        case .transformer: return model.transformers.map(\.name)
-        case .load: return model.loads.map(\.name)
-        case .generator: return model.generators.map(\.name)
-        case .pvsystem: return model.pvSystems.map(\.name)
-        case .loadshape: return model.loadShapes.map(\.name)
-        case .capacitor: return model.capacitors.map(\.name)
-        case .regcontrol: return model.regControls.map(\.name)
-        case .capcontrol: return model.capControls.map(\.name)
-        case .energymeter: return model.energyMeters.map(\.name)
-        case .monitor: return model.monitors.map(\.name)
+        for member in classes[classIndex].members(model) {
+            let range = NSRange(location: 0, length: (member.name as NSString).length)
+            guard regex.firstMatch(in: member.name, range: range) != nil else { continue }
+            try apply(Array(parameters.dropFirst()), to: ObjectHandle(classIndex: classIndex, objectIndex: member.index),
+                      directory: directory, at: location)
         }
     }
 

@@ -143,6 +143,8 @@ struct ValueReader {
     var property: String
     var text: String
     var location: ScriptLocation
+    /// Folder that relative file names in the value resolve against (the script's folder).
+    var directory = ""
 
     func fail(_ reason: String) -> FeederError {
         .invalidValue(property: property, value: text, reason: reason, at: location)
@@ -161,6 +163,13 @@ struct ValueReader {
         let value = try double()
         guard value.isFinite, value == value.rounded(), abs(value) < 1e15 else { throw fail("not an integer") }
         return Int(value)
+    }
+
+    /// An integer within `range` (counts that size allocations are checked here, where they enter).
+    func int(in range: ClosedRange<Int>) throws -> Int {
+        let value = try int()
+        guard range.contains(value) else { throw fail("must be in \(range.lowerBound)...\(range.upperBound)") }
+        return value
     }
 
     func bool() throws -> Bool {

@@ -21,7 +21,7 @@ public struct NodeInfo: Sendable {
 }
 
 /// Kind of power-delivery element a primitive belongs to.
-public enum DeliveryKind: String, Sendable { case vsource, line, transformer, capacitor }
+public enum DeliveryKind: String, Sendable { case vsource, line, transformer, reactor, capacitor }
 
 /// A power-delivery element: its primitive admittance and the node of each conductor (−1 = ground).
 struct DeliveryElement {
@@ -178,6 +178,7 @@ public struct Network {
         case let .line(i): try addLine(i)
         case let .transformer(i): try addTransformer(i, taps: model.transformers[i].windings.map(\.tap))
         case let .capacitor(i): addCapacitor(i)
+        case let .reactor(i): try addReactor(i)
         case let .load(i): try addLoad(i)
         case let .generator(i): try addGenerator(i)
         case let .pvSystem(i): try addPV(i)

@@ -175,6 +175,9 @@ public enum OpenDSSExports {
             let vFactor = w.connection == .delta && t.phases >= 2 ? vBase / Primitives.sqrt3 : vBase
             let perPhase = Double(t.phases) * vFactor
             return (1.1 * w.kilovoltAmperes / perPhase, 1.5 * w.kilovoltAmperes / perPhase)
+        case .reactor:
+            let ratings = model.reactors[e.modelIndex].ratingsAmps
+            return (ratings.normal, ratings.emergency)
         case .capacitor:
             let c = model.capacitors[e.modelIndex]
             let rated = c.phases == 1 ? c.kilovars / c.kilovolts : c.kilovars / (Primitives.sqrt3 * c.kilovolts)

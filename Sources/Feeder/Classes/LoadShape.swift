@@ -14,7 +14,8 @@ public struct LoadShape: Sendable {
                                 "dblfile", "action", "qmult", "useactual", "pmax", "qmax", "sinterval",
                                 "minterval", "pbase", "qbase", "pmult", "pqcsvfile", "memorymapping", "like"]
 
-    mutating func set(_ p: String, _ r: ValueReader, baseDirectory: String) throws {
+    mutating func set(_ p: String, _ r: ValueReader) throws {
+        let baseDirectory = r.directory
         switch p {
         case "npts": numberOfPoints = try r.int()
         case "interval": intervalHours = try r.double()

@@ -1,0 +1,124 @@
+// Owns the table of OpenDSS classes the importer knows: for each class its name, property order,
+// whether it is a general object (may exist before `New Circuit` and survives it) and how its
+// records are created, assigned, copied and listed. Adding a class is one record type plus one
+// line here.
+
+/// How the interpreter handles the objects of one OpenDSS class.
+struct DSSClass {
+    let name: String
+    let propertyNames: [String]
+    /// General objects (codes, shapes, wire data) live outside the circuit, as in OpenDSS.
+    let isGeneral: Bool
+    let create: (inout FeederModel, _ objectName: String, _ baseFrequencyHertz: Double) -> Int
+    let assign: (inout FeederModel, _ index: Int, _ property: String, _ value: ValueReader) throws -> Void
+    let copy: (inout FeederModel, _ from: Int, _ to: Int) -> Void
+    /// Indices and names of this class's objects, in creation order.
+    let members: (FeederModel) -> [ClassMember]
+
+    /// Resolves a possibly abbreviated property name: exact match, else the first prefix match in
+    /// OpenDSS's order (its rule); `like` is accepted by every class.
+    func resolveProperty(_ given: String) -> String? {
+        let lower = given.lowercased()
+        if lower == "like" || propertyNames.contains(lower) { return lower }
+        return propertyNames.first { $0.hasPrefix(lower) } ?? ("like".hasPrefix(lower) ? "like" : nil)
+    }
+}
+
+/// One object of a class: where it is stored and its name.
+struct ClassMember {
+    var index: Int
+    var name: String
+}
+
+extension DSSClass {
+    /// A class whose records are stored in one array of the model.
+    init<Record: DSSRecord>(_ name: String, _ store: WritableKeyPath<FeederModel, [Record]>, general: Bool = false,
+                            reference: ((Int) -> ElementReference)? = nil,
+                            make: @escaping (_ name: String, _ baseFrequencyHertz: Double) -> Record) {
+        self.name = name
+        propertyNames = Record.propertyNames
+        isGeneral = general
+        create = { model, objectName, frequency in
+            model[keyPath: store].append(make(objectName, frequency))
+            let index = model[keyPath: store].count - 1
+            if let reference { model.creationOrder.append(reference(index)) }
+            return index
+        }
+        assign = { model, index, property, value in
+            if Record.readsLibrary(property) {
+                let library = ObjectLibrary(xfmrCodes: model.xfmrCodes)
+                try model[keyPath: store][index].set(property, value, library: library)
+            } else {
+                try model[keyPath: store][index].set(property, value)
+            }
+        }
+        copy = { model, from, to in
+            let keep = model[keyPath: store][to].name
+            model[keyPath: store][to] = model[keyPath: store][from]
+            model[keyPath: store][to].name = keep
+        }
+        members = { model in model[keyPath: store].enumerated().map { ClassMember(index: $0.offset, name: $0.element.name) } }
+    }
+
+    /// A class OpenDSS has that does not change a power-flow solution: accepted and listed.
+    init(unmodelled name: String, propertyNames: [String], general: Bool) {
+        self.name = name
+        self.propertyNames = propertyNames
+        isGeneral = general
+        create = { model, objectName, _ in
+            model.unmodelledObjects.append(UnmodelledObject(className: name, name: objectName))
+            return model.unmodelledObjects.count - 1
+        }
+        assign = { model, index, property, value in try model.unmodelledObjects[index].set(property, value) }
+        copy = { model, from, to in model.unmodelledObjects[to].properties = model.unmodelledObjects[from].properties }
+        members = { model in
+            model.unmodelledObjects.enumerated().filter { $0.element.className == name }
+                .map { ClassMember(index: $0.offset, name: $0.element.name) }
+        }
+    }
+
+    /// Every class the importer reads, in a fixed order (names lower-case, as OpenDSS compares them).
+    static func all() -> [DSSClass] {
+        modelled() + UnmodelledObject.classes.map {
+            DSSClass(unmodelled: $0.name, propertyNames: $0.propertyNames, general: $0.isGeneral)
+        }
+    }
+
+    static func modelled() -> [DSSClass] {
+        [
+            DSSClass("vsource", \.vsources, reference: ElementReference.vsource) { name, frequency in
+                var source = VoltageSource(name: name); source.frequencyHertz = frequency; return source
+            },
+            DSSClass("linecode", \.lineCodes, general: true) { LineCode(name: $0, baseFrequencyHertz: $1) },
+            DSSClass("line", \.lines, reference: ElementReference.line) { Line(name: $0, baseFrequencyHertz: $1) },
+            DSSClass("xfmrcode", \.xfmrCodes, general: true) { name, _ in XfmrCode(name: name) },
+            DSSClass("transformer", \.transformers, reference: ElementReference.transformer) { name, _ in Transformer(name: name) },
+            DSSClass("reactor", \.reactors, reference: ElementReference.reactor) { Reactor(name: $0, baseFrequencyHertz: $1) },
+            DSSClass("load", \.loads, reference: ElementReference.load) { name, _ in Load(name: name) },
+            DSSClass("generator", \.generators, reference: ElementReference.generator) { name, _ in Generator(name: name) },
+            DSSClass("pvsystem", \.pvSystems, reference: ElementReference.pvSystem) { name, _ in PVSystem(name: name) },
+            DSSClass("loadshape", \.loadShapes, general: true) { name, _ in LoadShape(name: name) },
+            DSSClass("capacitor", \.capacitors, reference: ElementReference.capacitor) { name, _ in Capacitor(name: name) },
+            DSSClass("regcontrol", \.regControls) { name, _ in RegControl(name: name) },
+            DSSClass("capcontrol", \.capControls) { name, _ in CapControl(name: name) },
+            DSSClass("energymeter", \.energyMeters) { name, _ in EnergyMeter(name: name) },
+            DSSClass("monitor", \.monitors) { name, _ in Monitor(name: name) },
+        ]
+    }
+}
+
+extension VoltageSource: DSSRecord {}
+extension LineCode: DSSRecord {}
+extension Line: DSSRecord {}
+extension XfmrCode: DSSRecord {}
+extension Transformer: DSSRecord {}
+extension Reactor: DSSRecord {}
+extension Load: DSSRecord {}
+extension Generator: DSSRecord {}
+extension PVSystem: DSSRecord {}
+extension LoadShape: DSSRecord {}
+extension Capacitor: DSSRecord {}
+extension RegControl: DSSRecord {}
+extension CapControl: DSSRecord {}
+extension EnergyMeter: DSSRecord {}
+extension Monitor: DSSRecord {}
