@@ -12,6 +12,8 @@ struct DSSClass {
     let create: (inout FeederModel, _ objectName: String, _ baseFrequencyHertz: Double) -> Int
     let assign: (inout FeederModel, _ index: Int, _ property: String, _ value: ValueReader) throws -> Void
     let copy: (inout FeederModel, _ from: Int, _ to: Int) -> Void
+    /// Ends an edit command on one object (derived values recomputed).
+    let finishEdit: (inout FeederModel, _ index: Int) -> Void
     /// Indices and names of this class's objects, in creation order.
     let members: (FeederModel) -> [ClassMember]
 
@@ -57,6 +59,7 @@ extension DSSClass {
             model[keyPath: store][to] = model[keyPath: store][from]
             model[keyPath: store][to].name = keep
         }
+        finishEdit = { model, index in model[keyPath: store][index].finishEdit() }
         members = { model in model[keyPath: store].enumerated().map { ClassMember(index: $0.offset, name: $0.element.name) } }
     }
 
@@ -71,6 +74,7 @@ extension DSSClass {
         }
         assign = { model, index, property, value in try model.unmodelledObjects[index].set(property, value) }
         copy = { model, from, to in model.unmodelledObjects[to].properties = model.unmodelledObjects[from].properties }
+        finishEdit = { _, _ in }
         members = { model in
             model.unmodelledObjects.enumerated().filter { $0.element.className == name }
                 .map { ClassMember(index: $0.offset, name: $0.element.name) }

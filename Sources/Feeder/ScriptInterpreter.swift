@@ -295,6 +295,7 @@ struct ScriptInterpreter {
             let reader = ValueReader(property: property, text: parameter.value, location: location, directory: directory)
             try dssClass.assign(&model, handle.objectIndex, property, reader)
         }
+        dssClass.finishEdit(&model, handle.objectIndex)
     }
 
     mutating func copyLike(_ handle: ObjectHandle, from other: String, at location: ScriptLocation) throws {

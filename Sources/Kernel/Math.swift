@@ -19,3 +19,5 @@ import Darwin
 @inline(__always) public func exponent(_ x: Double) -> Double { exp(x) }
 /// atan2(y, x) in radians.
 @inline(__always) public func arcTangent2(_ y: Double, _ x: Double) -> Double { atan2(y, x) }
+/// x raised to the power y.
+@inline(__always) public func power(_ x: Double, _ y: Double) -> Double { pow(x, y) }

@@ -126,6 +126,9 @@ public final class PowerFlowSolver {
                     for q in [a, b] where q >= 0 { triplets.append((p, q)) }
                 }
             }
+            if let neutral = c.conductorNodes.last, neutral >= 0, c.neutralShunt != .zero {
+                triplets.append((neutral, neutral))
+            }
         }
         let n = network.nodeCount
         for i in 0..<n { triplets.append((i, i)) }
@@ -169,6 +172,9 @@ public final class PowerFlowSolver {
                 for p in [a, b] where p >= 0 {
                     for q in [a, b] where q >= 0 { add(p == q ? y : -y) }
                 }
+            }
+            if let neutral = c.conductorNodes.last, neutral >= 0, c.neutralShunt != .zero {
+                add(includeConversion ? c.neutralShunt : .zero)
             }
         }
         for _ in 0..<network.nodeCount { add(.zero) }
@@ -292,19 +298,51 @@ public final class PowerFlowSolver {
             return (CDouble(s.watts, s.vars) / (v / vmag * e.baseVolts)).conjugate
         case 8:
             return zipvCurrent(e, s, v, vmag)
-        case 3, 4:
-            // 3: constant P, quadratic Q (motor); 4: linear P, quadratic Q (CVR factors 1 and 2).
+        case 3:
+            // Constant P, quadratic Q (motor).
             if vmag <= s.vBaseLow { return s.yeq * v }
             if vmag <= s.vBase95 { return (s.iLow + s.m95 * (vmag - s.vBaseLow)) / vmag * v }
             if vmag > s.vBase105 { return s.yeq105 * v }
-            let watts = e.loadModel == 3 ? s.watts : s.watts * vmag / e.baseVolts
-            return (CDouble(watts, 0) / v).conjugate + CDouble(0, s.yeq.imaginary) * v
+            return (CDouble(s.watts, 0) / v).conjugate + CDouble(0, s.yeq.imaginary) * v
+        case 4:
+            return cvrCurrent(e, s, v, vmag)
+        case 6, 7:
+            return fixedReactiveCurrent(e, s, v, vmag)
         default:
             if vmag <= s.vBaseLow { return s.yeq * v }
             if vmag <= s.vBase95 { return (s.iLow + s.m95 * (vmag - s.vBaseLow)) / vmag * v }
             if vmag > s.vBase105 { return s.yeq105 * v }
             return (CDouble(s.watts, s.vars) / v).conjugate
         }
+    }
+
+    /// Load model 4 (CVR): P ∝ (V/Vbase)^CVRwatts, Q ∝ (V/Vbase)^CVRvars, as OpenDSS's DoCVRModel.
+    func cvrCurrent(_ e: ConversionElement, _ s: ConversionState, _ v: CDouble, _ vmag: Double) -> CDouble {
+        if vmag <= s.vBaseLow { return s.yeq * v }
+        if vmag <= s.vBase95 { return (s.iLow + s.m95 * (vmag - s.vBaseLow)) / vmag * v }
+        if vmag > s.vBase105 { return s.yeq105 * v }
+        let ratio = vmag / e.baseVolts
+        let wattFactor = e.cvrWatts != 1 ? power(ratio, e.cvrWatts) : ratio
+        var current = wattFactor > 0 ? (CDouble(s.watts * wattFactor, 0) / v).conjugate : .zero
+        if vmag == 0 { return current }
+        if e.cvrVars == 2 {
+            current = current + CDouble(0, s.yeq.imaginary) * v
+        } else {
+            let varFactor = e.cvrVars == 3 ? ratio * ratio * ratio : power(ratio, e.cvrVars)
+            current = current + (CDouble(0, s.vars * varFactor) / v).conjugate
+        }
+        return current
+    }
+
+    /// Load models 6 (constant P, fixed Q) and 7 (constant P, fixed impedance Q): the reactive part
+    /// comes from the base kvar, unscaled by shapes (OpenDSS's DoFixedQ and DoFixedQZ).
+    func fixedReactiveCurrent(_ e: ConversionElement, _ s: ConversionState, _ v: CDouble, _ vmag: Double) -> CDouble {
+        let yqFixed = -e.fixedVarsPerBranch / (e.baseVolts * e.baseVolts)
+        if vmag <= s.vBaseLow { return s.yeq * v }
+        if vmag <= s.vBase95 { return CDouble(s.yeq95.real, yqFixed) * v }
+        if vmag > s.vBase105 { return CDouble(s.yeq105.real, yqFixed) * v }
+        if e.loadModel == 6 { return (CDouble(s.watts, e.fixedVarsPerBranch) / v).conjugate }
+        return (CDouble(s.watts, 0) / v).conjugate + CDouble(0, yqFixed) * v
     }
 
     func zipvCurrent(_ e: ConversionElement, _ s: ConversionState, _ v: CDouble, _ vmag: Double) -> CDouble {

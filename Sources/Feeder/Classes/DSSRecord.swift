@@ -14,6 +14,9 @@ protocol DSSRecord: Sendable {
     static func readsLibrary(_ property: String) -> Bool
     /// Applies an assignment that reads other objects; only called when `readsLibrary` says so.
     mutating func set(_ property: String, _ value: ValueReader, library: ObjectLibrary) throws
+    /// Makes derived values consistent once an edit command's assignments are applied (OpenDSS's
+    /// RecalcElementData at EndEdit); most records derive nothing.
+    mutating func finishEdit()
 }
 
 extension DSSRecord {
@@ -21,6 +24,7 @@ extension DSSRecord {
     mutating func set(_ property: String, _ value: ValueReader, library: ObjectLibrary) throws {
         try set(property, value)
     }
+    mutating func finishEdit() {}
 }
 
 /// The general objects an assignment may copy from (codes that elements name).
