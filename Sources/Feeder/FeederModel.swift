@@ -23,6 +23,10 @@ public struct SolutionOptions: Sendable, Equatable {
     public var startHour = 0.0
     public var startSecond = 0.0
     public var loadMultiplier = 1.0
+    /// `Set genmult`: scales every generator's kW and kvar.
+    public var generatorMultiplier = 1.0
+    /// `Set miniterations`: fewest fixed-point iterations of a solve (OpenDSS's default 2).
+    public var minIterations = 2
 
     public init() {}
 }
@@ -79,4 +83,18 @@ public struct FeederModel: Sendable {
         let generalClasses = UnmodelledObject.classes.filter(\.isGeneral).map(\.name)
         unmodelledObjects = other.unmodelledObjects.filter { generalClasses.contains($0.className) }
     }
+
+    /// Objects accepted but not modelled, grouped by class in OpenDSS's class order.
+    public var unmodelledByClass: [UnmodelledClassSummary] {
+        UnmodelledObject.classes.compactMap { cls in
+            let names = unmodelledObjects.filter { $0.className == cls.name }.map(\.name)
+            return names.isEmpty ? nil : UnmodelledClassSummary(className: cls.name, names: names)
+        }
+    }
+}
+
+/// The objects of one accepted-but-not-modelled class.
+public struct UnmodelledClassSummary: Sendable, Equatable {
+    public var className: String
+    public var names: [String]
 }

@@ -340,69 +340,6 @@ struct ScriptInterpreter {
         }
     }
 
-    static let setOptionNames = ["voltagebases", "defaultbasefrequency", "mode", "stepsize", "number", "tolerance",
-                                 "maxiterations", "controlmode", "maxcontroliter", "hour", "sec", "loadmult",
-                                 "datapath", "demand", "overloadreport", "voltexcept", "diverbose", "year",
-                                 "casename", "frequency", "h", "m", "s", "time", "algorithm", "editor",
-                                 "markswitches", "markcapacitors", "markregulators", "marktransformers",
-                                 "normvminpu", "normvmaxpu", "emergvminpu", "emergvmaxpu", "maxiter", "trapezoidal",
-                                 "loadmodel", "miniterations", "basefrequency", "defaultdaily", "defaultyearly",
-                                 "showexport", "keeplist", "zonelock", "ueweight", "lossweight", "cktmodel"]
-
-    mutating func setOptions(_ parameters: [ScriptParameter], at location: ScriptLocation) throws {
-        for parameter in parameters {
-            guard let given = parameter.name else { throw FeederError.syntax("Set expects name=value", at: location) }
-            let lower = given.lowercased()
-            guard let option = Self.setOptionNames.first(where: { $0 == lower }) ?? Self.setOptionNames.first(where: { $0.hasPrefix(lower) }) else {
-                throw FeederError.unknownOption(given, at: location)
-            }
-            let r = ValueReader(property: option, text: parameter.value, location: location)
-            switch option {
-            case "voltagebases": model.voltageBasesKilovolts = try r.doubles()
-            case "defaultbasefrequency", "basefrequency":
-                defaultBaseFrequency = try r.double()
-            case "mode":
-                let v = r.text.lowercased()
-                if v.hasPrefix("snap") { model.options.mode = .snapshot }
-                else if v.hasPrefix("daily") { model.options.mode = .daily }
-                else if v.hasPrefix("yearly") { model.options.mode = .yearly }
-                else { throw r.fail("supported modes: snapshot, daily, yearly") }
-            case "stepsize", "h": model.options.stepSizeSeconds = try Self.parseDuration(r)
-            case "number": model.options.numberOfSteps = try r.int()
-            case "tolerance": model.options.tolerance = try r.double()
-            case "maxiterations", "maxiter": model.options.maxIterations = try r.int()
-            case "maxcontroliter": model.options.maxControlIterations = try r.int()
-            case "controlmode":
-                let v = r.text.lowercased()
-                if v.hasPrefix("off") { model.options.controlMode = .off }
-                else if v.hasPrefix("stat") { model.options.controlMode = .static }
-                else { throw r.fail("supported control modes: static, off") }
-            case "hour": model.options.startHour = try r.double()
-            case "sec": model.options.startSecond = try r.double()
-            case "loadmult": model.options.loadMultiplier = try r.double()
-            case "algorithm":
-                guard r.text.lowercased().hasPrefix("n") else { throw r.fail("only the normal (fixed-point) algorithm is supported") }
-            default:
-                break
-            }
-        }
-    }
-
-    /// Durations as OpenDSS writes them: seconds by default, or with an h/m/s suffix.
-    static func parseDuration(_ r: ValueReader) throws -> Double {
-        let lower = r.text.lowercased()
-        let scale: Double
-        var number = lower
-        switch lower.last {
-        case "h": scale = 3600; number.removeLast()
-        case "m": scale = 60; number.removeLast()
-        case "s": scale = 1; number.removeLast()
-        default: scale = 1
-        }
-        guard let value = ValueReader.parseNumber(number) else { throw r.fail("not a duration") }
-        return value * scale
-    }
-
     mutating func readBusCoordinates(_ path: String, at location: ScriptLocation) throws {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw FeederError.fileNotReadable(path: path, at: location)

@@ -165,6 +165,13 @@ struct ValueReader {
         return Int(value)
     }
 
+    /// A finite number within `range`.
+    func double(in range: ClosedRange<Double>) throws -> Double {
+        let value = try double()
+        guard value.isFinite, range.contains(value) else { throw fail("must be in \(range.lowerBound)...\(range.upperBound)") }
+        return value
+    }
+
     /// An integer within `range` (counts that size allocations are checked here, where they enter).
     func int(in range: ClosedRange<Int>) throws -> Int {
         let value = try int()

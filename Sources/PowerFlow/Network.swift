@@ -317,8 +317,11 @@ public struct Network {
     }
 
     mutating func addGenerator(_ i: Int) throws {
-        let g = model.generators[i]
+        var g = model.generators[i]
         guard g.enabled else { return }
+        // Set genmult scales generators as OpenDSS's GenMultiplier does.
+        g.kilowatts *= model.options.generatorMultiplier
+        g.kilovars *= model.options.generatorMultiplier
         let (n, branches, pairs) = conversionTopology(bus: g.bus1, phases: g.phases, connection: g.connection)
         let vBase = Self.baseVolts(kilovolts: g.kilovolts, phases: g.phases, connection: g.connection)
         conversion.append(ConversionElement(

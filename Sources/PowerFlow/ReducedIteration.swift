@@ -135,7 +135,7 @@ extension PowerFlowSolver {
             }
             recordIteration(iteration, maxChange: maxChange, log: &log)
             if !finite { break }
-            converged = maxChange <= settings.tolerance && iteration >= 2
+            converged = maxChange <= settings.tolerance && iteration >= settings.minIterations
         } while !converged && iteration < settings.maxIterations
         // All node voltages are V = V0 + Y⁻¹·d with d from the last iteration; formed on demand.
         pendingInjection = (dr, di)

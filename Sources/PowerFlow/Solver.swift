@@ -11,6 +11,8 @@ public struct SolveSettings: Sendable, Equatable {
     /// Convergence tolerance on the per-unit change of node voltage magnitudes between iterations.
     public var tolerance: Double
     public var maxIterations: Int
+    /// Fewest iterations before convergence may be declared (OpenDSS's MinIterations, default 2).
+    public var minIterations = 2
     public var maxControlIterations: Int
     public var controlMode: ControlMode
     /// Iterate on the load/generator nodes only (exact same fixed point; see ReducedIteration.swift).
@@ -28,6 +30,7 @@ public struct SolveSettings: Sendable, Equatable {
     public init(_ options: SolutionOptions) {
         self.init(tolerance: options.tolerance, maxIterations: options.maxIterations,
                   maxControlIterations: options.maxControlIterations, controlMode: options.controlMode)
+        minIterations = options.minIterations
     }
 }
 
@@ -415,7 +418,7 @@ public final class PowerFlowSolver {
             }
             recordIteration(iteration, maxChange: maxChange, log: &log)
             if !finite { return (false, iteration, .infinity) }
-            converged = maxChange <= settings.tolerance && iteration >= 2
+            converged = maxChange <= settings.tolerance && iteration >= settings.minIterations
         } while !converged && iteration < settings.maxIterations
         return (converged, iteration, maxChange)
     }

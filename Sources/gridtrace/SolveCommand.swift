@@ -83,6 +83,11 @@ struct SolveCommand: ParsableCommand {
         summary["solve_seconds"] = .double(solveSeconds)
         summary["mode"] = .string(solveMode.rawValue)
         summary["tolerance"] = .double(solver.settings.tolerance)
+        // Classes that do not change a power-flow solution: accepted, listed, not modelled.
+        summary["accepted_not_modelled"] = .array(model.unmodelledByClass.map {
+            .object(["class": .string($0.className), "count": .int(Int64($0.names.count)),
+                     "names": .array($0.names.map { .string($0) })])
+        })
         if let export {
             let caseName = URL(fileURLWithPath: feeder).deletingPathExtension().lastPathComponent
             try ResultExports.write(result, solver: solver, caseName: caseName, to: export)
