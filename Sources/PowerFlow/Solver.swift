@@ -169,15 +169,18 @@ public final class PowerFlowSolver {
                 for j in nodes.indices where nodes[j] >= 0 { add(e.yPrim[i, j]) }
             }
         }
+        // Without conversion elements (the zero-load solve of CalcVoltageBases) OpenDSS keeps their
+        // diagonals scaled by 1e-10, so that a node reached only through a load stays defined.
+        let scale = includeConversion ? 1.0 : 1e-10
         for c in network.conversion {
-            let y = includeConversion ? c.yBranch : .zero
+            let y = c.yBranch * scale
             for (a, b) in c.branches {
                 for p in [a, b] where p >= 0 {
-                    for q in [a, b] where q >= 0 { add(p == q ? y : -y) }
+                    for q in [a, b] where q >= 0 { add(p == q ? y : (includeConversion ? -y : .zero)) }
                 }
             }
             if let neutral = c.conductorNodes.last, neutral >= 0, c.neutralShunt != .zero {
-                add(includeConversion ? c.neutralShunt : .zero)
+                add(c.neutralShunt * scale)
             }
         }
         for _ in 0..<network.nodeCount { add(.zero) }
