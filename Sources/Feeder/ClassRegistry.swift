@@ -26,6 +26,35 @@ struct DSSClass {
     }
 }
 
+/// OpenDSS classes that would change a power-flow solution and are not modelled, with why; a
+/// script naming one is refused with this reason rather than solved without it.
+enum UnsupportedClass {
+    static let reasons: [(name: String, reason: String)] = [
+        ("isource", "current sources are not modelled"),
+        ("vccs", "voltage-controlled current sources are not modelled"),
+        ("fault", "faults are not modelled (a fault object is part of every solution in OpenDSS)"),
+        ("storage", "storage elements are not modelled"),
+        ("storagecontroller", "storage controllers are not modelled"),
+        ("upfc", "UPFC devices are not modelled"),
+        ("upfccontrol", "UPFC controls are not modelled"),
+        ("espvlcontrol", "ESPVL controls are not modelled"),
+        ("indmach012", "induction machines are not modelled"),
+        ("gicsource", "GIC sources are not modelled"),
+        ("gicline", "GIC lines are not modelled"),
+        ("gictransformer", "GIC transformers are not modelled"),
+        ("autotrans", "autotransformers are not modelled"),
+        ("invcontrol", "inverter controls (volt-var, volt-watt) are not modelled"),
+        ("expcontrol", "exponential inverter controls are not modelled"),
+        ("vsconverter", "voltage-source converters are not modelled"),
+        ("gendispatcher", "generator dispatchers are not modelled"),
+        ("dynamicexp", "dynamic expressions are not modelled"),
+    ]
+
+    static func reason(for className: String) -> String? {
+        reasons.first { $0.name == className }?.reason
+    }
+}
+
 /// One object of a class: where it is stored and its name.
 struct ClassMember {
     var index: Int

@@ -17,6 +17,8 @@ public struct ScriptLocation: Sendable, Equatable, CustomStringConvertible {
 public enum FeederError: Error, CustomStringConvertible, Equatable {
     case unknownCommand(String, at: ScriptLocation)
     case unknownClass(String, at: ScriptLocation)
+    /// An OpenDSS class that changes a power-flow solution and is not modelled here.
+    case unsupportedClass(String, reason: String, at: ScriptLocation)
     case unknownProperty(className: String, property: String, at: ScriptLocation)
     case unknownOption(String, at: ScriptLocation)
     case unknownElement(String, at: ScriptLocation)
@@ -33,6 +35,8 @@ public enum FeederError: Error, CustomStringConvertible, Equatable {
             return "\(at): unknown command '\(name)'"
         case let .unknownClass(name, at):
             return "\(at): unknown element class '\(name)'"
+        case let .unsupportedClass(name, reason, at):
+            return "\(at): OpenDSS class '\(name)' is not supported: \(reason)"
         case let .unknownProperty(className, property, at):
             return "\(at): unknown property '\(property)' for class \(className)"
         case let .unknownOption(name, at):

@@ -214,6 +214,9 @@ struct ScriptInterpreter {
         let className = text[..<dot].lowercased()
         let name = text[text.index(after: dot)...].lowercased()
         guard let classIndex = classIndexByName[className] else {
+            if let reason = UnsupportedClass.reason(for: className) {
+                throw FeederError.unsupportedClass(className, reason: reason, at: location)
+            }
             throw FeederError.unknownClass(String(className), at: location)
         }
         guard !name.isEmpty else { throw FeederError.syntax("empty element name in '\(text)'", at: location) }
