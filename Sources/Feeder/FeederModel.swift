@@ -23,6 +23,8 @@ public struct SolutionOptions: Sendable, Equatable {
     public var startHour = 0.0
     public var startSecond = 0.0
     public var loadMultiplier = 1.0
+    /// `Set earthmodel=`: earth return of lines built from conductor geometry (OpenDSS's default: Deri).
+    public var earthModel = EarthModel.openDSSDefault
 
     public init() {}
 }
@@ -49,6 +51,12 @@ public struct FeederModel: Sendable {
     public var capControls: [CapControl] = []
     public var energyMeters: [EnergyMeter] = []
     public var monitors: [Monitor] = []
+    /// Conductor and construction records of lines defined by geometry (see resolveLineConstants).
+    public var wireData: [WireData] = []
+    public var cnData: [CNData] = []
+    public var tsData: [TSData] = []
+    public var lineGeometries: [LineGeometry] = []
+    public var lineSpacings: [LineSpacing] = []
     /// Power-delivery and power-conversion elements in creation order.
     public var creationOrder: [ElementReference] = []
     /// `Set voltagebases`, line-to-line kV.
