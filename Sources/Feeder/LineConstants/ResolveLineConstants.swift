@@ -17,30 +17,59 @@ extension FeederModel {
     /// circuit's base frequency, and stores them on the line (`rMatrix`, `xMatrix`, `cMatrix` per
     /// the line's length unit; `phases`; `usesOwnImpedance`).
     ///
+    /// Earth model: a line's own `earthmodel=`, else `options.earthModel`. Two OpenDSS behaviours
+    /// are reproduced so that results agree with it: a geometry's matrices are computed once, with
+    /// the earth model of the first line (in creation order) that uses it; and a spacing line
+    /// without a `rho` other than 100 is computed with the engine's "active" earth model, i.e. the
+    /// model of the previous geometry or spacing line, or Deri for the first one.
+    ///
     /// Throws when a line names an unknown geometry, spacing or conductor, or when the data cannot
     /// give an impedance (missing wire, fewer conductors than phases, overlapping conductors).
     public mutating func resolveLineConstants() throws {
         let frequency = baseFrequencyHertz
         guard frequency.isFinite, frequency > 0 else { throw FeederError.invalidModel("base frequency \(frequency) Hz") }
         let geometryResistivities = geometryEarthResistivities()
+        var geometryResults = [(result: LineConstantsResult, phases: Int)?](repeating: nil, count: lineGeometries.count)
+        var activeEarthModel = EarthModel.openDSSDefault
         for index in lines.indices {
             let line = lines[index]
             let element = line.scriptLocation.map { "\($0): Line.\(line.name)" } ?? "Line.\(line.name)"
-            let construction: LineConstruction
+            let lineEarthModel = line.earthModel ?? options.earthModel
+            let computed: (result: LineConstantsResult, phases: Int)
             if let geometryName = line.geometry {
                 guard let g = lineGeometries.firstIndex(where: { $0.name == geometryName }) else {
                     throw FeederError.unresolvedReference(element: element, reference: "geometry=\(geometryName)",
                                                           reason: "no such LineGeometry")
                 }
-                construction = try geometryConstruction(lineGeometries[g], element: element,
-                                                        earthResistivityOhmMetres: geometryResistivities[g])
+                if geometryResults[g] == nil {
+                    let construction = try geometryConstruction(lineGeometries[g], element: element,
+                                                                earthResistivityOhmMetres: geometryResistivities[g])
+                    geometryResults[g] = try compute(construction, earthModel: lineEarthModel, element: element, frequencyHertz: frequency)
+                }
+                computed = geometryResults[g]!
             } else if let spacingName = line.spacing {
-                construction = try spacingConstruction(of: line, spacingName: spacingName, element: element)
+                let construction = try spacingConstruction(of: line, spacingName: spacingName, element: element)
+                let rhoChanged = (line.earthResistivityOhmMetres ?? 100) != 100
+                computed = try compute(construction, earthModel: rhoChanged ? lineEarthModel : activeEarthModel,
+                                       element: element, frequencyHertz: frequency)
             } else {
                 continue
             }
-            try store(construction, on: &lines[index], element: element, frequencyHertz: frequency)
+            if line.enabled { activeEarthModel = lineEarthModel }
+            try store(computed.result, phases: computed.phases, on: &lines[index], element: element, frequencyHertz: frequency)
         }
+    }
+
+    /// The matrices of one construction (reduced to its phases when asked) and their order.
+    private func compute(_ construction: LineConstruction, earthModel: EarthModel, element: String,
+                         frequencyHertz: Double) throws -> (result: LineConstantsResult, phases: Int) {
+        try validate(construction, earthModel: earthModel, element: element)
+        let calculator = LineConstantsCalculator(
+            conductors: construction.conductors, phaseCount: construction.phaseCount,
+            earthModel: earthModel, frequencyHertz: frequencyHertz,
+            earthResistivityOhmMetres: construction.earthResistivityOhmMetres)
+        let result = construction.reduce ? calculator.computeReduced() : calculator.compute()
+        return (result, result.seriesImpedanceOhmsPerMetre.order)
     }
 
     /// The earth resistivity each geometry ends up with: OpenDSS writes a line's `rho` into the
@@ -52,20 +81,12 @@ extension FeederModel {
         }
     }
 
-    /// Computes and stores one line's matrices.
-    private func store(_ construction: LineConstruction, on line: inout Line, element: String,
+    /// Stores one line's matrices, converted from per metre to per line length unit.
+    private func store(_ result: LineConstantsResult, phases: Int, on line: inout Line, element: String,
                        frequencyHertz: Double) throws {
-        let phases = construction.reduce ? construction.phaseCount : construction.conductors.count
         if let requested = line.phasesAfterConstruction, requested != phases {
             throw FeederError.invalidModel("\(element): phases=\(requested) differs from its construction's \(phases)")
         }
-        let earthModel = line.earthModel ?? options.earthModel
-        try validate(construction, earthModel: earthModel, element: element)
-        let calculator = LineConstantsCalculator(
-            conductors: construction.conductors, phaseCount: construction.phaseCount,
-            earthModel: earthModel, frequencyHertz: frequencyHertz,
-            earthResistivityOhmMetres: construction.earthResistivityOhmMetres)
-        let result = construction.reduce ? calculator.computeReduced() : calculator.compute()
         // Per metre to per line unit; a line without units takes its length in metres (as OpenDSS).
         let metresPerUnit = line.units.metres ?? 1
         let z = result.seriesImpedanceOhmsPerMetre.scaled(by: metresPerUnit)
