@@ -27,7 +27,11 @@ let package = Package(
             "Kernel", "CSQLite",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "Feeder", dependencies: ["Kernel"]),
+        .target(name: "Feeder", dependencies: [
+            "Kernel",
+            .product(name: "ComplexModule", package: "swift-numerics"),
+            .product(name: "RealModule", package: "swift-numerics"),
+        ]),
         .target(name: "PowerFlow", dependencies: [
             "Kernel", "Feeder", "CKLU",
             .product(name: "ComplexModule", package: "swift-numerics"),

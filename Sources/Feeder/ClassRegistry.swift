@@ -123,6 +123,11 @@ extension DSSClass {
                 var source = VoltageSource(name: name); source.frequencyHertz = frequency; return source
             },
             DSSClass("linecode", \.lineCodes, general: true) { LineCode(name: $0, baseFrequencyHertz: $1) },
+            DSSClass("wiredata", \.wireData, general: true) { name, _ in WireData(name: name) },
+            DSSClass("cndata", \.cnData, general: true) { name, _ in CNData(name: name) },
+            DSSClass("tsdata", \.tsData, general: true) { name, _ in TSData(name: name) },
+            DSSClass("linespacing", \.lineSpacings, general: true) { name, _ in LineSpacing(name: name) },
+            DSSClass("linegeometry", \.lineGeometries, general: true) { name, _ in LineGeometry(name: name) },
             DSSClass("line", \.lines, reference: ElementReference.line) { Line(name: $0, baseFrequencyHertz: $1) },
             DSSClass("xfmrcode", \.xfmrCodes, general: true) { name, _ in XfmrCode(name: name) },
             DSSClass("transformer", \.transformers, reference: ElementReference.transformer) { name, _ in Transformer(name: name) },
@@ -142,6 +147,11 @@ extension DSSClass {
 
 extension VoltageSource: DSSRecord {}
 extension LineCode: DSSRecord {}
+extension WireData: DSSRecord {}
+extension CNData: DSSRecord {}
+extension TSData: DSSRecord {}
+extension LineSpacing: DSSRecord {}
+extension LineGeometry: DSSRecord {}
 extension Line: DSSRecord {}
 extension XfmrCode: DSSRecord {}
 extension Transformer: DSSRecord {}

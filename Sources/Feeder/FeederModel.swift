@@ -27,6 +27,8 @@ public struct SolutionOptions: Sendable, Equatable {
     public var generatorMultiplier = 1.0
     /// `Set miniterations`: fewest fixed-point iterations of a solve (OpenDSS's default 2).
     public var minIterations = 2
+    /// `Set earthmodel=`: earth return of lines built from conductor geometry (OpenDSS's default: Deri).
+    public var earthModel = EarthModel.openDSSDefault
 
     public init() {}
 }
@@ -57,6 +59,12 @@ public struct FeederModel: Sendable {
     public var monitors: [Monitor] = []
     /// Objects of classes that do not change a power-flow solution (protection, curves, spectra).
     public var unmodelledObjects: [UnmodelledObject] = []
+    /// Conductor and construction records of lines defined by geometry (see resolveLineConstants).
+    public var wireData: [WireData] = []
+    public var cnData: [CNData] = []
+    public var tsData: [TSData] = []
+    public var lineGeometries: [LineGeometry] = []
+    public var lineSpacings: [LineSpacing] = []
     /// Power-delivery and power-conversion elements in creation order.
     public var creationOrder: [ElementReference] = []
     /// `Set voltagebases`, line-to-line kV.
@@ -80,6 +88,11 @@ public struct FeederModel: Sendable {
         lineCodes = other.lineCodes
         loadShapes = other.loadShapes
         xfmrCodes = other.xfmrCodes
+        wireData = other.wireData
+        cnData = other.cnData
+        tsData = other.tsData
+        lineSpacings = other.lineSpacings
+        lineGeometries = other.lineGeometries
         let generalClasses = UnmodelledObject.classes.filter(\.isGeneral).map(\.name)
         unmodelledObjects = other.unmodelledObjects.filter { generalClasses.contains($0.className) }
     }

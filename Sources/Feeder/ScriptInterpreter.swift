@@ -61,6 +61,7 @@ struct ScriptInterpreter {
 
     mutating func finish() throws -> FeederModel {
         guard hasCircuit else { throw FeederError.invalidModel("the scripts define no circuit") }
+        try model.resolveLineConstants()
         try validateReferences()
         return model
     }
@@ -256,6 +257,7 @@ struct ScriptInterpreter {
         var fresh = ScriptInterpreter(includeDepth: includeDepth)
         fresh.defaultBaseFrequency = defaultBaseFrequency
         fresh.model.keepGeneralObjects(of: model)
+        fresh.model.options.earthModel = model.options.earthModel  // a DSS-wide setting in OpenDSS
         for (index, dssClass) in classes.enumerated() where dssClass.isGeneral {
             for member in dssClass.members(fresh.model) { fresh.indexByName[index][member.name] = member.index }
         }

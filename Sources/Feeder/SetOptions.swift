@@ -117,7 +117,7 @@ extension ScriptInterpreter {
         + [option("defaultbasefrequency") { $0.defaultBaseFrequency = try $1.double(in: 1...1e6) }]
         + inert("markswitches", "switchmarkercode", "daisysize", "marktransformers", "transmarkercode",
                 "transmarkersize", "loadshapeclass")
-        + [only("earthmodel", ["deri"], "earth models other than Deri need the line-constants module")]
+        + [option("earthmodel") { $0.model.options.earthModel = try EarthModel.parse($1) }]
         + inert("querylog", "markcapacitors", "markregulators", "markpvsystems", "markstorage", "capmarkercode",
                 "regmarkercode", "pvmarkercode", "storemarkercode", "capmarkersize", "regmarkersize", "pvmarkersize",
                 "storemarkersize", "neglectloady", "markfuses", "fusemarkercode", "fusemarkersize", "markreclosers",

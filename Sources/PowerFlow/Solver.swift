@@ -154,7 +154,7 @@ public final class PowerFlowSolver {
     // MARK: Matrix
 
     /// Assembles Y values in triplet order (same order as the pattern was built).
-    func assemble(includeConversion: Bool) {
+    func assemble(includeConversion: Bool, seriesOnly: Bool = false) {
         for k in matrixValues.indices { matrixValues[k] = 0 }
         var t = 0
         func add(_ value: CDouble) {
@@ -165,8 +165,9 @@ public final class PowerFlowSolver {
         }
         for e in network.delivery {
             let nodes = e.conductorNodes
+            let y = seriesOnly ? Self.seriesOnlyPrimitive(e, model: network.model) : e.yPrim
             for i in nodes.indices where nodes[i] >= 0 {
-                for j in nodes.indices where nodes[j] >= 0 { add(e.yPrim[i, j]) }
+                for j in nodes.indices where nodes[j] >= 0 { add(y[i, j]) }
             }
         }
         // Without conversion elements (the zero-load solve of CalcVoltageBases) OpenDSS keeps their
@@ -206,27 +207,6 @@ public final class PowerFlowSolver {
         }
     }
 
-    /// OpenDSS's CalcVoltageBases: solve without loads, give each bus the nearest voltage base.
-    func computeVoltageBases() throws {
-        assemble(includeConversion: false)
-        try factorization.factor(values: matrixValues)
-        loadSourceCurrents()
-        factorization.solve(&rhs)
-        let bases = network.model.voltageBasesKilovolts
-        for (b, bus) in network.buses.enumerated() {
-            guard let first = bus.nodeIndices.first, !bases.isEmpty else { continue }
-            let v = CDouble(rhs[2 * first], rhs[2 * first + 1]).length
-            let kvLL = v * Primitives.sqrt3 / 1000
-            var best = bases[0], bestDiff = Double.infinity
-            for base in bases where abs(1 - kvLL / base) < bestDiff {
-                bestDiff = abs(1 - kvLL / base)
-                best = base
-            }
-            network.setBase(bus: b, kilovoltsLineToNeutral: best / Primitives.sqrt3)
-            for node in bus.nodeIndices { nodeBaseVolts[node] = best / Primitives.sqrt3 * 1000 }
-        }
-        matrixIsCurrent = false
-    }
 
     func loadSourceCurrents() {
         for k in rhs.indices { rhs[k] = 0 }

@@ -1,0 +1,62 @@
+// Owns OpenDSS's CalcVoltageBases: a zero-load solve with the series part of every power-delivery
+// element only (OpenDSS's BuildYMatrix(SERIESONLY): no line charging, no transformer no-load
+// branch, shunt capacitors and shunt reactors reduced to 1e-10 of their diagonal, loads likewise),
+// then each bus takes the voltage base nearest its solved voltage.
+import ComplexModule
+import Feeder
+
+extension PowerFlowSolver {
+    /// Gives every bus and node the nearest `Set voltagebases` value to its zero-load voltage.
+    func computeVoltageBases() throws {
+        assemble(includeConversion: false, seriesOnly: true)
+        try factorization.factor(values: matrixValues)
+        loadSourceCurrents()
+        factorization.solve(&rhs)
+        let bases = network.model.voltageBasesKilovolts
+        for (b, bus) in network.buses.enumerated() {
+            guard let first = bus.nodeIndices.first, !bases.isEmpty else { continue }
+            let v = CDouble(rhs[2 * first], rhs[2 * first + 1]).length
+            let kvLL = v * Primitives.sqrt3 / 1000
+            var best = bases[0], bestDiff = Double.infinity
+            for base in bases where abs(1 - kvLL / base) < bestDiff {
+                bestDiff = abs(1 - kvLL / base)
+                best = base
+            }
+            network.setBase(bus: b, kilovoltsLineToNeutral: best / Primitives.sqrt3)
+            for node in bus.nodeIndices { nodeBaseVolts[node] = best / Primitives.sqrt3 * 1000 }
+        }
+        matrixIsCurrent = false
+    }
+
+    /// The element's Yprim_Series as OpenDSS forms it for the zero-load solve.
+    static func seriesOnlyPrimitive(_ e: DeliveryElement, model: FeederModel) -> DenseComplexMatrix {
+        switch e.kind {
+        case .vsource:
+            return e.yPrim
+        case .line:
+            // Two-terminal [[Y+Ysh/2, −Y], [−Y, Y+Ysh/2]]: the off-diagonal block is −Yseries.
+            let n = e.yPrim.order / 2
+            var series = DenseComplexMatrix(order: n)
+            for i in 0..<n { for j in 0..<n { series[i, j] = -e.yPrim[i, n + j] } }
+            return Primitives.twoTerminal(series: series, shunt: nil)
+        case .transformer:
+            guard let noLoad = e.yPrimNoLoad else { return e.yPrim }
+            var series = e.yPrim
+            for k in series.entries.indices { series.entries[k] = series.entries[k] - noLoad.entries[k] }
+            return series
+        case .reactor:
+            let reactor = model.reactors[e.modelIndex]
+            guard reactor.isShunt else { return e.yPrim }
+            // A one-phase shunt reactor is taken for a neutral or grounding reactor and kept.
+            return diagonalOnly(e.yPrim, scale: reactor.phases == 1 ? 1 : 1e-10)
+        case .capacitor:
+            return diagonalOnly(e.yPrim, scale: 1e-10)
+        }
+    }
+
+    static func diagonalOnly(_ m: DenseComplexMatrix, scale: Double) -> DenseComplexMatrix {
+        var d = DenseComplexMatrix(order: m.order)
+        for i in 0..<m.order { d[i, i] = m[i, i] * scale }
+        return d
+    }
+}
