@@ -101,6 +101,11 @@ extension PowerFlowSolver {
                     if pa >= 0 { dr[pa] += d.real; di[pa] += d.imaginary }
                     if pb >= 0 { dr[pb] -= d.real; di[pb] -= d.imaginary }
                 }
+                // A wye element's neutral is its first branch's second node (see iterate()).
+                if e.neutralShunt != .zero, let neutral = r.branchPositions[k].first?.1, neutral >= 0 {
+                    let d = e.neutralShunt * CDouble(vr[neutral], vi[neutral])
+                    dr[neutral] += d.real; di[neutral] += d.imaginary
+                }
             }
             maxChange = 0
             // V_P = V0_P + Z·d as column updates (axpy over the rows: vectorizable, fixed order).

@@ -386,6 +386,11 @@ public final class PowerFlowSolver {
                     if a >= 0 { rhs[2 * a] += d.real; rhs[2 * a + 1] += d.imaginary }
                     if b >= 0 { rhs[2 * b] -= d.real; rhs[2 * b + 1] -= d.imaginary }
                 }
+                // The neutral shunt is in Y only for conditioning: OpenDSS injects Yprim·V back.
+                if e.neutralShunt != .zero, let n = e.conductorNodes.last, n >= 0 {
+                    let d = e.neutralShunt * voltageStorage[n]
+                    rhs[2 * n] += d.real; rhs[2 * n + 1] += d.imaginary
+                }
             }
             factorization.solve(&rhs)
             maxChange = 0
