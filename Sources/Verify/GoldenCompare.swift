@@ -157,7 +157,7 @@ public enum GoldenCompare {
         case (nil, .some): return "\"\(ours)\" in the results is not a number (golden \(golden))"
         case (.some, nil): return "\"\(golden)\" in the golden is not a number (results \(ours))"
         case (nil, nil) where unquoted(ours).lowercased() != unquoted(golden).lowercased():
-            return "rows do not line up (\"\(ours)\" in the results, \"\(golden)\" in the golden)"
+            return "rows do not line up (\(unquoted(ours)) in the results, \(unquoted(golden)) in the golden)"
         default: return nil
         }
     }
