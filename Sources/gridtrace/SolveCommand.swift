@@ -32,7 +32,7 @@ struct SolveCommand: ParsableCommand {
     @Option(help: "Distribution transformer measured as the source (default: lowest LV kV).")
     var source: String?
 
-    @Option(help: "Directory to write node_voltages.csv, steps.csv, load_voltages.csv and metrics.json.")
+    @Option(help: "Directory to write node_voltages.csv, steps.csv, load_voltages.csv and metrics.json; a snapshot also writes OpenDSS's <circuit>_EXP_VOLTAGES/SEQVOLTAGES/CURRENTS/POWERS/LOSSES/Summary.csv.")
     var export: String?
 
     @Flag(help: "Print a JSON summary.")
