@@ -229,7 +229,8 @@ public enum OpenDSSExports {
     }
 
     /// One-line solution summary (Export Summary); `timestamp` is the caller's (no clock here).
-    public static func summaryCSV(_ solver: PowerFlowSolver, outcome: SolveOutcome, timestamp: String) -> String {
+    /// `circuitName` is the circuit as the script spells it (default: the importer's lowercased name).
+    public static func summaryCSV(_ solver: PowerFlowSolver, outcome: SolveOutcome, timestamp: String, circuitName: String? = nil) -> String {
         let network = solver.network
         let v = solver.voltages
         var vmax = 0.0, vmin = Double.infinity
@@ -249,7 +250,7 @@ public enum OpenDSSExports {
         }
         let devices = network.delivery.count + network.conversion.count
         var out = "DateTime, CaseName, Status, Mode, Number, LoadMult, NumDevices, NumBuses, NumNodes, Iterations, ControlMode, ControlIterations, MostIterationsDone, Year, Hour, MaxPuVoltage, MinPuVoltage, TotalMW, TotalMvar, MWLosses, pctLosses, MvarLosses, Frequency\n"
-        out += "\"\(timestamp)\", \(network.model.circuitName), \(outcome.converged ? "SOLVED" : "UnSolved"), Snap, 1,    1.000, "
+        out += "\"\(timestamp)\", \(circuitName ?? network.model.circuitName), \(outcome.converged ? "SOLVED" : "UnSolved"), Snap, 1,    1.000, "
         out += "\(devices), \(network.buses.count), \(network.nodeCount), \(outcome.iterations), "
         out += "\(solver.settings.controlMode == .static ? "Static" : "Off"), \(outcome.controlIterations), \(outcome.iterations), 0, 0, "
         out += [format("%.5g", vmax), format("%.5g", vmin), format("%.6g", sourceKW / 1000), format("%.6g", sourceKvar / 1000),
@@ -258,14 +259,17 @@ public enum OpenDSSExports {
         return out + "\n"
     }
 
-    /// Writes the OpenDSS-layout snapshot exports as `<circuit>_EXP_*.csv` into `directory`.
-    public static func writeSnapshot(_ solver: PowerFlowSolver, outcome: SolveOutcome, timestamp: String, to directory: String) throws {
+    /// Writes the OpenDSS-layout snapshot exports as `<circuit>_EXP_*.csv` into `directory`;
+    /// `circuitName` is the circuit as the script spells it, which OpenDSS uses for the file names
+    /// (default: the importer's lowercased name).
+    public static func writeSnapshot(_ solver: PowerFlowSolver, outcome: SolveOutcome, timestamp: String, to directory: String,
+                                     circuitName: String? = nil) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let prefix = solver.network.model.circuitName
+        let prefix = circuitName ?? solver.network.model.circuitName
         let files: [(String, String)] = [
             ("VOLTAGES", voltagesCSV(solver)), ("SEQVOLTAGES", seqVoltagesCSV(solver)), ("CURRENTS", currentsCSV(solver)),
-            ("POWERS", powersCSV(solver)),
-            ("LOSSES", lossesCSV(solver)), ("Summary", summaryCSV(solver, outcome: outcome, timestamp: timestamp)),
+            ("POWERS", powersCSV(solver)), ("LOSSES", lossesCSV(solver)),
+            ("Summary", summaryCSV(solver, outcome: outcome, timestamp: timestamp, circuitName: prefix)),
         ]
         for (suffix, text) in files {
             try Data(text.utf8).write(to: URL(fileURLWithPath: directory).appendingPathComponent("\(prefix)_EXP_\(suffix).csv"))

@@ -67,6 +67,10 @@ import TestSupport
         let out = try CLI.scratch(scratch + "results"), copy = try CLI.scratch(scratch + "golden")
         let solve = try CLI.run(["solve", feeder, "--tolerance", "1e-10", "--max-iterations", "100", "--export", out.path])
         #expect(solve.status == 0, "\(solve.stderr)")
+        // Named as OpenDSS names them: after the circuit as the script spells it.
+        for kind in ["POWERS", "SEQVOLTAGES"] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("IEEE13Nodeckt_EXP_\(kind).csv").path))
+        }
         for name in try FileManager.default.contentsOfDirectory(atPath: golden) where name.hasSuffix(".csv") {
             var text = try String(contentsOfFile: golden + "/" + name, encoding: .utf8)
             if name == file {
