@@ -18,8 +18,15 @@ struct ElementCurrents {
 }
 
 public enum OpenDSSExports {
+    /// `Format(spec, [value])` as OpenDSS's Free Pascal runtime prints it, for specs `%[W][.P]g`
+    /// and `%[W][.D]f` (see PascalFormat for where that differs from printf).
     static func format(_ spec: String, _ value: Double) -> String {
-        String(format: spec, value).replacingOccurrences(of: "e", with: "E")
+        let body = spec.dropFirst().dropLast()
+        let parts = body.split(separator: ".", omittingEmptySubsequences: false)
+        let width = parts.first.flatMap { Int($0) } ?? 0
+        let digits = parts.count > 1 ? Int(parts[1]) : nil
+        if spec.hasSuffix("g") { return PascalFormat.general(value, width: width, precision: digits ?? 15) }
+        return PascalFormat.fixed(value, width: width, decimals: digits ?? 6)
     }
 
     static func displayName(_ name: String) -> String {
@@ -130,30 +137,50 @@ public enum OpenDSSExports {
         return out
     }
 
-    /// `Element, Terminal, P(kW), Q(kvar), ...` (Export Powers), delivery then conversion elements.
+    /// `Element, Terminal, P(kW), Q(kvar), P_Normal, ...` (Export Powers): one row per terminal,
+    /// delivery elements in creation order, then conversion elements (loads, generators, PV);
+    /// the source is not listed. P and Q flow into the element at that terminal (all its conductors),
+    /// so a load reads positive and the sending end of a line positive, its receiving end negative.
     public static func powersCSV(_ solver: PowerFlowSolver) -> String {
         var out = "Element, Terminal, P(kW), Q(kvar),  P_Normal, Q_Normal, P_Emergency, Q_Emergency\n"
         for e in elementCurrents(solver) where !e.name.hasPrefix("Vsource.") {
-            for (t, currents) in e.terminals.enumerated() {
-                var s = CDouble.zero
-                for (c, i) in currents.enumerated() { s = s + e.voltages[t][c] * i.conjugate }
+            for t in e.terminals.indices {
+                let kilovoltAmperes = terminalPower(e, t) / 1000
                 let name = "\"" + displayName(e.name) + "\""
-                out += name.padding(toLength: max(24, name.count), withPad: " ", startingAt: 0)
-                out += ", " + format("%3.0f", Double(t + 1)) + ", " + format("%11.1f", s.real / 1000) + ", " + format("%11.1f", s.imaginary / 1000)
+                out += name.padding(toLength: max(24, name.count), withPad: " ", startingAt: 0) + ", " + String(format: "%3d", t + 1)
+                out += ", " + PascalFormat.writeFixed(kilovoltAmperes.real, width: 11, decimals: 1)
+                out += ", " + PascalFormat.writeFixed(kilovoltAmperes.imaginary, width: 11, decimals: 1)
                 if e.isDelivery && t == 0 {
-                    // Power above the normal / emergency rating, scaled by the terminal-1 current.
-                    let (normal, emergency) = ratingAmps(solver, e.name)
-                    let peak = currents.prefix(max(1, currents.count - (e.name.hasPrefix("Transformer.") ? 1 : 0))).map(\.length).max() ?? 0
-                    let overNormal = normal > 0 && peak > normal ? 1 - normal / peak : 0
-                    let overEmergency = emergency > 0 && peak > emergency ? 1 - emergency / peak : 0
-                    for x in [s.real * overNormal, s.imaginary * overNormal, s.real * overEmergency, s.imaginary * overEmergency] {
-                        out += ", " + format("%11.1f", x / 1000)
+                    let (normalAmps, emergencyAmps) = ratingAmps(solver, e.name)
+                    for amps in [normalAmps, emergencyAmps] {
+                        let excess = excessKilovoltAmperes(e, kilovoltAmperes, ratingAmps: amps)
+                        // OpenDSS prints the magnitudes of the excess's parts.
+                        out += ", " + PascalFormat.writeFixed(abs(excess.real), width: 11, decimals: 1)
+                        out += ", " + PascalFormat.writeFixed(abs(excess.imaginary), width: 11, decimals: 1)
                     }
                 }
                 out += "\n"
             }
         }
         return out
+    }
+
+    /// Complex power (W, var) into terminal `t` of `e`: the sum over its conductors of V · conj(I).
+    static func terminalPower(_ e: ElementCurrents, _ t: Int) -> CDouble {
+        var s = CDouble.zero
+        for (c, i) in e.terminals[t].enumerated() { s = s + e.voltages[t][c] * i.conjugate }
+        return s
+    }
+
+    /// The part of terminal 1's power above a current rating (OpenDSS's ExcesskVANorm/Emerg): the
+    /// power times 1 - rating / (largest phase current of terminal 1); zero within the rating.
+    static func excessKilovoltAmperes(_ e: ElementCurrents, _ kilovoltAmperes: CDouble, ratingAmps: Double) -> CDouble {
+        guard ratingAmps > 0, let first = e.terminals.first else { return .zero }
+        // Phase conductors only: a transformer's last conductor per terminal is its neutral.
+        let phases = max(1, first.count - (e.name.hasPrefix("Transformer.") ? 1 : 0))
+        let peakAmps = first.prefix(phases).map(\.length).max() ?? 0
+        guard peakAmps > ratingAmps else { return .zero }
+        return kilovoltAmperes * (1 - ratingAmps / peakAmps)
     }
 
     /// Normal and emergency current ratings (A) of a delivery element, with OpenDSS's defaults.
@@ -199,13 +226,14 @@ public enum OpenDSSExports {
             }
             let series = s - e.noLoadPower
             let columns = [s.real, s.imaginary, series.real, series.imaginary, e.noLoadPower.real, e.noLoadPower.imaginary]
-            out += "\(displayName(e.name)), " + columns.map { $0 == 0 ? "0" : format("%.7g", $0) }.joined(separator: ", ") + "\n"
+            out += "\(displayName(e.name)), " + columns.map { format("%.7g", $0) }.joined(separator: ", ") + "\n"
         }
         return out
     }
 
     /// One-line solution summary (Export Summary); `timestamp` is the caller's (no clock here).
-    public static func summaryCSV(_ solver: PowerFlowSolver, outcome: SolveOutcome, timestamp: String) -> String {
+    /// `circuitName` is the circuit as the script spells it (default: the importer's lowercased name).
+    public static func summaryCSV(_ solver: PowerFlowSolver, outcome: SolveOutcome, timestamp: String, circuitName: String? = nil) -> String {
         let network = solver.network
         let v = solver.voltages
         var vmax = 0.0, vmin = Double.infinity
@@ -225,7 +253,7 @@ public enum OpenDSSExports {
         }
         let devices = network.delivery.count + network.conversion.count
         var out = "DateTime, CaseName, Status, Mode, Number, LoadMult, NumDevices, NumBuses, NumNodes, Iterations, ControlMode, ControlIterations, MostIterationsDone, Year, Hour, MaxPuVoltage, MinPuVoltage, TotalMW, TotalMvar, MWLosses, pctLosses, MvarLosses, Frequency\n"
-        out += "\"\(timestamp)\", \(network.model.circuitName), \(outcome.converged ? "SOLVED" : "UnSolved"), Snap, 1,    1.000, "
+        out += "\"\(timestamp)\", \(circuitName ?? network.model.circuitName), \(outcome.converged ? "SOLVED" : "UnSolved"), Snap, 1,    1.000, "
         out += "\(devices), \(network.buses.count), \(network.nodeCount), \(outcome.iterations), "
         out += "\(solver.settings.controlMode == .static ? "Static" : "Off"), \(outcome.controlIterations), \(outcome.iterations), 0, 0, "
         out += [format("%.5g", vmax), format("%.5g", vmin), format("%.6g", sourceKW / 1000), format("%.6g", sourceKvar / 1000),
@@ -234,13 +262,17 @@ public enum OpenDSSExports {
         return out + "\n"
     }
 
-    /// Writes the OpenDSS-layout snapshot exports as `<circuit>_EXP_*.csv` into `directory`.
-    public static func writeSnapshot(_ solver: PowerFlowSolver, outcome: SolveOutcome, timestamp: String, to directory: String) throws {
+    /// Writes the OpenDSS-layout snapshot exports as `<circuit>_EXP_*.csv` into `directory`;
+    /// `circuitName` is the circuit as the script spells it, which OpenDSS uses for the file names
+    /// (default: the importer's lowercased name).
+    public static func writeSnapshot(_ solver: PowerFlowSolver, outcome: SolveOutcome, timestamp: String, to directory: String,
+                                     circuitName: String? = nil) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let prefix = solver.network.model.circuitName
+        let prefix = circuitName ?? solver.network.model.circuitName
         let files: [(String, String)] = [
-            ("VOLTAGES", voltagesCSV(solver)), ("CURRENTS", currentsCSV(solver)), ("POWERS", powersCSV(solver)),
-            ("LOSSES", lossesCSV(solver)), ("Summary", summaryCSV(solver, outcome: outcome, timestamp: timestamp)),
+            ("VOLTAGES", voltagesCSV(solver)), ("SEQVOLTAGES", seqVoltagesCSV(solver)), ("CURRENTS", currentsCSV(solver)),
+            ("POWERS", powersCSV(solver)), ("LOSSES", lossesCSV(solver)),
+            ("Summary", summaryCSV(solver, outcome: outcome, timestamp: timestamp, circuitName: prefix)),
         ]
         for (suffix, text) in files {
             try Data(text.utf8).write(to: URL(fileURLWithPath: directory).appendingPathComponent("\(prefix)_EXP_\(suffix).csv"))

@@ -13,14 +13,20 @@ public struct QuantityError: Sendable, Equatable {
     /// The tolerance applied (absolute, in the quantity's unit) and whether every value met it.
     public var toleranceDescription: String
     public var passed: Bool
+    /// Where the largest error is (file line and the row's first cell), for CSV files.
+    public var worst: String? = nil
 }
 
 /// The comparison of two folders.
 public struct GoldenComparison: Sendable {
     public var quantities: [QuantityError]
-    /// Files found in only one folder, or whose rows could not be matched.
+    /// Files found in the results folder only (the golden decides what is checked).
     public var notes: [String]
-    public var passed: Bool { !quantities.isEmpty && quantities.allSatisfy(\.passed) }
+    /// What could not be compared, each naming the file and, where there is one, the line and column:
+    /// a golden file without a counterpart, differing headers or row counts, a short row, a cell that
+    /// is not a number (or NaN/infinite) where the other file has one, rows that do not line up.
+    public var problems: [String] = []
+    public var passed: Bool { !quantities.isEmpty && problems.isEmpty && quantities.allSatisfy(\.passed) }
 }
 
 public enum GoldenCompare {
@@ -39,72 +45,121 @@ public enum GoldenCompare {
         for name in try manager.contentsOfDirectory(atPath: results) { ours[name.lowercased()] = name }
         for name in try manager.contentsOfDirectory(atPath: golden) { theirs[name.lowercased()] = name }
         var quantities: [QuantityError] = []
-        var notes: [String] = []
+        var notes: [String] = [], problems: [String] = []
         for key in ours.keys.filter({ theirs[$0] != nil }).sorted() {  // determinism: sorted
             guard let ourName = ours[key], let theirName = theirs[key] else { continue }
             let name = theirName
             let a = (results as NSString).appendingPathComponent(ourName), b = (golden as NSString).appendingPathComponent(theirName)
-            if name.hasSuffix(".csv") {
-                let (errors, note) = try compareCSV(ours: a, golden: b, name: name)
+            if name.lowercased().hasSuffix(".csv") {
+                let (errors, fileProblems) = try compareCSV(ours: a, golden: b, name: name)
                 quantities += errors
-                if let note { notes.append(note) }
+                problems += fileProblems
             } else if name == "metrics.json" {
                 quantities += try compareMetrics(ours: a, golden: b)
             }
         }
-        for key in theirs.keys.filter({ ours[$0] == nil }).sorted() where key.hasSuffix(".csv") || key == "metrics.json" {  // determinism: sorted
-            notes.append("\(theirs[key] ?? key) is in the golden folder only")
+        for key in theirs.keys.filter({ ours[$0] == nil }).sorted() where isResultFile(key) {  // determinism: sorted
+            problems.append("\(theirs[key] ?? key): in the golden folder, no counterpart in the results folder")
         }
-        return GoldenComparison(quantities: quantities, notes: notes)
+        for key in ours.keys.filter({ theirs[$0] == nil }).sorted() where isResultFile(key) {  // determinism: sorted
+            notes.append("\(ours[key] ?? key) is in the results folder only (not checked)")
+        }
+        return GoldenComparison(quantities: quantities, notes: notes, problems: problems)
+    }
+
+    /// Files a results folder is expected to match: CSV results and metrics.json. OpenDSS's uuid
+    /// lists (`*_uuids.csv`, kept beside the CIM exports) are inputs, not results.
+    static func isResultFile(_ lowercasedName: String) -> Bool {
+        (lowercasedName.hasSuffix(".csv") && !lowercasedName.hasSuffix("_uuids.csv")) || lowercasedName == "metrics.json"
     }
 
     // MARK: CSV
 
-    static func compareCSV(ours: String, golden: String, name: String) throws -> ([QuantityError], String?) {
+    static func compareCSV(ours: String, golden: String, name: String) throws -> ([QuantityError], [String]) {
         let a = try CSVTable(path: ours), b = try CSVTable(path: golden)
-        guard a.header.map(normalized) == b.header.map(normalized) else {
-            return ([], "\(name): the headers differ (\(a.header.count) vs \(b.header.count) columns); not compared")
+        let shared = min(a.header.count, b.header.count)
+        if let column = (0..<shared).first(where: { normalized(a.header[$0]) != normalized(b.header[$0]) })
+            ?? (a.header.count != b.header.count ? shared : nil) {
+            let theirs = column < b.header.count ? b.header[column] : "(none)", mine = column < a.header.count ? a.header[column] : "(none)"
+            return ([], ["\(name) line 1, column \(column + 1): the headers differ (\"\(mine)\" vs \"\(theirs)\" in the golden)"])
         }
-        guard a.rows.count == b.rows.count else {
-            return ([], "\(name): \(a.rows.count) rows vs \(b.rows.count) in the golden; not compared")
-        }
+        let problems = structureProblems(a, b, name: name)
+        guard problems.isEmpty else { return ([], problems) }
         let rounded = name.contains("_EXP_") || name.contains("_Mon_")
-        let baseColumn = a.header.firstIndex { normalized($0) == "base_kv_ln" }
-        var errors: [QuantityError] = []
-        // The file's scale: its largest magnitude outside angle and key columns.
         let scale = a.header.indices.filter { !normalized(a.header[$0]).contains("ang") && !keyColumns.contains(normalized(a.header[$0])) }
             .reduce(0.0) { best, column in b.rows.reduce(best) { max($0, column < $1.count ? abs(Double($1[column]) ?? 0) : 0) } }
-        for column in a.header.indices {
-            let label = normalized(a.header[column])
-            var compared = 0, maxAbsolute = 0.0, maxRelative = 0.0, passed = true, mismatchedKey = false
-            // In printed exports, a value 1e-6 of the file's scale is numerical noise (OpenDSS prints
-            // residual currents of 1e-10 A next to kA); the angle of such a phasor means nothing.
-            let noise = rounded ? 1e-6 * scale : 0
-            let isAngle = rounded && label.contains("ang") && column > 0
-            for (rowA, rowB) in zip(a.rows, b.rows) {
-                guard column < rowA.count, column < rowB.count else { continue }
-                let textA = rowA[column], textB = rowB[column]
-                guard let x = Double(textA), let y = Double(textB) else {
-                    let stamp = label == "datetime"  // when OpenDSS wrote the file: not a result
-                    if !stamp, unquoted(textA).lowercased() != unquoted(textB).lowercased() { mismatchedKey = true }
-                    continue
-                }
-                if isAngle, let magnitude = Double(rowB[column - 1]), abs(magnitude) <= noise { continue }
-                compared += 1
-                let error = abs(x - y)
-                maxAbsolute = max(maxAbsolute, error)
-                if y != 0 { maxRelative = max(maxRelative, error / abs(y)) }
-                let base = baseColumn.flatMap { rowB.count > $0 ? Double(rowB[$0]) : nil }
-                if error > max(noise, tolerance(label: label, golden: textB, value: y, rounded: rounded, baseKilovolts: base)) { passed = false }
+        // In printed exports, a value 1e-6 of the file's scale is numerical noise (OpenDSS prints
+        // residual currents of 1e-10 A next to kA); the angle of such a phasor means nothing.
+        let noise = rounded ? 1e-6 * scale : 0
+        let errors = a.header.indices.compactMap { compareColumn($0, a, b, name: name, rounded: rounded, noise: noise) }
+        return (errors, [])
+    }
+
+    /// The error of one column over all rows (numeric cells only; the rows were checked to line up).
+    static func compareColumn(_ column: Int, _ a: CSVTable, _ b: CSVTable, name: String, rounded: Bool, noise: Double) -> QuantityError? {
+        let label = normalized(a.header[column])
+        let baseColumn = a.header.firstIndex { normalized($0) == "base_kv_ln" }
+        let isAngle = rounded && label.contains("ang") && column > 0
+        var compared = 0, maxAbsolute = 0.0, maxRelative = 0.0, passed = true, worst: String?, worstFailing = -1.0
+        for (r, (rowA, rowB)) in zip(a.rows, b.rows).enumerated() {
+            guard column < rowB.count, let x = Double(rowA[column]), let y = Double(rowB[column]) else { continue }
+            if isAngle, let magnitude = Double(rowB[column - 1]), abs(magnitude) <= noise { continue }
+            compared += 1
+            let error = abs(x - y)
+            if error > maxAbsolute || worst == nil { worst = b.describe(row: r) }
+            maxAbsolute = max(maxAbsolute, error)
+            if y != 0 { maxRelative = max(maxRelative, error / abs(y)) }
+            let base = baseColumn.flatMap { rowB.count > $0 ? Double(rowB[$0]) : nil }
+            let allowed = max(noise, tolerance(label: label, golden: rowB[column], value: y, rounded: rounded, baseKilovolts: base))
+            if error > allowed {
+                // Name the row most past its tolerance, which is the row to look at.
+                if passed || error / allowed > worstFailing { worstFailing = error / allowed; worst = b.describe(row: r) }
+                passed = false
             }
-            if mismatchedKey { return (errors, "\(name): rows do not line up (column \(a.header[column]) differs); not compared") }
-            guard compared > 0 else { continue }
-            errors.append(QuantityError(file: name, quantity: a.header[column].trimmingCharacters(in: .whitespaces), compared: compared,
-                                        maxAbsoluteError: maxAbsolute, maxRelativeError: maxRelative,
-                                        toleranceDescription: informativeColumns.contains(label) ? describe(label) : rounded ? "1 unit in the last printed digit (floor 1e-6 of the file's largest value)" : describe(label),
-                                        passed: passed))
         }
-        return (errors, nil)
+        guard compared > 0 else { return nil }
+        return QuantityError(file: name, quantity: a.header[column].trimmingCharacters(in: .whitespaces), compared: compared,
+                             maxAbsoluteError: maxAbsolute, maxRelativeError: maxRelative,
+                             toleranceDescription: informativeColumns.contains(label) ? describe(label) : rounded ? "1 unit in the last printed digit (floor 1e-6 of the file's largest value)" : describe(label),
+                             passed: passed, worst: worst)
+    }
+
+    /// Rows that cannot be compared cell by cell, each naming file, line and column (at most 5, then a count).
+    static func structureProblems(_ a: CSVTable, _ b: CSVTable, name: String) -> [String] {
+        var problems: [String] = []
+        if a.rows.count != b.rows.count {
+            let first = min(a.rows.count, b.rows.count)
+            let missing = first < b.rows.count ? "golden \(b.describe(row: first)) has no counterpart" : "results line \(a.lines[first]) has no counterpart"
+            problems.append("\(name): \(a.rows.count) rows in the results, \(b.rows.count) in the golden; \(missing)")
+        }
+        for (r, (rowA, rowB)) in zip(a.rows, b.rows).enumerated() {
+            if rowA.count != rowB.count {
+                let column = min(rowA.count, rowB.count)
+                problems.append("\(name) \(b.describe(row: r)), column \(b.columnName(column)): short row (\(rowA.count) cells in the results, \(rowB.count) in the golden)")
+            }
+            for column in 0..<min(rowA.count, rowB.count) {
+                if let problem = cellProblem(rowA[column], rowB[column], label: normalized(b.columnName(column))) {
+                    problems.append("\(name) \(b.describe(row: r)), column \(b.columnName(column)): \(problem)")
+                }
+            }
+        }
+        guard problems.count > 5 else { return problems }
+        return Array(problems.prefix(5)) + ["\(name): \(problems.count - 5) more rows or cells that cannot be compared"]
+    }
+
+    /// Why two cells cannot be compared, or nil: a number must face a finite number, text the same text.
+    static func cellProblem(_ ours: String, _ golden: String, label: String) -> String? {
+        let x = Double(ours), y = Double(golden)
+        if let x, !x.isFinite { return "\"\(ours)\" in the results is not a finite number" }
+        if let y, !y.isFinite { return "\"\(golden)\" in the golden is not a finite number" }
+        if label == "datetime" { return nil }  // when OpenDSS wrote the file: not a result
+        switch (x, y) {
+        case (nil, .some): return "\"\(ours)\" in the results is not a number (golden \(golden))"
+        case (.some, nil): return "\"\(golden)\" in the golden is not a number (results \(ours))"
+        case (nil, nil) where unquoted(ours).lowercased() != unquoted(golden).lowercased():
+            return "rows do not line up (\(unquoted(ours)) in the results, \(unquoted(golden)) in the golden)"
+        default: return nil
+        }
     }
 
     /// Columns that describe how a solver ran rather than what it found (OpenDSS may take one more
@@ -187,19 +242,39 @@ public enum GoldenCompare {
     }
 }
 
-/// A CSV file as rows of trimmed cells (quoted cells keep their text; commas inside quotes are kept).
+/// A CSV file as rows of trimmed cells (quoted cells keep their text; commas inside quotes are kept),
+/// with each row's line number in the file, so a problem can name it.
 struct CSVTable {
     var header: [String]
     var rows: [[String]]
+    var lines: [Int]
 
     init(path: String) throws {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw CSVInputError(file: path, row: 0, message: "cannot read the file")
         }
-        var lines = text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
-        guard !lines.isEmpty else { throw CSVInputError(file: path, row: 1, message: "empty file") }
-        header = Self.cells(lines.removeFirst())
-        rows = lines.map(Self.cells)
+        let numbered = text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+            .map { ($0.offset + 1, String($0.element).trimmingCharacters(in: CharacterSet(charactersIn: "\r"))) }
+            .filter { !$0.1.trimmingCharacters(in: .whitespaces).isEmpty }
+        guard let first = numbered.first else { throw CSVInputError(file: path, row: 1, message: "empty file") }
+        header = Self.cells(first.1)
+        rows = numbered.dropFirst().map { Self.cells($0.1) }
+        lines = numbered.dropFirst().map(\.0)
+    }
+
+    /// "line 12 ("Line.650632", 1)": the row's line in the file and its leading key cells.
+    func describe(row: Int) -> String {
+        var keys: [String] = []
+        // The leading cells that identify the row: text, or a value under a key column (bus, node, terminal, step).
+        for (column, cell) in rows[row].prefix(2).enumerated() {
+            guard Double(cell) == nil || GoldenCompare.keyColumns.contains(GoldenCompare.normalized(columnName(column))) else { break }
+            keys.append(cell)
+        }
+        return "line \(lines[row])" + (keys.isEmpty ? "" : " (" + keys.joined(separator: ", ") + ")")
+    }
+
+    func columnName(_ column: Int) -> String {
+        column < header.count ? header[column].trimmingCharacters(in: .whitespaces) : "\(column + 1)"
     }
 
     static func cells(_ line: String) -> [String] {

@@ -34,7 +34,10 @@ struct GoldenCommand: ParsableCommand {
             discussion: """
                 Tolerances: voltages 1e-6 pu of the node's base, powers 1e-4 relative, metrics.json 0.1 % \
                 relative; OpenDSS's printed exports (*_EXP_*.csv, monitors) within one unit of the last printed digit.
-                Exit 0 within tolerance, 1 past it, 2 when a folder or file cannot be read.
+                Every CSV result in the golden folder (and metrics.json) must have a counterpart in the results \
+                folder with the same header, rows and cells: a missing file, a short row, NaN or a cell that is \
+                not a number where the golden has one fails, naming the file, line and column.
+                Exit 0 within tolerance, 1 past it (or not comparable), 2 when a folder or file cannot be read.
                 """)
 
         @Argument(help: "Results folder.") var results: String
@@ -45,15 +48,22 @@ struct GoldenCommand: ParsableCommand {
             let comparison = try reportingErrors { try GoldenCompare.compare(results: results, golden: golden) }
             if json {
                 printJSON(["passed": .bool(comparison.passed), "notes": .array(comparison.notes.map { .string($0) }),
+                           "problems": .array(comparison.problems.map { .string($0) }),
                            "quantities": .array(comparison.quantities.map { q in
-                               ["file": .string(q.file), "quantity": .string(q.quantity), "compared": .int(Int64(q.compared)),
-                                "max_abs": .double(q.maxAbsoluteError), "max_rel": .double(q.maxRelativeError),
-                                "tolerance": .string(q.toleranceDescription), "passed": .bool(q.passed)]
+                               var object: [String: CanonicalJSON] = [
+                                   "file": .string(q.file), "quantity": .string(q.quantity), "compared": .int(Int64(q.compared)),
+                                   "max_abs": .double(q.maxAbsoluteError), "max_rel": .double(q.maxRelativeError),
+                                   "tolerance": .string(q.toleranceDescription), "passed": .bool(q.passed)]
+                               if let worst = q.worst { object["worst"] = .string(worst) }
+                               return .object(object)
                            })])
             } else {
                 for q in comparison.quantities {
-                    print("\(q.passed ? "ok  " : "FAIL") \(q.file) \(q.quantity): max abs \(format(q.maxAbsoluteError)), max rel \(format(q.maxRelativeError)) over \(q.compared) (tolerance \(q.toleranceDescription))")
+                    // A failing quantity names its row: the one most past its tolerance.
+                    let worst = !q.passed ? q.worst.map { ", worst at \($0)" } ?? "" : ""
+                    print("\(q.passed ? "ok  " : "FAIL") \(q.file) \(q.quantity): max abs \(format(q.maxAbsoluteError)), max rel \(format(q.maxRelativeError)) over \(q.compared) (tolerance \(q.toleranceDescription))\(worst)")
                 }
+                for problem in comparison.problems { print("FAIL \(problem)") }
                 for note in comparison.notes { print("note: \(note)") }
                 print(comparison.passed ? "within tolerance" : "NOT within tolerance")
             }

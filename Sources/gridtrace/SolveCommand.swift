@@ -32,7 +32,7 @@ struct SolveCommand: ParsableCommand {
     @Option(help: "Distribution transformer measured as the source (default: lowest LV kV).")
     var source: String?
 
-    @Option(help: "Directory to write node_voltages.csv, steps.csv, load_voltages.csv and metrics.json.")
+    @Option(help: "Directory to write node_voltages.csv, steps.csv, load_voltages.csv and metrics.json; a snapshot also writes OpenDSS's <circuit>_EXP_VOLTAGES/SEQVOLTAGES/CURRENTS/POWERS/LOSSES/Summary.csv.")
     var export: String?
 
     @Flag(help: "Print a JSON summary.")
@@ -93,7 +93,8 @@ struct SolveCommand: ParsableCommand {
             try ResultExports.write(result, solver: solver, caseName: caseName, to: export)
             if let snapshotOutcome {
                 let stamp = Date().formatted(.iso8601)
-                try OpenDSSExports.writeSnapshot(solver, outcome: snapshotOutcome, timestamp: stamp, to: export)
+                let circuit = Self.circuitSpelling(scriptPath: feeder, lowercased: model.circuitName)
+                try OpenDSSExports.writeSnapshot(solver, outcome: snapshotOutcome, timestamp: stamp, to: export, circuitName: circuit)
             }
         }
         if json {
@@ -104,6 +105,22 @@ struct SolveCommand: ParsableCommand {
             }
         }
         if case .bool(false)? = summary["converged"] { throw ExitCode(2) }
+    }
+
+    /// The circuit's name as the entry script spells it in `New Circuit.<name>`, which OpenDSS uses
+    /// for its export file names; the importer keeps names lowercased. When the declaration is not in
+    /// the entry script itself (a redirected file), the lowercased name is kept.
+    static func circuitSpelling(scriptPath: String, lowercased: String) -> String {
+        guard let text = try? String(contentsOfFile: scriptPath, encoding: .utf8) else { return lowercased }
+        for line in text.split(whereSeparator: \.isNewline) {
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "=" })
+            guard words.first?.lowercased() == "new" else { continue }
+            for word in words.dropFirst().prefix(2) where word.lowercased().hasPrefix("circuit.") {
+                let name = word.dropFirst("circuit.".count)
+                if name.lowercased() == lowercased { return String(name) }
+            }
+        }
+        return lowercased
     }
 
     func parseMode(default scriptMode: SolutionMode) throws -> SolutionMode {

@@ -20,6 +20,9 @@ import TestSupport
         let compare = try CLI.run(["golden", "compare", out.path, Self.shared.appendingPathComponent("golden/\(name)/snapshot").path])
         #expect(compare.status == 0, "\(compare.stdout)")
         #expect(compare.stdout.contains("ok   node_voltages.csv v_pu: max abs"))
+        #expect(compare.stdout.contains("_EXP_POWERS.csv Q(kvar): max abs"))
+        #expect(compare.stdout.contains("_EXP_SEQVOLTAGES.csv %NEMA: max abs"))
+        #expect(!compare.stdout.contains("FAIL"))
         #expect(compare.stdout.hasSuffix("within tolerance\n"))
     }
 
@@ -51,6 +54,63 @@ import TestSupport
         let compare = try CLI.run(["golden", "compare", out.path, golden.path])
         #expect(compare.status == 1)
         #expect(compare.stdout.contains("FAIL IEEE13Nodeckt_EXP_VOLTAGES.csv Magnitude1: max abs 0.1"))
+    }
+}
+
+/// `solve --export` on IEEE 13 against a copy of OpenDSS's snapshot folder with one file altered.
+@Suite struct GoldenAlteredCopyTests {
+    /// The exit code and output of comparing our IEEE 13 exports with the golden folder after `alter`
+    /// rewrote `file` in a scratch copy of it.
+    func compareWithAlteredCopy(_ file: String, scratch: String, alter: (String) -> String) throws -> CommandResult? {
+        guard let feeder = SharedData.path("feeders/ieee13/IEEE13Nodeckt.dss"),
+              let golden = SharedData.path("golden/ieee13/snapshot") else { return nil }
+        let out = try CLI.scratch(scratch + "results"), copy = try CLI.scratch(scratch + "golden")
+        let solve = try CLI.run(["solve", feeder, "--tolerance", "1e-10", "--max-iterations", "100", "--export", out.path])
+        #expect(solve.status == 0, "\(solve.stderr)")
+        // Named as OpenDSS names them: after the circuit as the script spells it.
+        for kind in ["POWERS", "SEQVOLTAGES"] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("IEEE13Nodeckt_EXP_\(kind).csv").path))
+        }
+        for name in try FileManager.default.contentsOfDirectory(atPath: golden) where name.hasSuffix(".csv") {
+            var text = try String(contentsOfFile: golden + "/" + name, encoding: .utf8)
+            if name == file {
+                let altered = alter(text)
+                #expect(altered != text, "the alteration changed nothing")
+                text = altered
+            }
+            try text.write(to: copy.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        let unaltered = try CLI.run(["golden", "compare", out.path, golden])
+        #expect(unaltered.status == 0, "\(unaltered.stdout)")
+        return try CLI.run(["golden", "compare", out.path, copy.path])
+    }
+
+    @Test func aPowerBeyondItsPrintedDigitFailsNamingTheRow() throws {
+        // Line 650632's terminal-1 P, 3566.7 kW, becomes 3568.7: 20 units of the last printed digit.
+        guard let result = try compareWithAlteredCopy("IEEE13Nodeckt_EXP_POWERS.csv", scratch: "powers", alter: {
+            $0.replacingOccurrences(of: "\"Line.650632\"           ,   1,      3566.7", with: "\"Line.650632\"           ,   1,      3568.7")
+        }) else { return }
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("FAIL IEEE13Nodeckt_EXP_POWERS.csv P(kW): max abs 2.0"), "\(result.stdout)")
+        #expect(result.stdout.contains("worst at line 16 (\"Line.650632\", 1)"), "\(result.stdout)")
+    }
+
+    @Test func aShortRowFailsNamingLineAndColumn() throws {
+        // Bus 670's row loses its last cell (%NEMA).
+        guard let result = try compareWithAlteredCopy("IEEE13Nodeckt_EXP_SEQVOLTAGES.csv", scratch: "short", alter: {
+            $0.replacingOccurrences(of: "132.123,   0.8745", with: "132.123")
+        }) else { return }
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("FAIL IEEE13Nodeckt_EXP_SEQVOLTAGES.csv line 14 (\"670\"), column %NEMA: short row"), "\(result.stdout)")
+    }
+
+    @Test func aNaNFailsNamingLineAndColumn() throws {
+        guard let result = try compareWithAlteredCopy("IEEE13Nodeckt_EXP_SEQVOLTAGES.csv", scratch: "nan", alter: {
+            $0.replacingOccurrences(of: "2439.75,    1.0158", with: "2439.75,       NaN")
+        }) else { return }
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("FAIL IEEE13Nodeckt_EXP_SEQVOLTAGES.csv line 15 (\"632\"), column p.u.: \"NaN\" in the golden is not a finite number"),
+                "\(result.stdout)")
     }
 }
 
