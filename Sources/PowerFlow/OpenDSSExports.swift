@@ -190,11 +190,8 @@ public enum OpenDSSExports {
         let model = network.model
         switch e.kind {
         case .line:
-            let line = model.lines[e.modelIndex]
-            if let code = line.lineCode.flatMap({ model.lineCode(named: $0) }), !line.usesOwnImpedance {
-                return (code.normalAmps, code.emergencyAmps)
-            }
-            return (400, 600)
+            let ratings = model.lines[e.modelIndex].ratingsAmps(in: model)
+            return (ratings.normalAmps, ratings.emergencyAmps)
         case .transformer:
             let t = model.transformers[e.modelIndex]
             let w = t.windings[0]

@@ -29,6 +29,9 @@ public struct Line: Sendable {
     public var spacingCables: [ConductorReference] = []
     /// Wires for a spacing (`wires=`): all conductors, or the neutrals after the cables.
     public var spacingWires: [String] = []
+    /// Ratings given on the line itself (`normamps`, `emergamps`), amperes; see `ratingsAmps(in:)`.
+    public var normalAmps: Double?
+    public var emergencyAmps: Double?
     /// Earth model for geometry and spacing lines; nil: the circuit's (`Set earthmodel`).
     public var earthModel: EarthModel?
     /// Earth resistivity (`rho=`) in ohm-metres; nil when not given (then 100, or the geometry's).
@@ -83,7 +86,9 @@ public struct Line: Sendable {
             }
         case "enabled": enabled = try r.bool()
         case "basefreq": baseFrequencyHertz = try r.double()
-        case "rg", "xg", "seasons", "ratings", "linetype", "normamps", "emergamps", "faultrate", "pctperm", "repair":
+        case "normamps": normalAmps = try r.double(in: 0...1e9)
+        case "emergamps": emergencyAmps = try r.double(in: 0...1e9)
+        case "rg", "xg", "seasons", "ratings", "linetype", "faultrate", "pctperm", "repair":
             break
         case "earthmodel": earthModel = try EarthModel.parse(r)
         case "rho":
