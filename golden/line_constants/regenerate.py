@@ -5,6 +5,9 @@ How to run (from the package root):
     pip install dss-python==0.15.7        # DSS C-API 0.14.5, the engine of ../shared/golden
     python3 golden/line_constants/regenerate.py
 
+With ../shared/feeders/ckt5 present it also writes ckt5_geometries.json: for each of ckt5's 33
+LineGeometry objects (Deri, 60 Hz), the R, X, C matrices of the first line that uses it.
+
 Writes golden/line_constants/cases.json: for every case, the OpenDSS objects it defines (class,
 name and properties in the order given, so that the Swift test builds the same records through
 `set`), the circuit frequency and earth model, and what OpenDSS reports for the line under test:
@@ -195,7 +198,36 @@ def run_case(case):
                 objects=objects, line="under_test", expected=expected)
 
 
+CKT5_MASTER = os.path.join(HERE, "..", "..", "..", "shared", "feeders", "ckt5", "ckt5", "Master_ckt5.dss")
+
+
+def ckt5_geometries():
+    """For every LineGeometry of ckt5 (Deri, 60 Hz), the matrices of the first line that uses it."""
+    engine = DSS.NewContext()
+    engine.Text.Command = 'compile "{}"'.format(os.path.abspath(CKT5_MASTER))
+    engine.Text.Command = "solve"
+    lines = engine.ActiveCircuit.Lines
+    seen, entries = set(), []
+    index = lines.First
+    while index > 0:
+        geometry = lines.Geometry.lower()
+        if geometry and geometry not in seen:
+            seen.add(geometry)
+            entries.append(dict(geometry=geometry, line=lines.Name, length=lines.Length, units=lines.Units,
+                                phases=lines.Phases, rmatrix=[float(v) for v in lines.Rmatrix],
+                                xmatrix=[float(v) for v in lines.Xmatrix], cmatrix=[float(v) for v in lines.Cmatrix]))
+        index = lines.Next
+    return entries
+
+
 def main():
+    if os.path.exists(CKT5_MASTER):
+        with open(os.path.join(HERE, "ckt5_geometries.json"), "w") as f:
+            json.dump(dict(engine=DSS.Version.splitlines()[0], earth_model="deri", frequency=60,
+                           lines=ckt5_geometries()), f, indent=1)
+            f.write("\n")
+    else:
+        print("skipping ckt5_geometries.json: {} is absent".format(CKT5_MASTER))
     results = [run_case(case) for case in CASES]
     document = dict(engine=DSS.Version.splitlines()[0], cases=results)
     with open(os.path.join(HERE, "cases.json"), "w") as f:
