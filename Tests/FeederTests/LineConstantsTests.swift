@@ -146,7 +146,12 @@ extension LineConstantsModelBuilder {
             }
         }
         if !current.isEmpty { fields.append(current) }
-        return fields
+        // `x= -1.25`: a value may follow its `=` after blanks (as the OpenDSS lexer allows).
+        var joined: [String] = []
+        for field in fields {
+            if let last = joined.last, last.hasSuffix("=") { joined[joined.count - 1] = last + field } else { joined.append(field) }
+        }
+        return joined
     }
 }
 
@@ -272,7 +277,7 @@ func normwiseRelativeError(_ actual: [Double], _ expected: [Double]) -> Double {
         }
     }
 
-    struct Ckt5Golden: Decodable {
+    struct SharedGeometriesGolden: Decodable {
         struct Entry: Decodable {
             var geometry: String
             var length: Double
@@ -285,18 +290,18 @@ func normwiseRelativeError(_ actual: [Double], _ expected: [Double]) -> Double {
         var lines: [Entry]
     }
 
-    /// Every LineGeometry of the shared ckt5 feeder (Radius/GMRac in cm, Rac per km, Deri), read
-    /// from its own script files, against the first OpenDSS line using it.
-    @Test func ckt5GeometriesMatchOpenDSS() throws {
-        guard let wires = SharedData.path("feeders/ckt5/ckt5/WireData_ckt5.dss"),
-              let geometries = SharedData.path("feeders/ckt5/ckt5/LineGeometry_ckt5.dss") else { return }
-        let url = SharedData.packageRoot.appendingPathComponent("golden/line_constants/ckt5_geometries.json")
-        let golden = try JSONDecoder().decode(Ckt5Golden.self, from: Data(contentsOf: url))
-        #expect(golden.lines.count == 33)
+    /// Builds a shared feeder's wires and geometries from its own script files, gives each golden
+    /// entry a line (geometry, length, units) and returns the largest error against OpenDSS.
+    static func sharedGeometriesError(files: [String], golden goldenFile: String, expectedCount: Int) throws -> Double? {
+        let paths = files.compactMap { SharedData.path($0) }
+        guard paths.count == files.count else { return nil }
+        let url = SharedData.packageRoot.appendingPathComponent("golden/line_constants/\(goldenFile)")
+        let golden = try JSONDecoder().decode(SharedGeometriesGolden.self, from: Data(contentsOf: url))
+        #expect(golden.lines.count == expectedCount)
         var builder = try LineConstantsModelBuilder(frequencyHertz: 60, earthModel: "deri")
-        try builder.add(script: try String(contentsOfFile: wires, encoding: .utf8))
-        try builder.add(script: try String(contentsOfFile: geometries, encoding: .utf8))
+        for path in paths { try builder.add(script: try String(contentsOfFile: path, encoding: .utf8)) }
         let unitNames = ["none", "mi", "kft", "km", "m", "ft", "in", "cm", "mm"]
+        let firstLine = builder.model.lines.count
         for (i, entry) in golden.lines.enumerated() {
             try builder.add("line", "l\(i)", [("geometry", entry.geometry), ("length", "\(entry.length)"),
                                               ("units", unitNames[entry.units])])
@@ -304,7 +309,7 @@ func normwiseRelativeError(_ actual: [Double], _ expected: [Double]) -> Double {
         try builder.model.resolveLineConstants()
         var worst = 0.0
         for (i, entry) in golden.lines.enumerated() {
-            let line = builder.model.lines[i]
+            let line = builder.model.lines[firstLine + i]
             #expect(line.phases == entry.phases, "\(entry.geometry): phases")
             let error = max(normwiseRelativeError(line.rMatrix ?? [], entry.rmatrix),
                             normwiseRelativeError(line.xMatrix ?? [], entry.xmatrix),
@@ -312,7 +317,22 @@ func normwiseRelativeError(_ actual: [Double], _ expected: [Double]) -> Double {
             #expect(error <= Self.tolerance, "\(entry.geometry): error \(error)")
             worst = max(worst, error)
         }
+        return worst
+    }
+
+    /// ckt5: Radius/GMRac in cm, Rac per km, busbars and 1e-9 "NONE" wires (Deri's |α| > 35 branch).
+    @Test func ckt5GeometriesMatchOpenDSS() throws {
+        guard let worst = try Self.sharedGeometriesError(
+            files: ["feeders/ckt5/ckt5/WireData_ckt5.dss", "feeders/ckt5/ckt5/LineGeometry_ckt5.dss"],
+            golden: "ckt5_geometries.json", expectedCount: 33) else { return }
         print("line constants ckt5 (33 geometries, Deri): max relative error \(worst)")
+    }
+
+    /// NEV: abbreviated properties (GMR=, DIAM=), up to 17 conductors, no reduction.
+    @Test func nevGeometriesMatchOpenDSS() throws {
+        guard let worst = try Self.sharedGeometriesError(
+            files: ["feeders/nev/NEVTestCase/LineGeometry.DSS"], golden: "nev_geometries.json", expectedCount: 4) else { return }
+        print("line constants NEV (4 geometries, Deri): max relative error \(worst)")
     }
 
     @Test func earthModelNamesParse() throws {

@@ -5,8 +5,9 @@ How to run (from the package root):
     pip install dss-python==0.15.7        # DSS C-API 0.14.5, the engine of ../shared/golden
     python3 golden/line_constants/regenerate.py
 
-With ../shared/feeders/ckt5 present it also writes ckt5_geometries.json: for each of ckt5's 33
-LineGeometry objects (Deri, 60 Hz), the R, X, C matrices of the first line that uses it.
+With ../shared/feeders present it also writes ckt5_geometries.json and nev_geometries.json: for
+each LineGeometry those feeders' lines use (Deri, 60 Hz; ckt5: 33, NEV: 4), the R, X, C matrices
+of the first line that uses it.
 
 Writes golden/line_constants/cases.json: for every case, the OpenDSS objects it defines (class,
 name and properties in the order given, so that the Swift test builds the same records through
@@ -198,13 +199,15 @@ def run_case(case):
                 objects=objects, line="under_test", expected=expected)
 
 
-CKT5_MASTER = os.path.join(HERE, "..", "..", "..", "shared", "feeders", "ckt5", "ckt5", "Master_ckt5.dss")
+SHARED_FEEDERS = os.path.join(HERE, "..", "..", "..", "shared", "feeders")
+FEEDER_GEOMETRIES = [("ckt5_geometries.json", os.path.join(SHARED_FEEDERS, "ckt5", "ckt5", "Master_ckt5.dss")),
+                     ("nev_geometries.json", os.path.join(SHARED_FEEDERS, "nev", "NEVTestCase", "NEVMASTER.DSS"))]
 
 
-def ckt5_geometries():
-    """For every LineGeometry of ckt5 (Deri, 60 Hz), the matrices of the first line that uses it."""
+def feeder_geometries(master):
+    """For every LineGeometry a feeder's lines use (Deri, 60 Hz), the matrices of the first such line."""
     engine = DSS.NewContext()
-    engine.Text.Command = 'compile "{}"'.format(os.path.abspath(CKT5_MASTER))
+    engine.Text.Command = 'compile "{}"'.format(os.path.abspath(master))
     engine.Text.Command = "solve"
     lines = engine.ActiveCircuit.Lines
     seen, entries = set(), []
@@ -221,13 +224,14 @@ def ckt5_geometries():
 
 
 def main():
-    if os.path.exists(CKT5_MASTER):
-        with open(os.path.join(HERE, "ckt5_geometries.json"), "w") as f:
+    for output, master in FEEDER_GEOMETRIES:
+        if not os.path.exists(master):
+            print("skipping {}: {} is absent".format(output, master))
+            continue
+        with open(os.path.join(HERE, output), "w") as f:
             json.dump(dict(engine=DSS.Version.splitlines()[0], earth_model="deri", frequency=60,
-                           lines=ckt5_geometries()), f, indent=1)
+                           lines=feeder_geometries(master)), f, indent=1)
             f.write("\n")
-    else:
-        print("skipping ckt5_geometries.json: {} is absent".format(CKT5_MASTER))
     results = [run_case(case) for case in CASES]
     document = dict(engine=DSS.Version.splitlines()[0], cases=results)
     with open(os.path.join(HERE, "cases.json"), "w") as f:
