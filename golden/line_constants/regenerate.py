@@ -174,6 +174,13 @@ CASES = [
                                                  ("x", "[-0.1 0 0.1 0.2]"), ("h", "[-1 -1 -1 -1.1]")]),
                   line([("spacing", "ts_spacing"), ("tscables", "[1/0 1/0 1/0]"), ("wires", "[1/0_cu]"),
                         ("length", "0.35"), ("units", "km")])]),
+    # OpenDSS computes a shared geometry once, with the earth model of the first line using it.
+    dict(name="shared_geometry_first_line_model_wins", frequency=60, earth_model="deri",
+         objects=WIRES_4BUS + [
+             geometry_4wire("4wire", "yes"),
+             ("line", "first", [("bus1", "sourcebus"), ("bus2", "b1"), ("geometry", "4wire"), ("earthmodel", "carson"),
+                                ("length", "1"), ("units", "kft")]),
+             line([("geometry", "4wire"), ("earthmodel", "fullcarson"), ("length", "2"), ("units", "kft")])]),
     dict(name="ts_cable_neutral_fullcarson", frequency=60, earth_model="fullcarson",
          objects=[TS_CABLE, CU_NEUTRAL,
                   ("linegeometry", "ts1", [("nconds", "2"), ("nphases", "1"), ("reduce", "yes"),
