@@ -194,6 +194,13 @@ CASES = [
                                       ("cmatrix", "[10 | -2 11 | -3 -2.5 12 | -1 -1.5 -2 9]"),
                                       ("units", "mi"), ("kron", "yes")]),
                   line([("linecode", "k4"), ("length", "300"), ("units", "ft")])]),
+    dict(name="linecode_kron_neutral_first", frequency=50, earth_model="deri",
+         objects=[("linecode", "k4n", [("nphases", "4"), ("units", "km"),
+                                       ("rmatrix", "[0.6 | 0.1560 0.3375 | 0.1580 0.1535 0.3414 | 0.1590 0.1550 0.1570 0.3465]"),
+                                       ("xmatrix", "[1.1 | 0.5017 1.0478 | 0.4236 0.3849 1.0348 | 0.4100 0.4000 0.3900 1.0179]"),
+                                       ("cmatrix", "[9 | -2 11 | -3 -2.5 12 | -1 -1.5 -2 10]"),
+                                       ("neutral", "1"), ("kron", "yes")]),
+                  line([("linecode", "k4n"), ("length", "0.4"), ("units", "km")])]),
 ]
 
 
