@@ -19,6 +19,8 @@ struct LineConstantsGoldenCase: Decodable {
         var rmatrix: [Double]
         var xmatrix: [Double]
         var cmatrix: [Double]
+        /// Interleaved re/im, row-major, order 2 × phases.
+        var yprim: [Double]
     }
     var name: String
     var frequency: Double
@@ -59,54 +61,74 @@ struct LineConstantsModelBuilder {
         return names.first { $0.hasPrefix(lower) } ?? lower
     }
 
+    /// Resolves each property (abbreviation, or positional: the one after the last used) and sets it.
+    func apply(_ props: [(String, String)], names: [String], _ set: (String, ValueReader) throws -> Void) throws {
+        var next = 0
+        for (k, v) in props {
+            let p = k.isEmpty ? (next < names.count ? names[next] : "?") : Self.resolve(k, in: names)
+            next = (names.firstIndex(of: p) ?? next) + 1
+            try set(p, reader(p, v))
+        }
+    }
+
     mutating func add(_ cls: String, _ name: String, _ props: [(String, String)]) throws {
         let f = model.baseFrequencyHertz
         switch cls.lowercased() {
         case "wiredata":
             var record = WireData(name: name)
-            for (k, v) in props { let p = Self.resolve(k, in: WireData.propertyNames); try record.set(p, reader(p, v)) }
+            try apply(props, names: WireData.propertyNames) { try record.set($0, $1) }
             model.wireData.append(record)
         case "cndata":
             var record = CNData(name: name)
-            for (k, v) in props { let p = Self.resolve(k, in: CNData.propertyNames); try record.set(p, reader(p, v)) }
+            try apply(props, names: CNData.propertyNames) { try record.set($0, $1) }
             model.cnData.append(record)
         case "tsdata":
             var record = TSData(name: name)
-            for (k, v) in props { let p = Self.resolve(k, in: TSData.propertyNames); try record.set(p, reader(p, v)) }
+            try apply(props, names: TSData.propertyNames) { try record.set($0, $1) }
             model.tsData.append(record)
         case "linegeometry":
             var record = LineGeometry(name: name)
-            for (k, v) in props { let p = Self.resolve(k, in: LineGeometry.propertyNames); try record.set(p, reader(p, v)) }
+            try apply(props, names: LineGeometry.propertyNames) { try record.set($0, $1) }
             model.lineGeometries.append(record)
         case "linespacing":
             var record = LineSpacing(name: name)
-            for (k, v) in props { let p = Self.resolve(k, in: LineSpacing.propertyNames); try record.set(p, reader(p, v)) }
+            try apply(props, names: LineSpacing.propertyNames) { try record.set($0, $1) }
             model.lineSpacings.append(record)
         case "linecode":
             var record = LineCode(name: name, baseFrequencyHertz: f)
-            for (k, v) in props { let p = Self.resolve(k, in: LineCode.propertyNames); try record.set(p, reader(p, v)) }
+            try apply(props, names: LineCode.propertyNames) { try record.set($0, $1) }
             model.lineCodes.append(record)
         case "line":
             var record = Line(name: name, baseFrequencyHertz: f)
-            for (k, v) in props { let p = Self.resolve(k, in: Line.propertyNames); try record.set(p, reader(p, v)) }
+            try apply(props, names: Line.propertyNames) { try record.set($0, $1) }
             model.lines.append(record)
         default:
             Issue.record("unexpected class \(cls)")
         }
     }
 
-    /// Adds the objects of script lines `New Class.name prop=value ...` (no continuation lines).
+    /// Adds the objects of `New Class.name prop=value ...` lines and their `~` continuations
+    /// (`!` comments dropped; other commands ignored).
     mutating func add(script: String) throws {
-        for rawLine in script.split(separator: "\n") {
-            let fields = Self.fields(String(rawLine))
-            guard fields.count >= 2, fields[0].lowercased() == "new" else { continue }
-            let classAndName = fields[1].split(separator: ".", maxSplits: 1).map(String.init)
-            let props = fields.dropFirst(2).map { field -> (String, String) in
+        var pending: (cls: String, name: String, props: [(String, String)])?
+        for rawLine in script.split(whereSeparator: \.isNewline) {
+            let fields = Self.fields(String(rawLine.split(separator: "!", maxSplits: 1, omittingEmptySubsequences: false)[0]))
+            guard let word = fields.first?.lowercased() else { continue }
+            let props = fields.dropFirst(word == "new" ? 2 : 1).map { field -> (String, String) in
                 let parts = field.split(separator: "=", maxSplits: 1).map(String.init)
-                return (parts[0], parts.count > 1 ? parts[1] : "")
+                return parts.count > 1 ? (parts[0], parts[1]) : ("", parts[0])
             }
-            try add(classAndName[0], classAndName[1].lowercased(), props)
+            if word == "~" || word == "more" {
+                pending?.props += props
+                continue
+            }
+            if let object = pending { try add(object.cls, object.name, object.props) }
+            pending = nil
+            guard word == "new", fields.count >= 2 else { continue }
+            let classAndName = fields[1].split(separator: ".", maxSplits: 1).map(String.init)
+            pending = (classAndName[0], classAndName[1].lowercased(), props)
         }
+        if let object = pending { try add(object.cls, object.name, object.props) }
     }
 }
 
@@ -124,7 +146,12 @@ extension LineConstantsModelBuilder {
             }
         }
         if !current.isEmpty { fields.append(current) }
-        return fields
+        // `x= -1.25`: a value may follow its `=` after blanks (as the OpenDSS lexer allows).
+        var joined: [String] = []
+        for field in fields {
+            if let last = joined.last, last.hasSuffix("=") { joined[joined.count - 1] = last + field } else { joined.append(field) }
+        }
+        return joined
     }
 }
 
@@ -212,6 +239,100 @@ func normwiseRelativeError(_ actual: [Double], _ expected: [Double]) -> Double {
                       normwiseRelativeError(line.cMatrix ?? [], golden.expected.cmatrix)]
         print("4-bus geometry (Carson): max relative error R \(errors[0]) X \(errors[1]) C \(errors[2])")
         #expect(errors.allSatisfy { $0 <= Self.tolerance })
+    }
+
+    /// The primitive admittance the stored matrices give, built as the power flow builds a line's
+    /// (series inverse of Z·length, half of jωC·length at each end), interleaved re/im.
+    static func primitiveAdmittance(r: [Double], x: [Double], c: [Double], length: Double,
+                                    frequencyHertz: Double) -> [Double]? {
+        let n = Int(Double(r.count).squareRoot())
+        var z = ComplexSquareMatrix(order: n)
+        for k in 0..<(n * n) { z.entries[k] = .init(r[k] * length, x[k] * length) }
+        guard let series = z.inverted() else { return nil }
+        let omega = 2 * Double.pi * frequencyHertz
+        var values = [Double](repeating: 0, count: 8 * n * n)
+        for i in 0..<(2 * n) {
+            for j in 0..<(2 * n) {
+                let s = series[i % n, j % n]
+                let sign: Double = (i < n) == (j < n) ? 1 : -1
+                var im = sign * s.imaginary
+                if (i < n) == (j < n) { im += omega * c[(i % n) * n + j % n] * 1e-9 * length / 2 }
+                values[2 * (i * 2 * n + j)] = sign * s.real
+                values[2 * (i * 2 * n + j) + 1] = im
+            }
+        }
+        return values
+    }
+
+    @Test func primitiveAdmittanceMatchesOpenDSSYPrim() throws {
+        for goldenCase in try Self.loadGolden().cases {
+            let model = try Self.build(goldenCase)
+            let line = try #require(model.lines.first { $0.name == goldenCase.line })
+            let (r, x, c) = try #require(Self.matrices(of: line, in: model))
+            let yprim = try #require(Self.primitiveAdmittance(r: r, x: x, c: c, length: line.length,
+                                                              frequencyHertz: goldenCase.frequency))
+            let error = normwiseRelativeError(yprim, goldenCase.expected.yprim)
+            print("line constants \(goldenCase.name): YPrim max relative error \(error)")
+            #expect(error <= Self.tolerance, "\(goldenCase.name): YPrim error \(error)")
+        }
+    }
+
+    struct SharedGeometriesGolden: Decodable {
+        struct Entry: Decodable {
+            var geometry: String
+            var length: Double
+            var units: Int
+            var phases: Int
+            var rmatrix: [Double]
+            var xmatrix: [Double]
+            var cmatrix: [Double]
+        }
+        var lines: [Entry]
+    }
+
+    /// Builds a shared feeder's wires and geometries from its own script files, gives each golden
+    /// entry a line (geometry, length, units) and returns the largest error against OpenDSS.
+    static func sharedGeometriesError(files: [String], golden goldenFile: String, expectedCount: Int) throws -> Double? {
+        let paths = files.compactMap { SharedData.path($0) }
+        guard paths.count == files.count else { return nil }
+        let url = SharedData.packageRoot.appendingPathComponent("golden/line_constants/\(goldenFile)")
+        let golden = try JSONDecoder().decode(SharedGeometriesGolden.self, from: Data(contentsOf: url))
+        #expect(golden.lines.count == expectedCount)
+        var builder = try LineConstantsModelBuilder(frequencyHertz: 60, earthModel: "deri")
+        for path in paths { try builder.add(script: try String(contentsOfFile: path, encoding: .utf8)) }
+        let unitNames = ["none", "mi", "kft", "km", "m", "ft", "in", "cm", "mm"]
+        let firstLine = builder.model.lines.count
+        for (i, entry) in golden.lines.enumerated() {
+            try builder.add("line", "l\(i)", [("geometry", entry.geometry), ("length", "\(entry.length)"),
+                                              ("units", unitNames[entry.units])])
+        }
+        try builder.model.resolveLineConstants()
+        var worst = 0.0
+        for (i, entry) in golden.lines.enumerated() {
+            let line = builder.model.lines[firstLine + i]
+            #expect(line.phases == entry.phases, "\(entry.geometry): phases")
+            let error = max(normwiseRelativeError(line.rMatrix ?? [], entry.rmatrix),
+                            normwiseRelativeError(line.xMatrix ?? [], entry.xmatrix),
+                            normwiseRelativeError(line.cMatrix ?? [], entry.cmatrix))
+            #expect(error <= Self.tolerance, "\(entry.geometry): error \(error)")
+            worst = max(worst, error)
+        }
+        return worst
+    }
+
+    /// ckt5: Radius/GMRac in cm, Rac per km, busbars and 1e-9 "NONE" wires (Deri's |α| > 35 branch).
+    @Test func ckt5GeometriesMatchOpenDSS() throws {
+        guard let worst = try Self.sharedGeometriesError(
+            files: ["feeders/ckt5/ckt5/WireData_ckt5.dss", "feeders/ckt5/ckt5/LineGeometry_ckt5.dss"],
+            golden: "ckt5_geometries.json", expectedCount: 33) else { return }
+        print("line constants ckt5 (33 geometries, Deri): max relative error \(worst)")
+    }
+
+    /// NEV: abbreviated properties (GMR=, DIAM=), up to 17 conductors, no reduction.
+    @Test func nevGeometriesMatchOpenDSS() throws {
+        guard let worst = try Self.sharedGeometriesError(
+            files: ["feeders/nev/NEVTestCase/LineGeometry.DSS"], golden: "nev_geometries.json", expectedCount: 4) else { return }
+        print("line constants NEV (4 geometries, Deri): max relative error \(worst)")
     }
 
     @Test func earthModelNamesParse() throws {

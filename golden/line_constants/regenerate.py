@@ -5,6 +5,10 @@ How to run (from the package root):
     pip install dss-python==0.15.7        # DSS C-API 0.14.5, the engine of ../shared/golden
     python3 golden/line_constants/regenerate.py
 
+With ../shared/feeders present it also writes ckt5_geometries.json and nev_geometries.json: for
+each LineGeometry those feeders' lines use (Deri, 60 Hz; ckt5: 33, NEV: 4), the R, X, C matrices
+of the first line that uses it.
+
 Writes golden/line_constants/cases.json: for every case, the OpenDSS objects it defines (class,
 name and properties in the order given, so that the Swift test builds the same records through
 `set`), the circuit frequency and earth model, and what OpenDSS reports for the line under test:
@@ -149,6 +153,34 @@ CASES = [
                                             ("x", "[-6 0 6 12]"), ("h", "[-48 -48 -48 -48]")]),
              line([("spacing", "cn_spacing"), ("cncables", "[250_1/3 250_1/3 250_1/3]"), ("wires", "[1/0_cu]"),
                    ("length", "0.2"), ("units", "mi")])]),
+    dict(name="geometry_from_spacing_and_wires_array_carson", frequency=60, earth_model="carson",
+         objects=WIRES_4BUS + [
+             ("linespacing", "4wire_spacing", [("nconds", "4"), ("nphases", "3"), ("units", "ft"),
+                                               ("x", "[-4 -1.5 3 0]"), ("h", "[28 28 28 24]")]),
+             ("linegeometry", "g_sp", [("nconds", "4"), ("nphases", "3"), ("reduce", "yes"), ("spacing", "4wire_spacing"),
+                                       ("wires", "[conductor conductor conductor neutral]")]),
+             line([("geometry", "g_sp"), ("length", "300"), ("units", "m")])]),
+    dict(name="cn_cable_geometry_array_deri", frequency=60, earth_model="deri",
+         objects=[CN_CABLE,
+                  ("linegeometry", "cn3a", [("nconds", "3"), ("nphases", "3"),
+                                            ("cncables", "[250_1/3 250_1/3 250_1/3]"),
+                                            ("cond", "1"), ("units", "in"), ("x", "-6"), ("h", "-48"),
+                                            ("cond", "2"), ("x", "0"), ("h", "-48"),
+                                            ("cond", "3"), ("x", "6"), ("h", "-48")]),
+                  line([("geometry", "cn3a"), ("length", "0.2"), ("units", "mi")])]),
+    dict(name="ts_cable_spacing_deri", frequency=50, earth_model="deri",
+         objects=[TS_CABLE, CU_NEUTRAL,
+                  ("linespacing", "ts_spacing", [("nconds", "4"), ("nphases", "3"), ("units", "m"),
+                                                 ("x", "[-0.1 0 0.1 0.2]"), ("h", "[-1 -1 -1 -1.1]")]),
+                  line([("spacing", "ts_spacing"), ("tscables", "[1/0 1/0 1/0]"), ("wires", "[1/0_cu]"),
+                        ("length", "0.35"), ("units", "km")])]),
+    # OpenDSS computes a shared geometry once, with the earth model of the first line using it.
+    dict(name="shared_geometry_first_line_model_wins", frequency=60, earth_model="deri",
+         objects=WIRES_4BUS + [
+             geometry_4wire("4wire", "yes"),
+             ("line", "first", [("bus1", "sourcebus"), ("bus2", "b1"), ("geometry", "4wire"), ("earthmodel", "carson"),
+                                ("length", "1"), ("units", "kft")]),
+             line([("geometry", "4wire"), ("earthmodel", "fullcarson"), ("length", "2"), ("units", "kft")])]),
     dict(name="ts_cable_neutral_fullcarson", frequency=60, earth_model="fullcarson",
          objects=[TS_CABLE, CU_NEUTRAL,
                   ("linegeometry", "ts1", [("nconds", "2"), ("nphases", "1"), ("reduce", "yes"),
@@ -162,6 +194,13 @@ CASES = [
                                       ("cmatrix", "[10 | -2 11 | -3 -2.5 12 | -1 -1.5 -2 9]"),
                                       ("units", "mi"), ("kron", "yes")]),
                   line([("linecode", "k4"), ("length", "300"), ("units", "ft")])]),
+    dict(name="linecode_kron_neutral_first", frequency=50, earth_model="deri",
+         objects=[("linecode", "k4n", [("nphases", "4"), ("units", "km"),
+                                       ("rmatrix", "[0.6 | 0.1560 0.3375 | 0.1580 0.1535 0.3414 | 0.1590 0.1550 0.1570 0.3465]"),
+                                       ("xmatrix", "[1.1 | 0.5017 1.0478 | 0.4236 0.3849 1.0348 | 0.4100 0.4000 0.3900 1.0179]"),
+                                       ("cmatrix", "[9 | -2 11 | -3 -2.5 12 | -1 -1.5 -2 10]"),
+                                       ("neutral", "1"), ("kron", "yes")]),
+                  line([("linecode", "k4n"), ("length", "0.4"), ("units", "km")])]),
 ]
 
 
@@ -195,7 +234,39 @@ def run_case(case):
                 objects=objects, line="under_test", expected=expected)
 
 
+SHARED_FEEDERS = os.path.join(HERE, "..", "..", "..", "shared", "feeders")
+FEEDER_GEOMETRIES = [("ckt5_geometries.json", os.path.join(SHARED_FEEDERS, "ckt5", "ckt5", "Master_ckt5.dss")),
+                     ("nev_geometries.json", os.path.join(SHARED_FEEDERS, "nev", "NEVTestCase", "NEVMASTER.DSS"))]
+
+
+def feeder_geometries(master):
+    """For every LineGeometry a feeder's lines use (Deri, 60 Hz), the matrices of the first such line."""
+    engine = DSS.NewContext()
+    engine.Text.Command = 'compile "{}"'.format(os.path.abspath(master))
+    engine.Text.Command = "solve"
+    lines = engine.ActiveCircuit.Lines
+    seen, entries = set(), []
+    index = lines.First
+    while index > 0:
+        geometry = lines.Geometry.lower()
+        if geometry and geometry not in seen:
+            seen.add(geometry)
+            entries.append(dict(geometry=geometry, line=lines.Name, length=lines.Length, units=lines.Units,
+                                phases=lines.Phases, rmatrix=[float(v) for v in lines.Rmatrix],
+                                xmatrix=[float(v) for v in lines.Xmatrix], cmatrix=[float(v) for v in lines.Cmatrix]))
+        index = lines.Next
+    return entries
+
+
 def main():
+    for output, master in FEEDER_GEOMETRIES:
+        if not os.path.exists(master):
+            print("skipping {}: {} is absent".format(output, master))
+            continue
+        with open(os.path.join(HERE, output), "w") as f:
+            json.dump(dict(engine=DSS.Version.splitlines()[0], earth_model="deri", frequency=60,
+                           lines=feeder_geometries(master)), f, indent=1)
+            f.write("\n")
     results = [run_case(case) for case in CASES]
     document = dict(engine=DSS.Version.splitlines()[0], cases=results)
     with open(os.path.join(HERE, "cases.json"), "w") as f:

@@ -63,7 +63,7 @@ public struct ComplexSquareMatrix: Sendable, Equatable {
         for i in 0..<n { inverse[i, i] = Complex(1, 0) }
         for column in 0..<n {
             var pivotRow = column
-            for row in (column + 1)..<max(n, column + 1) where a[row, column].length > a[pivotRow, column].length {
+            for row in column..<n where a[row, column].length > a[pivotRow, column].length {
                 pivotRow = row
             }
             guard a[pivotRow, column] != .zero else { return nil }

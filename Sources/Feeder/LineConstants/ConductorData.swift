@@ -54,8 +54,13 @@ public struct ConductorProperties: Sendable, Equatable {
         case "seasons":
             let count = try r.int()
             guard count >= 1 && count <= 1000 else { throw r.fail("expected 1 to 1000 seasons") }
-            ratingsAmps = Array(ratingsAmps.prefix(count)) + [Double](repeating: -1, count: max(0, count - ratingsAmps.count))
-        case "ratings": ratingsAmps = try r.doubles()
+            // As OpenDSS: the ratings array takes the new length; new seasons are "not given" (-1).
+            while ratingsAmps.count < count { ratingsAmps.append(-1) }
+            ratingsAmps.removeLast(ratingsAmps.count - count)
+        case "ratings":
+            let values = try r.doubles()
+            guard !values.isEmpty, values.allSatisfy({ $0.isFinite }) else { throw r.fail("expected one or more ratings in amps") }
+            ratingsAmps = values
         default: return false
         }
         return true

@@ -124,11 +124,12 @@ public struct LineGeometry: Sendable, Equatable {
         activeConductor = conductors.count - 1
     }
 
-    /// `cncables=[...]` / `tscables=[...]`: the phase conductors from the first on.
+    /// `cncables=[...]` / `tscables=[...]`: one cable per conductor. (A shorter list followed by
+    /// `wires=` gives OpenDSS a singular matrix, so it is refused; set such mixes with `cond=`.)
     private mutating func setCables(_ r: ValueReader, kind: ConductorKind) throws {
         let names = r.strings().map { $0.lowercased() }
-        guard !names.isEmpty, names.count <= conductors.count else {
-            throw r.fail("expected 1 to \(conductors.count) cables, got \(names.count)")
+        guard names.count == conductors.count else {
+            throw r.fail("expected \(conductors.count) cables (nconds), got \(names.count); use cond= and cncable=/tscable= to mix with wires")
         }
         for (offset, name) in names.enumerated() {
             conductors[offset].conductor = ConductorReference(kind: kind, name: name)

@@ -29,24 +29,26 @@ extension FeederModel {
         let frequency = baseFrequencyHertz
         guard frequency.isFinite, frequency > 0 else { throw FeederError.invalidModel("base frequency \(frequency) Hz") }
         let geometryResistivities = geometryEarthResistivities()
-        var geometryResults = [(result: LineConstantsResult, phases: Int)?](repeating: nil, count: lineGeometries.count)
+        var geometryResults = [LineConstantsResult?](repeating: nil, count: lineGeometries.count)
         var activeEarthModel = EarthModel.openDSSDefault
         for index in lines.indices {
             let line = lines[index]
             let element = line.scriptLocation.map { "\($0): Line.\(line.name)" } ?? "Line.\(line.name)"
             let lineEarthModel = line.earthModel ?? options.earthModel
-            let computed: (result: LineConstantsResult, phases: Int)
+            let computed: LineConstantsResult
             if let geometryName = line.geometry {
                 guard let g = lineGeometries.firstIndex(where: { $0.name == geometryName }) else {
                     throw FeederError.unresolvedReference(element: element, reference: "geometry=\(geometryName)",
                                                           reason: "no such LineGeometry")
                 }
-                if geometryResults[g] == nil {
+                if let cached = geometryResults[g] {
+                    computed = cached
+                } else {
                     let construction = try geometryConstruction(lineGeometries[g], element: element,
                                                                 earthResistivityOhmMetres: geometryResistivities[g])
-                    geometryResults[g] = try compute(construction, earthModel: lineEarthModel, element: element, frequencyHertz: frequency)
+                    computed = try compute(construction, earthModel: lineEarthModel, element: element, frequencyHertz: frequency)
+                    geometryResults[g] = computed
                 }
-                computed = geometryResults[g]!
             } else if let spacingName = line.spacing {
                 let construction = try spacingConstruction(of: line, spacingName: spacingName, element: element)
                 let rhoChanged = (line.earthResistivityOhmMetres ?? 100) != 100
@@ -56,20 +58,19 @@ extension FeederModel {
                 continue
             }
             if line.enabled { activeEarthModel = lineEarthModel }
-            try store(computed.result, phases: computed.phases, on: &lines[index], element: element, frequencyHertz: frequency)
+            try store(computed, on: &lines[index], element: element, frequencyHertz: frequency)
         }
     }
 
-    /// The matrices of one construction (reduced to its phases when asked) and their order.
+    /// The matrices of one construction, reduced to its phases when asked.
     private func compute(_ construction: LineConstruction, earthModel: EarthModel, element: String,
-                         frequencyHertz: Double) throws -> (result: LineConstantsResult, phases: Int) {
+                         frequencyHertz: Double) throws -> LineConstantsResult {
         try validate(construction, earthModel: earthModel, element: element)
         let calculator = LineConstantsCalculator(
             conductors: construction.conductors, phaseCount: construction.phaseCount,
             earthModel: earthModel, frequencyHertz: frequencyHertz,
             earthResistivityOhmMetres: construction.earthResistivityOhmMetres)
-        let result = construction.reduce ? calculator.computeReduced() : calculator.compute()
-        return (result, result.seriesImpedanceOhmsPerMetre.order)
+        return construction.reduce ? calculator.computeReduced() : calculator.compute()
     }
 
     /// The earth resistivity each geometry ends up with: OpenDSS writes a line's `rho` into the
@@ -82,8 +83,9 @@ extension FeederModel {
     }
 
     /// Stores one line's matrices, converted from per metre to per line length unit.
-    private func store(_ result: LineConstantsResult, phases: Int, on line: inout Line, element: String,
+    private func store(_ result: LineConstantsResult, on line: inout Line, element: String,
                        frequencyHertz: Double) throws {
+        let phases = result.seriesImpedanceOhmsPerMetre.order
         if let requested = line.phasesAfterConstruction, requested != phases {
             throw FeederError.invalidModel("\(element): phases=\(requested) differs from its construction's \(phases)")
         }
@@ -95,16 +97,19 @@ extension FeederModel {
         // matrices, which are computed at the solution (circuit base) frequency itself.
         let reactanceScale = line.baseFrequencyHertz == frequencyHertz ? 1 : line.baseFrequencyHertz / frequencyHertz
         let omega = 2 * Double.pi * frequencyHertz
+        let resistance = z.entries.map(\.real)
+        let reactance = z.entries.map { $0.imaginary * reactanceScale }
+        let capacitanceNanofarads = y.entries.map { $0.imaginary / omega * 1e9 }
+        guard (resistance + reactance + capacitanceNanofarads).allSatisfy(\.isFinite) else {
+            throw FeederError.invalidModel("\(element): line constants are not finite (check the conductor data)")
+        }
         line.phases = phases
-        line.rMatrix = z.entries.map(\.real)
-        line.xMatrix = reactanceScale == 1 ? z.entries.map(\.imaginary) : z.entries.map { $0.imaginary * reactanceScale }
-        line.cMatrix = y.entries.map { $0.imaginary / omega * 1e9 }
+        line.rMatrix = resistance
+        line.xMatrix = reactance
+        line.cMatrix = capacitanceNanofarads
         line.usesOwnImpedance = true
         line.lineCode = nil
         line.phasesOverrideCode = false
-        guard (line.rMatrix! + line.xMatrix! + line.cMatrix!).allSatisfy(\.isFinite) else {
-            throw FeederError.invalidModel("\(element): line constants are not finite (check the conductor data)")
-        }
     }
 
     /// Conductors of a LineGeometry, converted to SI.
