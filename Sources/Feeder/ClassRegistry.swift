@@ -9,7 +9,7 @@ struct DSSClass {
     let propertyNames: [String]
     /// General objects (codes, shapes, wire data) live outside the circuit, as in OpenDSS.
     let isGeneral: Bool
-    let create: (inout FeederModel, _ objectName: String, _ baseFrequencyHertz: Double) -> Int
+    let create: (inout FeederModel, _ objectName: String, _ context: CreationContext) -> Int
     let assign: (inout FeederModel, _ index: Int, _ property: String, _ value: ValueReader) throws -> Void
     let copy: (inout FeederModel, _ from: Int, _ to: Int) -> Void
     /// Ends an edit command on one object (derived values recomputed).
@@ -55,6 +55,13 @@ enum UnsupportedClass {
     }
 }
 
+/// What a new object takes from the interpreter's state when it is created (as OpenDSS fixes
+/// these at creation, not when the model is solved).
+struct CreationContext {
+    var baseFrequencyHertz: Double
+    var earthModel: EarthModel
+}
+
 /// One object of a class: where it is stored and its name.
 struct ClassMember {
     var index: Int
@@ -65,12 +72,12 @@ extension DSSClass {
     /// A class whose records are stored in one array of the model.
     init<Record: DSSRecord>(_ name: String, _ store: WritableKeyPath<FeederModel, [Record]>, general: Bool = false,
                             reference: ((Int) -> ElementReference)? = nil,
-                            make: @escaping (_ name: String, _ baseFrequencyHertz: Double) -> Record) {
+                            make: @escaping (_ name: String, _ context: CreationContext) -> Record) {
         self.name = name
         propertyNames = Record.propertyNames
         isGeneral = general
-        create = { model, objectName, frequency in
-            model[keyPath: store].append(make(objectName, frequency))
+        create = { model, objectName, context in
+            model[keyPath: store].append(make(objectName, context))
             let index = model[keyPath: store].count - 1
             if let reference { model.creationOrder.append(reference(index)) }
             return index
@@ -119,19 +126,24 @@ extension DSSClass {
 
     static func modelled() -> [DSSClass] {
         [
-            DSSClass("vsource", \.vsources, reference: ElementReference.vsource) { name, frequency in
-                var source = VoltageSource(name: name); source.frequencyHertz = frequency; return source
+            DSSClass("vsource", \.vsources, reference: ElementReference.vsource) { name, context in
+                var source = VoltageSource(name: name); source.frequencyHertz = context.baseFrequencyHertz; return source
             },
-            DSSClass("linecode", \.lineCodes, general: true) { LineCode(name: $0, baseFrequencyHertz: $1) },
+            DSSClass("linecode", \.lineCodes, general: true) { LineCode(name: $0, baseFrequencyHertz: $1.baseFrequencyHertz) },
             DSSClass("wiredata", \.wireData, general: true) { name, _ in WireData(name: name) },
             DSSClass("cndata", \.cnData, general: true) { name, _ in CNData(name: name) },
             DSSClass("tsdata", \.tsData, general: true) { name, _ in TSData(name: name) },
             DSSClass("linespacing", \.lineSpacings, general: true) { name, _ in LineSpacing(name: name) },
             DSSClass("linegeometry", \.lineGeometries, general: true) { name, _ in LineGeometry(name: name) },
-            DSSClass("line", \.lines, reference: ElementReference.line) { Line(name: $0, baseFrequencyHertz: $1) },
+            DSSClass("line", \.lines, reference: ElementReference.line) { name, context in
+                // OpenDSS fixes a line's earth model when the line is created.
+                var line = Line(name: name, baseFrequencyHertz: context.baseFrequencyHertz)
+                line.earthModel = context.earthModel
+                return line
+            },
             DSSClass("xfmrcode", \.xfmrCodes, general: true) { name, _ in XfmrCode(name: name) },
             DSSClass("transformer", \.transformers, reference: ElementReference.transformer) { name, _ in Transformer(name: name) },
-            DSSClass("reactor", \.reactors, reference: ElementReference.reactor) { Reactor(name: $0, baseFrequencyHertz: $1) },
+            DSSClass("reactor", \.reactors, reference: ElementReference.reactor) { Reactor(name: $0, baseFrequencyHertz: $1.baseFrequencyHertz) },
             DSSClass("load", \.loads, reference: ElementReference.load) { name, _ in Load(name: name) },
             DSSClass("generator", \.generators, reference: ElementReference.generator) { name, _ in Generator(name: name) },
             DSSClass("pvsystem", \.pvSystems, reference: ElementReference.pvSystem) { name, _ in PVSystem(name: name) },

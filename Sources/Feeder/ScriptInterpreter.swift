@@ -268,7 +268,8 @@ struct ScriptInterpreter {
     }
 
     mutating func createObject(_ classIndex: Int, name: String) -> Int {
-        let index = classes[classIndex].create(&model, name, defaultBaseFrequency)
+        let context = CreationContext(baseFrequencyHertz: defaultBaseFrequency, earthModel: model.options.earthModel)
+        let index = classes[classIndex].create(&model, name, context)
         indexByName[classIndex][name] = index
         return index
     }

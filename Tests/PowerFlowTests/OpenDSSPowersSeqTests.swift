@@ -82,14 +82,17 @@ struct ExportComparison {
     }
 
     /// SeqVoltages: one printed digit, or the solution's own noise — 1e-9 of the bus's
-    /// line-to-neutral base for volts (V1, V2, V0, Vresidual), 1e-9 for p.u., and the volts' noise
+    /// line-to-neutral base for volts (V1, V2, V0; three times that for Vresidual, a sum of three
+    /// phases), 1e-9 for p.u., and the volts' noise
     /// over V1 for the percentages (near-balanced buses have V0 and Vresidual of that noise's size).
     static func seqTolerance(_ row: [String], _ column: Int, _ text: String) -> Double {
         let baseVolts = (Double(row[3]) ?? 0) * 1000 / 3.0.squareRoot()
         let noiseVolts = 1e-9 * baseVolts
         let v1 = Double(row[1]) ?? 0
         let noise: Double = switch column {
-        case 1, 4, 6, 8: noiseVolts
+        case 1, 4, 6: noiseVolts
+        // Vresidual = |Va + Vb + Vc| adds three phases' noise.
+        case 8: 3 * noiseVolts
         case 2: 1e-9
         case 5, 7, 9: v1 > 0 ? 100 * noiseVolts / v1 : 0
         default: 0

@@ -101,7 +101,7 @@ public struct Reactor: Sendable {
     }
 
     /// Normal and emergency ratings in amperes: as given, else OpenDSS's (kvar per phase over
-    /// phase kV for the kvar specification; the creation default 100 kvar, 12.47 kV otherwise).
+    /// phase kV for the kvar specification; that of the creation defaults otherwise).
     public var ratingsAmps: (normal: Double, emergency: Double) {
         let derived: Double
         if specification == .kilovars {
@@ -109,7 +109,9 @@ public struct Reactor: Sendable {
                 : (phases == 2 || phases == 3 ? kilovolts / 3.0.squareRoot() : kilovolts)
             derived = kilovars / Double(phases) / phaseKilovolts
         } else {
-            derived = 100 * 3.0.squareRoot() / 12.47
+            // The rating OpenDSS computes when it creates a reactor (100 kvar, 12.47 kV, 3 phases)
+            // and keeps unless the reactor is given by kvar.
+            derived = 100.0 / 3 / (12.47 / 3.0.squareRoot())
         }
         let normal = normalAmps ?? derived
         return (normal, emergencyAmps ?? normal * 1.35)
