@@ -182,8 +182,11 @@ extension PowerFlowSolver {
             let load = String(e.name.dropFirst("Load.".count))
             return e.conductorNodes.filter { $0 >= 0 }.map { (load, network.nodeName($0), $0) }
         }
+        // OpenDSS's clock: set to the start hour, advanced by one step before each solve.
+        controls.clock = SolutionClock(hours: configuration.startHour)
         for k in 1...max(1, configuration.numberOfSteps) {
             let hour = configuration.startHour + Double(k) * stepHours
+            controls.clock.advance(bySeconds: configuration.stepSeconds)
             try applyShapes(mode: configuration.mode, hour: hour)
             let time = SimTime.fromSeconds(Double(k) * configuration.stepSeconds)
             let (outcome, m) = try solveStep(step: k, time: time, area: area, limits: configuration.limits, log: &log)

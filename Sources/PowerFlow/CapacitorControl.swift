@@ -1,0 +1,232 @@
+// Owns CapControl as OpenDSS samples and acts: the voltage override, the voltage, kvar, current,
+// power factor and time types with their ON/OFF settings, PT/CT phase selection (number, AVG, MAX,
+// MIN), the queued switching at delay (closing) or delayoff (opening) with the dead time after an
+// opening, and the switching itself.
+import ComplexModule
+import Feeder
+import Kernel
+
+/// The switching a CapControl has decided on (OpenDSS's PendingChange).
+enum CapacitorSwitch {
+    case none, open, close
+}
+
+/// What a CapControl remembers between samples.
+struct CapacitorControlState {
+    var armed = false
+    var actionHandle = 0
+    var pendingChange = CapacitorSwitch.none
+    /// The capacitor's state at the last sample (OpenDSS's PresentState).
+    var presentlyClosed = true
+    /// When the capacitor was last opened by this control, seconds on the solution clock.
+    var lastOpenSeconds: Double
+}
+
+/// What a CapControl measures: the monitored terminal's voltages and all the element's currents.
+struct CapacitorControlReading {
+    var terminalVoltages: [CDouble]
+    var currents: [CDouble]
+    /// Offset of the monitored terminal's first conductor in `currents`.
+    var conductorOffset: Int
+    var monitoredPhases: Int
+    var terminalPower: CDouble
+}
+
+extension PowerFlowSolver {
+    /// OpenDSS's CapControl.Sample: decides the pending change, queues it or withdraws it.
+    func sampleCapacitorControl(_ index: Int) throws {
+        let cc = network.model.capControls[index]
+        let (ci, reading) = try capacitorControlReading(cc)
+        let capacitor = network.model.capacitors[ci]
+        var state = controls.capacitorControls[index]
+        defer { controls.capacitorControls[index] = state }
+        state.presentlyClosed = capacitorClosed[ci]
+        let closed = state.presentlyClosed
+        var shouldSwitch = false
+        if cc.voltageOverride && cc.type != .voltage {
+            let vTest = capacitorControlVoltage(cc, capacitor, reading)
+            if !closed && vTest < cc.voltageMin { state.pendingChange = .close; shouldSwitch = true }
+            if closed && vTest > cc.voltageMax { state.pendingChange = .open; shouldSwitch = true }
+        }
+        if !shouldSwitch {
+            shouldSwitch = decideCapacitorSwitch(cc, capacitor, reading, closed: closed, pending: &state.pendingChange)
+        }
+        if shouldSwitch && !state.armed {
+            let delay: Double
+            if state.pendingChange == .close {
+                let sinceOpen = controls.clock.seconds + Double(controls.clock.hour) * 3600 - state.lastOpenSeconds
+                delay = sinceOpen < cc.deadTimeSeconds
+                    ? max(cc.delaySeconds, (cc.deadTimeSeconds + cc.delaySeconds) - sinceOpen) : cc.delaySeconds
+            } else {
+                delay = cc.delayOffSeconds
+            }
+            state.actionHandle = controls.queue.push(at: controls.clock, delaySeconds: delay, owner: .capacitor(index),
+                                                     action: .capacitorSwitch)
+            state.armed = true
+        }
+        if state.armed && state.pendingChange == .none {
+            controls.queue.delete(handle: state.actionHandle)
+            state.armed = false
+        }
+    }
+
+    /// The type's test. A single-step capacitor has no further step to add once closed, so a
+    /// closed one with nothing to do resets its pending change.
+    func decideCapacitorSwitch(_ cc: CapControl, _ capacitor: Capacitor, _ reading: CapacitorControlReading,
+                               closed: Bool, pending: inout CapacitorSwitch) -> Bool {
+        let availableSteps = closed ? 0 : 1
+        let wantsOn: Bool, wantsOff: Bool
+        switch cc.type {
+        case .voltage:
+            let v = capacitorControlVoltage(cc, capacitor, reading)
+            wantsOn = v < cc.onSetting
+            wantsOff = v > cc.offSetting
+        case .current:
+            let amps = capacitorControlCurrent(cc, capacitor, reading)
+            wantsOn = amps > cc.onSetting
+            wantsOff = amps < cc.offSetting
+        case .kvar:
+            let kvar = reading.terminalPower.imaginary * 0.001
+            wantsOn = kvar > cc.onSetting
+            wantsOff = kvar < cc.offSetting
+        case .powerFactor:
+            let s = reading.terminalPower
+            let magnitude = s.length
+            var pf = magnitude != 0 ? abs(s.real) / magnitude : 1
+            if s.imaginary < 0 { pf = 2 - pf }
+            // Closing needs enough kvar (pctminkvar of the bank when open, half a step when closed).
+            let minimumKvar = closed ? capacitor.kilovars * 0.5 : capacitor.kilovars * cc.minimumKvarPercent * 0.01
+            wantsOn = pf < cc.powerFactorOn && s.imaginary * 0.001 > minimumKvar
+            wantsOff = pf > cc.powerFactorOff
+        case .time:
+            let hour = controls.clock.hourOfDay
+            let onWindow = cc.offSetting > cc.onSetting
+                ? hour >= cc.onSetting && hour < cc.offSetting : hour >= cc.onSetting && hour < 24
+            wantsOn = onWindow
+            wantsOff = cc.offSetting > cc.onSetting
+                ? hour >= cc.offSetting || hour < cc.onSetting : hour >= cc.offSetting && hour < cc.onSetting
+        }
+        if !closed {
+            pending = wantsOn ? .close : .none
+            return wantsOn
+        }
+        if cc.type == .voltage { pending = .none }
+        if wantsOff {
+            pending = .open
+            return true
+        }
+        if availableSteps > 0 {
+            if wantsOn { pending = .close; return true }
+            return false
+        }
+        pending = .none
+        return false
+    }
+}
+
+extension PowerFlowSolver {
+    /// Resolves the control's capacitor and monitored element and reads the monitored terminal.
+    func capacitorControlReading(_ cc: CapControl) throws -> (Int, CapacitorControlReading) {
+        let model = network.model
+        guard let ci = model.capacitors.firstIndex(where: { $0.name == cc.capacitor }) else {
+            throw PowerFlowError.invalidElement("CapControl.\(cc.name)", "no capacitor \(cc.capacitor)")
+        }
+        guard let d = network.delivery.firstIndex(where: { $0.name.lowercased() == cc.element }) else {
+            throw PowerFlowError.invalidElement("CapControl.\(cc.name)", "monitored element \(cc.element) is not a line, transformer, capacitor or source in service")
+        }
+        let e = network.delivery[d]
+        let k = e.conductorsPerTerminal
+        let terminal = cc.terminal - 1
+        guard (terminal + 1) * k <= e.conductorNodes.count else {
+            throw PowerFlowError.invalidElement("CapControl.\(cc.name)", "terminal \(cc.terminal) does not exist on \(cc.element)")
+        }
+        let v = conductorVoltages(e)
+        let currents = conductorCurrents(e, v)
+        let reading = CapacitorControlReading(
+            terminalVoltages: Array(v[terminal * k..<(terminal + 1) * k]), currents: currents, conductorOffset: terminal * k,
+            monitoredPhases: e.kind == .transformer ? k - 1 : k,
+            terminalPower: terminalPower(e, terminal: terminal, v, currents))
+        return (ci, reading)
+    }
+
+    /// Control voltage (OpenDSS's GetControlVoltage): AVG/MAX/MIN over the monitored element's
+    /// phases, or one phase, line to line when the capacitor is delta connected.
+    func capacitorControlVoltage(_ cc: CapControl, _ capacitor: Capacitor, _ reading: CapacitorControlReading) -> Double {
+        let v = reading.terminalVoltages
+        let phases = min(reading.monitoredPhases, v.count)
+        switch cc.ptPhase {
+        case .average:
+            var sum = 0.0
+            for i in 0..<phases { sum += v[i].length }
+            return sum / Double(reading.monitoredPhases) / cc.ptRatio
+        case .maximum:
+            var value = 0.0
+            for i in 0..<phases { value = max(value, v[i].length) }
+            return value / cc.ptRatio
+        case .minimum:
+            var value = 1e50
+            for i in 0..<phases { value = min(value, v[i].length) }
+            return value / cc.ptRatio
+        case let .phase(p):
+            let i = p <= v.count ? p - 1 : 0
+            guard capacitor.connection == .delta else { return v[i].length / cc.ptRatio }
+            let next = p + 1 > capacitor.phases ? 0 : p
+            return (v[i] - v[min(next, v.count - 1)]).length / cc.ptRatio
+        }
+    }
+
+    /// Control current (OpenDSS's GetControlCurrent). AVG/MAX/MIN take the monitored terminal's
+    /// first (capacitor phases) conductors; a numbered CT phase indexes the element's whole current
+    /// list, i.e. terminal 1, whatever the monitored terminal (as OpenDSS does).
+    func capacitorControlCurrent(_ cc: CapControl, _ capacitor: Capacitor, _ reading: CapacitorControlReading) -> Double {
+        let i = reading.currents
+        let range = reading.conductorOffset..<min(i.count, reading.conductorOffset + capacitor.phases)
+        switch cc.ctPhase {
+        case .average:
+            var sum = 0.0
+            for c in range { sum += i[c].length }
+            return sum / Double(capacitor.phases) / cc.ctRatio
+        case .maximum:
+            var value = 0.0
+            for c in range { value = max(value, i[c].length) }
+            return value / cc.ctRatio
+        case .minimum:
+            var value = 1e50
+            for c in range { value = min(value, i[c].length) }
+            return value / cc.ctRatio
+        case let .phase(p):
+            return i[p <= i.count ? p - 1 : 0].length / cc.ctRatio
+        }
+    }
+
+    /// OpenDSS's CapControl.DoPendingAction; returns whether the capacitor switched.
+    func executeCapacitorAction(_ index: Int) throws -> Bool {
+        let cc = network.model.capControls[index]
+        guard let ci = network.model.capacitors.firstIndex(where: { $0.name == cc.capacitor }) else { return false }
+        var state = controls.capacitorControls[index]
+        defer { controls.capacitorControls[index] = state }
+        var switched = false
+        switch state.pendingChange {
+        case .open where state.presentlyClosed:
+            setCapacitor(ci, closed: false)
+            state.presentlyClosed = false
+            state.lastOpenSeconds = controls.clock.seconds + 3600 * Double(controls.clock.hour)
+            switched = true
+        case .close where !state.presentlyClosed:
+            setCapacitor(ci, closed: true)
+            state.presentlyClosed = true
+            switched = true
+        default:
+            break
+        }
+        state.armed = false
+        return switched
+    }
+
+    func setCapacitor(_ ci: Int, closed: Bool) {
+        guard capacitorClosed[ci] != closed else { return }
+        capacitorClosed[ci] = closed
+        network.setCapacitor(modelIndex: ci, closed: closed)
+        matrixIsCurrent = false
+    }
+}
