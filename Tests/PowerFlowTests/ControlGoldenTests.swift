@@ -81,7 +81,7 @@ enum ControlGoldenFiles {
         return notes
     }
 
-    @Test(arguments: ["regbank_ldc", "capcontrols"], ["static", "time"])
+    @Test(arguments: ["regbank_ldc", "capcontrols", "regfeatures"], ["static", "time"])
     func dailyControlsMatchOpenDSS(_ name: String, _ mode: String) throws {
         let model = try FeederImporter.compile(path: Self.golden + "/\(name).dss")
         let solver = try PowerFlowSolver(model: model)
