@@ -18,6 +18,9 @@ public struct SolutionClock: Sendable, Equatable {
         self.init(hour: Int(whole), seconds: (hours - whole) * 3600 + seconds)
     }
 
+    /// Hours since hour 0 (OpenDSS's dblHour), the hour load shapes are read at.
+    public var hours: Double { Double(hour) + seconds / 3600 }
+
     /// Seconds since hour 0, the key the control queue orders by.
     public var totalSeconds: Double { Double(hour) * 3600 + seconds }
 

@@ -185,8 +185,9 @@ extension PowerFlowSolver {
         // OpenDSS's clock: set to the start hour, advanced by one step before each solve.
         controls.clock = SolutionClock(hours: configuration.startHour)
         for k in 1...max(1, configuration.numberOfSteps) {
-            let hour = configuration.startHour + Double(k) * stepHours
             controls.clock.advance(bySeconds: configuration.stepSeconds)
+            // Event mode moves the clock to the actions it executes; the shapes follow the clock.
+            let hour = settings.controlMode == .event ? controls.clock.hours : configuration.startHour + Double(k) * stepHours
             try applyShapes(mode: configuration.mode, hour: hour)
             let time = SimTime.fromSeconds(Double(k) * configuration.stepSeconds)
             let (outcome, m) = try solveStep(step: k, time: time, area: area, limits: configuration.limits, log: &log)
