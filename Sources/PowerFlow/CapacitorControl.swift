@@ -49,7 +49,8 @@ extension PowerFlowSolver {
             if closed && vTest > cc.voltageMax { state.pendingChange = .open; shouldSwitch = true }
         }
         if !shouldSwitch {
-            shouldSwitch = decideCapacitorSwitch(cc, capacitor, reading, closed: closed, pending: &state.pendingChange)
+            shouldSwitch = decideCapacitorSwitch(cc, capacitor, reading, closed: closed,
+                                                 availableSteps: availableSteps(ci), pending: &state.pendingChange)
         }
         if shouldSwitch && !state.armed {
             let delay: Double
@@ -70,11 +71,10 @@ extension PowerFlowSolver {
         }
     }
 
-    /// The type's test. A single-step capacitor has no further step to add once closed, so a
-    /// closed one with nothing to do resets its pending change.
+    /// The type's test. A closed bank with steps left may add one; a closed bank without, with
+    /// nothing to do, resets its pending change (a closed bank with steps left keeps it, as OpenDSS).
     func decideCapacitorSwitch(_ cc: CapControl, _ capacitor: Capacitor, _ reading: CapacitorControlReading,
-                               closed: Bool, pending: inout CapacitorSwitch) -> Bool {
-        let availableSteps = closed ? 0 : 1
+                               closed: Bool, availableSteps: Int, pending: inout CapacitorSwitch) -> Bool {
         let wantsOn: Bool, wantsOff: Bool
         switch cc.type {
         case .voltage:
@@ -95,7 +95,8 @@ extension PowerFlowSolver {
             var pf = magnitude != 0 ? abs(s.real) / magnitude : 1
             if s.imaginary < 0 { pf = 2 - pf }
             // Closing needs enough kvar (pctminkvar of the bank when open, half a step when closed).
-            let minimumKvar = closed ? capacitor.kilovars * 0.5 : capacitor.kilovars * cc.minimumKvarPercent * 0.01
+            let minimumKvar = closed
+                ? capacitor.kilovars / Double(capacitor.numberOfSteps) * 0.5 : capacitor.kilovars * cc.minimumKvarPercent * 0.01
             wantsOn = pf < cc.powerFactorOn && s.imaginary * 0.001 > minimumKvar
             wantsOff = pf > cc.powerFactorOff
         case .time:
@@ -199,34 +200,83 @@ extension PowerFlowSolver {
         }
     }
 
-    /// OpenDSS's CapControl.DoPendingAction; returns whether the capacitor switched.
+    /// OpenDSS's CapControl.DoPendingAction: opening takes a step out (the terminal opens with the
+    /// last one), closing closes the terminal and adds a step; returns whether anything switched.
     func executeCapacitorAction(_ index: Int) throws -> Bool {
         let cc = network.model.capControls[index]
         guard let ci = network.model.capacitors.firstIndex(where: { $0.name == cc.capacitor }) else { return false }
         var state = controls.capacitorControls[index]
         defer { controls.capacitorControls[index] = state }
-        var switched = false
+        let before = (capacitorClosed[ci], controls.capacitorStates[ci])
+        var closed = capacitorClosed[ci]
         switch state.pendingChange {
         case .open where state.presentlyClosed:
-            setCapacitor(ci, closed: false)
-            state.presentlyClosed = false
-            state.lastOpenSeconds = controls.clock.seconds + 3600 * Double(controls.clock.hour)
-            switched = true
-        case .close where !state.presentlyClosed:
-            setCapacitor(ci, closed: true)
-            state.presentlyClosed = true
-            switched = true
+            let stepsRemain = subtractStep(ci)
+            if network.model.capacitors[ci].numberOfSteps == 1 {
+                closed = false
+                state.presentlyClosed = false
+                state.lastOpenSeconds = controls.clock.seconds + 3600 * Double(controls.clock.hour)
+            } else if !stepsRemain {
+                closed = false
+                state.presentlyClosed = false
+            }
+        case .close:
+            if !state.presentlyClosed {
+                closed = true
+                state.presentlyClosed = true
+            }
+            _ = addStep(ci)
         default:
             break
         }
         state.armed = false
-        return switched
+        guard before != (closed, controls.capacitorStates[ci]) else { return false }
+        capacitorClosed[ci] = closed
+        network.setCapacitor(modelIndex: ci, closed: closed, states: controls.capacitorStates[ci])
+        matrixIsCurrent = false
+        return true
     }
 
-    func setCapacitor(_ ci: Int, closed: Bool) {
-        guard capacitorClosed[ci] != closed else { return }
-        capacitorClosed[ci] = closed
-        network.setCapacitor(modelIndex: ci, closed: closed)
-        matrixIsCurrent = false
+    /// OpenDSS's LastStepInService: the highest step in service (0 = none).
+    func lastStepInService(_ ci: Int) -> Int {
+        (controls.capacitorStates[ci].lastIndex(of: true) ?? -1) + 1
+    }
+
+    func availableSteps(_ ci: Int) -> Int {
+        controls.capacitorStates[ci].count - lastStepInService(ci)
+    }
+
+    /// Puts the next step in service; false when all are.
+    func addStep(_ ci: Int) -> Bool {
+        let last = lastStepInService(ci)
+        guard last < controls.capacitorStates[ci].count else { return false }
+        controls.capacitorStates[ci][last] = true
+        return true
+    }
+
+    /// Takes the last step in service out; false when none is left in service.
+    func subtractStep(_ ci: Int) -> Bool {
+        let last = lastStepInService(ci)
+        guard last > 0 else { return false }
+        controls.capacitorStates[ci][last - 1] = false
+        return last - 1 > 0
+    }
+
+    /// Syncs each controlled capacitor with its steps as OpenDSS's CapControl does when it is set up:
+    /// a bank with no step in service starts with its terminal open.
+    func initializeCapacitorControls() {
+        for cc in network.model.capControls where cc.enabled {
+            guard let ci = network.model.capacitors.firstIndex(where: { $0.name == cc.capacitor }) else { continue }
+            let closed = availableSteps(ci) != controls.capacitorStates[ci].count
+            guard closed != capacitorClosed[ci] else { continue }
+            capacitorClosed[ci] = closed
+            network.setCapacitor(modelIndex: ci, closed: closed, states: controls.capacitorStates[ci])
+            matrixIsCurrent = false
+        }
+    }
+
+    /// In-service state of each step of the named capacitor (OpenDSS's Capacitors.States).
+    public func capacitorStates(named name: String) -> [Bool]? {
+        network.model.capacitors.firstIndex { $0.name == name.lowercased() }.map { controls.capacitorStates[$0] }
     }
 }

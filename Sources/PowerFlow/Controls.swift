@@ -12,11 +12,16 @@ struct ControlLoopState {
     var clock: SolutionClock
     var regulators: [RegulatorState]
     var capacitorControls: [CapacitorControlState]
+    /// In-service state of each capacitor step, by model index.
+    var capacitorStates: [[Bool]]
 
     init(model: FeederModel) {
+        capacitorStates = model.capacitors.map(\.states)
         clock = SolutionClock(hours: model.options.startHour, seconds: model.options.startSecond)
         regulators = model.regControls.map { _ in RegulatorState() }
-        capacitorControls = model.capControls.map { CapacitorControlState(lastOpenSeconds: -$0.deadTimeSeconds) }
+        // OpenDSS sets LastOpenTime to −DeadTime when the control is created, i.e. with the default
+        // dead time of 300 s, whatever `deadtime=` says later.
+        capacitorControls = model.capControls.map { _ in CapacitorControlState(lastOpenSeconds: -300) }
     }
 }
 
@@ -72,7 +77,13 @@ extension PowerFlowSolver {
         set { controls.clock = newValue }
     }
 
-    /// Whether the named capacitor is in service.
+    /// Sets up the controls before the first solve: RegControls' `tapnum=`, capacitor terminals.
+    func initializeControls() throws {
+        try applyInitialTapNumbers()
+        initializeCapacitorControls()
+    }
+
+    /// Whether the named capacitor's terminal is closed (its in-service steps then count).
     public func capacitorIsClosed(named name: String) -> Bool? {
         network.model.capacitors.firstIndex { $0.name == name.lowercased() }.map { capacitorClosed[$0] }
     }

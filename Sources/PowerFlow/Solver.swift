@@ -145,7 +145,7 @@ public final class PowerFlowSolver {
         for (i, c) in network.conversion.enumerated() { conversionIndexByName[c.name.lowercased()] = i }
         for i in 0..<network.conversion.count { updateState(i) }
         try computeVoltageBases()
-        try applyInitialTapNumbers()
+        try initializeControls()
     }
 
     // MARK: Matrix

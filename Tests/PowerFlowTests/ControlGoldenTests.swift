@@ -14,7 +14,7 @@ struct GoldenControlStep {
     var step: Int
     var controlIterations: Int
     var taps: [(regControl: String, tap: Double, number: Int)]
-    var capacitorStates: [(capacitor: String, closed: Bool)]
+    var capacitorStates: [(capacitor: String, states: [Bool])]
 }
 
 enum ControlGoldenFiles {
@@ -28,7 +28,7 @@ enum ControlGoldenFiles {
                 if column.hasPrefix("tap_pu:") {
                     step.taps.append((String(column.dropFirst(7)), Double(f[i]) ?? .nan, Int(f[i + 1]) ?? .min))
                 } else if column.hasPrefix("states:") {
-                    step.capacitorStates.append((String(column.dropFirst(7)), f[i] != "0"))
+                    step.capacitorStates.append((String(column.dropFirst(7)), f[i].split(separator: ";").map { $0 != "0" }))
                 }
             }
             return step
@@ -75,14 +75,14 @@ enum ControlGoldenFiles {
                 notes.append("\(t.regControl): tap \(number.map(String.init) ?? "?") (\(tap ?? .nan)) vs OpenDSS \(t.number) (\(t.tap))")
             }
         }
-        for c in g.capacitorStates where solver.capacitorIsClosed(named: c.capacitor) != c.closed {
-            notes.append("\(c.capacitor): closed \(solver.capacitorIsClosed(named: c.capacitor) ?? false) vs OpenDSS \(c.closed)")
+        for c in g.capacitorStates where solver.capacitorStates(named: c.capacitor) != c.states {
+            notes.append("\(c.capacitor): states \(solver.capacitorStates(named: c.capacitor) ?? []) vs OpenDSS \(c.states)")
         }
         return notes
     }
 
     /// Every case and control mode regenerate.py makes (regfeatures has no event run: OpenDSS stops).
-    static let runs: [(name: String, mode: String)] = ["regbank_ldc", "capcontrols", "regfeatures", "capfeatures"]
+    static let runs: [(name: String, mode: String)] = ["regbank_ldc", "capcontrols", "regfeatures", "capfeatures", "capsteps"]
         .flatMap { name in ["static", "time", "event"].map { (name, $0) } }
         .filter { !($0.0 == "regfeatures" && $0.1 == "event") }
 
