@@ -42,6 +42,9 @@ public struct SolveOutcome: Sendable, Equatable {
     public var lastMaxChangePerUnit: Double
     /// Control actions executed during this solve (regulator tap moves and capacitor switchings).
     public var tapChanges: Int
+    /// False when the control iteration limit ended the loop before the controls were done
+    /// (OpenDSS's "Max Control Iterations Exceeded").
+    public var controlsSettled = true
 }
 
 /// Per-branch quantities of a power-conversion element at its present power (OpenDSS's SetNominal).
@@ -392,6 +395,7 @@ public final class PowerFlowSolver {
         var total = 0
         var controlIteration = 0
         var tapChanges = 0
+        var settled = true
         var result = (false, 0, Double.infinity)
         while true {
             controlIteration += 1
@@ -402,12 +406,16 @@ public final class PowerFlowSolver {
                 result = iterate(log: &log)
             }
             total += result.1
-            guard controlIteration < settings.maxControlIterations, result.0 else { break }
+            guard result.0 else { break }
+            guard controlIteration < settings.maxControlIterations else {
+                settled = settings.controlMode == .off
+                break
+            }
             let pass = try sampleAndDoControlActions()
             tapChanges += pass.changes
             if pass.done { break }
         }
         return SolveOutcome(converged: result.0, iterations: total, controlIterations: controlIteration,
-                            lastMaxChangePerUnit: result.2, tapChanges: tapChanges)
+                            lastMaxChangePerUnit: result.2, tapChanges: tapChanges, controlsSettled: settled)
     }
 }

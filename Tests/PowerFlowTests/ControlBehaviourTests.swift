@@ -1,6 +1,7 @@
 // Owns the unit checks of the control machinery that the day-long goldens exercise only
 // indirectly: the queue's ordering and deletion, the solution clock, and the validation of
 // RegControl, CapControl and Capacitor properties where they enter.
+import Kernel
 import Testing
 import Feeder
 @testable import PowerFlow
@@ -85,5 +86,24 @@ import Feeder
         let k2 = try #require(m.capacitors.first { $0.name == "k2" })
         #expect(k2.stepKilovars == [100, 200] && k2.kilovars == 300)
         #expect(throws: FeederError.self) { try Self.model("New Capacitor.x bus1=r numsteps=3\n~ numsteps=2") }
+    }
+
+    /// A control loop cut off by maxcontroliter reports it (OpenDSS warns), and leaves the last
+    /// solution as solved: controls do not act in the last allowed iteration.
+    @Test func controlIterationLimitIsReported() throws {
+        let m = try Self.model("""
+        New Load.big bus1=r.1 phases=1 kv=7.2 kw=3000 pf=0.9
+        New RegControl.a transformer=r winding=2 vreg=126 band=1 ptratio=60 maxtapchange=1
+        Set voltagebases=[12.47]
+        Calcvoltagebases
+        """)
+        let solver = try PowerFlowSolver(model: m)
+        solver.settings.maxControlIterations = 2
+        var log = EventLog(isEnabled: false)
+        let limited = try solver.solve(log: &log)
+        #expect(limited.controlIterations == 2 && !limited.controlsSettled && limited.tapChanges == 1)
+        solver.settings.maxControlIterations = 40
+        let settled = try solver.solve(log: &log)
+        #expect(settled.controlsSettled && settled.tapChanges > 0)
     }
 }

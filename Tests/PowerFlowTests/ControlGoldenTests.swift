@@ -110,7 +110,7 @@ enum ControlGoldenFiles {
                 try solver.applyShapes(mode: .daily, hour: solver.solutionClock.hours)
             }
             let outcome = try solver.solve(log: &log)
-            #expect(outcome.converged, "step \(g.step)")
+            #expect(outcome.converged && outcome.controlsSettled, "step \(g.step)")
             let notes = Self.controlMismatches(solver, g)
             if !notes.isEmpty { differing.append(g.step); Issue.record("step \(g.step): \(notes.joined(separator: "; "))") }
             #expect(outcome.controlIterations == g.controlIterations, "step \(g.step) control iterations")
