@@ -36,7 +36,7 @@ extension PowerFlowSolver {
     /// OpenDSS's CapControl.Sample: decides the pending change, queues it or withdraws it.
     func sampleCapacitorControl(_ index: Int) throws {
         let cc = network.model.capControls[index]
-        let (ci, reading) = try capacitorControlReading(cc)
+        guard let (ci, reading) = try capacitorControlReading(cc) else { return }
         let capacitor = network.model.capacitors[ci]
         var state = controls.capacitorControls[index]
         defer { controls.capacitorControls[index] = state }
@@ -126,14 +126,17 @@ extension PowerFlowSolver {
 }
 
 extension PowerFlowSolver {
-    /// Resolves the control's capacitor and monitored element and reads the monitored terminal.
-    func capacitorControlReading(_ cc: CapControl) throws -> (Int, CapacitorControlReading) {
+    /// Resolves the control's capacitor and monitored element and reads the monitored terminal;
+    /// nil while the capacitor or the monitored element is disabled (the control then rests).
+    func capacitorControlReading(_ cc: CapControl) throws -> (Int, CapacitorControlReading)? {
         let model = network.model
         guard let ci = model.capacitors.firstIndex(where: { $0.name == cc.capacitor }) else {
             throw PowerFlowError.invalidElement("CapControl.\(cc.name)", "no capacitor \(cc.capacitor)")
         }
+        guard model.capacitors[ci].enabled else { return nil }
         guard let d = network.delivery.firstIndex(where: { $0.name.lowercased() == cc.element }) else {
-            throw PowerFlowError.invalidElement("CapControl.\(cc.name)", "monitored element \(cc.element) is not a line, transformer, capacitor or source in service")
+            if Self.isDisabledDeliveryElement(cc.element, model) { return nil }
+            throw PowerFlowError.invalidElement("CapControl.\(cc.name)", "monitored element \(cc.element) is not a line, transformer, capacitor or source")
         }
         let e = network.delivery[d]
         let k = e.conductorsPerTerminal
@@ -148,6 +151,18 @@ extension PowerFlowSolver {
             monitoredPhases: e.kind == .transformer ? k - 1 : k,
             terminalPower: terminalPower(e, terminal: terminal, v, currents))
         return (ci, reading)
+    }
+
+    /// Whether `element` ("class.name") names a line, transformer or capacitor that is disabled.
+    static func isDisabledDeliveryElement(_ element: String, _ model: FeederModel) -> Bool {
+        let parts = element.split(separator: ".", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { return false }
+        switch parts[0] {
+        case "line": return model.lines.contains { $0.name == parts[1] && !$0.enabled }
+        case "transformer": return model.transformers.contains { $0.name == parts[1] && !$0.enabled }
+        case "capacitor": return model.capacitors.contains { $0.name == parts[1] && !$0.enabled }
+        default: return false
+        }
     }
 
     /// Control voltage (OpenDSS's GetControlVoltage): AVG/MAX/MIN over the monitored element's

@@ -35,13 +35,14 @@ struct RegulatorReading {
 }
 
 extension PowerFlowSolver {
-    func regulatorGeometry(_ rc: RegControl) throws -> RegulatorGeometry {
+    /// Where the RegControl acts; nil while its transformer is disabled (the control then rests).
+    func regulatorGeometry(_ rc: RegControl) throws -> RegulatorGeometry? {
         let model = network.model
         guard let ti = model.transformerIndex(named: rc.transformer) else {
             throw PowerFlowError.invalidElement("RegControl.\(rc.name)", "no transformer \(rc.transformer)")
         }
         guard let k = network.delivery.firstIndex(where: { $0.kind == .transformer && $0.modelIndex == ti }) else {
-            throw PowerFlowError.invalidElement("RegControl.\(rc.name)", "transformer \(rc.transformer) is disabled")
+            return nil
         }
         let windings = model.transformers[ti].windings.count
         let tapWinding = rc.tapWinding ?? rc.winding
@@ -110,7 +111,7 @@ extension PowerFlowSolver {
     /// updates or withdraws the tap change.
     func sampleRegulator(_ index: Int) throws {
         let rc = network.model.regControls[index]
-        let g = try regulatorGeometry(rc)
+        guard let g = try regulatorGeometry(rc) else { return }
         var state = controls.regulators[index]
         defer { controls.regulators[index] = state }
         guard rc.maxTapChange > 0 else {
@@ -272,11 +273,10 @@ extension PowerFlowSolver {
             }
             return false
         }
-        guard state.pendingTapChange != 0 else {
+        guard state.pendingTapChange != 0, let g = try regulatorGeometry(rc) else {
             state.armed = false
             return false
         }
-        let g = try regulatorGeometry(rc)
         let increment = tapIncrement(network.model.transformers[g.transformer].windings[g.tapWinding])
         let change: Double
         if settings.controlMode == .static {
@@ -317,8 +317,7 @@ extension PowerFlowSolver {
     /// Applies every RegControl's `tapnum=` to its tapped winding (before the first solve).
     func applyInitialTapNumbers() throws {
         for rc in network.model.regControls {
-            guard let number = rc.tapNumber else { continue }
-            let g = try regulatorGeometry(rc)
+            guard let number = rc.tapNumber, let g = try regulatorGeometry(rc) else { continue }
             let w = network.model.transformers[g.transformer].windings[g.tapWinding]
             _ = try setTap(g, Double(number) * tapIncrement(w) + (w.maxTap + w.minTap) / 2)
         }

@@ -106,4 +106,20 @@ import Feeder
         let settled = try solver.solve(log: &log)
         #expect(settled.controlsSettled && settled.tapChanges > 0)
     }
+
+    /// Controls of disabled elements rest instead of failing the solve.
+    @Test func controlsOfDisabledElementsRest() throws {
+        let m = try Self.model("""
+        New Transformer.off phases=1 windings=2 buses=[s.2 q.1] conns=[wye wye] kvs=[7.2 7.2] enabled=no
+        New RegControl.a transformer=off winding=2 vreg=126 band=1 ptratio=60
+        New Line.gone bus1=s.3 bus2=z.1 phases=1 enabled=no
+        New CapControl.c element=line.gone capacitor=c type=voltage onsetting=130 offsetting=140
+        Set voltagebases=[12.47]
+        Calcvoltagebases
+        """)
+        let solver = try PowerFlowSolver(model: m)
+        var log = EventLog(isEnabled: false)
+        let outcome = try solver.solve(log: &log)
+        #expect(outcome.converged && outcome.controlsSettled && outcome.tapChanges == 0)
+    }
 }
