@@ -22,6 +22,12 @@ struct CapacitorControlState {
     var lastOpenSeconds: Double
 }
 
+/// What a CapControl acts on and watches (model capacitor index, delivery element index).
+struct CapacitorTarget {
+    var capacitor: Int
+    var element: Int
+}
+
 /// What a CapControl measures: the monitored terminal's voltages and all the element's currents.
 struct CapacitorControlReading {
     var terminalVoltages: [CDouble]
@@ -36,7 +42,9 @@ extension PowerFlowSolver {
     /// OpenDSS's CapControl.Sample: decides the pending change, queues it or withdraws it.
     func sampleCapacitorControl(_ index: Int) throws {
         let cc = network.model.capControls[index]
-        guard let (ci, reading) = try capacitorControlReading(cc) else { return }
+        guard let target = controls.capacitorTargets[index] else { return }
+        let ci = target.capacitor
+        let reading = capacitorControlReading(cc, target)
         let capacitor = network.model.capacitors[ci]
         var state = controls.capacitorControls[index]
         defer { controls.capacitorControls[index] = state }
@@ -126,9 +134,9 @@ extension PowerFlowSolver {
 }
 
 extension PowerFlowSolver {
-    /// Resolves the control's capacitor and monitored element and reads the monitored terminal;
+    /// Resolves a CapControl's capacitor and monitored element (once, when the solver is set up);
     /// nil while the capacitor or the monitored element is disabled (the control then rests).
-    func capacitorControlReading(_ cc: CapControl) throws -> (Int, CapacitorControlReading)? {
+    func resolveCapacitorTarget(_ cc: CapControl) throws -> CapacitorTarget? {
         let model = network.model
         guard let ci = model.capacitors.firstIndex(where: { $0.name == cc.capacitor }) else {
             throw PowerFlowError.invalidElement("CapControl.\(cc.name)", "no capacitor \(cc.capacitor)")
@@ -139,18 +147,23 @@ extension PowerFlowSolver {
             throw PowerFlowError.invalidElement("CapControl.\(cc.name)", "monitored element \(cc.element) is not a line, transformer, capacitor or source")
         }
         let e = network.delivery[d]
-        let k = e.conductorsPerTerminal
-        let terminal = cc.terminal - 1
-        guard (terminal + 1) * k <= e.conductorNodes.count else {
+        guard cc.terminal * e.conductorsPerTerminal <= e.conductorNodes.count else {
             throw PowerFlowError.invalidElement("CapControl.\(cc.name)", "terminal \(cc.terminal) does not exist on \(cc.element)")
         }
+        return CapacitorTarget(capacitor: ci, element: d)
+    }
+
+    /// Reads the monitored terminal: its voltages, the element's currents, the terminal's power.
+    func capacitorControlReading(_ cc: CapControl, _ target: CapacitorTarget) -> CapacitorControlReading {
+        let e = network.delivery[target.element]
+        let k = e.conductorsPerTerminal
+        let terminal = cc.terminal - 1
         let v = conductorVoltages(e)
         let currents = conductorCurrents(e, v)
-        let reading = CapacitorControlReading(
+        return CapacitorControlReading(
             terminalVoltages: Array(v[terminal * k..<(terminal + 1) * k]), currents: currents, conductorOffset: terminal * k,
             monitoredPhases: e.kind == .transformer ? k - 1 : k,
             terminalPower: terminalPower(e, terminal: terminal, v, currents))
-        return (ci, reading)
     }
 
     /// Whether `element` ("class.name") names a line, transformer or capacitor that is disabled.
@@ -218,8 +231,7 @@ extension PowerFlowSolver {
     /// OpenDSS's CapControl.DoPendingAction: opening takes a step out (the terminal opens with the
     /// last one), closing closes the terminal and adds a step; returns whether anything switched.
     func executeCapacitorAction(_ index: Int) throws -> Bool {
-        let cc = network.model.capControls[index]
-        guard let ci = network.model.capacitors.firstIndex(where: { $0.name == cc.capacitor }) else { return false }
+        guard let ci = controls.capacitorTargets[index]?.capacitor else { return false }
         var state = controls.capacitorControls[index]
         defer { controls.capacitorControls[index] = state }
         let before = (capacitorClosed[ci], controls.capacitorStates[ci])
@@ -280,8 +292,8 @@ extension PowerFlowSolver {
     /// Syncs each controlled capacitor with its steps as OpenDSS's CapControl does when it is set up:
     /// a bank with no step in service starts with its terminal open.
     func initializeCapacitorControls() {
-        for cc in network.model.capControls where cc.enabled {
-            guard let ci = network.model.capacitors.firstIndex(where: { $0.name == cc.capacitor }) else { continue }
+        for (cc, target) in zip(network.model.capControls, controls.capacitorTargets) where cc.enabled {
+            guard let ci = target?.capacitor else { continue }
             let closed = availableSteps(ci) != controls.capacitorStates[ci].count
             guard closed != capacitorClosed[ci] else { continue }
             capacitorClosed[ci] = closed

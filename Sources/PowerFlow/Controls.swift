@@ -14,6 +14,10 @@ struct ControlLoopState {
     var capacitorControls: [CapacitorControlState]
     /// In-service state of each capacitor step, by model index.
     var capacitorStates: [[Bool]]
+    /// Each RegControl's transformer and windings, each CapControl's capacitor and monitored
+    /// element (nil: disabled), resolved when the solver is set up.
+    var regulatorGeometries: [RegulatorGeometry?] = []
+    var capacitorTargets: [CapacitorTarget?] = []
 
     init(model: FeederModel) {
         capacitorStates = model.capacitors.map(\.states)
@@ -79,6 +83,8 @@ extension PowerFlowSolver {
 
     /// Sets up the controls before the first solve: RegControls' `tapnum=`, capacitor terminals.
     func initializeControls() throws {
+        controls.regulatorGeometries = try network.model.regControls.map { try resolveRegulatorGeometry($0) }
+        controls.capacitorTargets = try network.model.capControls.map { try resolveCapacitorTarget($0) }
         try applyInitialTapNumbers()
         initializeCapacitorControls()
     }

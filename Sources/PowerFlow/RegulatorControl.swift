@@ -36,7 +36,8 @@ struct RegulatorReading {
 
 extension PowerFlowSolver {
     /// Where the RegControl acts; nil while its transformer is disabled (the control then rests).
-    func regulatorGeometry(_ rc: RegControl) throws -> RegulatorGeometry? {
+    /// Resolved once when the solver is set up (see `controls.regulatorGeometries`).
+    func resolveRegulatorGeometry(_ rc: RegControl) throws -> RegulatorGeometry? {
         let model = network.model
         guard let ti = model.transformerIndex(named: rc.transformer) else {
             throw PowerFlowError.invalidElement("RegControl.\(rc.name)", "no transformer \(rc.transformer)")
@@ -111,7 +112,7 @@ extension PowerFlowSolver {
     /// updates or withdraws the tap change.
     func sampleRegulator(_ index: Int) throws {
         let rc = network.model.regControls[index]
-        guard let g = try regulatorGeometry(rc) else { return }
+        guard let g = controls.regulatorGeometries[index] else { return }
         var state = controls.regulators[index]
         defer { controls.regulators[index] = state }
         guard rc.maxTapChange > 0 else {
@@ -273,7 +274,7 @@ extension PowerFlowSolver {
             }
             return false
         }
-        guard state.pendingTapChange != 0, let g = try regulatorGeometry(rc) else {
+        guard state.pendingTapChange != 0, let g = controls.regulatorGeometries[index] else {
             state.armed = false
             return false
         }
@@ -316,8 +317,8 @@ extension PowerFlowSolver {
 
     /// Applies every RegControl's `tapnum=` to its tapped winding (before the first solve).
     func applyInitialTapNumbers() throws {
-        for rc in network.model.regControls {
-            guard let number = rc.tapNumber, let g = try regulatorGeometry(rc) else { continue }
+        for (rc, geometry) in zip(network.model.regControls, controls.regulatorGeometries) {
+            guard let number = rc.tapNumber, let g = geometry else { continue }
             let w = network.model.transformers[g.transformer].windings[g.tapWinding]
             _ = try setTap(g, Double(number) * tapIncrement(w) + (w.maxTap + w.minTap) / 2)
         }
@@ -325,8 +326,8 @@ extension PowerFlowSolver {
 
     /// Tap number of the named RegControl's tapped winding (OpenDSS's TapNumber).
     public func regulatorTapNumber(named name: String) -> Int? {
-        guard let rc = network.model.regControls.first(where: { $0.name == name.lowercased() }),
-              let g = try? regulatorGeometry(rc) else { return nil }
+        guard let index = network.model.regControls.firstIndex(where: { $0.name == name.lowercased() }),
+              let g = controls.regulatorGeometries[index] else { return nil }
         let w = network.model.transformers[g.transformer].windings[g.tapWinding]
         let increment = tapIncrement(w)
         guard increment > 0 else { return nil }
