@@ -289,17 +289,22 @@ extension PowerFlowSolver {
         return last - 1 > 0
     }
 
-    /// Syncs each controlled capacitor with its steps as OpenDSS's CapControl does when it is set up:
-    /// a bank with no step in service starts with its terminal open.
-    func initializeCapacitorControls() {
-        for (cc, target) in zip(network.model.capControls, controls.capacitorTargets) where cc.enabled {
-            guard let ci = target?.capacitor else { continue }
-            let closed = availableSteps(ci) != controls.capacitorStates[ci].count
-            guard closed != capacitorClosed[ci] else { continue }
-            capacitorClosed[ci] = closed
-            network.setCapacitor(modelIndex: ci, closed: closed, states: controls.capacitorStates[ci])
-            matrixIsCurrent = false
-        }
+    /// OpenDSS's CapControl.Reset: no pending change, the terminal back to its initial state, the
+    /// dead time counted from −deadtime; the steps stay as they are and a queued action stays queued.
+    /// The initial state is always closed: OpenDSS's set-up compares the control's own (never set)
+    /// available-step count with the bank's step count, so it closes the terminal whatever the steps.
+    func resetCapacitorControl(_ index: Int) {
+        let cc = network.model.capControls[index]
+        guard let ci = controls.capacitorTargets[index]?.capacitor else { return }
+        var state = controls.capacitorControls[index]
+        state.pendingChange = .none
+        state.lastOpenSeconds = -cc.deadTimeSeconds
+        state.presentlyClosed = true
+        controls.capacitorControls[index] = state
+        guard !capacitorClosed[ci] else { return }
+        capacitorClosed[ci] = true
+        network.setCapacitor(modelIndex: ci, closed: true, states: controls.capacitorStates[ci])
+        matrixIsCurrent = false
     }
 
     /// In-service state of each step of the named capacitor (OpenDSS's Capacitors.States).

@@ -81,12 +81,24 @@ extension PowerFlowSolver {
         set { controls.clock = newValue }
     }
 
-    /// Sets up the controls before the first solve: RegControls' `tapnum=`, capacitor terminals.
+    /// Sets up the controls before the first solve: resolves what they act on, applies `tapnum=`.
+    /// (Capacitor terminals start closed, as OpenDSS's CapControl set-up leaves them.)
     func initializeControls() throws {
         controls.regulatorGeometries = try network.model.regControls.map { try resolveRegulatorGeometry($0) }
         controls.capacitorTargets = try network.model.capControls.map { try resolveCapacitorTarget($0) }
         try applyInitialTapNumbers()
-        initializeCapacitorControls()
+    }
+
+    /// OpenDSS's DoResetControls, which `Set mode=` runs: every enabled RegControl drops its pending
+    /// tap change and is disarmed; every enabled CapControl is reset (see `resetCapacitorControl`).
+    /// The queue and the taps stay as they are. Daily and yearly runs start with it.
+    public func resetControls() {
+        let model = network.model
+        for k in model.regControls.indices where model.regControls[k].enabled {
+            controls.regulators[k].pendingTapChange = 0
+            controls.regulators[k].armed = false
+        }
+        for k in model.capControls.indices where model.capControls[k].enabled { resetCapacitorControl(k) }
     }
 
     /// Whether the named capacitor's terminal is closed (its in-service steps then count).

@@ -182,7 +182,9 @@ extension PowerFlowSolver {
             let load = String(e.name.dropFirst("Load.".count))
             return e.conductorNodes.filter { $0 >= 0 }.map { (load, network.nodeName($0), $0) }
         }
-        // OpenDSS's clock: set to the start hour, advanced by one step before each solve.
+        // As `Set mode=daily|yearly hour=…`: controls reset, the clock at the start hour, then
+        // advanced by one step before each solve.
+        resetControls()
         controls.clock = SolutionClock(hours: configuration.startHour)
         for k in 1...max(1, configuration.numberOfSteps) {
             controls.clock.advance(bySeconds: configuration.stepSeconds)

@@ -100,7 +100,8 @@ enum ControlGoldenFiles {
         var worst = (0.0, "", 0), differing: [Int] = []
         for g in steps {
             if g.step == 1 {
-                // As the golden: `set mode=daily` (clock at hour 0), then the run's control mode.
+                // As the golden: `set mode=daily` (controls reset, clock at hour 0), then the control mode.
+                solver.resetControls()
                 solver.settings.controlMode = ControlMode(rawValue: mode) ?? .static
                 solver.solutionClock = SolutionClock(hour: 0, seconds: 0)
             }
