@@ -81,29 +81,41 @@ enum ControlGoldenFiles {
         return notes
     }
 
-    /// Every case and control mode regenerate.py makes (its SKIP: runs on which OpenDSS stops).
-    static let runs: [(name: String, mode: String)] = ["regbank_ldc", "capcontrols", "regfeatures", "capfeatures", "capsteps", "regdelta"]
-        .flatMap { name in ["static", "time", "event"].map { (name, $0) } }
-        .filter { !["regfeatures/event", "regdelta/event"].contains("\($0.0)/\($0.1)") }
+    /// One golden run: the case, its folder, control mode, start hour and number of daily steps.
+    struct Run: Sendable {
+        var name: String
+        var folder: String
+        var mode: ControlMode
+        var startHour = 0
+        var steps = 96
+    }
+
+    /// Every run regenerate.py makes: each control mode from hour 0 (less its SKIP: runs on which
+    /// OpenDSS stops) and its EXTRA_RUNS (time mode from hour 20, across midnight).
+    static let runs: [Run] = ["regbank_ldc", "capcontrols", "regfeatures", "capfeatures", "capsteps", "regdelta"]
+        .flatMap { name in [ControlMode.static, .time, .event].map { Run(name: name, folder: $0.rawValue, mode: $0) } }
+        .filter { !["regfeatures/event", "regdelta/event"].contains("\($0.name)/\($0.folder)") }
+        + [Run(name: "capcontrols", folder: "time_from_20h", mode: .time, startHour: 20, steps: 16),
+           Run(name: "capfeatures", folder: "time_from_20h", mode: .time, startHour: 20, steps: 44)]
 
     @Test(arguments: runs.indices)
     func dailyControlsMatchOpenDSS(_ run: Int) throws {
-        let (name, mode) = Self.runs[run]
-        let model = try FeederImporter.compile(path: Self.golden + "/\(name).dss")
+        let run = Self.runs[run]
+        let model = try FeederImporter.compile(path: Self.golden + "/\(run.name).dss")
         let solver = try PowerFlowSolver(model: model)
         solver.settings.tolerance = 1e-10
         solver.settings.maxIterations = 100
-        let steps = try ControlGoldenFiles.steps(Self.golden + "/\(name)/\(mode)/steps.csv")
-        let voltages = try ControlGoldenFiles.voltages(Self.golden + "/\(name)/\(mode)/node_voltages.csv")
-        #expect(steps.count == 97)
+        let steps = try ControlGoldenFiles.steps(Self.golden + "/\(run.name)/\(run.folder)/steps.csv")
+        let voltages = try ControlGoldenFiles.voltages(Self.golden + "/\(run.name)/\(run.folder)/node_voltages.csv")
+        #expect(steps.count == run.steps + 1)
         var log = EventLog(isEnabled: false)
         var worst = (0.0, "", 0), differing: [Int] = []
         for g in steps {
             if g.step == 1 {
-                // As the golden: `set mode=daily` (controls reset, clock at hour 0), then the control mode.
+                // As the golden: `set mode=daily hour=H` (controls reset, clock at H), then the control mode.
                 solver.resetControls()
-                solver.settings.controlMode = ControlMode(rawValue: mode) ?? .static
-                solver.solutionClock = SolutionClock(hour: 0, seconds: 0)
+                solver.settings.controlMode = run.mode
+                solver.solutionClock = SolutionClock(hour: run.startHour, seconds: 0)
             }
             if g.step > 0 {
                 solver.solutionClock.advance(bySeconds: 900)
@@ -118,7 +130,7 @@ enum ControlGoldenFiles {
             let (err, node) = Self.voltageError(solver, voltages[g.step] ?? [:])
             if err > worst.0 { worst = (err, node, g.step) }
         }
-        print("controls \(name)/\(mode): steps with other taps/states \(differing), max voltage error \(worst.0) pu at \(worst.1) step \(worst.2)")
+        print("controls \(run.name)/\(run.folder): steps with other taps/states \(differing), max voltage error \(worst.0) pu at \(worst.1) step \(worst.2)")
         #expect(differing.isEmpty)
         #expect(worst.0 < 1e-6)
     }
@@ -130,16 +142,17 @@ enum ControlGoldenFiles {
 
     @Test(arguments: seriesRuns.indices)
     func timeSeriesRunEndsAsOpenDSS(_ run: Int) throws {
-        let (name, mode) = Self.seriesRuns[run]
-        let solver = try PowerFlowSolver(model: FeederImporter.compile(path: Self.golden + "/\(name).dss"))
+        let run = Self.seriesRuns[run]
+        let solver = try PowerFlowSolver(model: FeederImporter.compile(path: Self.golden + "/\(run.name).dss"))
         solver.settings.tolerance = 1e-10
         solver.settings.maxIterations = 100
-        let steps = try ControlGoldenFiles.steps(Self.golden + "/\(name)/\(mode)/steps.csv")
-        let voltages = try ControlGoldenFiles.voltages(Self.golden + "/\(name)/\(mode)/node_voltages.csv")
+        let steps = try ControlGoldenFiles.steps(Self.golden + "/\(run.name)/\(run.folder)/steps.csv")
+        let voltages = try ControlGoldenFiles.voltages(Self.golden + "/\(run.name)/\(run.folder)/node_voltages.csv")
         var log = EventLog(isEnabled: false)
         _ = try solver.solve(log: &log)
-        solver.settings.controlMode = ControlMode(rawValue: mode) ?? .static
-        var configuration = TimeSeriesConfiguration(mode: .daily, stepSeconds: 900, numberOfSteps: 96)
+        solver.settings.controlMode = run.mode
+        var configuration = TimeSeriesConfiguration(mode: .daily, stepSeconds: 900, numberOfSteps: run.steps,
+                                                    startHour: Double(run.startHour))
         configuration.recordLoadVoltages = false
         let result = try solver.runTimeSeries(configuration, log: &log)
         #expect(result.allConverged)

@@ -14,7 +14,9 @@ Each run: compile, tolerance 1e-10, maxiterations 100, `set mode=daily stepsize=
 `solve`s (step k at hour k*0.25, as OpenDSS's daily mode stamps it; in event mode the clock
 moves to each executed action's time, so later steps are later than k*0.25). Step 0 is a snapshot solve
 before the daily run (controlmode static, hour 0).
-Runs in SKIP are not made: OpenDSS stops on them (see the reason given).
+Runs in SKIP are not made: OpenDSS stops on them (see the reason given). EXTRA_RUNS start the
+daily run at another hour (`set mode=daily stepsize=15m number=1 hour=H`) for a number of steps,
+e.g. across midnight (hours past 24, the time of day wrapping).
 """
 import os
 from dss import DSS
@@ -22,6 +24,10 @@ from dss import DSS
 HERE = os.path.dirname(os.path.abspath(__file__))
 RUNS = ["static", "time", "event"]
 STEPS = 96
+EXTRA_RUNS = {
+    # folder: (case, control mode, start hour, steps)
+    "time_from_20h": [("capcontrols", "time", 20, 16), ("capfeatures", "time", 20, 44)],
+}
 SKIP = {
     ("regfeatures", "event"): "the reverse-neutral regulator and the PV export oscillate at step 66 (hour 16.67); "
                               "OpenDSS exceeds the control iteration limit and refuses every later solve",
@@ -79,10 +85,10 @@ def voltages(c, k, f):
         f.write("%d,%s,%s,%s\n" % (k, name, r(volts[2 * i]), r(volts[2 * i + 1])))
 
 
-def run(path, case, mode):
+def run(path, case, mode, folder=None, hour=0, count=STEPS):
     compile_case(path)
     c, T = DSS.ActiveCircuit, DSS.Text
-    out = os.path.join(HERE, case, mode)
+    out = os.path.join(HERE, case, folder or mode)
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "steps.csv"), "w") as steps, open(os.path.join(out, "node_voltages.csv"), "w") as nv:
         steps.write(header(c))
@@ -90,9 +96,9 @@ def run(path, case, mode):
         c.Solution.Solve()
         steps.write(row(c, 0))
         voltages(c, 0, nv)
-        T.Command = "set mode=daily stepsize=15m number=1"
+        T.Command = "set mode=daily stepsize=15m number=1 hour=%d" % hour
         T.Command = "set controlmode=" + mode
-        for k in range(1, STEPS + 1):
+        for k in range(1, count + 1):
             c.Solution.Solve()
             steps.write(row(c, k))
             voltages(c, k, nv)
@@ -107,6 +113,10 @@ def main():
                 continue
             run(os.path.join(HERE, name), name[:-4], mode)
             print("regenerated", name[:-4], mode)
+    for folder, runs in EXTRA_RUNS.items():
+        for case, mode, hour, steps in runs:
+            run(os.path.join(HERE, case + ".dss"), case, mode, folder, hour, steps)
+            print("regenerated", case, folder)
 
 
 if __name__ == "__main__":
