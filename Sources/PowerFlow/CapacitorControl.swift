@@ -22,10 +22,12 @@ struct CapacitorControlState {
     var lastOpenSeconds: Double
 }
 
-/// What a CapControl acts on and watches (model capacitor index, delivery element index).
+/// What a CapControl acts on and watches (model capacitor index, delivery element index, and the
+/// bus index of `vbus=`).
 struct CapacitorTarget {
     var capacitor: Int
     var element: Int
+    var overrideBus: Int?
 }
 
 /// What a CapControl measures: the monitored terminal's voltages and all the element's currents.
@@ -52,7 +54,9 @@ extension PowerFlowSolver {
         let closed = state.presentlyClosed
         var shouldSwitch = false
         if cc.voltageOverride && cc.type != .voltage {
-            let vTest = capacitorControlVoltage(cc, capacitor, reading)
+            var overrideReading = reading
+            if let bus = target.overrideBus { overrideReading.terminalVoltages = overrideBusVoltages(bus, reading, phases: capacitor.phases) }
+            let vTest = capacitorControlVoltage(cc, capacitor, overrideReading)
             if !closed && vTest < cc.voltageMin { state.pendingChange = .close; shouldSwitch = true }
             if closed && vTest > cc.voltageMax { state.pendingChange = .open; shouldSwitch = true }
         }
@@ -150,7 +154,25 @@ extension PowerFlowSolver {
         guard cc.terminal * e.conductorsPerTerminal <= e.conductorNodes.count else {
             throw PowerFlowError.invalidElement("CapControl.\(cc.name)", "terminal \(cc.terminal) does not exist on \(cc.element)")
         }
-        return CapacitorTarget(capacitor: ci, element: d)
+        var overrideBus: Int?
+        if let name = cc.overrideBus {
+            guard let b = network.busIndexByName[name] else {
+                throw PowerFlowError.invalidElement("CapControl.\(cc.name)", "vbus \(name) is not a bus of the circuit")
+            }
+            overrideBus = b
+        }
+        return CapacitorTarget(capacitor: ci, element: d, overrideBus: overrideBus)
+    }
+
+    /// The override bus's first `phases` node voltages in the bus's node order (OpenDSS's
+    /// GetBusVoltages); positions past them keep the monitored terminal's values, as OpenDSS's buffer does.
+    func overrideBusVoltages(_ bus: Int, _ reading: CapacitorControlReading, phases: Int) -> [CDouble] {
+        var v = reading.terminalVoltages
+        let nodes = network.buses[bus].nodeIndices
+        for j in 0..<min(phases, nodes.count) {
+            if j < v.count { v[j] = voltageStorage[nodes[j]] } else { v.append(voltageStorage[nodes[j]]) }
+        }
+        return v
     }
 
     /// Reads the monitored terminal: its voltages, the element's currents, the terminal's power.

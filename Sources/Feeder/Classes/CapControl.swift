@@ -31,6 +31,8 @@ public struct CapControl: Sendable {
     /// Time after opening before the capacitor may close again, seconds.
     public var deadTimeSeconds = 300.0
     public var voltageOverride = false
+    /// Bus whose node voltages the voltage override reads instead of the monitored terminal (`vbus=`).
+    public var overrideBus: String?
     public var voltageMax = 126.0
     public var voltageMin = 115.0
     public var ptPhase = MonitoredPhase.phase(1)
@@ -70,8 +72,13 @@ public struct CapControl: Sendable {
         case "enabled": enabled = try r.bool()
         case "eventlog", "reset", "basefreq":
             break
-        case "vbus", "usermodel", "userdata":
-            throw r.fail("a remote override bus and user models are not supported")
+        case "vbus":
+            // OpenDSS takes the bus name (node designations dropped) and reads its first nodes.
+            let bus = try BusSpec.parse(r.text, property: p, at: r.location)
+            guard !bus.name.isEmpty else { throw r.fail("no bus name") }
+            overrideBus = bus.name
+        case "usermodel", "userdata":
+            throw r.fail("user-written CapControl models are not supported")
         default:
             throw r.fail("property not supported for CapControl")
         }
