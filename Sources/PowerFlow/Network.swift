@@ -202,7 +202,7 @@ public struct Network {
             let bus2 = c.bus2 ?? BusSpec(name: c.bus1.name, nodes: Array(repeating: 0, count: c.phases))
             conductorNodes += nodeIndices(bus2, conductors: c.phases, phases: c.phases)
         }
-        let y = Primitives.capacitor(c, frequencyHertz: frequencyHertz, baseFrequencyHertz: model.baseFrequencyHertz)
+        let y = Primitives.capacitor(c, states: c.states, frequencyHertz: frequencyHertz, baseFrequencyHertz: model.baseFrequencyHertz)
         delivery.append(DeliveryElement(name: "Capacitor.\(c.name)", kind: .capacitor, modelIndex: i,
                                         conductorNodes: conductorNodes, conductorsPerTerminal: c.phases, yPrim: y))
     }
@@ -237,12 +237,12 @@ public struct Network {
         return model.loadShapes.firstIndex { $0.name == name }
     }
 
-    /// Switches a capacitor in or out (an open capacitor contributes nothing to Y).
-    mutating func setCapacitor(modelIndex: Int, closed: Bool) {
+    /// Switches a capacitor's terminal and steps (an open terminal contributes nothing to Y).
+    mutating func setCapacitor(modelIndex: Int, closed: Bool, states: [Bool]) {
         guard let k = delivery.firstIndex(where: { $0.kind == .capacitor && $0.modelIndex == modelIndex }) else { return }
         let c = model.capacitors[modelIndex]
         delivery[k].yPrim = closed
-            ? Primitives.capacitor(c, frequencyHertz: frequencyHertz, baseFrequencyHertz: model.baseFrequencyHertz)
+            ? Primitives.capacitor(c, states: states, frequencyHertz: frequencyHertz, baseFrequencyHertz: model.baseFrequencyHertz)
             : DenseComplexMatrix(order: delivery[k].yPrim.order)
     }
 

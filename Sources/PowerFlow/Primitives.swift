@@ -37,9 +37,20 @@ enum Primitives {
     }
 
     /// Capacitor primitive: wye (two terminals, bus2 usually ground) or delta (one terminal).
-    static func capacitor(_ c: Capacitor, frequencyHertz: Double, baseFrequencyHertz: Double) -> DenseComplexMatrix {
+    /// A capacitor's primitive with the given steps in service. As OpenDSS, every step has the
+    /// capacitance of the first step's rating, and the in-service steps' matrices add up.
+    static func capacitor(_ c: Capacitor, states: [Bool], frequencyHertz: Double, baseFrequencyHertz: Double) -> DenseComplexMatrix {
+        let step = capacitorStep(c, frequencyHertz: frequencyHertz, baseFrequencyHertz: baseFrequencyHertz)
+        var y = DenseComplexMatrix(order: step.order)
+        for on in states where on {
+            for i in 0..<y.order { for j in 0..<y.order { y[i, j] = y[i, j] + step[i, j] } }
+        }
+        return y
+    }
+
+    static func capacitorStep(_ c: Capacitor, frequencyHertz: Double, baseFrequencyHertz: Double) -> DenseComplexMatrix {
         let phases = c.phases
-        let perPhaseVars = c.kilovars * 1000 / Double(phases)
+        let perPhaseVars = c.stepKilovars[0] * 1000 / Double(phases)
         let freqScale = frequencyHertz / baseFrequencyHertz
         switch c.connection {
         case .wye:
