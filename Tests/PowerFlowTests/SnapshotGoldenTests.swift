@@ -122,7 +122,7 @@ struct SnapshotCase: Sendable, CustomStringConvertible {
 }
 
 /// One test per element class added for the public test feeders (#10): Reactor in every form,
-/// XfmrCode with three-winding transformers, every load model and rating form — each against the
+/// XfmrCode with three-winding transformers, every load model and rating form, switches — each against the
 /// real OpenDSS (golden/elements, made by golden/elements/regenerate.py with dss-python).
 @Suite struct ElementGoldenTests {
     static func check(_ name: String) throws {
@@ -137,4 +137,5 @@ struct SnapshotCase: Sendable, CustomStringConvertible {
     @Test func reactorsSeriesShuntMatricesSequenceMatchOpenDSS() throws { try Self.check("reactors") }
     @Test func xfmrCodeThreeWindingBankMatchesOpenDSS() throws { try Self.check("xfmrcode_three_winding") }
     @Test func everyLoadModelAndRatingFormMatchesOpenDSS() throws { try Self.check("load_models") }
+    @Test func switchesWithUnitsAndPhasesAfterThemMatchOpenDSS() throws { try Self.check("switches") }
 }
