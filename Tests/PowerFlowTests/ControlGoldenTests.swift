@@ -168,13 +168,7 @@ enum ControlGoldenFiles {
     @Test func ieee8500ControlsMatchOpenDSS() throws {
         guard let feeder = SharedData.path("feeders/ieee8500/8500-Node/Master.dss"),
               let goldenDirectory = SharedData.path("golden/ieee8500/snapshot") else { return }
-        let model: FeederModel
-        do {
-            model = try FeederImporter.compile(path: feeder)
-        } catch let error as FeederError where ["reactor", "xfmrcode"].contains(where: { "\(error)".lowercased().contains($0) }) {
-            print("skipping: ieee8500 does not import yet (\(error))")
-            return
-        }
+        let model = try FeederImporter.compile(path: feeder)
         try Self.checkSnapshotControls(model, goldenDirectory: goldenDirectory, name: "ieee8500")
     }
 
