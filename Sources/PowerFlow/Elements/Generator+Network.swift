@@ -20,6 +20,6 @@ extension Network {
             // OpenDSS puts −Yeq of a model-1 generator into Y (Y := −Yeq, "negate for generation").
             yBranch: CDouble(-g.kilowatts * 1000 / Double(g.phases), g.nominalKilovars * 1000 / Double(g.phases)) / (vBase * vBase),
             nominalKilowatts: -g.kilowatts, nominalKilovars: -g.nominalKilovars,
-            dailyShape: shapeIndex(g.daily), yearlyShape: shapeIndex(g.yearly ?? g.daily)))
+            dailyShape: g.isFixed ? nil : shapeIndex(g.daily), yearlyShape: g.isFixed ? nil : shapeIndex(g.yearly ?? g.daily)))
     }
 }

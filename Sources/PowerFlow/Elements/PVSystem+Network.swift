@@ -7,6 +7,9 @@ extension Network {
     mutating func addPV(_ i: Int) throws {
         let p = model.pvSystems[i]
         guard p.enabled else { return }
+        guard p.cutOutPercent == p.cutInPercent else {
+            throw PowerFlowError.invalidElement("PVSystem.\(p.name)", "%cutout different from %cutin (a hysteresis band) is not modelled")
+        }
         let (n, branches, pairs) = conversionTopology(bus: p.bus1, phases: p.phases, connection: p.connection)
         let vBase = Self.baseVolts(kilovolts: p.kilovolts, phases: p.phases, connection: p.connection)
         var element = ConversionElement(
