@@ -120,6 +120,17 @@ import Testing
         #expect(master.contains("copy/Master.dss\""))
     }
 
+    @Test func recordingFromAnotherFolderGivesTheSameBytes() throws {
+        let scratch = try CLI.scratch()
+        let scenario = try MiniFeeder.write(into: scratch)
+        let here = try CLI.run(["run", "mini.toml", "--variant", "p2p", "--out", "here"], in: scratch)
+        let there = try CLI.run(["run", scenario, "--variant", "p2p", "--out", scratch.appendingPathComponent("there").path],
+                                in: SharedData.packageRoot)
+        #expect(here.status == 0 && there.status == 0, "\(here.stderr)\(there.stderr)")
+        let bytes = try ["here", "there"].map { try Data(contentsOf: scratch.appendingPathComponent("\($0)/p2p.gtrace")) }
+        #expect(bytes[0].count > 8192 && bytes[0] == bytes[1])
+    }
+
     @Test func auditsOfCopiesInTwoFoldersAreByteIdentical() throws {
         let scratch = try CLI.scratch()
         let reference = SharedData.packageRoot.appendingPathComponent("traces/default-12/p2p.gtrace")
