@@ -259,7 +259,10 @@ public enum Replay {
             }
             scenario.feeder = .openDSS(path: legacyPath)
         default:
-            throw CoSimError.replay("the trace header does not say which feeder ran (parameters: \(header.parameters))")
+            // No feeder parameter: only the synthetic feeder is re-derived from the scenario alone.
+            guard scenario.feeder == .synthetic else {
+                throw CoSimError.replay("the trace header does not say which feeder ran (parameters: \(header.parameters))")
+            }
         }
         return (scenario, variant)
     }
