@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 swift build
 rm -rf traces/default-12
 .build/debug/gridtrace run scenarios/default.toml --intervals 12 --out traces/default-12
+# The reference that trades (matches, contracts, settlements, refunds, fallbacks, forks, reorgs).
+rm -rf traces/trading
+.build/debug/gridtrace run scenarios/reference-trading.toml --out traces/trading
 
 # The real OpenDSS engine re-solves the P2P trace's grid side: golden/synthetic-default-12/steps.csv.
 pip install -q dss-python >/dev/null 2>&1 || true

@@ -68,7 +68,8 @@ public struct PreparedFeeder: Sendable {
     /// Prepares the scenario's feeder for `intervals` five-minute steps.
     public static func prepare(_ scenario: Scenario) throws -> PreparedFeeder {
         switch scenario.feeder {
-        case .synthetic: return try synthetic(seed: scenario.seed, intervals: scenario.intervals)
+        case .synthetic:
+            return try synthetic(seed: scenario.seed, intervals: scenario.intervals, homesPerPhase: scenario.syntheticHomesPerPhase)
         case .openDSS(let path): return try openDSS(path: path, seed: scenario.seed, intervals: scenario.intervals)
         case .stored(let files): return try stored(files, seed: scenario.seed, intervals: scenario.intervals)
         }
@@ -98,8 +99,11 @@ public struct PreparedFeeder: Sendable {
     }
 
     /// The synthetic feeder with the seed's households written into its shapes (EVs charge on arrival).
-    static func synthetic(seed: UInt64, intervals: Int) throws -> PreparedFeeder {
-        var feeder = SyntheticFeeder(seed: seed)
+    static func synthetic(seed: UInt64, intervals: Int,
+                          homesPerPhase: [Int] = SyntheticFeederSpec().homesPerPhase) throws -> PreparedFeeder {
+        var spec = SyntheticFeederSpec()
+        spec.homesPerPhase = homesPerPhase
+        var feeder = SyntheticFeeder(seed: seed, spec: spec)
         var households = SyntheticHouseholds.generate(count: feeder.homes.count, rootSeed: seed)
         for index in households.indices {
             // The feeder's PV ratings (skewed toward 4 kW, ≈180 kW in all) scale the household's PV profile.

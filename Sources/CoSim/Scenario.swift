@@ -22,6 +22,8 @@ public struct Scenario: Sendable, Equatable {
     public var intervalMinutes: Int
     public var intervals: Int
     public var feeder: FeederSource
+    /// Homes on phases A, B and C of the synthetic feeder (`[feeder] homes_per_phase`).
+    public var syntheticHomesPerPhase = SyntheticFeederSpec().homesPerPhase
     public var profiles: ProfileSource
     public var retailPricePerKilowattHour: Double
     public var feedInPricePerKilowattHour: Double
@@ -123,7 +125,7 @@ extension Scenario {
         let nodes = try chain.int("nodes", default: 200, in: 1...100_000)
         guard miners <= nodes else { throw chain.error("miners", "\(miners) miners but only \(nodes) nodes") }
 
-        let scenario = Scenario(
+        var scenario = Scenario(
             name: try run.string("name", default: (file as NSString).lastPathComponent),
             seed: UInt64(seedValue), variants: variants,
             intervalMinutes: try run.int("interval_minutes", default: 5, in: 5...5),
@@ -153,6 +155,9 @@ extension Scenario {
             gridMaxIterations: try grid.int("max_iterations", default: 100, in: 1...10_000),
             limits: try grid.choice("limits", default: LimitStandard.en50160),
             sourceText: text)
+        scenario.syntheticHomesPerPhase = try feeder.ints("homes_per_phase", default: scenario.syntheticHomesPerPhase,
+                                                         count: 3, in: 0...500)
+        guard scenario.syntheticHomesPerPhase.reduce(0, +) > 0 else { throw feeder.error("homes_per_phase", "needs at least one home") }
         try document.rejectUnknown(sections: sections)
         return scenario
     }

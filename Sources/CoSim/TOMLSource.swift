@@ -87,6 +87,21 @@ final class TOMLSection {
         return out
     }
 
+    /// An array of exactly `count` integers, each within `range`.
+    func ints(_ key: String, default fallback: [Int], count: Int, in range: ClosedRange<Int>) throws(TOMLInputError) -> [Int] {
+        guard let raw = value(key) else { return fallback }
+        guard let array = raw.array, array.count == count else {
+            throw error(key, "expected an array of \(count) integers")
+        }
+        var out: [Int] = []
+        for element in array {
+            guard let number = element.int else { throw error(key, "expected an array of \(count) integers") }
+            guard range.contains(number) else { throw error(key, "\(number) is outside \(range.lowerBound)…\(range.upperBound)") }
+            out.append(number)
+        }
+        return out
+    }
+
     /// Fails on the first key (in file order) that the schema did not read.
     func rejectUnknownKeys() throws(TOMLInputError) {
         guard let table else { return }

@@ -17,6 +17,27 @@ import Testing
         #expect(result.stdout.hasPrefix("identical: all \(events) recorded events reproduced"))
     }
 
+    /// traces/trading (scenarios/reference-trading.toml): first that it holds what trading produces
+    /// — matches, contracts, settlements, refunds, fallbacks to the grid, forks and reorgs — then that
+    /// the engine reproduces all of it.
+    @Test func tradingReferenceTraceHoldsTradingAndReplaysIdentically() throws {
+        let trace = SharedData.packageRoot.appendingPathComponent("traces/trading/p2p.gtrace").path
+        let info = try CLI.run(["trace", "info", trace, "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any])
+        let counts = try #require(object["counts"] as? [String: Int])
+        for kind in ["order_matched", "contract_created", "contract_settled", "contract_refunded", "fork", "reorg",
+                     "block_orphaned", "meter_reading"] {
+            #expect((counts[kind] ?? 0) > 0, "the trading reference holds no \(kind)")
+        }
+        let summaryURL = SharedData.packageRoot.appendingPathComponent("traces/trading/summary.json")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: summaryURL)) as? [String: Any])
+        let p2p = try #require(summary["p2p"] as? [String: Any])
+        #expect((p2p["contracts_fallen_back"] as? Int ?? 0) > 0, "no contract fell back to the grid")
+        let result = try CLI.run(["replay", trace])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr) — if behaviour changed on purpose, run scripts/regenerate-traces.sh")
+        #expect(result.stdout.hasPrefix("identical: all \(object["events"] as? Int ?? -1) recorded events reproduced"))
+    }
+
     @Test func committedReferenceTraceVerifies() throws {
         let result = try CLI.run(["verify", Self.reference, "--json"])
         #expect(result.status == 0, "\(result.stdout)")

@@ -53,6 +53,18 @@ import Testing
                 == #"s.toml:2: run.variants: "both" is not one of "no-p2p", "p2p""#)
     }
 
+    @Test func syntheticHomesPerPhaseIsReadAndChecked() throws {
+        let scenario = try Scenario.parse("[feeder]\nhomes_per_phase = [5, 4, 4]\n", file: "s.toml", baseFolder: "/nonexistent")
+        #expect(scenario.syntheticHomesPerPhase == [5, 4, 4])
+        #expect(Scenario.embeddedDefault().syntheticHomesPerPhase == [21, 19, 15])
+        #expect(error("[feeder]\nhomes_per_phase = [5, 4]\n")?.description
+                == "s.toml:2: feeder.homes_per_phase: expected an array of 3 integers")
+        #expect(error("[feeder]\nhomes_per_phase = [0, 0, 0]\n")?.description
+                == "s.toml:2: feeder.homes_per_phase: needs at least one home")
+        #expect(error("[feeder]\nhomes_per_phase = [1, 2, 501]\n")?.description
+                == "s.toml:2: feeder.homes_per_phase: 501 is outside 0…500")
+    }
+
     @Test func missingFeederIsNamed() {
         let found = error("[feeder]\nkind = \"opendss\"\npath = \"nowhere/Master.dss\"\n")
         #expect(found?.description == "s.toml:3: feeder.path: no such feeder file: /nonexistent/nowhere/Master.dss")
