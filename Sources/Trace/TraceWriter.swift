@@ -26,8 +26,9 @@ public final class TraceWriter {
     private var tally = KindTally()
     private var previousHash = [UInt8](repeating: 0, count: TraceFormat.hashBytes)
 
-    /// Creates the trace at `path`. An existing file is replaced when `overwrite` is true.
-    public init(creatingAt path: String, header: TraceHeader, overwrite: Bool = true) throws(TraceError) {
+    /// Creates the trace at `path`. An existing file is replaced when `overwrite` is true. `views`
+    /// adds one flat SQLite view per kind (`TraceViews`) to the schema; they are not hashed.
+    public init(creatingAt path: String, header: TraceHeader, overwrite: Bool = true, views: [PayloadSchema] = []) throws(TraceError) {
         let manager = FileManager.default
         if manager.fileExists(atPath: path) {
             guard overwrite else { throw .alreadyExists(path: path) }
@@ -48,6 +49,7 @@ public final class TraceWriter {
                 BEGIN;
                 """)
             try connection.execute(TraceFormat.schema)
+            if !views.isEmpty { try connection.execute(TraceViews.createStatements(views)) }
             try Self.writeHeader(header, to: connection)
             try connection.execute("COMMIT")
             insert = try connection.prepare(

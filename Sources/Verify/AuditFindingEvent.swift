@@ -89,8 +89,8 @@ public struct AuditFindingEvent: EventPayload {
                 declaredWattHours: try r.int("declared_wh"), meteredWhenDeclaredWattHours: try r.int("metered_when_declared_wh"),
                 meteredWattHours: try r.int("metered_wh"), meanErrorWattHours: try r.double("mean_error_wh"),
                 unmeteredDeclarations: try r.index("unmetered_declarations"), flagged: try r.bool("flagged"),
-                suspected: try r.strings("suspected"), buy: r.has("buy") ? try r.json("buy") : nil,
-                sell: r.has("sell") ? try r.json("sell") : nil))
+                suspected: try r.strings("suspected"), buy: try r.optional("buy", r.json),
+                sell: try r.optional("sell", r.json)))
         } else {
             finding = .summary(Summary(flagged: try r.ints("flagged"), participants: try r.index("participants"),
                                        ordersRevealed: try r.index("orders_revealed"), meterReadings: try r.index("meter_readings"),

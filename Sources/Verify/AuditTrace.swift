@@ -109,7 +109,7 @@ public enum TraceAudit {
                          "audited_events": .int(auditedEvents), "audited_parameters": auditedParameters, "rule": report.rule.json])
         let time = SimTime(milliseconds: ledger.lastTimeMilliseconds)
         do {
-            let writer = try TraceWriter(creatingAt: path, header: header)
+            let writer = try TraceWriter(creatingAt: path, header: header, views: TracePayloads.schemas)
             for participant in report.participants where participant.flagged {
                 try writer.append(EventRecord(time: time, actor: "home:\(participant.participant)", AuditFindingEvent(participant)))
             }
