@@ -7,7 +7,7 @@ public struct TransactionCreatedEvent: EventPayload {
     public static let kind = EventKind.transactionCreated
     public static let schema = PayloadSchema(kind: kind, fields: [
         PayloadField("tx", .integer, "transaction index in the run"),
-        PayloadField("bytes", .integer, unit: "B", "transaction size"),
+        PayloadField("bytes", .integer, unit: "bytes", "transaction size"),
         PayloadField("reference", .integer, "the submitter's reference (e.g. contract id; 64-bit pattern)"),
     ], emittedBy: "Chain, when a caller submits a transaction, actor node:i (the submitting node)")
     public var tx: Int
@@ -93,7 +93,7 @@ public struct BlockMinedEvent: EventPayload {
         PayloadField("height", .integer, "block height"),
         PayloadField("parent", .integer, "parent block index"),
         PayloadField("transactions", .integer, "transactions in the block"),
-        PayloadField("bytes", .integer, unit: "B", "block size"),
+        PayloadField("bytes", .integer, unit: "bytes", "block size"),
     ], emittedBy: "Chain, when mined, actor node:i (the miner)")
     public var block: Int, height: Int, parent: Int, transactions: Int, bytes: Int
 

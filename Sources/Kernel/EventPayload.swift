@@ -54,7 +54,8 @@ public struct PayloadField: Sendable, Equatable {
     }
 
     /// The flat column name (CSV export, SQLite view): the key made an identifier, with the unit
-    /// appended unless the key already ends with it (`energy_wh` stays, `escrow` becomes `escrow_utoken`).
+    /// appended unless the key already is or ends with it (`energy_wh` and `bytes` stay, `escrow`
+    /// becomes `escrow_utoken`).
     public var column: String {
         var name = ""
         for scalar in key.unicodeScalars {
@@ -65,7 +66,7 @@ public struct PayloadField: Sendable, Equatable {
             }
         }
         while name.hasSuffix("_") { name.removeLast() }
-        guard let suffix = unitSuffix, !name.hasSuffix("_" + suffix) else { return name }
+        guard let suffix = unitSuffix, name != suffix, !name.hasSuffix("_" + suffix) else { return name }
         return name + "_" + suffix
     }
 }

@@ -151,6 +151,8 @@ private func roundTrips<P: EventPayload>(_ sample: P) throws -> Bool {
                                            "seller_price_utoken_per_wh", "escrow_utoken"])
         #expect(PowerFlowStepEvent.schema.fields.map(\.column).suffix(2) == ["violations_en_50160", "violations_ansi_c84_1_range_a"])
         #expect(MeterReadingEvent.schema.fields.map(\.column) == ["interval", "net_wh"])
+        #expect(BlockMinedEvent.schema.fields.map(\.column) == ["block", "height", "parent", "transactions", "bytes"])
+        #expect(GameIterationEvent.schema.fields.first?.column == "buyer_cost_utoken")
         for schema in TracePayloads.schemas {
             let columns = ["seq", "time_ms", "actor"] + schema.fields.map(\.column)
             #expect(Set(columns).count == columns.count, "\(schema.kind.rawValue): duplicate columns \(columns)")
