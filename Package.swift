@@ -17,14 +17,15 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
-        // System libraries (Debian: libsqlite3-dev, libxml2-dev, libsuitesparse-dev).
+        // System libraries (Debian: libsqlite3-dev, libxml2-dev, libsuitesparse-dev, zlib1g-dev).
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CKLU", providers: [.apt(["libsuitesparse-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "Kernel"),
         .target(name: "Trace", dependencies: [
-            "Kernel", "CSQLite",
+            "Kernel", "CSQLite", "CZlib",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Feeder", dependencies: [
@@ -66,6 +67,6 @@ let package = Package(
         .testTarget(name: "CoSimTests", dependencies: ["CoSim", "Trace", "TestSupport"]),
         .testTarget(name: "VerifyTests", dependencies: ["Verify", "CoSim", "Trace", "Feeder", "PowerFlow", "TestSupport", "gridtrace"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "CoSim", "Chain"]),
-        .testTarget(name: "CLITests", dependencies: ["gridtrace", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["gridtrace", "TestSupport", "CSQLite", "CZlib"]),
     ]
 )

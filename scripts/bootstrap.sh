@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs what gridtrace needs on Debian 12 (as root) when it is missing: the C libraries behind
-# the system-library targets (SQLite, libxml2, KLU from SuiteSparse) and pkg-config. The Swift 6
+# the system-library targets (SQLite, libxml2, KLU from SuiteSparse, zlib) and pkg-config. The Swift 6
 # toolchain itself must be on PATH (it is not packaged for Debian 12).
 set -euo pipefail
 need=()
-for pkg in libsqlite3-dev libxml2-dev libsuitesparse-dev pkg-config; do
+for pkg in libsqlite3-dev libxml2-dev libsuitesparse-dev zlib1g-dev pkg-config; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the committed reference traces in traces/ after an intended change of engine
 # behaviour (the replay test requires them to be reproduced exactly). Commit the result with a note
-# saying what changed and why.
+# saying what changed and why. traces/format-1/ holds format-1 fixtures written by an older
+# gridtrace (33b7c6d) for the compatibility tests: they are never regenerated.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build

@@ -85,16 +85,20 @@ public enum CoSimulation {
     /// The header a run of `variant` writes (and a replay re-derives the run from).
     public static func header(scenario: Scenario, variant: Scenario.Variant, feeder: PreparedFeeder,
                               adversaries: [AdversaryAssignment]) -> TraceHeader {
-        let feederParameter: CanonicalJSON
-        switch scenario.feeder {
-        case .synthetic: feederParameter = "synthetic"
-        case .openDSS(let path): feederParameter = .string(path)
-        }
+        // The feeder is named by what it is, never by where it was read from: an OpenDSS feeder's
+        // files are stored in the trace (their digests in the header), the synthetic one is re-derived.
+        let feederParameter: CanonicalJSON = feeder.files == nil ? "synthetic" : "stored"
         return TraceHeader(engineVersion: EngineVersion.current, seed: scenario.seed, scenarioText: scenario.sourceText,
-                           feederDigest: feeder.digest,
+                           feederDigest: feeder.digest, feederEntry: feeder.files?.entry ?? "",
+                           feederFiles: storedFiles(feeder).map(\.digest),
                            groundTruth: ["adversaries": .array(adversaries.map(\.json))],
                            parameters: ["variant": .string(variant.rawValue), "feeder": feederParameter,
                                         "intervals": .int(Int64(scenario.intervals))])
+    }
+
+    /// The feeder files a trace of `feeder` stores (none for the synthetic feeder).
+    public static func storedFiles(_ feeder: PreparedFeeder) -> [StoredFile] {
+        feeder.files?.files.map { StoredFile(path: $0.path, bytes: $0.bytes) } ?? []
     }
 
     /// Runs every scenario of the pair the scenario names, writing `<variant>.gtrace` and
@@ -121,7 +125,7 @@ public enum CoSimulation {
                                   tracePath: String, progress: (Int) -> Void = { _ in }) throws -> VariantSummary {
         var run = try VariantRun(scenario: scenario, variant: variant, feeder: feeder)
         let header = header(scenario: scenario, variant: variant, feeder: feeder, adversaries: run.market.adversaries)
-        let writer = try TraceWriter(creatingAt: tracePath, header: header, views: RunPayloads.schemas)
+        let writer = try TraceWriter(creatingAt: tracePath, header: header, files: storedFiles(feeder), views: RunPayloads.schemas)
         // Writing interval k (payload text, SHA-256 chain, inserts, the commit's fsync) overlaps computing k + 1.
         var sink = BackgroundEventSink(TraceSink(writer: writer))
         do {

@@ -54,8 +54,11 @@ public struct PreparedFeeder: Sendable {
     public var model: FeederModel
     /// The OpenDSS script of the synthetic feeder (nil for a feeder read from files).
     public var syntheticScript: String?
-    /// SHA-256 (hex) of the script text that defined the feeder (the entry file for OpenDSS feeders).
+    /// SHA-256 (hex) of what defined the feeder: the synthetic script's text, or for an OpenDSS
+    /// feeder its file set (`digest(of:)`: the entry and every file's path and SHA-256).
     public var digest: String
+    /// Every file an OpenDSS feeder read (nil for the synthetic feeder): what a trace stores.
+    public var files: FeederFileSet?
     public var homes: [HomeElements]
     public var mode: SolutionMode
     /// `baseline[step - 1][home]` for steps 1…intervals.
@@ -67,7 +70,22 @@ public struct PreparedFeeder: Sendable {
         switch scenario.feeder {
         case .synthetic: return try synthetic(seed: scenario.seed, intervals: scenario.intervals)
         case .openDSS(let path): return try openDSS(path: path, seed: scenario.seed, intervals: scenario.intervals)
+        case .stored(let files): return try stored(files, seed: scenario.seed, intervals: scenario.intervals)
         }
+    }
+
+    /// The digest of an OpenDSS feeder's files: SHA-256 over the entry's path and each file's path
+    /// and SHA-256 in path order, so a change in any data file changes it, wherever the files lie.
+    public static func digest(of set: FeederFileSet) -> String {
+        var encoder = CanonicalEncoder()
+        encoder.append("gridtrace-feeder-files")
+        encoder.append(set.entry)
+        encoder.append(Int64(set.files.count))
+        for file in set.files {
+            encoder.append(file.path)
+            encoder.append(hexString(Array(SHA256.hash(data: file.bytes))))
+        }
+        return hexString(Array(SHA256.hash(data: encoder.bytes)))
     }
 
     /// The OpenDSS script of the synthetic feeder for `seed` with its households' day in daily shapes
@@ -112,14 +130,28 @@ public struct PreparedFeeder: Sendable {
     /// An OpenDSS feeder: homes are its non-EV loads; a home's EV is an `EV…` load on the same bus and
     /// its PV a generator or PV system on the same bus. Households come from the feeder's shapes.
     static func openDSS(path: String, seed: UInt64, intervals: Int) throws -> PreparedFeeder {
-        let model: FeederModel
+        let compiled: (model: FeederModel, files: FeederFileSet)
         do {
-            model = try FeederImporter.compile(path: path)
+            compiled = try FeederImporter.compileRecordingFiles(path: path)
         } catch {
             throw CoSimError.feeder("\(error)")
         }
-        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        return try assemble(model: model, digest: sha256Hex(text), intervals: intervals, seed: seed)
+        var prepared = try assemble(model: compiled.model, digest: digest(of: compiled.files), intervals: intervals, seed: seed)
+        prepared.files = compiled.files
+        return prepared
+    }
+
+    /// An OpenDSS feeder compiled from stored files (a trace's), without reading the file system.
+    static func stored(_ files: FeederFileSet, seed: UInt64, intervals: Int) throws -> PreparedFeeder {
+        let model: FeederModel
+        do {
+            model = try FeederImporter.compile(files: files)
+        } catch {
+            throw CoSimError.feeder("the stored feeder does not compile: \(error)")
+        }
+        var prepared = try assemble(model: model, digest: digest(of: files), intervals: intervals, seed: seed)
+        prepared.files = files
+        return prepared
     }
 
     private static func assemble(model: FeederModel, digest: String, intervals: Int, seed: UInt64) throws -> PreparedFeeder {
@@ -127,7 +159,7 @@ public struct PreparedFeeder: Sendable {
         let mode: SolutionMode = model.loads.contains { $0.yearly != nil } ? .yearly : .daily
         let baseline = try baselinePowers(model: model, homes: homes, mode: mode, steps: marketIntervalsPerDay)
         let households = makeHouseholds(baseline: baseline, homes: homes.count, seed: seed)
-        return PreparedFeeder(model: model, syntheticScript: nil, digest: digest, homes: homes, mode: mode,
+        return PreparedFeeder(model: model, syntheticScript: nil, digest: digest, files: nil, homes: homes, mode: mode,
                               baseline: Array(baseline.prefix(intervals)), households: households)
     }
 

@@ -2,6 +2,7 @@
 // with every key checked (unknown keys, wrong types and out-of-range values are errors naming the
 // key and its line).
 import Chain
+import Feeder
 import Foundation
 import Market
 
@@ -9,7 +10,9 @@ import Market
 /// integer tokens.
 public struct Scenario: Sendable, Equatable {
     public enum Variant: String, CaseIterable, Sendable { case noP2P = "no-p2p", p2p = "p2p" }
-    public enum FeederSource: Sendable, Equatable { case synthetic, openDSS(path: String) }
+    /// Where the feeder comes from: generated from the seed, an OpenDSS script on disk, or the
+    /// OpenDSS files a trace stores (a replay's feeder, read from the trace, never from disk).
+    public enum FeederSource: Sendable, Equatable { case synthetic, openDSS(path: String), stored(FeederFileSet) }
     public enum ProfileSource: String, CaseIterable, Sendable { case synthetic, feeder }
     public enum LimitStandard: String, CaseIterable, Sendable { case en50160, ansi }
 
@@ -67,11 +70,13 @@ extension Scenario {
         let folder = (path as NSString).deletingLastPathComponent
         var scenario = try parse(String(decoding: data, as: UTF8.self), file: path, baseFolder: folder)
         if let seedOverride { scenario.seed = seedOverride }
-        if let feederOverride { scenario.feeder = try resolveFeeder(feederOverride, folder: FileManager.default.currentDirectoryPath, file: "--feeder", line: 0) }
+        if let feederOverride { scenario.feeder = try feederArgument(feederOverride) }
         return scenario
     }
 
-    /// Parses scenario text; `file` names it in errors; `baseFolder` resolves relative paths.
+    /// Parses scenario text; `file` names it in errors; `baseFolder` resolves relative paths. Without
+    /// a folder (text read from a trace header) an OpenDSS feeder path is kept as written and not
+    /// checked: the caller supplies the feeder (the trace's stored files, or --feeder).
     public static func parse(_ text: String, file: String, baseFolder: String?) throws(TOMLInputError) -> Scenario {
         let document = try TOMLDocument(text: text, file: file)
         let run = try document.section("run"), feeder = try document.section("feeder")
@@ -106,8 +111,8 @@ extension Scenario {
         case "opendss":
             let pathText = try feeder.string("path", default: "")
             guard !pathText.isEmpty else { throw feeder.error("path", "an OpenDSS feeder needs path = \"…/Master.dss\"") }
-            feederSource = try resolveFeeder(pathText, folder: baseFolder, file: file,
-                                             line: document.line(ofKey: "path", inTable: "feeder"))
+            feederSource = baseFolder == nil ? .openDSS(path: pathText)
+                : try resolveFeeder(pathText, folder: baseFolder, file: file, line: document.line(ofKey: "path", inTable: "feeder"))
         default: throw feeder.error("kind", "\"\(feederKind)\" is not one of \"synthetic\", \"opendss\"")
         }
 
@@ -150,6 +155,11 @@ extension Scenario {
             sourceText: text)
         try document.rejectUnknown(sections: sections)
         return scenario
+    }
+
+    /// An OpenDSS feeder named on the command line (`--feeder`), relative to the working folder.
+    public static func feederArgument(_ path: String) throws(TOMLInputError) -> FeederSource {
+        try resolveFeeder(path, folder: FileManager.default.currentDirectoryPath, file: "--feeder", line: 0)
     }
 
     private static func resolveFeeder(_ path: String, folder: String?, file: String, line: Int) throws(TOMLInputError) -> FeederSource {

@@ -278,6 +278,8 @@ public struct VariantRun {
         let hour = Double(step * marketIntervalMinutes) / 60
         do {
             try solver.applyShapes(mode: feeder.mode, hour: hour)
+            // The controls' clock (time-type CapControls, queued delays) at the step's end.
+            solver.solutionClock = SolutionClock(hours: hour)
             if variant == .p2p {
                 for (home, elements) in homeElements.enumerated() {
                     let power = powers[home]

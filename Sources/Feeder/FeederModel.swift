@@ -7,8 +7,13 @@ public enum SolutionMode: String, Sendable {
 }
 
 /// Control mode as `Set controlmode=` names it (static is OpenDSS's default).
+///
+/// static: each control iteration executes the queued actions with the earliest time, and the time
+/// stays where it is; time: each control iteration executes every action whose time has come, and
+/// pending actions wait for later time steps; event: like static, but the solution time advances
+/// to the executed actions' time.
 public enum ControlMode: String, Sendable {
-    case off, `static`
+    case off, `static`, time, event
 }
 
 /// Solution options a script can set (`Set ...`), with OpenDSS's defaults.

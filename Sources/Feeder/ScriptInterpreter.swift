@@ -18,6 +18,26 @@ public enum FeederImporter {
         try interpreter.runText(script, fileName: name, directory: baseDirectory)
         return try interpreter.finish()
     }
+
+    /// Compiles the script at `path` and returns every file it read (the entry script, Redirect /
+    /// Compile targets, load-shape and BusCoords data files), relative to the entry's folder.
+    public static func compileRecordingFiles(path: String) throws -> (model: FeederModel, files: FeederFileSet) {
+        let files = ScriptFiles()
+        var interpreter = ScriptInterpreter(files: files)
+        try interpreter.runFile(path: path, at: nil)
+        let model = try interpreter.finish()
+        return (model, files.fileSet(entryPath: path))
+    }
+
+    /// Compiles a stored file set (e.g. a trace's feeder) without touching the file system: a file
+    /// the scripts name that the set lacks is an error, as a missing file on disk would be.
+    public static func compile(files set: FeederFileSet) throws -> FeederModel {
+        let files = ScriptFiles(memory: set)
+        guard let entry = files.virtualPath(of: set.entry) else { preconditionFailure("a memory file set has virtual paths") }
+        var interpreter = ScriptInterpreter(files: files)
+        try interpreter.runFile(path: entry, at: nil)
+        return try interpreter.finish()
+    }
 }
 
 enum ScriptPaths {
@@ -40,8 +60,11 @@ struct ScriptInterpreter {
     /// Name → index per class (lookups only; never iterated), indexed like `classes`.
     var indexByName: [[String: Int]]
     var includeDepth = 0
+    /// Where scripts and data files are read from (kept across `Clear`).
+    let files: ScriptFiles
 
-    init() {
+    init(files: ScriptFiles = ScriptFiles()) {
+        self.files = files
         var byName: [String: Int] = [:]
         for (index, dssClass) in classes.enumerated() { byName[dssClass.name] = index }
         byName["circuit"] = byName["vsource"]
@@ -67,8 +90,8 @@ struct ScriptInterpreter {
     }
 
     mutating func runFile(path: String, at location: ScriptLocation?) throws {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
-                ?? String(data: data, encoding: .isoLatin1) else {
+        guard let bytes = files.contents(atPath: path), let text = String(bytes: bytes, encoding: .utf8)
+                ?? String(bytes: bytes, encoding: .isoLatin1) else {
             throw FeederError.fileNotReadable(path: path, at: location)
         }
         includeDepth += 1
@@ -153,7 +176,7 @@ struct ScriptInterpreter {
                       at location: ScriptLocation) throws {
         switch command {
         case "clear":
-            self = ScriptInterpreter(includeDepth: includeDepth)
+            self = ScriptInterpreter(includeDepth: includeDepth, files: files)
         case "new":
             try newElement(parameters, directory: directory, at: location)
         case "edit":
@@ -187,8 +210,8 @@ struct ScriptInterpreter {
         }
     }
 
-    init(includeDepth: Int) {
-        self.init()
+    init(includeDepth: Int, files: ScriptFiles) {
+        self.init(files: files)
         self.includeDepth = includeDepth
     }
 
@@ -254,7 +277,7 @@ struct ScriptInterpreter {
     /// A new circuit replaces the circuit's elements and options; general objects (codes, shapes,
     /// wire data) defined before it stay, as in OpenDSS. Its source is "source" at "sourcebus".
     mutating func startCircuit(named name: String) {
-        var fresh = ScriptInterpreter(includeDepth: includeDepth)
+        var fresh = ScriptInterpreter(includeDepth: includeDepth, files: files)
         fresh.defaultBaseFrequency = defaultBaseFrequency
         fresh.model.keepGeneralObjects(of: model)
         fresh.model.options.earthModel = model.options.earthModel  // a DSS-wide setting in OpenDSS
@@ -298,7 +321,7 @@ struct ScriptInterpreter {
                 try copyLike(handle, from: parameter.value.lowercased(), at: location)
                 continue
             }
-            let reader = ValueReader(property: property, text: parameter.value, location: location, directory: directory)
+            let reader = ValueReader(property: property, text: parameter.value, location: location, directory: directory, files: files)
             try dssClass.assign(&model, handle.objectIndex, property, reader)
         }
         dssClass.finishEdit(&model, handle.objectIndex)
@@ -347,7 +370,7 @@ struct ScriptInterpreter {
     }
 
     mutating func readBusCoordinates(_ path: String, at location: ScriptLocation) throws {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        guard let bytes = files.contents(atPath: path), let text = String(bytes: bytes, encoding: .utf8) else {
             throw FeederError.fileNotReadable(path: path, at: location)
         }
         var lineNumber = 0

@@ -145,6 +145,8 @@ struct ValueReader {
     var location: ScriptLocation
     /// Folder that relative file names in the value resolve against (the script's folder).
     var directory = ""
+    /// Where files named in the value are read from (nil: the file system, unrecorded).
+    var files: ScriptFiles? = nil
 
     func fail(_ reason: String) -> FeederError {
         .invalidValue(property: property, value: text, reason: reason, at: location)

@@ -142,7 +142,10 @@ extension ScriptInterpreter {
         let v = r.text.lowercased()
         if v.hasPrefix("off") { return .off }
         if v.hasPrefix("stat") { return .static }
-        throw r.fail("supported control modes: static, off")
+        if v.hasPrefix("t") { return .time }
+        if v.hasPrefix("e") { return .event }
+        if v.hasPrefix("m") { throw r.fail("the multirate control mode is not supported") }
+        throw r.fail("supported control modes: static, time, event, off")
     }
 
     /// `Set allocationfactors=` / `cfactors=`: the same assignment on every load defined so far.

@@ -1,140 +1,107 @@
-// Owns OpenDSS's static control mode for RegControl and CapControl: each control samples the
-// converged solution, out-of-band controls arm an action at their delay, the nearest armed actions
-// execute (tap moves of 70 % of the proposal, at least one tap; capacitor switching), and the
-// matrix is refactored before the next control iteration.
+// Owns OpenDSS's control loop: after each converged solution every enabled RegControl and
+// CapControl samples (queueing, updating or withdrawing its action), then the control mode executes
+// queued actions: static the earliest ones (time stands still), event the earliest ones (time moves
+// to them), time every action due at the present time (the rest wait for later steps).
 import ComplexModule
 import Feeder
 import Kernel
 
+/// The control loop's memory across control iterations and solves: queue, clock, control states.
+struct ControlLoopState {
+    var queue = ControlQueue()
+    var clock: SolutionClock
+    var regulators: [RegulatorState]
+    var capacitorControls: [CapacitorControlState]
+    /// In-service state of each capacitor step, by model index.
+    var capacitorStates: [[Bool]]
+    /// Each RegControl's transformer and windings, each CapControl's capacitor and monitored
+    /// element (nil: disabled), resolved when the solver is set up.
+    var regulatorGeometries: [RegulatorGeometry?] = []
+    var capacitorTargets: [CapacitorTarget?] = []
+
+    init(model: FeederModel) {
+        capacitorStates = model.capacitors.map(\.states)
+        clock = SolutionClock(hours: model.options.startHour, seconds: model.options.startSecond)
+        regulators = model.regControls.map { _ in RegulatorState() }
+        // OpenDSS sets LastOpenTime to −DeadTime when the control is created, i.e. with the default
+        // dead time of 300 s, whatever `deadtime=` says later.
+        capacitorControls = model.capControls.map { _ in CapacitorControlState(lastOpenSeconds: -300) }
+    }
+}
+
+/// What one pass of the control loop did.
+struct ControlPass {
+    /// True when the loop is done (nothing queued in static/event mode, nothing due in time mode).
+    var done: Bool
+    /// Actions that moved a tap or switched a capacitor.
+    var changes: Int
+}
+
 extension PowerFlowSolver {
-    /// One control's pending action: which control, its delay, and what it would do.
-    enum ControlAction {
-        case tap(transformer: Int, winding: Int, pending: Double, maxSteps: Int)
-        case capacitor(index: Int, closed: Bool)
-    }
-
-    /// Static control mode, as OpenDSS: sample every control; out-of-band controls arm an action at
-    /// their delay; the armed actions with the nearest delay execute; back-in-band controls disarm.
-    /// Returns the number of actions executed (0 = controls settled).
-    func controlActions() throws -> Int {
-        let model = network.model
-        guard model.regControls.contains(where: \.enabled) || model.capControls.contains(where: \.enabled) else { return 0 }
+    /// OpenDSS's Sample_DoControlActions, run after a converged solution.
+    func sampleAndDoControlActions() throws -> ControlPass {
+        guard settings.controlMode != .off else { return ControlPass(done: true, changes: 0) }
         materializeVoltages()
-        var proposals: [(key: Int, delay: Double, action: ControlAction)] = []
-        for (k, rc) in model.regControls.enumerated() where rc.enabled {
-            if let p = regulatorProposal(rc) { proposals.append((k, rc.delaySeconds, p)) }
+        let model = network.model
+        for k in model.regControls.indices where model.regControls[k].enabled { try sampleRegulator(k) }
+        for k in model.capControls.indices where model.capControls[k].enabled { try sampleCapacitorControl(k) }
+        switch settings.controlMode {
+        case .off:
+            return ControlPass(done: true, changes: 0)
+        case .static, .event:
+            guard let first = controls.queue.entries.first else { return ControlPass(done: true, changes: 0) }
+            if settings.controlMode == .event { controls.clock = SolutionClock(hour: first.hour, seconds: first.seconds) }
+            let (_, changes) = try executeActions(dueBy: first.timeSeconds)
+            return ControlPass(done: false, changes: changes)
+        case .time:
+            let (popped, changes) = try executeActions(dueBy: controls.clock.totalSeconds)
+            return ControlPass(done: popped == 0, changes: changes)
         }
-        for (k, cc) in model.capControls.enumerated() where cc.enabled {
-            if let p = capacitorProposal(cc) { proposals.append((model.regControls.count + k, cc.delaySeconds, p)) }
-        }
-        // Controls no longer proposing disarm; new proposals arm.
-        armedControls = armedControls.filter { key in proposals.contains { $0.key == key } }
-        for p in proposals where !armedControls.contains(p.key) { armedControls.append(p.key) }
-        guard let nearest = proposals.map(\.delay).min() else { return 0 }
-        var executed = 0
-        for p in proposals where p.delay == nearest {
-            switch p.action {
-            case let .tap(ti, winding, pending, maxSteps):
-                let w = model.transformers[ti].windings[winding]
-                let increment = (w.maxTap - w.minTap) / Double(w.numberOfTaps)
-                // Static mode: 70 % of the proposed change, at least one tap, at most maxtapchange.
-                var steps = Int((0.7 * abs(pending) / increment).rounded(.towardZero))
-                if steps == 0 { steps = 1 }
-                if steps > maxSteps { steps = maxSteps }
-                let present = taps[ti][winding]
-                let newTap = min(w.maxTap, max(w.minTap, present + Double(steps) * increment * (pending > 0 ? 1 : -1)))
-                guard newTap != present else { continue }
-                taps[ti][winding] = newTap
-                try network.updateTransformer(modelIndex: ti, taps: taps[ti])
-            case let .capacitor(ci, closed):
-                capacitorClosed[ci] = closed
-                network.setCapacitor(modelIndex: ci, closed: closed)
+    }
+
+    /// Pops and executes every queued action due by `timeSeconds` (including ones the executed
+    /// actions queue for that time); returns how many ran and how many changed the network.
+    func executeActions(dueBy timeSeconds: Double) throws -> (popped: Int, changes: Int) {
+        var popped = 0, changes = 0
+        while let entry = controls.queue.pop(dueBy: timeSeconds) {
+            popped += 1
+            let changed: Bool
+            switch entry.owner {
+            case let .regulator(k): changed = try executeRegulatorAction(k, entry.action)
+            case let .capacitor(k): changed = try executeCapacitorAction(k)
             }
-            matrixIsCurrent = false
-            armedControls.removeAll { $0 == p.key }
-            executed += 1
+            if changed { changes += 1 }
         }
-        return executed
+        return (popped, changes)
     }
 
-    /// The tap change a RegControl asks for (nil when in band or unable to move).
-    func regulatorProposal(_ rc: RegControl) -> ControlAction? {
+    /// The solution clock the controls queue their actions on (daily/yearly runs advance it).
+    public var solutionClock: SolutionClock {
+        get { controls.clock }
+        set { controls.clock = newValue }
+    }
+
+    /// Sets up the controls before the first solve: resolves what they act on, applies `tapnum=`.
+    /// (Capacitor terminals start closed, as OpenDSS's CapControl set-up leaves them.)
+    func initializeControls() throws {
+        controls.regulatorGeometries = try network.model.regControls.map { try resolveRegulatorGeometry($0) }
+        controls.capacitorTargets = try network.model.capControls.map { try resolveCapacitorTarget($0) }
+        try applyInitialTapNumbers()
+    }
+
+    /// OpenDSS's DoResetControls, which `Set mode=` runs: every enabled RegControl drops its pending
+    /// tap change and is disarmed; every enabled CapControl is reset (see `resetCapacitorControl`).
+    /// The queue and the taps stay as they are. Daily and yearly runs start with it.
+    public func resetControls() {
         let model = network.model
-        guard let ti = model.transformerIndex(named: rc.transformer),
-              let k = network.delivery.firstIndex(where: { $0.kind == .transformer && $0.modelIndex == ti }) else { return nil }
-        let t = model.transformers[ti]
-        let element = network.delivery[k]
-        let winding = rc.winding - 1
-        let tapWinding = (rc.tapWinding ?? rc.winding) - 1
-        guard winding >= 0, winding < t.windings.count, tapWinding >= 0, tapWinding < t.windings.count else { return nil }
-        let conductors = t.phases + 1
-        let phase = max(0, min(t.phases - 1, rc.ptPhase - 1))
-        let base = winding * conductors
-        let vTerminal = element.conductorNodes.map { $0 >= 0 ? voltageStorage[$0] : CDouble.zero }
-        let vWinding: CDouble
-        switch t.windings[winding].connection {
-        case .wye: vWinding = vTerminal[base + phase] - vTerminal[base + t.phases]
-        case .delta: vWinding = vTerminal[base + phase] - vTerminal[base + (phase + 1) % t.phases]
+        for k in model.regControls.indices where model.regControls[k].enabled {
+            controls.regulators[k].pendingTapChange = 0
+            controls.regulators[k].armed = false
         }
-        var vControl = vWinding / rc.ptRatio
-        if rc.ldcResistance != 0 || rc.ldcReactance != 0 {
-            var current = CDouble.zero
-            for j in 0..<vTerminal.count { current = current + element.yPrim[base + phase, j] * vTerminal[j] }
-            vControl = vControl + CDouble(rc.ldcResistance, rc.ldcReactance) * (current / rc.ctPrimaryAmps)
-        }
-        let vActual = vControl.length
-        guard abs(rc.voltageSetting - vActual) > rc.bandwidth / 2 else { return nil }
-        let w = t.windings[tapWinding]
-        let increment = w.numberOfTaps > 0 ? (w.maxTap - w.minTap) / Double(w.numberOfTaps) : 0
-        guard increment > 0 else { return nil }
-        let vBaseWinding = t.windings[winding].connection == .wye && t.phases >= 2
-            ? t.windings[winding].kilovolts * 1000 / Primitives.sqrt3 : t.windings[winding].kilovolts * 1000
-        let boost = (rc.voltageSetting - vActual) * rc.ptRatio / vBaseWinding
-        var pending = (boost / increment).rounded(.toNearestOrEven) * increment
-        if tapWinding != winding { pending = -pending }
-        guard pending != 0 else { return nil }
-        let present = taps[ti][tapWinding]
-        guard rc.maxTapChange > 0, (pending > 0 && present < w.maxTap) || (pending < 0 && present > w.minTap) else { return nil }
-        return .tap(transformer: ti, winding: tapWinding, pending: pending, maxSteps: rc.maxTapChange)
+        for k in model.capControls.indices where model.capControls[k].enabled { resetCapacitorControl(k) }
     }
 
-    /// The switching a CapControl asks for (nil when its capacitor should stay as it is).
-    func capacitorProposal(_ cc: CapControl) -> ControlAction? {
-        let model = network.model
-        guard let ci = model.capacitors.firstIndex(where: { $0.name == cc.capacitor }),
-              let d = network.delivery.firstIndex(where: { $0.name.lowercased() == cc.element }) else { return nil }
-        let e = network.delivery[d]
-        let k = e.conductorsPerTerminal
-        let base = (max(1, cc.terminal) - 1) * k
-        guard base + k <= e.conductorNodes.count else { return nil }
-        let v = e.conductorNodes.map { $0 >= 0 ? voltageStorage[$0] : CDouble.zero }
-        func current(_ i: Int) -> CDouble { v.indices.reduce(CDouble.zero) { $0 + e.yPrim[i, $1] * v[$1] } }
-        let vPhase = v[base + max(0, min(k - 1, cc.ptPhase - 1))].length / cc.ptRatio
-        let closed = capacitorClosed[ci]
-        var close = closed
-        switch cc.type {
-        case .voltage:
-            if !closed && vPhase < cc.onSetting { close = true }
-            if closed && vPhase > cc.offSetting { close = false }
-        case .kvar:
-            var q = 0.0
-            let phases = e.kind == .transformer ? k - 1 : k
-            for i in 0..<phases { q += (v[base + i] * current(base + i).conjugate).imaginary / 1000 }
-            if !closed && q > cc.onSetting { close = true }
-            if closed && q < cc.offSetting { close = false }
-        case .current:
-            let amps = current(base + max(0, min(k - 1, cc.ctPhase - 1))).length / cc.ctRatio
-            if !closed && amps > cc.onSetting { close = true }
-            if closed && amps < cc.offSetting { close = false }
-        }
-        if cc.voltageOverride {
-            if close && vPhase > cc.voltageMax { close = false }
-            if !close && vPhase < cc.voltageMin { close = true }
-        }
-        return close != closed ? .capacitor(index: ci, closed: close) : nil
-    }
-
-    /// Whether the named capacitor is in service.
+    /// Whether the named capacitor's terminal is closed (its in-service steps then count).
     public func capacitorIsClosed(named name: String) -> Bool? {
         network.model.capacitors.firstIndex { $0.name == name.lowercased() }.map { capacitorClosed[$0] }
     }

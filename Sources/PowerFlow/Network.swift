@@ -193,51 +193,6 @@ public struct Network {
         }
     }
 
-    mutating func addSource(_ i: Int) throws {
-        let v = model.vsources[i]
-        let n1 = nodeIndices(v.bus1, conductors: v.phases, phases: v.phases)
-        let bus2 = v.bus2 ?? BusSpec(name: v.bus1.name, nodes: Array(repeating: 0, count: v.phases))
-        let n2 = nodeIndices(bus2, conductors: v.phases, phases: v.phases)
-        guard let y = Primitives.sourceImpedance(v).inverted() else {
-            throw PowerFlowError.invalidElement("Vsource.\(v.name)", "source impedance is singular")
-        }
-        delivery.append(DeliveryElement(name: "Vsource.\(v.name)", kind: .vsource, modelIndex: i,
-                                        conductorNodes: n1 + n2, conductorsPerTerminal: v.phases,
-                                        yPrim: Primitives.twoTerminal(series: y, shunt: nil)))
-        let e = Primitives.sourcePhaseVoltages(v)
-        for row in 0..<v.phases {
-            var current = CDouble.zero
-            for col in 0..<v.phases { current = current + y[row, col] * e[col] }
-            if n1[row] >= 0 { sourceCurrents.append((n1[row], current)) }
-            if n2[row] >= 0 { sourceCurrents.append((n2[row], -current)) }
-        }
-    }
-
-    mutating func addLine(_ i: Int) throws {
-        let line = model.lines[i]
-        guard line.enabled else { return }
-        let code = line.lineCode.flatMap { model.lineCode(named: $0) }
-        let phases = (code != nil && !line.usesOwnImpedance && !line.phasesOverrideCode) ? (code?.phases ?? line.phases) : line.phases
-        let n1 = nodeIndices(line.bus1, conductors: phases, phases: phases)
-        let n2 = nodeIndices(line.bus2, conductors: phases, phases: phases)
-        let y = try Primitives.line(line, code: code, frequencyHertz: frequencyHertz)
-        delivery.append(DeliveryElement(name: "Line.\(line.name)", kind: .line, modelIndex: i,
-                                        conductorNodes: n1 + n2, conductorsPerTerminal: phases, yPrim: y))
-    }
-
-    mutating func addTransformer(_ i: Int, taps: [Double]) throws {
-        let t = model.transformers[i]
-        guard t.enabled else { return }
-        var conductorNodes: [Int] = []
-        for w in t.windings {
-            conductorNodes += nodeIndices(w.bus, conductors: t.phases + 1, phases: t.phases)
-        }
-        let y = try Primitives.transformer(t, taps: taps)
-        delivery.append(DeliveryElement(name: "Transformer.\(t.name)", kind: .transformer, modelIndex: i,
-                                        conductorNodes: conductorNodes, conductorsPerTerminal: t.phases + 1, yPrim: y,
-                                        yPrimNoLoad: try Primitives.transformer(t, taps: taps, noLoadBranchOnly: true)))
-    }
-
     mutating func addCapacitor(_ i: Int) {
         let c = model.capacitors[i]
         guard c.enabled else { return }
@@ -247,7 +202,7 @@ public struct Network {
             let bus2 = c.bus2 ?? BusSpec(name: c.bus1.name, nodes: Array(repeating: 0, count: c.phases))
             conductorNodes += nodeIndices(bus2, conductors: c.phases, phases: c.phases)
         }
-        let y = Primitives.capacitor(c, frequencyHertz: frequencyHertz, baseFrequencyHertz: model.baseFrequencyHertz)
+        let y = Primitives.capacitor(c, states: c.states, frequencyHertz: frequencyHertz, baseFrequencyHertz: model.baseFrequencyHertz)
         delivery.append(DeliveryElement(name: "Capacitor.\(c.name)", kind: .capacitor, modelIndex: i,
                                         conductorNodes: conductorNodes, conductorsPerTerminal: c.phases, yPrim: y))
     }
@@ -282,92 +237,12 @@ public struct Network {
         return model.loadShapes.firstIndex { $0.name == name }
     }
 
-    mutating func addLoad(_ i: Int) throws {
-        let l = model.loads[i]
-        guard l.enabled else { return }
-        let (n, branches, pairs) = conversionTopology(bus: l.bus1, phases: l.phases, connection: l.connection)
-        let vBase = Self.baseVolts(kilovolts: l.kilovolts, phases: l.phases, connection: l.connection)
-        // Set loadmult scales variable loads (OpenDSS's Factor); fixed and exempt loads ignore it.
-        let factor = l.status == .variable ? model.options.loadMultiplier : 1
-        let p = l.kilowatts * factor, q = l.nominalKilovars * factor
-        let y = CDouble(p * 1000 / Double(l.phases), -q * 1000 / Double(l.phases)) / (vBase * vBase)
-        var element = ConversionElement(
-            name: "Load.\(l.name)", kind: .load, modelIndex: i, branches: branches, branchConductors: pairs, conductorNodes: n,
-            phases: l.phases, baseVolts: vBase, loadModel: l.model, zipv: l.zipv ?? [],
-            voltageMinPerUnit: l.voltageMinPerUnit, voltageMaxPerUnit: l.voltageMaxPerUnit,
-            voltageLowPerUnit: l.voltageLowPerUnit, yBranch: y, nominalKilowatts: p, nominalKilovars: q,
-            dailyShape: l.isFixed ? nil : shapeIndex(l.daily), yearlyShape: l.isFixed ? nil : shapeIndex(l.yearly ?? l.daily))
-        element.cvrWatts = l.cvrWatts
-        element.cvrVars = l.cvrVars
-        element.fixedVarsPerBranch = l.kilovars * 1000 / Double(l.phases)
-        if l.connection == .wye {
-            element.neutralShunt = Self.neutralShunt(load: l, branchAdmittance: y)
-        }
-        conversion.append(element)
-        if l.model == 8 && (l.zipv?.count ?? 0) != 7 {
-            throw PowerFlowError.invalidElement("Load.\(l.name)", "model 8 needs ZIPV with 7 values")
-        }
-    }
-
-    /// YNeut of a wye load, and the 1e-6 nudge OpenDSS gives a floating neutral's diagonal.
-    static func neutralShunt(load l: Load, branchAdmittance y: CDouble) -> CDouble {
-        if l.neutralResistanceOhms < 0 { return y * (Double(l.phases) * 1e-6) }
-        if l.neutralResistanceOhms == 0 && l.neutralReactanceOhms == 0 { return CDouble(1e6, 0) }
-        return CDouble.one / CDouble(l.neutralResistanceOhms, l.neutralReactanceOhms)
-    }
-
-    mutating func addGenerator(_ i: Int) throws {
-        var g = model.generators[i]
-        guard g.enabled else { return }
-        // Set genmult scales generators as OpenDSS's GenMultiplier does.
-        g.kilowatts *= model.options.generatorMultiplier
-        g.kilovars *= model.options.generatorMultiplier
-        let (n, branches, pairs) = conversionTopology(bus: g.bus1, phases: g.phases, connection: g.connection)
-        let vBase = Self.baseVolts(kilovolts: g.kilovolts, phases: g.phases, connection: g.connection)
-        conversion.append(ConversionElement(
-            name: "Generator.\(g.name)", kind: .generator, modelIndex: i, branches: branches, branchConductors: pairs, conductorNodes: n,
-            phases: g.phases, baseVolts: vBase, loadModel: 1, zipv: [],
-            voltageMinPerUnit: g.voltageMinPerUnit, voltageMaxPerUnit: g.voltageMaxPerUnit,
-            voltageLowPerUnit: 0,
-            // OpenDSS puts −Yeq of a model-1 generator into Y (Y := −Yeq, "negate for generation").
-            yBranch: CDouble(-g.kilowatts * 1000 / Double(g.phases), g.nominalKilovars * 1000 / Double(g.phases)) / (vBase * vBase),
-            nominalKilowatts: -g.kilowatts, nominalKilovars: -g.nominalKilovars,
-            dailyShape: shapeIndex(g.daily), yearlyShape: shapeIndex(g.yearly ?? g.daily)))
-    }
-
-    mutating func addPV(_ i: Int) throws {
-        let p = model.pvSystems[i]
-        guard p.enabled else { return }
-        let (n, branches, pairs) = conversionTopology(bus: p.bus1, phases: p.phases, connection: p.connection)
-        let vBase = Self.baseVolts(kilovolts: p.kilovolts, phases: p.phases, connection: p.connection)
-        var element = ConversionElement(
-            name: "PVSystem.\(p.name)", kind: .pvSystem, modelIndex: i, branches: branches, branchConductors: pairs, conductorNodes: n,
-            phases: p.phases, baseVolts: vBase, loadModel: 1, zipv: [],
-            voltageMinPerUnit: p.voltageMinPerUnit, voltageMaxPerUnit: p.voltageMaxPerUnit,
-            voltageLowPerUnit: 0, yBranch: .zero, nominalKilowatts: 0, nominalKilovars: 0,
-            dailyShape: shapeIndex(p.daily), yearlyShape: shapeIndex(p.yearly ?? p.daily),
-            pvPeakKilowatts: p.peakKilowatts * p.irradiance, pvKilovoltAmperes: p.kilovoltAmperes,
-            pvPowerFactor: p.reactiveSpec == .kilovars ? nil : p.powerFactor,
-            pvKilovars: p.reactiveSpec == .kilovars ? p.kilovars : nil, pvCutInPercent: p.cutInPercent)
-        let (kw, kvar) = element.pvOutput(availableKilowatts: p.peakKilowatts * p.irradiance)
-        element.nominalKilowatts = -kw
-        element.nominalKilovars = -kvar
-        conversion.append(element)
-    }
-
-    /// Replaces a transformer's primitive after a tap change.
-    mutating func updateTransformer(modelIndex: Int, taps: [Double]) throws {
-        guard let k = delivery.firstIndex(where: { $0.kind == .transformer && $0.modelIndex == modelIndex }) else { return }
-        delivery[k].yPrim = try Primitives.transformer(model.transformers[modelIndex], taps: taps)
-        delivery[k].yPrimNoLoad = try Primitives.transformer(model.transformers[modelIndex], taps: taps, noLoadBranchOnly: true)
-    }
-
-    /// Switches a capacitor in or out (an open capacitor contributes nothing to Y).
-    mutating func setCapacitor(modelIndex: Int, closed: Bool) {
+    /// Switches a capacitor's terminal and steps (an open terminal contributes nothing to Y).
+    mutating func setCapacitor(modelIndex: Int, closed: Bool, states: [Bool]) {
         guard let k = delivery.firstIndex(where: { $0.kind == .capacitor && $0.modelIndex == modelIndex }) else { return }
         let c = model.capacitors[modelIndex]
         delivery[k].yPrim = closed
-            ? Primitives.capacitor(c, frequencyHertz: frequencyHertz, baseFrequencyHertz: model.baseFrequencyHertz)
+            ? Primitives.capacitor(c, states: states, frequencyHertz: frequencyHertz, baseFrequencyHertz: model.baseFrequencyHertz)
             : DenseComplexMatrix(order: delivery[k].yPrim.order)
     }
 

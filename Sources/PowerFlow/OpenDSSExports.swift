@@ -252,7 +252,7 @@ public enum OpenDSSExports {
         var out = "DateTime, CaseName, Status, Mode, Number, LoadMult, NumDevices, NumBuses, NumNodes, Iterations, ControlMode, ControlIterations, MostIterationsDone, Year, Hour, MaxPuVoltage, MinPuVoltage, TotalMW, TotalMvar, MWLosses, pctLosses, MvarLosses, Frequency\n"
         out += "\"\(timestamp)\", \(circuitName ?? network.model.circuitName), \(outcome.converged ? "SOLVED" : "UnSolved"), Snap, 1,    1.000, "
         out += "\(devices), \(network.buses.count), \(network.nodeCount), \(outcome.iterations), "
-        out += "\(solver.settings.controlMode == .static ? "Static" : "Off"), \(outcome.controlIterations), \(outcome.iterations), 0, 0, "
+        out += "\(solver.settings.controlMode.rawValue.prefix(1).uppercased() + solver.settings.controlMode.rawValue.dropFirst()), \(outcome.controlIterations), \(outcome.iterations), 0, 0, "
         out += [format("%.5g", vmax), format("%.5g", vmin), format("%.6g", sourceKW / 1000), format("%.6g", sourceKvar / 1000),
                 format("%.6g", lossW / 1e6), format("%.4g", sourceKW != 0 ? lossW / 1000 / sourceKW * 100 : 0),
                 format("%.6g", lossVar / 1e6), format("%g", network.frequencyHertz)].joined(separator: ", ")

@@ -1,7 +1,8 @@
 // Owns the power-flow solution: the system admittance matrix (delivery primitives plus the
 // constant-impedance part of loads, as OpenDSS builds it), its KLU factorization, OpenDSS's
 // fixed-point current-injection iteration with loads as compensation currents, load models
-// 1/2/5/8 with the vminpu/vmaxpu switch, generator model 1, simple PV, and static RegControl.
+// 1/2/5/8 with the vminpu/vmaxpu switch, generator model 1, simple PV, and
+// OpenDSS's control loop around it (the controls themselves are in Controls.swift).
 import ComplexModule
 import Feeder
 import Kernel
@@ -44,6 +45,9 @@ public struct SolveOutcome: Sendable, Equatable {
     public var lastMaxChangePerUnit: Double
     /// Control actions executed during this solve (regulator tap moves and capacitor switchings).
     public var tapChanges: Int
+    /// False when the control iteration limit ended the loop before the controls were done
+    /// (OpenDSS's "Max Control Iterations Exceeded").
+    public var controlsSettled = true
 }
 
 /// Per-branch quantities of a power-conversion element at its present power (OpenDSS's SetNominal).
@@ -95,8 +99,8 @@ public final class PowerFlowSolver {
     var taps: [[Double]]
     /// Capacitor switch states (true = in service), by model index.
     var capacitorClosed: [Bool]
-    /// Controls with an action queued (keys: RegControl index, then CapControl index + regulator count).
-    var armedControls: [Int] = []
+    /// OpenDSS's control queue, solution clock and control states (see Controls.swift).
+    var controls: ControlLoopState
     var rhs: [Double]
     var conversionIndexByName: [String: Int] = [:]
     var factors: TriangularFactors?
@@ -145,10 +149,12 @@ public final class PowerFlowSolver {
         activeKilovars = network.conversion.map(\.nominalKilovars)
         taps = network.model.transformers.map { $0.windings.map(\.tap) }
         capacitorClosed = network.model.capacitors.map { _ in true }
+        controls = ControlLoopState(model: network.model)
         rhs = [Double](repeating: 0, count: 2 * n)
         for (i, c) in network.conversion.enumerated() { conversionIndexByName[c.name.lowercased()] = i }
         for i in 0..<network.conversion.count { updateState(i) }
         try computeVoltageBases()
+        try initializeControls()
     }
 
     // MARK: Matrix
@@ -410,14 +416,16 @@ public final class PowerFlowSolver {
         return (converged, iteration, maxChange)
     }
 
-    /// Solves at the present element powers with static controls (OpenDSS's SolveSnap).
+    /// Solves at the present element powers, then runs OpenDSS's control loop (SolveSnap): solve,
+    /// sample the controls and execute actions, until the controls are done or the control
+    /// iteration limit is reached (controls are not sampled in the last allowed iteration).
     public func solve(log: inout EventLog) throws -> SolveOutcome {
         var total = 0
         var controlIteration = 0
-        armedControls = []
         var tapChanges = 0
+        var settled = true
         var result = (false, 0, Double.infinity)
-        repeat {
+        while true {
             controlIteration += 1
             try refreshMatrix()
             if settings.reducedIteration, let r = reduced, let f = factors {
@@ -426,12 +434,16 @@ public final class PowerFlowSolver {
                 result = iterate(log: &log)
             }
             total += result.1
-            guard result.0, settings.controlMode == .static else { break }
-            let moves = try controlActions()
-            if moves == 0 { break }
-            tapChanges += moves
-        } while controlIteration < settings.maxControlIterations
+            guard result.0 else { break }
+            guard controlIteration < settings.maxControlIterations else {
+                settled = settings.controlMode == .off
+                break
+            }
+            let pass = try sampleAndDoControlActions()
+            tapChanges += pass.changes
+            if pass.done { break }
+        }
         return SolveOutcome(converged: result.0, iterations: total, controlIterations: controlIteration,
-                            lastMaxChangePerUnit: result.2, tapChanges: tapChanges)
+                            lastMaxChangePerUnit: result.2, tapChanges: tapChanges, controlsSettled: settled)
     }
 }

@@ -172,8 +172,14 @@ extension PowerFlowSolver {
             let load = String(e.name.dropFirst("Load.".count))
             return e.conductorNodes.filter { $0 >= 0 }.map { (load, network.nodeName($0), $0) }
         }
+        // As `Set mode=daily|yearly hour=…`: controls reset, the clock at the start hour, then
+        // advanced by one step before each solve.
+        resetControls()
+        controls.clock = SolutionClock(hours: configuration.startHour)
         for k in 1...max(1, configuration.numberOfSteps) {
-            let hour = configuration.startHour + Double(k) * stepHours
+            controls.clock.advance(bySeconds: configuration.stepSeconds)
+            // Event mode moves the clock to the actions it executes; the shapes follow the clock.
+            let hour = settings.controlMode == .event ? controls.clock.hours : configuration.startHour + Double(k) * stepHours
             try applyShapes(mode: configuration.mode, hour: hour)
             let time = SimTime.fromSeconds(Double(k) * configuration.stepSeconds)
             let (outcome, m) = try solveStep(step: k, time: time, area: area, limits: configuration.limits, log: &log)

@@ -55,6 +55,7 @@ public enum HTMLReport {
         switch scenario.feeder {
         case .synthetic: feeder = "synthetic 55-home LV feeder"
         case .openDSS(let path): feeder = "OpenDSS script " + (path as NSString).lastPathComponent
+        case .stored(let files): feeder = "OpenDSS script " + (files.entry as NSString).lastPathComponent + " (stored in the trace)"
         }
         let facts: [(String, String)] = [
             ("seed", String(scenario.seed)),

@@ -32,7 +32,7 @@ extension TraceReader {
 
     /// The header as canonical JSON (the seed as a decimal string: JSON numbers lose 64-bit precision).
     public var headerJSON: CanonicalJSON {
-        [
+        var members: [String: CanonicalJSON] = [
             "record": "header",
             "format_version": .int(header.formatVersion),
             "engine_version": .string(header.engineVersion),
@@ -43,5 +43,12 @@ extension TraceReader {
             "ground_truth": .string(header.groundTruth),
             "parameters": .string(header.parameters),
         ]
+        if header.formatVersion >= 2 {
+            members["feeder_entry"] = .string(header.feederEntry)
+            members["feeder_files"] = .array(header.feederFiles.map {
+                ["path": .string($0.path), "sha256": .string($0.sha256), "size_bytes": .int($0.byteCount)]
+            })
+        }
+        return .object(members)
     }
 }

@@ -1,5 +1,6 @@
-// Owns the trace file format: identifiers, the SQL schema, the header, the hash-chain rule and the
-// typed errors a trace operation can raise.
+// Owns the trace file format: identifiers, the SQL schema, the header (with the digests of the
+// feeder files the trace stores), the hash-chain rule and the typed errors a trace operation can
+// raise.
 import Crypto
 import Kernel
 
@@ -8,7 +9,15 @@ public enum TraceFormat {
     /// SQLite `application_id`: ASCII "GTRC".
     public static let applicationID: Int32 = 0x4754_5243
     /// SQLite `user_version`: the trace-format version. Bump on any schema or hashing change.
-    public static let version: Int64 = 1
+    ///
+    /// 2: the trace stores its feeder's files (`feeder_files`, zlib) and the header's `feeder_entry`;
+    /// the header hash covers the entry and every file's path, SHA-256 and size. Version 1 traces
+    /// (no stored files) are still read and verified.
+    public static let version: Int64 = 2
+    /// The oldest format version this gridtrace reads.
+    public static let oldestReadableVersion: Int64 = 1
+    /// Largest stored file accepted when reading (a damaged size must not allocate without bound).
+    public static let maxStoredFileBytes: Int64 = 1 << 30
     /// Size of every hash in the chain (SHA-256).
     public static let hashBytes = 32
 
@@ -21,6 +30,7 @@ public enum TraceFormat {
           scenario_text TEXT NOT NULL,
           scenario_sha256 TEXT NOT NULL,
           feeder_digest TEXT NOT NULL,
+          feeder_entry TEXT NOT NULL,
           ground_truth TEXT NOT NULL,
           parameters TEXT NOT NULL,
           header_hash BLOB NOT NULL
@@ -41,9 +51,46 @@ public enum TraceFormat {
           counts TEXT NOT NULL,
           seal_hash BLOB NOT NULL
         ) STRICT;
+        CREATE TABLE feeder_files(
+          path TEXT PRIMARY KEY,
+          sha256 TEXT NOT NULL,
+          size_bytes INTEGER NOT NULL,
+          zlib BLOB NOT NULL
+        ) STRICT;
         CREATE VIEW events_readable AS
           SELECT seq, time_ms, kind, actor, payload, hex(hash) AS hash FROM events;
         """
+}
+
+/// A file the trace stores for its replay (a feeder script or data file), by its path relative to
+/// the feeder's entry script's folder.
+public struct StoredFile: Sendable, Equatable {
+    public var path: String
+    public var bytes: [UInt8]
+
+    public init(path: String, bytes: [UInt8]) {
+        self.path = path
+        self.bytes = bytes
+    }
+
+    /// The path, SHA-256 and size the header records (and its hash covers).
+    public var digest: StoredFileDigest {
+        StoredFileDigest(path: path, sha256: hexString(Array(SHA256.hash(data: bytes))), byteCount: Int64(bytes.count))
+    }
+}
+
+/// What the header records of a stored file.
+public struct StoredFileDigest: Sendable, Equatable {
+    public var path: String
+    /// SHA-256 of the uncompressed bytes, lowercase hex.
+    public var sha256: String
+    public var byteCount: Int64
+
+    public init(path: String, sha256: String, byteCount: Int64) {
+        self.path = path
+        self.sha256 = sha256
+        self.byteCount = byteCount
+    }
 }
 
 /// The run's identity, written once when the trace is created.
@@ -52,6 +99,9 @@ public enum TraceFormat {
 /// `groundTruth` is canonical JSON that the scenario knows but the audit must never read
 /// (e.g. which participants are adversaries); it exists so the audit can be scored.
 /// `parameters` is canonical JSON of what else a replay needs (e.g. which scenario of the pair ran).
+/// `feederEntry` and `feederFiles` name the stored feeder (empty for the synthetic feeder, whose
+/// script the scenario and seed determine, and in format version 1): the entry script's path and
+/// every stored file's digest, sorted by path; the rows of `feeder_files` hold their bytes.
 public struct TraceHeader: Sendable, Equatable {
     public var formatVersion: Int64
     public var engineVersion: String
@@ -59,10 +109,13 @@ public struct TraceHeader: Sendable, Equatable {
     public var scenarioText: String
     public var scenarioSHA256: String
     public var feederDigest: String
+    public var feederEntry: String
+    public var feederFiles: [StoredFileDigest]
     public var groundTruth: String
     public var parameters: String
 
     public init(engineVersion: String, seed: UInt64, scenarioText: String, feederDigest: String = "",
+                feederEntry: String = "", feederFiles: [StoredFileDigest] = [],
                 groundTruth: CanonicalJSON = .object([:]), parameters: CanonicalJSON = .object([:])) {
         formatVersion = TraceFormat.version
         self.engineVersion = engineVersion
@@ -70,23 +123,29 @@ public struct TraceHeader: Sendable, Equatable {
         self.scenarioText = scenarioText
         scenarioSHA256 = hexString(Array(SHA256.hash(data: Array(scenarioText.utf8))))
         self.feederDigest = feederDigest
+        self.feederEntry = feederEntry
+        self.feederFiles = feederFiles.sorted { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) }
         self.groundTruth = groundTruth.text
         self.parameters = parameters.text
     }
 
-    init(formatVersion: Int64, engineVersion: String, seed: UInt64, scenarioText: String,
-         scenarioSHA256: String, feederDigest: String, groundTruth: String, parameters: String) {
+    init(formatVersion: Int64, engineVersion: String, seed: UInt64, scenarioText: String, scenarioSHA256: String,
+         feederDigest: String, feederEntry: String, feederFiles: [StoredFileDigest], groundTruth: String, parameters: String) {
         self.formatVersion = formatVersion
         self.engineVersion = engineVersion
         self.seed = seed
         self.scenarioText = scenarioText
         self.scenarioSHA256 = scenarioSHA256
         self.feederDigest = feederDigest
+        self.feederEntry = feederEntry
+        self.feederFiles = feederFiles
         self.groundTruth = groundTruth
         self.parameters = parameters
     }
 
     /// SHA-256 of the header's canonical encoding: the chain's genesis value (hash before seq 1).
+    /// From format version 2 on it covers the feeder entry and every stored file's path, SHA-256
+    /// and size, so editing a stored file (or its recorded digest) breaks verification.
     public var hash: [UInt8] {
         var encoder = CanonicalEncoder()
         encoder.append("gridtrace-header")
@@ -98,6 +157,15 @@ public struct TraceHeader: Sendable, Equatable {
         encoder.append(feederDigest)
         encoder.append(groundTruth)
         encoder.append(parameters)
+        if formatVersion >= 2 {
+            encoder.append(feederEntry)
+            encoder.append(Int64(feederFiles.count))
+            for file in feederFiles {
+                encoder.append(file.path)
+                encoder.append(file.sha256)
+                encoder.append(file.byteCount)
+            }
+        }
         return Array(SHA256.hash(data: encoder.bytes))
     }
 }
@@ -111,6 +179,8 @@ public enum TraceError: Error, CustomStringConvertible, Sendable {
     case formatTooNew(path: String, version: Int64)
     case formatUnsupported(path: String, version: Int64)
     case alreadyExists(path: String)
+    /// The files handed to the writer are not the ones the header records (a program error).
+    case storedFilesMismatch(path: String)
     case database(path: String, SQLiteError)
 
     public var description: String {
@@ -122,8 +192,10 @@ public enum TraceError: Error, CustomStringConvertible, Sendable {
         case .formatTooNew(let path, let version):
             return "\(path): trace format version \(version) is newer than this gridtrace reads (\(TraceFormat.version)); upgrade gridtrace"
         case .formatUnsupported(let path, let version):
-            return "\(path): trace format version \(version) is not supported (this gridtrace reads \(TraceFormat.version))"
+            return "\(path): trace format version \(version) is not supported (this gridtrace reads versions "
+                + "\(TraceFormat.oldestReadableVersion)…\(TraceFormat.version)); re-record the run: gridtrace run SCENARIO.toml --seed N"
         case .alreadyExists(let path): return "\(path): already exists; refusing to overwrite"
+        case .storedFilesMismatch(let path): return "\(path): the files to store do not match the header's feeder_files digests"
         case .database(let path, let error): return "\(path): \(error)"
         }
     }

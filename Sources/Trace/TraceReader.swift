@@ -1,5 +1,6 @@
 // Owns reading a trace: validating that a file is a gridtrace trace of a supported version,
-// verifying the hash chain and the seal, and iterating events.
+// verifying the header (with the stored feeder files), the hash chain and the seal, and iterating
+// events and stored files.
 import CSQLite
 import Foundation
 import Kernel
@@ -62,8 +63,8 @@ public final class TraceReader {
         } catch {
             throw .database(path: path, error)
         }
-        try Self.checkIdentity(connection, path: path)
-        header = try Self.readHeader(connection, path: path)
+        let version = try Self.checkIdentity(connection, path: path)
+        header = try Self.readHeader(connection, path: path, version: version)
     }
 
     /// Checks the SQLite magic and compares the file size with the page count SQLite recorded.
@@ -95,7 +96,8 @@ public final class TraceReader {
         return connection
     }
 
-    private static func checkIdentity(_ connection: SQLiteConnection, path: String) throws(TraceError) {
+    /// Checks the application id and the format version; returns the version.
+    private static func checkIdentity(_ connection: SQLiteConnection, path: String) throws(TraceError) -> Int64 {
         let applicationID: Int64?, version: Int64?
         do {
             applicationID = try connection.scalarInt("PRAGMA application_id")
@@ -106,22 +108,34 @@ public final class TraceReader {
         guard let applicationID, Int32(truncatingIfNeeded: applicationID) == TraceFormat.applicationID else {
             throw .notATrace(path: path, why: "application_id is \(applicationID ?? 0), expected \(TraceFormat.applicationID)")
         }
-        guard let version, version >= 1 else { throw .formatUnsupported(path: path, version: version ?? 0) }
+        guard let version, version >= TraceFormat.oldestReadableVersion else {
+            throw .formatUnsupported(path: path, version: version ?? 0)
+        }
         if version > TraceFormat.version { throw .formatTooNew(path: path, version: version) }
+        return version
     }
 
-    private static func readHeader(_ connection: SQLiteConnection, path: String) throws(TraceError) -> TraceHeader {
+    /// Reads the header row and (from version 2) the stored files' digests, without their bytes.
+    private static func readHeader(_ connection: SQLiteConnection, path: String, version: Int64) throws(TraceError) -> TraceHeader {
         do {
+            let entry = version >= 2 ? "feeder_entry" : "''"
             let statement = try connection.prepare("""
                 SELECT format_version, engine_version, seed, scenario_text, scenario_sha256, feeder_digest,
-                       ground_truth, parameters, header_hash FROM header WHERE id = 1
+                       ground_truth, parameters, \(entry) FROM header WHERE id = 1
                 """)
             guard try statement.step() else { throw TraceError.notATrace(path: path, why: "header row missing") }
+            var files: [StoredFileDigest] = []
+            if version >= 2 {
+                let rows = try connection.prepare("SELECT path, sha256, size_bytes FROM feeder_files ORDER BY path")
+                while try rows.step() {
+                    files.append(StoredFileDigest(path: rows.text(0), sha256: rows.text(1), byteCount: rows.int64(2)))
+                }
+            }
             return TraceHeader(
                 formatVersion: statement.int64(0), engineVersion: statement.text(1),
                 seed: UInt64(bitPattern: statement.int64(2)), scenarioText: statement.text(3),
-                scenarioSHA256: statement.text(4), feederDigest: statement.text(5), groundTruth: statement.text(6),
-                parameters: statement.text(7))
+                scenarioSHA256: statement.text(4), feederDigest: statement.text(5), feederEntry: statement.text(8),
+                feederFiles: files, groundTruth: statement.text(6), parameters: statement.text(7))
         } catch let error as TraceError {
             throw error
         } catch let error as SQLiteError {
@@ -163,6 +177,9 @@ public final class TraceReader {
         if let stored = try? connection.prepare("SELECT header_hash FROM header WHERE id = 1"),
            (try? stored.step()) == true, stored.bytes(0) != previous {
             return result(.corrupt(atSeq: 0, reason: "header does not match its recorded hash"))
+        }
+        if case .failure(let damage) = storedFiles() {
+            return result(.corrupt(atSeq: 0, reason: damage.reason))
         }
         do {
             let rows = try connection.prepare("SELECT seq, time_ms, kind, actor, payload, hash FROM events ORDER BY seq")
@@ -241,6 +258,44 @@ public final class TraceReader {
             "SELECT seq, time_ms, kind, actor, payload, hash FROM events WHERE seq >= ? ORDER BY seq")
         statement.bind(1, firstSeq)
         return TraceCursor(reader: self, statement: statement)
+    }
+
+    /// Why a stored file cannot be trusted.
+    public struct StoredFileDamage: Error, CustomStringConvertible, Sendable {
+        public var reason: String
+        public var description: String { reason }
+    }
+
+    /// The stored feeder files in path order, each decompressed and checked against the digest the
+    /// header records (and its hash covers); the first file that fails is the error.
+    public func storedFiles() -> Result<[StoredFile], StoredFileDamage> {
+        guard header.formatVersion >= 2 else { return .success([]) }
+        var files: [StoredFile] = []
+        do {
+            let rows = try connection.prepare("SELECT path, size_bytes, zlib FROM feeder_files ORDER BY path")
+            while try rows.step() {
+                let path = rows.text(0), size = rows.int64(1)
+                guard files.count < header.feederFiles.count, header.feederFiles[files.count].path == path else {
+                    return .failure(StoredFileDamage(reason: "stored feeder file \(path) is not in the header"))
+                }
+                let expected = header.feederFiles[files.count]
+                guard size == expected.byteCount, (0...TraceFormat.maxStoredFileBytes).contains(size),
+                      let bytes = Zlib.decompress(rows.bytes(2), byteCount: Int(size)) else {
+                    return .failure(StoredFileDamage(reason: "stored feeder file \(path) does not decompress to its recorded \(expected.byteCount) bytes"))
+                }
+                let file = StoredFile(path: path, bytes: bytes)
+                guard file.digest == expected else {
+                    return .failure(StoredFileDamage(reason: "stored feeder file \(path) does not match its recorded SHA-256"))
+                }
+                files.append(file)
+            }
+        } catch {
+            return .failure(StoredFileDamage(reason: "stored feeder files unreadable: \(error.message)"))
+        }
+        guard files.count == header.feederFiles.count else {
+            return .failure(StoredFileDamage(reason: "stored feeder file \(header.feederFiles[files.count].path) is missing"))
+        }
+        return .success(files)
     }
 
     /// The stored seal's fields, if the trace has one (not verified here).

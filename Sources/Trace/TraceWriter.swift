@@ -26,9 +26,13 @@ public final class TraceWriter {
     private var tally = KindTally()
     private var previousHash = [UInt8](repeating: 0, count: TraceFormat.hashBytes)
 
-    /// Creates the trace at `path`. An existing file is replaced when `overwrite` is true. `views`
-    /// adds one flat SQLite view per kind (`TraceViews`) to the schema; they are not hashed.
-    public init(creatingAt path: String, header: TraceHeader, overwrite: Bool = true, views: [PayloadSchema] = []) throws(TraceError) {
+    /// Creates the trace at `path`, storing `files` (compressed) beside the header, which must record
+    /// exactly their digests (`header.feederFiles`). An existing file is replaced when `overwrite` is true.
+    /// `views` adds one flat SQLite view per kind (`TraceViews`) to the schema; views are not hashed.
+    public init(creatingAt path: String, header: TraceHeader, files: [StoredFile] = [], overwrite: Bool = true,
+                views: [PayloadSchema] = []) throws(TraceError) {
+        let digests = files.map(\.digest).sorted { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) }
+        guard digests == header.feederFiles else { throw .storedFilesMismatch(path: path) }
         let manager = FileManager.default
         if manager.fileExists(atPath: path) {
             guard overwrite else { throw .alreadyExists(path: path) }
@@ -51,6 +55,7 @@ public final class TraceWriter {
             try connection.execute(TraceFormat.schema)
             if !views.isEmpty { try connection.execute(TraceViews.createStatements(views)) }
             try Self.writeHeader(header, to: connection)
+            try Self.writeFiles(files, to: connection)
             try connection.execute("COMMIT")
             insert = try connection.prepare(
                 "INSERT INTO events(seq, time_ms, kind, actor, payload, hash) VALUES (?, ?, ?, ?, ?, ?)")
@@ -62,8 +67,8 @@ public final class TraceWriter {
     private static func writeHeader(_ header: TraceHeader, to connection: SQLiteConnection) throws(SQLiteError) {
         let statement = try connection.prepare("""
             INSERT INTO header(id, format_version, engine_version, seed, scenario_text, scenario_sha256,
-                               feeder_digest, ground_truth, parameters, header_hash)
-            VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                               feeder_digest, feeder_entry, ground_truth, parameters, header_hash)
+            VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         statement.bind(1, header.formatVersion)
         statement.bind(2, header.engineVersion)
@@ -71,10 +76,24 @@ public final class TraceWriter {
         statement.bind(4, header.scenarioText)
         statement.bind(5, header.scenarioSHA256)
         statement.bind(6, header.feederDigest)
-        statement.bind(7, header.groundTruth)
-        statement.bind(8, header.parameters)
-        statement.bind(9, bytes: header.hash)
+        statement.bind(7, header.feederEntry)
+        statement.bind(8, header.groundTruth)
+        statement.bind(9, header.parameters)
+        statement.bind(10, bytes: header.hash)
         try statement.run()
+    }
+
+    /// One row per stored file, in path order (the insert order fixes the file's bytes).
+    private static func writeFiles(_ files: [StoredFile], to connection: SQLiteConnection) throws(SQLiteError) {
+        let statement = try connection.prepare("INSERT INTO feeder_files(path, sha256, size_bytes, zlib) VALUES (?, ?, ?, ?)")
+        for file in files.sorted(by: { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) }) {
+            let digest = file.digest
+            statement.bind(1, digest.path)
+            statement.bind(2, digest.sha256)
+            statement.bind(3, digest.byteCount)
+            statement.bind(4, bytes: Zlib.compress(file.bytes))
+            try statement.run()
+        }
     }
 
     /// Appends one engine record; returns its seq.

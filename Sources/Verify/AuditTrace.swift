@@ -1,7 +1,8 @@
 // Owns auditing a recorded trace file: refuse anything that does not verify as sealed, stream its
 // events into the audit, score against the header's ground truth (after deciding), and record the
-// findings as `audit_finding` events in a new sealed trace that references the audited one. The
-// audited trace is opened read-only and never modified.
+// findings as `audit_finding` events in a new sealed trace that references the audited one by its
+// final hash (never by its path, so the same audit of the same trace is byte-identical wherever it
+// runs). The audited trace is opened read-only and never modified.
 import CoSim
 import Foundation
 import Kernel
@@ -65,7 +66,7 @@ public enum TraceAudit {
         let score = report.declarationCount == 0 ? nil
             : groundTruth.map { truth in AuditScore(flagged: report.flagged, adversaries: truth.map(\.participant)) }
         let auditedHash = hexString(verification.finalHash)
-        let finalHash = try writeFindings(report: report, ledger: ledger, audited: reader.header, auditedPath: tracePath,
+        let finalHash = try writeFindings(report: report, ledger: ledger, audited: reader.header,
                                           auditedFinalHash: auditedHash, auditedEvents: verification.verifiedEvents, to: output)
         return TraceAuditResult(auditedPath: tracePath, auditedFinalHash: auditedHash, report: report, groundTruth: groundTruth,
                                 score: score, auditTracePath: output, auditTraceFinalHash: finalHash)
@@ -96,16 +97,16 @@ public enum TraceAudit {
         return ledger
     }
 
-    /// Writes the header (referencing the audited trace) and one `audit_finding` per flagged
+    /// Writes the header (naming the audited trace by its final hash and event count) and one `audit_finding` per flagged
     /// participant plus a summary finding (actor `audit`), then seals. Returns the final hash (hex).
-    private static func writeFindings(report: AuditReport, ledger: DeclarationLedger, audited: TraceHeader, auditedPath: String,
+    private static func writeFindings(report: AuditReport, ledger: DeclarationLedger, audited: TraceHeader,
                                       auditedFinalHash: String, auditedEvents: Int64, to path: String) throws(AuditError) -> String {
         let groundTruth = (try? parsePayloadJSON(audited.groundTruth)) ?? .object([:])
         let auditedParameters = (try? parsePayloadJSON(audited.parameters)) ?? .string(audited.parameters)
         let header = TraceHeader(
             engineVersion: EngineVersion.current, seed: audited.seed, scenarioText: audited.scenarioText,
             feederDigest: audited.feederDigest, groundTruth: groundTruth,
-            parameters: ["variant": "audit", "audited_trace": .string(auditedPath), "audited_final_hash": .string(auditedFinalHash),
+            parameters: ["variant": "audit", "audited_final_hash": .string(auditedFinalHash),
                          "audited_events": .int(auditedEvents), "audited_parameters": auditedParameters, "rule": report.rule.json])
         let time = SimTime(milliseconds: ledger.lastTimeMilliseconds)
         do {

@@ -1,6 +1,8 @@
 // Owns `export-dss`: an OpenDSS script that reproduces a trace's grid side — the recorded feeder,
 // with every home's load, EV and PV following shapes of the powers the trace recorded — so the real
 // OpenDSS engine can re-solve the run (scripts/opendss_steps.py) and `verify --golden` can compare.
+// The feeder comes from the trace itself (the stored files are written under DIR/feeder/), so the
+// export is self-contained and works from any folder.
 import CoSim
 import Feeder
 import Foundation
@@ -8,35 +10,65 @@ import Kernel
 import PowerFlow
 import Trace
 
+/// What `DSSExport.write` wrote.
+public struct DSSExportResult: Sendable {
+    /// Five-minute steps exported.
+    public var steps: Int
+    /// Set when the feeder differs from the recorded one (or --feeder was given).
+    public var feederNote: String?
+}
+
 public enum DSSExport {
-    /// Writes `Master.dss` (and `feeder.dss` for the synthetic feeder) and `export.json` into
-    /// `directory`; returns the number of steps exported.
+    /// Writes `Master.dss`, the feeder it compiles (`feeder.dss` for the synthetic feeder, the
+    /// trace's stored files under `feeder/` for an OpenDSS one) and `export.json` into `directory`.
+    /// `feederOverride` compiles an OpenDSS script on disk instead of the recorded feeder.
     @discardableResult
-    public static func write(tracePath: String, directory: String) throws -> Int {
+    public static func write(tracePath: String, directory: String, feeder feederOverride: String? = nil) throws -> DSSExportResult {
         let reader = try TraceReader(path: tracePath)
         let (verification, reading) = reader.whileVerifying(injections)
         guard verification.status.isSealed else {
             throw CoSimError.trace("\(tracePath) is not a sealed trace; export needs a complete run")
         }
         let columns = try reading.get()
-        let (scenario, _, _) = try Replay.runDescription(reader.header)
+        let (scenario, _) = try Replay.recordedRun(reader, feederOverride: feederOverride)
         let feeder = try PreparedFeeder.prepare(scenario)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let compileTarget: String
-        if let script = feeder.syntheticScript {
-            try CoSimulation.writeAtomically(script, to: (directory as NSString).appendingPathComponent("feeder.dss"))
-            compileTarget = "feeder.dss"
-        } else if case .openDSS(let path) = scenario.feeder {
-            compileTarget = (path as NSString).standardizingPath
-        } else {
-            throw CoSimError.feeder("cannot name the feeder to compile")
-        }
+        let compileTarget = try writeFeeder(scenario.feeder, prepared: feeder, into: directory)
         let master = masterScript(compile: compileTarget, feeder: feeder, columns: columns, trace: tracePath)
         try CoSimulation.writeAtomically(master, to: (directory as NSString).appendingPathComponent("Master.dss"))
         let info: CanonicalJSON = ["steps": .int(Int64(columns.steps)), "step_minutes": .int(5),
                                    "trace": .string(tracePath), "tolerance": .double(scenario.gridTolerance)]
         try CoSimulation.writeAtomically(info.text + "\n", to: (directory as NSString).appendingPathComponent("export.json"))
-        return columns.steps
+        return DSSExportResult(steps: columns.steps,
+                               feederNote: FeederComparison.note(recorded: reader.header, used: feeder, override: feederOverride))
+    }
+
+    /// Writes the feeder `Master.dss` compiles into `directory` (or names it on disk, for --feeder
+    /// and for format-1 traces); returns the path to compile.
+    static func writeFeeder(_ source: Scenario.FeederSource, prepared: PreparedFeeder, into directory: String) throws -> String {
+        switch source {
+        case .synthetic:
+            guard let script = prepared.syntheticScript else { throw CoSimError.feeder("the synthetic feeder has no script") }
+            try CoSimulation.writeAtomically(script, to: (directory as NSString).appendingPathComponent("feeder.dss"))
+            return "feeder.dss"
+        case .openDSS(let path):
+            return (path as NSString).standardizingPath
+        case .stored(let set):
+            // Deep enough that every "../" in the stored paths stays inside DIR/feeder.
+            let ups = set.files.map { $0.path.split(separator: "/").prefix { $0 == ".." }.count }.max() ?? 0
+            let folder = "feeder" + String(repeating: "/up", count: ups)
+            for file in set.files {
+                let relative = FilePaths.normalize(folder + "/" + file.path)
+                guard !file.path.hasPrefix("/"), relative.hasPrefix("feeder/") else {
+                    throw CoSimError.feeder("stored feeder file \(file.path) would lie outside \(directory)/feeder")
+                }
+                let target = (directory as NSString).appendingPathComponent(relative)
+                try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent,
+                                                        withIntermediateDirectories: true)
+                try Data(file.bytes).write(to: URL(fileURLWithPath: target), options: .atomic)
+            }
+            return FilePaths.normalize(folder + "/" + set.entry)
+        }
     }
 
     /// Per-home power columns read from the trace's `grid_injections` events, step by step.

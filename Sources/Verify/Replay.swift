@@ -2,6 +2,7 @@
 // trace event by event, stopping at the first difference (with both versions and the events before
 // it) or at a requested point (with the state of the run there).
 import CoSim
+import Feeder
 import Foundation
 import Kernel
 import Market
@@ -126,13 +127,15 @@ public enum Replay {
     /// Re-executes the run recorded in `path` and compares it with the trace.
     ///
     /// `modify` changes the re-derived scenario before the run (for experiments and for testing that
-    /// a changed engine parameter is caught at the first event it affects). Corrupt traces are refused.
-    public static func run(tracePath path: String, until stop: ReplayStop? = nil,
+    /// a changed engine parameter is caught at the first event it affects). `feeder` substitutes an
+    /// OpenDSS feeder on disk for the recorded one (a note says whether it differs). Corrupt traces
+    /// are refused.
+    public static func run(tracePath path: String, until stop: ReplayStop? = nil, feeder feederOverride: String? = nil,
                            modify: (inout Scenario) -> Void = { _ in }) throws -> ReplayResult {
         // A trace that does not verify is refused whatever the re-execution found (or whatever error
         // reading it gave).
         let (verification, reexecution) = try TraceReader(path: path).whileVerifying { reader in
-            try reexecute(reader, until: stop, modify: modify)
+            try reexecute(reader, until: stop, feederOverride: feederOverride, modify: modify)
         }
         let status = verification.status
         if case .corrupt = status { throw CoSimError.replay("the trace does not verify (\(status)); replay needs an intact chain") }
@@ -173,12 +176,12 @@ public enum Replay {
     }
 
     /// Re-derives the run from the header and re-executes it against the trace.
-    private static func reexecute(_ reader: TraceReader, until stop: ReplayStop?, modify: (inout Scenario) -> Void) throws -> Reexecution {
-        var (scenario, variant, feederPath) = try runDescription(reader.header)
+    private static func reexecute(_ reader: TraceReader, until stop: ReplayStop?, feederOverride: String?,
+                                  modify: (inout Scenario) -> Void) throws -> Reexecution {
+        var (scenario, variant) = try recordedRun(reader, feederOverride: feederOverride)
         modify(&scenario)
         let feeder = try PreparedFeeder.prepare(scenario)
-        let feederNote = feeder.digest == reader.header.feederDigest ? nil
-            : "the feeder differs from the recorded one (digest \(feeder.digest.prefix(12))… vs \(reader.header.feederDigest.prefix(12))…\(feederPath.map { ", \($0)" } ?? ""))"
+        let feederNote = FeederComparison.note(recorded: reader.header, used: feeder, override: feederOverride)
         var run = try VariantRun(scenario: scenario, variant: variant, feeder: feeder)
         let (sink, signal) = try execute(&run, comparing: ComparingSink(cursor: try reader.cursor(), stop: stop))
         var extra: TraceEvent?
@@ -213,8 +216,12 @@ public enum Replay {
         }
     }
 
-    /// The scenario, variant and feeder path a trace header describes.
-    static func runDescription(_ header: TraceHeader) throws -> (Scenario, Scenario.Variant, String?) {
+    /// The scenario and variant a trace records, with its feeder: `feederOverride` (an OpenDSS
+    /// script on disk) when given, else the trace's stored files (format 2), else the synthetic
+    /// feeder the scenario and seed determine. A format-1 trace of an OpenDSS feeder stored no
+    /// files: it replays only from the path it recorded, when that still exists, or with --feeder.
+    public static func recordedRun(_ reader: TraceReader, feederOverride: String? = nil) throws -> (Scenario, Scenario.Variant) {
+        let header = reader.header
         var scenario: Scenario
         do {
             scenario = try Scenario.parse(header.scenarioText, file: "<trace header>", baseFolder: nil)
@@ -228,12 +235,36 @@ public enum Replay {
             throw CoSimError.replay("the trace header does not say which scenario ran (parameters: \(header.parameters))")
         }
         if case .int(let intervals)? = parameters["intervals"] { scenario.intervals = Int(intervals) }
-        var feederPath: String?
-        if case .string(let feeder)? = parameters["feeder"], feeder != "synthetic" {
-            scenario.feeder = .openDSS(path: feeder)
-            feederPath = feeder
+        if let feederOverride {
+            scenario.feeder = try Scenario.feederArgument(feederOverride)
+            return (scenario, variant)
         }
-        return (scenario, variant, feederPath)
+        switch parameters["feeder"] {
+        case .string("synthetic")?:
+            scenario.feeder = .synthetic
+        case .string("stored")?:
+            switch reader.storedFiles() {
+            case .success(let files):
+                let set = FeederFileSet(entry: header.feederEntry, files: files.map { FeederFile(path: $0.path, bytes: $0.bytes) })
+                scenario.feeder = .stored(set)
+            case .failure(let damage):
+                throw CoSimError.replay("\(reader.path): \(damage.reason); the stored feeder cannot be used (pass --feeder PATH to substitute one)")
+            }
+        case .string(let legacyPath)?:
+            guard FileManager.default.fileExists(atPath: legacyPath) else {
+                throw CoSimError.replay("\(reader.path): trace format version \(header.formatVersion) does not store its feeder, "
+                    + "and \(legacyPath), where it was recorded from, is not here. Pass --feeder PATH, or re-record the run "
+                    + "(gridtrace run SCENARIO.toml --seed \(header.seed) --intervals \(scenario.intervals)): "
+                    + "format version \(TraceFormat.version) traces carry their feeder")
+            }
+            scenario.feeder = .openDSS(path: legacyPath)
+        default:
+            // No feeder parameter: only the synthetic feeder is re-derived from the scenario alone.
+            guard scenario.feeder == .synthetic else {
+                throw CoSimError.replay("the trace header does not say which feeder ran (parameters: \(header.parameters))")
+            }
+        }
+        return (scenario, variant)
     }
 }
 

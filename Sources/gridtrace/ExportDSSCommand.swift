@@ -11,14 +11,19 @@ struct ExportDSSCommand: ParsableCommand {
 
     @Argument(help: "The trace file (sealed).") var trace: String
     @Argument(help: "Output folder.") var directory: String
+    @Option(help: "Compile this OpenDSS feeder instead of the one the trace stores (the output says whether it differs).")
+    var feeder: String?
     @Flag(help: "Machine-readable output.") var json = false
 
     func run() throws {
-        let steps = try reportingErrors { try DSSExport.write(tracePath: trace, directory: directory) }
+        let result = try reportingErrors { try DSSExport.write(tracePath: trace, directory: directory, feeder: feeder) }
         if json {
-            printJSON(["steps": .int(Int64(steps)), "directory": .string(directory)])
+            var object: [String: CanonicalJSON] = ["steps": .int(Int64(result.steps)), "directory": .string(directory)]
+            if let note = result.feederNote { object["feeder_note"] = .string(note) }
+            printJSON(.object(object))
         } else {
-            print("wrote \(directory)/Master.dss (\(steps) five-minute steps)")
+            if let note = result.feederNote { print("note: " + note) }
+            print("wrote \(directory)/Master.dss (\(result.steps) five-minute steps)")
         }
     }
 }

@@ -23,6 +23,8 @@ struct ReplayCommand: ParsableCommand {
     var until: String?
     @Option(help: "Change a scenario parameter before re-executing, as key=value (repeatable), e.g. grid.tolerance=1e-6.")
     var override: [String] = []
+    @Option(help: "Replay with this OpenDSS feeder instead of the one the trace stores (the output says whether it differs).")
+    var feeder: String?
     @Flag(help: "Machine-readable output.") var json = false
 
     func validate() throws {
@@ -40,7 +42,7 @@ struct ReplayCommand: ParsableCommand {
         }
         let result = try reportingErrors {
             var overrideError: Error?
-            let result = try Replay.run(tracePath: trace, until: until.flatMap(ReplayStop.init)) { scenario in
+            let result = try Replay.run(tracePath: trace, until: until.flatMap(ReplayStop.init), feeder: feeder) { scenario in
                 do { for (key, value) in overrides { try scenario.override(key, value: value) } } catch { overrideError = error }
             }
             if let overrideError { throw overrideError }

@@ -39,6 +39,9 @@ struct TraceCommand: ParsableCommand {
                     "format_version": .int(header.formatVersion),
                     "engine_version": .string(header.engineVersion),
                     "scenario_sha256": .string(header.scenarioSHA256),
+                    "feeder_entry": .string(header.feederEntry),
+                    "feeder_files": .int(Int64(header.feederFiles.count)),
+                    "feeder_bytes": .int(header.feederFiles.reduce(0) { $0 + $1.byteCount }),
                 ])
                 return
             }
@@ -48,6 +51,10 @@ struct TraceCommand: ParsableCommand {
             print("seed:            \(header.seed)")
             print("scenario sha256: \(header.scenarioSHA256)")
             if !header.feederDigest.isEmpty { print("feeder digest:   \(header.feederDigest)") }
+            if !header.feederFiles.isEmpty {
+                print("feeder stored:   \(header.feederEntry) and \(header.feederFiles.count - 1) more files, "
+                      + "\(header.feederFiles.reduce(0) { $0 + $1.byteCount }) bytes uncompressed")
+            }
             print("status:          \(verification.status)")
             print("events:          \(verification.verifiedEvents)")
             print("final hash:      \(hexString(verification.finalHash))")

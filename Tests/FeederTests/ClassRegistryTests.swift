@@ -130,4 +130,15 @@ import Testing
         expectError("Clear\nNew Circuit.c\nSet tolerance=nan\n", line: 3, contains: "tolerance")
         expectError("Clear\nNew Circuit.c\nSet wibble=1\n", line: 3, contains: "unknown Set option 'wibble'")
     }
+
+    @Test func propertiesThatWouldChangeTheSolutionAreNotDropped() throws {
+        let base = "Clear\nNew Circuit.c\n"
+        expectError(base + "Vsource.source.daily=someshape\n", line: 3, contains: "source voltage shapes")
+        expectError(base + "Vsource.source.z2=[1 2]\n", line: 3, contains: "negative-sequence impedance")
+        expectError(base + "New PVSystem.pv bus1=sourcebus pmpp=10 %pmpp=80\n", line: 3, contains: "%Pmpp")
+        expectError(base + "New PVSystem.pv bus1=sourcebus kvarmax=3\n", line: 3, contains: "reactive-power limits")
+        expectError(base + "New Generator.g bus1=sourcebus usefuel=yes\n", line: 3, contains: "usefuel=yes")
+        let model = try compile(base + "New Generator.g bus1=sourcebus kw=5 status=fixed daily=x\nNew LoadShape.x npts=1 mult=[1]\n")
+        #expect(model.generators[0].isFixed)
+    }
 }

@@ -44,19 +44,20 @@ struct SnapshotCase: Sendable, CustomStringConvertible {
         SnapshotCase(feeder: "feeders/ieee13/IEEE13Nodeckt.dss", golden: "golden/ieee13/snapshot", voltageTolerancePerUnit: 1e-8),
         SnapshotCase(feeder: "feeders/enerport/M_summer.dss", golden: "golden/enerport_summer/snapshot", voltageTolerancePerUnit: 1e-8),
         SnapshotCase(feeder: "feeders/enerport/M_winter.dss", golden: "golden/enerport_winter/snapshot", voltageTolerancePerUnit: 1e-8),
-        // The public test feeders of issue #10: node voltages within 1e-6 pu, totals within 1e-6.
+        // The public test feeders of issue #10, which asks for 1e-6 pu and 1e-6 on the totals; they
+        // agree to better than 1e-9 pu and 2e-9, so they are held to 1e-8 pu and 1e-7.
         SnapshotCase(feeder: "feeders/4bus_yy_bal/4Bus-YY-Bal/4Bus-YY-Bal.DSS", golden: "golden/4bus_yy_bal/snapshot",
-                     voltageTolerancePerUnit: 1e-6, totalsRelativeTolerance: 1e-6),
+                     voltageTolerancePerUnit: 1e-8, totalsRelativeTolerance: 1e-7),
         SnapshotCase(feeder: "feeders/4bus_dy_bal/4Bus-DY-Bal/4Bus-DY-Bal.DSS", golden: "golden/4bus_dy_bal/snapshot",
-                     voltageTolerancePerUnit: 1e-6, totalsRelativeTolerance: 1e-6),
+                     voltageTolerancePerUnit: 1e-8, totalsRelativeTolerance: 1e-7),
         SnapshotCase(feeder: "feeders/ieee37/37Bus/ieee37.dss", golden: "golden/ieee37/snapshot",
-                     voltageTolerancePerUnit: 1e-6, totalsRelativeTolerance: 1e-6),
+                     voltageTolerancePerUnit: 1e-8, totalsRelativeTolerance: 1e-7),
         SnapshotCase(feeder: "feeders/ieee8500/8500-Node/Master.dss", golden: "golden/ieee8500/snapshot",
-                     voltageTolerancePerUnit: 1e-6, totalsRelativeTolerance: 1e-6),
+                     voltageTolerancePerUnit: 1e-8, totalsRelativeTolerance: 1e-7),
         SnapshotCase(feeder: "feeders/nev/NEVTestCase/NEVMASTER.DSS", golden: "golden/nev/snapshot",
-                     voltageTolerancePerUnit: 1e-6, totalsRelativeTolerance: 1e-6),
+                     voltageTolerancePerUnit: 1e-8, totalsRelativeTolerance: 1e-7),
         SnapshotCase(feeder: "feeders/ckt5/ckt5/Master_ckt5.dss", golden: "golden/ckt5/snapshot",
-                     voltageTolerancePerUnit: 1e-6, totalsRelativeTolerance: 1e-6),
+                     voltageTolerancePerUnit: 1e-8, totalsRelativeTolerance: 1e-7),
     ]
 
     @Test(arguments: cases)
@@ -122,7 +123,7 @@ struct SnapshotCase: Sendable, CustomStringConvertible {
 }
 
 /// One test per element class added for the public test feeders (#10): Reactor in every form,
-/// XfmrCode with three-winding transformers, every load model and rating form — each against the
+/// XfmrCode with three-winding transformers, every load model and rating form, switches — each against the
 /// real OpenDSS (golden/elements, made by golden/elements/regenerate.py with dss-python).
 @Suite struct ElementGoldenTests {
     static func check(_ name: String) throws {
@@ -137,4 +138,5 @@ struct SnapshotCase: Sendable, CustomStringConvertible {
     @Test func reactorsSeriesShuntMatricesSequenceMatchOpenDSS() throws { try Self.check("reactors") }
     @Test func xfmrCodeThreeWindingBankMatchesOpenDSS() throws { try Self.check("xfmrcode_three_winding") }
     @Test func everyLoadModelAndRatingFormMatchesOpenDSS() throws { try Self.check("load_models") }
+    @Test func switchesWithUnitsAndPhasesAfterThemMatchOpenDSS() throws { try Self.check("switches") }
 }

@@ -132,6 +132,6 @@ enum GoldenTable {
             for e in errors where !(e <= worst) { worst = e; worstStep = s.step }
         }
         print("ckt5 yearly 24 h: worst source P/Q relative error \(worst) at step \(worstStep), iterations \(result.iterationsTotal)")
-        #expect(worst < 1e-5)
+        #expect(worst < 1e-6)  // the issue asks for 1e-5; measured 1.1e-7
     }
 }

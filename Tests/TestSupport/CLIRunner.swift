@@ -19,11 +19,12 @@ public enum CLI {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }()
 
-    /// Runs `gridtrace args…` to completion.
-    public static func run(_ arguments: [String]) throws -> CommandResult {
+    /// Runs `gridtrace args…` to completion, in `directory` when given (else the test's own folder).
+    public static func run(_ arguments: [String], in directory: URL? = nil) throws -> CommandResult {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -7,30 +7,12 @@ every load model and rating form), a snapshot at tolerance 1e-10:
   snapshot/totals.json        source P/Q (kW, kvar; delivering positive), losses (kW, kvar), engine version
 Usage: pip install dss-python==0.15.7; python3 golden/elements/regenerate.py
 """
-import json, math, os
+import json, os, sys
 from dss import DSS
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def r(x):
-    """Shortest round-trip text of a double."""
-    return repr(float(x))
-
-
-def node_voltages(path):
-    c = DSS.ActiveCircuit
-    names, volts = c.AllNodeNames, c.AllBusVolts
-    with open(path, "w") as f:
-        f.write("bus,node,base_kv_ln,v_re,v_im,v_mag,v_angle_deg,v_pu\n")
-        for i, name in enumerate(names):
-            bus, node = name.rsplit(".", 1)
-            c.SetActiveBus(bus)
-            base = c.ActiveBus.kVBase
-            re, im = volts[2 * i], volts[2 * i + 1]
-            mag = math.hypot(re, im)
-            f.write(",".join([bus, node] + [r(x) for x in (base, re, im, mag, math.degrees(math.atan2(im, re)),
-                                                               mag / (base * 1000) if base > 0 else 0.0)]) + "\n")
+sys.path.insert(0, os.path.dirname(HERE))
+from regenerate import node_voltages  # golden/regenerate.py: the same node_voltages.csv layout
 
 
 def totals(path):

@@ -1,26 +1,44 @@
-// Owns the CapControl record (its action is PowerFlow's Controls).
+// Owns the CapControl record: every property OpenDSS documents for a capacitor control, with its
+// defaults (its action is PowerFlow's Controls).
 
 /// What a capacitor control watches.
-public enum CapControlType: String, Sendable { case voltage, kvar, current }
+public enum CapControlType: String, Sendable {
+    case current, voltage, kvar, time, powerFactor
+}
 
-/// A capacitor control (static mode): switches its capacitor on below ONsetting / above it for
-/// kvar and current, and off past OFFsetting, as OpenDSS's CapControl does.
+/// A capacitor control: switches its capacitor in and out from a voltage, kvar, current, power
+/// factor or the time of day measured at a terminal of another element, as OpenDSS's CapControl.
 public struct CapControl: Sendable {
     public var name: String
     public var element = ""
     public var terminal = 1
     public var capacitor = ""
-    public var type = CapControlType.voltage
+    /// OpenDSS's default type is current.
+    public var type = CapControlType.current
     public var ptRatio = 60.0
     public var ctRatio = 60.0
-    public var onSetting = 120.0
-    public var offSetting = 125.0
+    /// ON and OFF settings in the unit of the type (V, kvar, A, hour of day); for the power factor
+    /// type, signed power factors (negative = leading).
+    public var onSetting = 300.0
+    public var offSetting = 200.0
+    /// Power factor settings on OpenDSS's 0...2 scale (leading above 1); used by the PF type.
+    public var powerFactorOn = 0.95
+    public var powerFactorOff = 1.05
+    /// Delay before switching on, seconds.
     public var delaySeconds = 15.0
+    /// Delay before switching off, seconds.
+    public var delayOffSeconds = 15.0
+    /// Time after opening before the capacitor may close again, seconds.
+    public var deadTimeSeconds = 300.0
     public var voltageOverride = false
+    /// Bus whose node voltages the voltage override reads instead of the monitored terminal (`vbus=`).
+    public var overrideBus: String?
     public var voltageMax = 126.0
     public var voltageMin = 115.0
-    public var ptPhase = 1
-    public var ctPhase = 1
+    public var ptPhase = MonitoredPhase.phase(1)
+    public var ctPhase = MonitoredPhase.phase(1)
+    /// PF type: close only when the kvar exceeds this percentage of the capacitor's kvar.
+    public var minimumKvarPercent = 50.0
     public var enabled = true
 
     static let propertyNames = ["element", "terminal", "capacitor", "type", "ptratio", "ctratio", "onsetting",
@@ -31,33 +49,58 @@ public struct CapControl: Sendable {
     mutating func set(_ p: String, _ r: ValueReader) throws {
         switch p {
         case "element": element = r.text.lowercased()
-        case "terminal": terminal = try r.int()
+        case "terminal": terminal = try RegControl.positiveInt(r)
         case "capacitor": capacitor = r.text.lowercased()
-        case "type":
-            let t = r.text.lowercased()
-            if t.hasPrefix("v") { type = .voltage } else if t.hasPrefix("k") { type = .kvar } else if t.hasPrefix("c") { type = .current }
-            else { throw r.fail("supported types: voltage, kvar, current") }
-        case "ptratio": ptRatio = try r.double()
-        case "ctratio": ctRatio = try r.double()
-        case "onsetting": onSetting = try r.double()
-        case "offsetting": offSetting = try r.double()
-        case "delay": delaySeconds = try r.double()
+        case "type": try setType(r)
+        case "ptratio": ptRatio = try RegControl.positive(r)
+        case "ctratio": ctRatio = try RegControl.positive(r)
+        case "onsetting":
+            onSetting = try RegControl.finite(r)
+            if type == .powerFactor { powerFactorOn = try Self.powerFactorScale(onSetting, r) }
+        case "offsetting":
+            offSetting = try RegControl.finite(r)
+            if type == .powerFactor { powerFactorOff = try Self.powerFactorScale(offSetting, r) }
+        case "delay": delaySeconds = try RegControl.nonNegative(r)
+        case "delayoff": delayOffSeconds = try RegControl.nonNegative(r)
+        case "deadtime": deadTimeSeconds = try RegControl.nonNegative(r)
         case "voltoverride": voltageOverride = try r.bool()
-        case "vmax": voltageMax = try r.double()
-        case "vmin": voltageMin = try r.double()
-        case "ptphase":
-            guard let phase = Int(r.text) else { throw r.fail("only a numbered PT phase is supported") }
-            ptPhase = phase
-        case "ctphase":
-            guard let phase = Int(r.text) else { throw r.fail("only a numbered CT phase is supported") }
-            ctPhase = phase
+        case "vmax": voltageMax = try RegControl.finite(r)
+        case "vmin": voltageMin = try RegControl.finite(r)
+        case "ptphase": ptPhase = try MonitoredPhase.parse(r, allowAverage: true)
+        case "ctphase": ctPhase = try MonitoredPhase.parse(r, allowAverage: true)
+        case "pctminkvar": minimumKvarPercent = try RegControl.finite(r)
         case "enabled": enabled = try r.bool()
-        case "delayoff", "deadtime", "eventlog", "reset", "basefreq", "pctminkvar":
+        case "eventlog", "reset", "basefreq":
             break
-        case "vbus", "usermodel", "userdata":
-            throw r.fail("remote bus and user models are not supported")
+        case "vbus":
+            // OpenDSS takes the bus name (node designations dropped) and reads its first nodes.
+            let bus = try BusSpec.parse(r.text, property: p, at: r.location)
+            guard !bus.name.isEmpty else { throw r.fail("no bus name") }
+            overrideBus = bus.name
+        case "usermodel", "userdata":
+            throw r.fail("user-written CapControl models are not supported")
         default:
             throw r.fail("property not supported for CapControl")
         }
+    }
+
+    /// OpenDSS matches the type by prefix and resets the PF settings when the type becomes PF.
+    private mutating func setType(_ r: ValueReader) throws {
+        let t = r.text.lowercased()
+        if t.hasPrefix("c") { type = .current }
+        else if t.hasPrefix("v") { type = .voltage }
+        else if t.hasPrefix("k") { type = .kvar }
+        else if t.hasPrefix("t") { type = .time }
+        else if t.hasPrefix("p") {
+            type = .powerFactor
+            powerFactorOn = 0.95
+            powerFactorOff = 1.05
+        } else { throw r.fail("types: current, voltage, kvar, time, pf") }
+    }
+
+    /// A signed power factor (−1...1, negative leading) on OpenDSS's 0...2 scale.
+    private static func powerFactorScale(_ value: Double, _ r: ValueReader) throws -> Double {
+        guard value >= -1, value <= 1 else { throw r.fail("a power factor setting must be within -1...1") }
+        return value < 0 ? 2 + value : value
     }
 }

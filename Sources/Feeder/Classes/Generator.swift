@@ -18,6 +18,8 @@ public struct Generator: Sendable, PowerConversionRecord {
     public var daily: String?
     public var duty: String?
     public var enabled = true
+    /// status=fixed: ignores load shapes.
+    public var isFixed = false
 
     static let propertyNames = ["phases", "bus1", "kv", "kw", "pf", "kvar", "model", "vminpu", "vmaxpu", "yearly",
                                 "daily", "duty", "dispmode", "dispvalue", "conn", "rneut", "xneut", "status",
@@ -34,10 +36,21 @@ public struct Generator: Sendable, PowerConversionRecord {
             guard model == 1 else { throw r.fail("only generator model 1 is supported") }
         case "dispvalue":
             guard try r.double() == 0 else { throw r.fail("only dispvalue=0 (follow the shape) is supported") }
-        case "dispmode", "status", "rneut", "xneut", "class", "vpu", "maxkvar", "minkvar", "pvfactor", "forceon",
-             "kva", "mva", "xd", "xdp", "xdpp", "h", "d", "dutystart", "debugtrace", "balanced", "xrdp",
-             "usefuel", "fuelkwh", "%fuel", "%reserve", "refuel", "dynamiceq", "dynout", "spectrum", "basefreq":
-            break
+        case "status":
+            let v = r.text.lowercased()
+            guard v.hasPrefix("v") || v.hasPrefix("f") else { throw r.fail("status must be variable or fixed") }
+            isFixed = v.hasPrefix("f")
+        case "balanced", "usefuel":
+            guard try r.bool() == false else { throw r.fail("\(p)=yes is not supported") }
+        case "dispmode", "forceon":
+            break  // dispatch: with dispvalue=0 (required above) the generator follows its shape
+        case "vpu", "maxkvar", "minkvar", "pvfactor":
+            break  // voltage regulation of model 3, which is refused above
+        case "rneut", "xneut":
+            break  // like a load's, compensated each iteration: no effect on the solution
+        case "class", "kva", "mva", "xd", "xdp", "xdpp", "h", "d", "dutystart", "debugtrace", "xrdp", "fuelkwh",
+             "%fuel", "%reserve", "refuel", "dynamiceq", "dynout", "spectrum", "basefreq":
+            break  // ratings, dynamics, harmonics and fuel data: no effect on a power-flow solution
         case "usermodel", "userdata", "shaftmodel", "shaftdata":
             throw r.fail("user models are not supported")
         default:

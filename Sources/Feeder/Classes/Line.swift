@@ -29,6 +29,10 @@ public struct Line: Sendable {
     public var spacingCables: [ConductorReference] = []
     /// Wires for a spacing (`wires=`): all conductors, or the neutrals after the cables.
     public var spacingWires: [String] = []
+    /// Set by `switch=y` until capacitances or units are given (see `units`).
+    var switchCapacitancePerKilofoot = false
+    /// c1 and c0 before that conversion (restored when the phase count changes).
+    var unconvertedSwitchCapacitance: [Double]?
     /// Ratings given on the line itself (`normamps`, `emergamps`), amperes; see `ratingsAmps(in:)`.
     public var normalAmps: Double?
     public var emergencyAmps: Double?
@@ -60,10 +64,26 @@ public struct Line: Sendable {
             // As OpenDSS: the construction fixes the phase count; a different one is an error.
             phasesAfterConstruction = try r.int()
         case "phases":
-            phases = try r.int()
+            let newPhases = try r.int(in: 1...1000)
+            if newPhases != phases, let unconverted = unconvertedSwitchCapacitance {
+                c1 = unconverted[0]; c0 = unconverted[1]
+            }
+            unconvertedSwitchCapacitance = nil
+            phases = newPhases
             // As OpenDSS: a line code sets the phase count; phases= given after it wins.
             phasesOverrideCode = lineCode != nil
-        case "units": units = try LengthUnit.parse(r)
+        case "units":
+            let newUnits = try LengthUnit.parse(r)
+            if switchCapacitancePerKilofoot, let to = newUnits.metres, let from = LengthUnit.kft.metres {
+                // OpenDSS 0.14.5 treats a switch's default capacitances as per kft when units follow
+                // switch=y (its Cmatrix is converted, its R and X are not); reproduced to match it.
+                // A later change of the phase count rebuilds the matrix from c1 and c0 unconverted.
+                unconvertedSwitchCapacitance = [c1, c0]
+                c1 *= to / from
+                c0 *= to / from
+            }
+            switchCapacitancePerKilofoot = false
+            units = newUnits
         case "r1": r1 = try r.double(); ownSequence()
         case "x1": x1 = try r.double(); ownSequence()
         case "r0": r0 = try r.double(); ownSequence()
@@ -83,6 +103,7 @@ public struct Line: Sendable {
                 rMatrix = nil; xMatrix = nil; cMatrix = nil
                 usesOwnImpedance = true; lineCode = nil
                 clearConstruction()
+                switchCapacitancePerKilofoot = true
             }
         case "enabled": enabled = try r.bool()
         case "basefreq": baseFrequencyHertz = try r.double()
@@ -111,6 +132,8 @@ public struct Line: Sendable {
     }
 
     private mutating func ownSequence() {
+        switchCapacitancePerKilofoot = false
+        unconvertedSwitchCapacitance = nil
         usesOwnImpedance = true
         lineCode = nil
         rMatrix = nil; xMatrix = nil; cMatrix = nil

@@ -65,8 +65,9 @@ public struct Load: Sendable, PowerConversionRecord {
                                 "relweight", "vlowpu", "puxharm", "xrharm", "spectrum", "basefreq", "enabled", "like"]
 
     mutating func set(_ p: String, _ r: ValueReader) throws {
+        // Ratings first: kW, pf and kvar have side effects of their own on a load (OpenDSS).
         if try setRating(p, r) { return }
-        if p != "kw", p != "pf", p != "kvar", try setShared(p, r) { return }
+        if try setShared(p, r) { return }
         switch p {
         case "model":
             model = try r.int(in: 1...8)

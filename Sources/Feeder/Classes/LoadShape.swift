@@ -24,7 +24,7 @@ public struct LoadShape: Sendable {
         case "mult", "pmult": multipliers = try Self.readSeries(r, baseDirectory: baseDirectory)
         case "qmult": reactiveMultipliers = try Self.readSeries(r, baseDirectory: baseDirectory)
         case "csvfile":
-            multipliers = try Self.readSeries(ValueReader(property: p, text: "file=" + r.text, location: r.location),
+            multipliers = try Self.readSeries(ValueReader(property: p, text: "file=" + r.text, location: r.location, files: r.files),
                                               baseDirectory: baseDirectory)
         case "useactual": useActual = try r.bool()
         case "action":
@@ -48,11 +48,10 @@ public struct LoadShape: Sendable {
         guard let eq = trimmed.firstIndex(of: "=") else { throw r.fail("expected file=NAME") }
         let fileName = trimmed[trimmed.index(after: eq)...].trimmedBlanks
         let path = ScriptPaths.resolve(fileName, relativeTo: baseDirectory)
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let bytes = (r.files ?? ScriptFiles()).contents(atPath: path) else {
             throw FeederError.fileNotReadable(path: path, at: r.location)
         }
         // Byte-level scan: one value per line, first field (separated by comma, blank or tab).
-        let bytes = [UInt8](data)
         var values: [Double] = []
         values.reserveCapacity(bytes.count / 6)
         var i = 0

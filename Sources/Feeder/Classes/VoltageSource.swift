@@ -57,8 +57,21 @@ public struct VoltageSource: Sendable {
             r0 = v[0]; x0 = v[1]; impedanceSpec = .ohms
         case "sequence":
             guard r.text.lowercased().hasPrefix("pos") else { throw r.fail("only positive sequence is supported") }
-        case "scantype", "yearly", "daily", "duty", "spectrum", "enabled", "basemva", "model", "puzideal", "z2":
-            break
+        case "scantype", "spectrum", "basemva", "puzideal":
+            break  // harmonics scan, spectrum, and per-unit bases of the ideal model: no effect here
+        case "yearly", "daily", "duty":
+            guard Load.shapeName(r.text) == nil else { throw r.fail("source voltage shapes are not supported") }
+        case "model":
+            guard r.text.lowercased().hasPrefix("thev") else { throw r.fail("only the Thevenin source model is supported") }
+        case "enabled":
+            guard try r.bool() else { throw r.fail("a disabled circuit source is not supported") }
+        case "z2":
+            // The phase matrix is built from Z1 and Z0 (Z2 = Z1); a different Z2 would be lost.
+            let z2 = try r.doubles()
+            guard z2.count == 2 else { throw r.fail("expected [R X]") }
+            guard impedanceSpec == .ohms, z2[0] == r1, z2[1] == x1 else {
+                throw r.fail("a negative-sequence impedance different from Z1 is not supported")
+            }
         default:
             throw r.fail("property not supported for Vsource")
         }

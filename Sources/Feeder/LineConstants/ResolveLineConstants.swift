@@ -58,7 +58,7 @@ extension FeederModel {
                 continue
             }
             if line.enabled { activeEarthModel = lineEarthModel }
-            try store(computed, on: &lines[index], element: element, frequencyHertz: frequency)
+            try Self.store(computed, on: &lines[index], element: element, frequencyHertz: frequency)
         }
     }
 
@@ -83,7 +83,7 @@ extension FeederModel {
     }
 
     /// Stores one line's matrices, converted from per metre to per line length unit.
-    private func store(_ result: LineConstantsResult, on line: inout Line, element: String,
+    private static func store(_ result: LineConstantsResult, on line: inout Line, element: String,
                        frequencyHertz: Double) throws {
         let phases = result.seriesImpedanceOhmsPerMetre.order
         if let requested = line.phasesAfterConstruction, requested != phases {

@@ -1,0 +1,40 @@
+// Owns compressing the files a trace stores (zlib's own format, RFC 1950, through the system libz:
+// Foundation has no zlib on Linux). The chain hashes the uncompressed bytes, so a different zlib
+// build that compresses differently still verifies the same trace.
+import CZlib
+
+enum Zlib {
+    /// zlib level 9: files are compressed once per trace, read many times.
+    static let level: Int32 = 9
+
+    /// `bytes` compressed (zlib format with its Adler-32 check).
+    static func compress(_ bytes: [UInt8]) -> [UInt8] {
+        var capacity = compressBound(uLong(bytes.count))
+        var output = [UInt8](repeating: 0, count: Int(capacity))
+        let status = output.withUnsafeMutableBufferPointer { out in
+            bytes.withUnsafeBufferPointer { input in
+                compress2(out.baseAddress, &capacity, input.baseAddress, uLong(input.count), level)
+            }
+        }
+        precondition(status == Z_OK, "zlib compress2 failed (\(status)) with a buffer of compressBound size")
+        output.removeSubrange(Int(capacity)...)
+        return output
+    }
+
+    /// Decompresses `compressed`, which must expand to exactly `byteCount` bytes; nil when it is
+    /// damaged (bad header or Adler-32 check, truncated, or another length).
+    static func decompress(_ compressed: [UInt8], byteCount: Int) -> [UInt8]? {
+        guard byteCount >= 0 else { return nil }
+        // One spare byte so that data longer than recorded is caught (Z_BUF_ERROR or a longer result).
+        var length = uLong(byteCount + 1)
+        var output = [UInt8](repeating: 0, count: byteCount + 1)
+        let status = output.withUnsafeMutableBufferPointer { out in
+            compressed.withUnsafeBufferPointer { input in
+                uncompress(out.baseAddress, &length, input.baseAddress, uLong(input.count))
+            }
+        }
+        guard status == Z_OK, Int(length) == byteCount else { return nil }
+        output.removeLast()
+        return output
+    }
+}
