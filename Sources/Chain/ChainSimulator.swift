@@ -247,8 +247,8 @@ public struct ChainSimulator: Sendable {
         let node = Int(transactions.node[id])
         guard transactions.isSubmitted[id] else { return }
         if countEvent() {
-            log.emit(now, .transactionCreated, actor: "node:\(node)", .object(
-                ["tx": .int(Int64(id)), "bytes": .int(Int64(transactions.bytes[id])), "reference": .int(Int64(bitPattern: transactions.reference[id]))]))
+            log.emit(now, actor: "node:\(node)", TransactionCreatedEvent(
+                tx: id, bytes: Int(transactions.bytes[id]), reference: Int64(bitPattern: transactions.reference[id])))
         }
     }
 
@@ -265,10 +265,9 @@ public struct ChainSimulator: Sendable {
         fillBlock(block, miner: miner, parent: parent)
         counters.blocksMined += 1
         if countEvent() {
-            log.emit(now, .blockMined, actor: "node:\(miner)", .object([
-                "block": .int(Int64(block)), "height": .int(Int64(blocks.height[block])), "parent": .int(Int64(parent)),
-                "transactions": .int(Int64(blocks.transactionCount[block])), "bytes": .int(Int64(blocks.bytes[block])),
-            ]))
+            log.emit(now, actor: "node:\(miner)", BlockMinedEvent(
+                block: block, height: Int(blocks.height[block]), parent: Int(parent),
+                transactions: Int(blocks.transactionCount[block]), bytes: Int(blocks.bytes[block])))
         }
         noteHeight(block)  // after block_mined, so fork and orphan events follow the block they name
         startPropagation(block, origin: miner)
@@ -315,8 +314,7 @@ public struct ChainSimulator: Sendable {
         if let competitor = blocks.firstAtHeight(height), competitor != block {
             counters.forks += 1
             if countEvent() {
-                log.emit(now, .fork, actor: "node:\(blocks.miner[block])", .object(
-                    ["block": .int(Int64(block)), "height": .int(Int64(height)), "competing": .int(Int64(competitor))]))
+                log.emit(now, actor: "node:\(blocks.miner[block])", ForkEvent(block: block, height: height, competing: competitor))
             }
         }
         blocks.registerAtHeight(block)
@@ -353,8 +351,8 @@ public struct ChainSimulator: Sendable {
     private mutating func orphan(_ block: Int, winner: Int) {
         counters.orphansFinalized += 1
         if countEvent() {
-            log.emit(now, .blockOrphaned, actor: "node:\(blocks.miner[block])", .object(
-                ["block": .int(Int64(block)), "height": .int(Int64(blocks.height[block])), "winner": .int(Int64(winner))]))
+            log.emit(now, actor: "node:\(blocks.miner[block])",
+                     BlockOrphanedEvent(block: block, height: Int(blocks.height[block]), winner: winner))
         }
     }
 
@@ -411,8 +409,8 @@ public struct ChainSimulator: Sendable {
     private mutating func accept(_ block: Int, at node: Int) {
         counters.blockReceptions += 1
         if configuration.receptionEvents == .perNode, countEvent() {
-            log.emit(now, .blockReceived, actor: "node:\(node)", .object(
-                ["block": .int(Int64(block)), "after_ms": .int(now.milliseconds - blocks.minedAt[block])]))
+            log.emit(now, actor: "node:\(node)",
+                     BlockReceivedEvent(block: block, reception: .atNode(afterMilliseconds: now.milliseconds - blocks.minedAt[block])))
         }
         let tip = Int(nodeTip[node])
         guard blocks.height[block] > blocks.height[tip] else { return }
@@ -440,16 +438,15 @@ public struct ChainSimulator: Sendable {
         let all = PackedArrival.time(slots.order[base + n - 1]) - minedAt
         counters.propagationToAllMilliseconds += all
         if countEvent() {
-            log.emit(now, .blockReceived, actor: "node:\(blocks.miner[block])", .object(
-                ["block": .int(Int64(block)), "nodes": .int(Int64(n)), "p50_ms": .int(half), "p90_ms": .int(ninety), "all_ms": .int(all)]))
+            log.emit(now, actor: "node:\(blocks.miner[block])", BlockReceivedEvent(
+                block: block, reception: .everywhere(nodes: n, p50Milliseconds: half, p90Milliseconds: ninety, allMilliseconds: all)))
         }
         let reorgNodes = blocks.reorgNodes[block]
         if reorgNodes > 0 {
             counters.reorgEvents += 1
             if countEvent() {
-                log.emit(now, .reorg, actor: "node:\(blocks.miner[block])", .object(
-                    ["block": .int(Int64(block)), "nodes": .int(Int64(reorgNodes)), "max_depth": .int(Int64(blocks.reorgDepth[block])),
-                     "first_ms": .int(blocks.firstReorgAt[block])]))
+                log.emit(now, actor: "node:\(blocks.miner[block])", ReorgEvent(
+                    block: block, nodes: Int(reorgNodes), maxDepth: Int(blocks.reorgDepth[block]), firstMilliseconds: blocks.firstReorgAt[block]))
             }
         }
         blocks.slot[block] = -1
@@ -511,8 +508,11 @@ public struct ChainSimulator: Sendable {
         pendingNotices.append(TransactionNotice(transaction: TransactionID(index: tx), kind: kind, time: now, block: block,
                                                 height: height, reference: transactions.reference[tx]))
         if countEvent() {
-            log.emit(now, kind == .included ? .transactionIncluded : .transactionConfirmed, actor: "node:\(node)", .object(
-                ["tx": .int(Int64(tx)), "block": .int(Int64(block)), "height": .int(Int64(height)), "latency_ms": .int(latency)]))
+            if kind == .included {
+                log.emit(now, actor: "node:\(node)", TransactionIncludedEvent(tx: tx, block: block, height: height, latencyMilliseconds: latency))
+            } else {
+                log.emit(now, actor: "node:\(node)", TransactionConfirmedEvent(tx: tx, block: block, height: height, latencyMilliseconds: latency))
+            }
         }
     }
 

@@ -125,7 +125,7 @@ public enum CoSimulation {
                                   tracePath: String, progress: (Int) -> Void = { _ in }) throws -> VariantSummary {
         var run = try VariantRun(scenario: scenario, variant: variant, feeder: feeder)
         let header = header(scenario: scenario, variant: variant, feeder: feeder, adversaries: run.market.adversaries)
-        let writer = try TraceWriter(creatingAt: tracePath, header: header, files: storedFiles(feeder))
+        let writer = try TraceWriter(creatingAt: tracePath, header: header, files: storedFiles(feeder), views: RunPayloads.schemas)
         // Writing interval k (payload text, SHA-256 chain, inserts, the commit's fsync) overlaps computing k + 1.
         var sink = BackgroundEventSink(TraceSink(writer: writer))
         do {

@@ -310,21 +310,18 @@ public struct VariantRun {
 
     /// One event with every home's powers as placed on the feeder (kW, kvar; PV as output).
     mutating func recordInjections(step: Int, powers: [HomePower], time: SimTime) {
-        func column(_ value: (HomePower) -> Double) -> CanonicalJSON { .array(powers.map { .double(value($0)) }) }
-        gridLog.emit(time, .gridInjections, actor: "grid", [
-            "step": .int(Int64(step)), "load_kw": column(\.loadKilowatts), "load_kvar": column(\.loadKilovars),
-            "ev_kw": column(\.evKilowatts), "ev_kvar": column(\.evKilovars), "pv_kw": column(\.pvKilowatts),
-        ])
+        gridLog.emit(time, actor: "grid", GridInjectionsEvent(
+            step: step, loadKilowatts: powers.map(\.loadKilowatts), loadKilovars: powers.map(\.loadKilovars),
+            evKilowatts: powers.map(\.evKilowatts), evKilovars: powers.map(\.evKilovars), pvKilowatts: powers.map(\.pvKilowatts)))
     }
 
     /// One event per LV node outside the scenario's voltage standard after the step's solve.
     mutating func recordViolations(step: Int, time: SimTime) {
         guard gridLog.isEnabled, let limit = limits.first else { return }
         for violation in solver.limitViolations(area: area, limit: limit) {
-            gridLog.emit(time, .limitViolation, actor: "node:" + violation.node, [
-                "step": .int(Int64(step)), "v_pu": .double(violation.perUnit), "standard": .string(limit.name),
-                "low_pu": .double(limit.lowPerUnit), "high_pu": .double(limit.highPerUnit),
-            ])
+            gridLog.emit(time, actor: "node:" + violation.node, LimitViolationEvent(
+                step: step, lowPerUnit: limit.lowPerUnit, highPerUnit: limit.highPerUnit,
+                scope: .node(voltagePerUnit: violation.perUnit, standard: limit.name)))
         }
     }
 
@@ -339,9 +336,8 @@ public struct VariantRun {
             for (index, record) in records.enumerated() { keyed.append((record.time.milliseconds, source, index, record)) }
         }
         keyed.sort { ($0.time, $0.source, $0.index) < ($1.time, $1.source, $1.index) }
-        let marker: CanonicalJSON = ["interval": .int(Int64(interval)), "variant": .string(variant.rawValue)]
-        return [EventRecord(time: start, kind: .intervalStarted, actor: "cosim", payload: marker)]
+        return [EventRecord(time: start, actor: "cosim", IntervalStartedEvent(interval: interval, variant: variant.rawValue))]
             + keyed.map(\.record)
-            + [EventRecord(time: end, kind: .intervalEnded, actor: "cosim", payload: marker)]
+            + [EventRecord(time: end, actor: "cosim", IntervalEndedEvent(interval: interval, variant: variant.rawValue))]
     }
 }

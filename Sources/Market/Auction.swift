@@ -72,12 +72,8 @@ public struct Trade: Sendable, Equatable {
         energyWattHours * (buyerLimitMicroTokensPerWattHour - sellerLimitMicroTokensPerWattHour)
     }
 
-    public var json: CanonicalJSON {
-        ["buyer": .int(Int64(buyer)), "seller": .int(Int64(seller)), "buy_order": .int(Int64(buyOrder)),
-         "sell_order": .int(Int64(sellOrder)), "energy_wh": .int(energyWattHours),
-         "buyer_price": .int(buyerPriceMicroTokensPerWattHour), "seller_price": .int(sellerPriceMicroTokensPerWattHour),
-         "auctioneer": .int(Int64(auctioneer)), "round": .int(Int64(round))]
-    }
+    /// The `order_matched` payload.
+    public var json: CanonicalJSON { OrderMatchedEvent(self).canonical }
 }
 
 /// Totals of a set of trades.

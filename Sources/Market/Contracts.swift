@@ -38,11 +38,8 @@ public struct Contract: Sendable, Equatable {
         return encoder.bytes
     }
 
-    public var json: CanonicalJSON {
-        ["contract": .int(Int64(id)), "interval": .int(Int64(interval)), "seller": .int(Int64(seller)),
-         "buyer": .int(Int64(buyer)), "energy_wh": .int(energyWattHours), "buyer_price": .int(buyerPriceMicroTokensPerWattHour),
-         "seller_price": .int(sellerPriceMicroTokensPerWattHour), "escrow": .int(escrowMicroTokens)]
-    }
+    /// The `contract_created` payload.
+    public var json: CanonicalJSON { ContractCreatedEvent(self).canonical }
 }
 
 /// How one contract was settled.
@@ -66,10 +63,8 @@ public struct ContractSettlement: Sendable, Equatable {
         return encoder.bytes
     }
 
-    public var json: CanonicalJSON {
-        ["contract": .int(Int64(contract)), "delivered_wh": .int(deliveredWattHours), "to_seller": .int(paidToSellerMicroTokens),
-         "refund": .int(refundedToBuyerMicroTokens), "to_operator": .int(paidToOperatorMicroTokens), "cancelled": .bool(cancelled)]
-    }
+    /// The `contract_settled` / `contract_refunded` payload.
+    public var json: CanonicalJSON { ContractSettledEvent(self).canonical }
 }
 
 /// One home's settlement for an interval.

@@ -134,9 +134,9 @@ public func runDistributedAuction(orders: [BookOrder], overlay: AuctionOverlay,
         for order in heldBuyers[position] + heldSellers[position] {
             unmatched.append(order)
             if log.isEnabled {
-                log.emit(endTime, .orderUnmatched, actor: "home:\(order.participant)",
-                         ["order": .int(Int64(order.order)), "side": .string(order.side.name),
-                          "energy_wh": .int(order.energyWattHours), "held_by": .int(Int64(overlay.participantAtPosition[position]))])
+                log.emit(endTime, actor: "home:\(order.participant)",
+                         OrderUnmatchedEvent(order: order.order, energyWattHours: order.energyWattHours, side: order.side,
+                                             heldBy: overlay.participantAtPosition[position]))
             }
         }
     }
@@ -157,7 +157,7 @@ private func clearLocally(holders: [Int], overlay: AuctionOverlay, rule: Clearin
         sellers[position] = residual.sellers
         if log.isEnabled {
             for trade in trades[before...] {
-                log.emit(time, .orderMatched, actor: "node:\(auctioneer)", trade.json)
+                log.emit(time, actor: "node:\(auctioneer)", OrderMatchedEvent(trade))
             }
         }
     }
@@ -191,9 +191,9 @@ private func forward(round: Int, holders: inout [Int], overlay: AuctionOverlay, 
         guard !movingBuyers.isEmpty || !movingSellers.isEmpty else { continue }
         messages += 1
         if log.isEnabled {
-            let ids = (movingBuyers + movingSellers).map { CanonicalJSON.int(Int64($0.order)) }
-            log.emit(time, .orderForwarded, actor: "node:\(overlay.participantAtPosition[position])",
-                     ["round": .int(Int64(round)), "to": .int(Int64(overlay.participantAtPosition[target])), "orders": .array(ids)])
+            let ids = (movingBuyers + movingSellers).map { Int64($0.order) }
+            log.emit(time, actor: "node:\(overlay.participantAtPosition[position])",
+                     OrderForwardedEvent(round: round, to: overlay.participantAtPosition[target], orders: ids))
         }
         let targetWasEmpty = buyers[target].isEmpty && sellers[target].isEmpty
         buyers[target] = mergeSorted(buyers[target], movingBuyers, by: BookOrder.buyerPrecedes)

@@ -56,10 +56,10 @@ extension MarketSession {
             report.rounds = 1
             report.cumulativeTradesPerRound = [trades.count]
             if log.isEnabled {
-                for trade in trades { log.emit(time, .orderMatched, actor: "market", trade.json) }
+                for trade in trades { log.emit(time, actor: "market", OrderMatchedEvent(trade)) }
                 for order in residual.sorted(by: { $0.order < $1.order }) {
-                    log.emit(time, .orderUnmatched, actor: "home:\(order.participant)",
-                             ["order": .int(Int64(order.order)), "side": .string(order.side.name), "energy_wh": .int(order.energyWattHours)])
+                    log.emit(time, actor: "home:\(order.participant)",
+                             OrderUnmatchedEvent(order: order.order, energyWattHours: order.energyWattHours, side: order.side))
                 }
             }
         }
@@ -75,25 +75,25 @@ extension MarketSession {
         for (commit, signatureValid) in zip(commits, commitSignatures) {
             let reason = book.submit(commit, registry: registry, signatureValid: signatureValid) { self.ledger.spendBiddingToken(home: $0) }
             recordValidation(reason, interval: interval, phase: .commit, time: start + .seconds(30), participant: commit.participant,
-                             kind: .orderCommitted, payload: commit.json)
+                             payload: OrderCommittedEvent(commit))
         }
         for reveal in reveals {
             let reason = book.submit(reveal, registry: registry)
             recordValidation(reason, interval: interval, phase: .reveal, time: start + .minutes(1), participant: reveal.order.participant,
-                             kind: .orderRevealed, payload: reveal.order.json)
+                             payload: OrderRevealedEvent(reveal.order))
         }
         return (book.accepted, book.rejections)
     }
 
     /// One event per validated transaction, in submission order: accepted, or rejected with its reason.
     /// The payload is built only for an accepted transaction with the log on.
-    private mutating func recordValidation(_ reason: RejectionReason?, interval: Int, phase: TransactionPhase, time: SimTime,
-                                           participant: Int, kind: EventKind, payload: @autoclosure () -> CanonicalJSON) {
+    private mutating func recordValidation<P: EventPayload>(_ reason: RejectionReason?, interval: Int, phase: TransactionPhase,
+                                                            time: SimTime, participant: Int, payload: @autoclosure () -> P) {
         if let reason {
-            log.emit(time, .orderRejected, actor: "home:\(participant)",
-                     OrderRejection(participant: participant, interval: interval, phase: phase, reason: reason).json)
+            log.emit(time, actor: "home:\(participant)",
+                     OrderRejectedEvent(OrderRejection(participant: participant, interval: interval, phase: phase, reason: reason)))
         } else {
-            log.emit(time, kind, actor: "home:\(participant)", payload())
+            log.emit(time, actor: "home:\(participant)", payload())
         }
     }
 
@@ -123,9 +123,9 @@ extension MarketSession {
         let result = solvePriceGame(sellers: sellers, buyers: buyers, prices: configuration.prices,
                                     surplusPrice: Double(configuration.surplusPrice), time: time, log: &log)
         if log.isEnabled {
-            log.emit(time, .gameIteration, actor: "market",
-                     ["final": true, "regime": .string(result.regime.rawValue), "price": .double(result.price),
-                      "iterations": .int(Int64(result.iterations)), "buyer_cost": .double(result.buyerCostMicroTokens)])
+            log.emit(time, actor: "market", GameIterationEvent.final(regime: result.regime, price: result.price,
+                                                                     iterations: result.iterations,
+                                                                     buyerCostMicroTokens: result.buyerCostMicroTokens))
         }
         for (index, seller) in sellers.enumerated() {
             let change = result.sellerConsumptionKilowattHours[index] - seller.consumption.baselineKilowattHours
@@ -156,15 +156,15 @@ extension MarketSession {
                                     sellerPriceMicroTokensPerWattHour: trade.sellerPriceMicroTokensPerWattHour)
             guard ledger.escrow(contract) else {
                 if log.isEnabled {
-                    log.emit(time, .orderUnmatched, actor: "home:\(trade.buyer)",
-                             ["order": .int(Int64(trade.buyOrder)), "reason": "insufficient_funds_for_escrow",
-                              "energy_wh": .int(trade.energyWattHours)])
+                    log.emit(time, actor: "home:\(trade.buyer)",
+                             OrderUnmatchedEvent(order: trade.buyOrder, energyWattHours: trade.energyWattHours,
+                                                 reason: "insufficient_funds_for_escrow"))
                 }
                 continue
             }
             nextContractID += 1
             contracts.append(contract)
-            if log.isEnabled { log.emit(time, .contractCreated, actor: "contract:\(contract.id)", contract.json) }
+            log.emit(time, actor: "contract:\(contract.id)", ContractCreatedEvent(contract))
         }
         openContracts = contracts
         return contracts
@@ -184,15 +184,18 @@ extension MarketSession {
         let metered = meteredNetKilowattHours.map { wattHours(fromKilowattHours: $0) }
         if log.isEnabled {
             for (home, energy) in metered.enumerated() {
-                log.emit(end, .meterReading, actor: "home:\(home)", ["interval": .int(Int64(interval)), "net_wh": .int(energy)])
+                log.emit(end, actor: "home:\(home)", MeterReadingEvent(interval: interval, netWattHours: energy))
             }
         }
         let report = settleInterval(interval: interval, contracts: openContracts, cancelledContractIDs: unconfirmedContractIDs,
                                     meteredWattHours: metered, prices: configuration.prices, ledger: &ledger)
         if log.isEnabled {
             for settlement in report.contracts {
-                log.emit(end, settlement.refundedToBuyerMicroTokens > 0 ? .contractRefunded : .contractSettled,
-                         actor: "contract:\(settlement.contract)", settlement.json)
+                if settlement.refundedToBuyerMicroTokens > 0 {
+                    log.emit(end, actor: "contract:\(settlement.contract)", ContractRefundedEvent(settlement))
+                } else {
+                    log.emit(end, actor: "contract:\(settlement.contract)", ContractSettledEvent(settlement))
+                }
             }
         }
         for home in households.indices {

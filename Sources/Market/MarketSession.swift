@@ -107,7 +107,8 @@ public struct ClearingReport: Sendable, Equatable {
 /// `settle(k, meteredNetKilowattHours:)`. `runInterval(k)` does all four with self-metering.
 ///
 /// Events (drain `log` after each step; times are offsets from the interval start T = 5k min;
-/// energy in Wh, prices in µtoken/Wh, money in µtoken):
+/// energy in Wh, prices in µtoken/Wh, money in µtoken; every payload is a typed `EventPayload` in
+/// MarketEvents.swift and ContractEvents.swift, and docs/trace-schema.md lists their fields):
 /// - T+30 s `order_committed` (actor `home:i`; `CommitTransaction.json`) or `order_rejected`
 ///   (`participant, interval, phase: commit, reason`).
 /// - T+1 min `order_revealed` (`Order.json`: participant, interval, side, energy_wh, limit_price) or

@@ -52,10 +52,8 @@ public struct Order: Sendable, Equatable {
         return Array(SHA256.hash(data: bytes))
     }
 
-    public var json: CanonicalJSON {
-        ["participant": .int(Int64(participant)), "interval": .int(Int64(interval)), "side": .string(side.name),
-         "energy_wh": .int(energyWattHours), "limit_price": .int(limitPriceMicroTokensPerWattHour)]
-    }
+    /// The `order_revealed` payload.
+    public var json: CanonicalJSON { OrderRevealedEvent(self).canonical }
 }
 
 /// A participant's signing key, derived deterministically from the run's seed.
@@ -146,10 +144,8 @@ public struct CommitTransaction: Sendable, Equatable {
         return encoder.bytes
     }
 
-    public var json: CanonicalJSON {
-        ["type": "commit", "participant": .int(Int64(participant)), "interval": .int(Int64(interval)),
-         "commitment": .string(hexString(commitment)), "signature": .string(hexString(signature))]
-    }
+    /// The `order_committed` payload.
+    public var json: CanonicalJSON { OrderCommittedEvent(self).canonical }
 }
 
 /// Minute 1: the order and its nonce.
@@ -233,10 +229,8 @@ public struct OrderRejection: Sendable, Equatable, CustomStringConvertible {
         "participant \(participant), interval \(interval): \(phase.rawValue) rejected (\(reason.rawValue))"
     }
 
-    public var json: CanonicalJSON {
-        ["participant": .int(Int64(participant)), "interval": .int(Int64(interval)), "phase": .string(phase.rawValue),
-         "reason": .string(reason.rawValue)]
-    }
+    /// The `order_rejected` payload.
+    public var json: CanonicalJSON { OrderRejectedEvent(self).canonical }
 }
 
 /// One interval's commit–reveal book: validates commits, then reveals against them.

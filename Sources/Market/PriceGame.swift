@@ -149,10 +149,9 @@ private func stackelbergPrice(sellers: [GameSeller], totalDemand: Double, prices
         }
         if pieceValue > bestValue || (pieceValue == bestValue && pieceBest < bestPrice) { bestPrice = pieceBest; bestValue = pieceValue }
         if log.isEnabled {
-            log.emit(time, .gameIteration, actor: "market",
-                     ["iteration": .int(Int64(iterations)), "price_low": .double(a), "price_high": .double(b),
-                      "piece_best_price": .double(pieceBest), "best_price": .double(bestPrice),
-                      "buyer_cost": .double(1000 * (high * totalDemand - bestValue))])
+            log.emit(time, actor: "market",
+                     GameIterationEvent.piece(iteration: iterations, priceLow: a, priceHigh: b, pieceBestPrice: pieceBest,
+                                              bestPrice: bestPrice, buyerCostMicroTokens: 1000 * (high * totalDemand - bestValue)))
         }
     }
     return (bestPrice, iterations)

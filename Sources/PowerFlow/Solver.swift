@@ -266,8 +266,7 @@ public final class PowerFlowSolver {
 
     /// One `powerflow_iteration` event for the step being solved.
     func recordIteration(_ iteration: Int, maxChange: Double, log: inout EventLog) {
-        log.emit(eventTime, .powerFlowIteration, actor: "grid",
-                 ["step": .int(Int64(eventStep)), "iteration": .int(Int64(iteration)), "max_dv_pu": .double(maxChange)])
+        log.emit(eventTime, actor: "grid", PowerFlowIterationEvent(step: eventStep, iteration: iteration, maxChangePerUnit: maxChange))
     }
 
     /// Current drawn by one branch at voltage `v` across it (amperes, into the element).

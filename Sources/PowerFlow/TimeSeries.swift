@@ -135,28 +135,18 @@ extension PowerFlowSolver {
         let outcome = try solve(log: &log)
         let m = measureSteps ? measure(area, limits: limits) : StepMeasurement.notMeasured
         if log.isEnabled {
-            var payload: [String: CanonicalJSON] = [
-                "step": .int(Int64(step)), "converged": .bool(outcome.converged),
-                "iterations": .int(Int64(outcome.iterations)), "control_iterations": .int(Int64(outcome.controlIterations)),
-                "max_dv_pu": .double(outcome.lastMaxChangePerUnit),
-                "p_source_kw": .double(m.sourceKilowatts), "q_source_kvar": .double(m.sourceKilovars),
-                "p_losses_kw": .double(m.lossesKilowatts), "q_losses_kvar": .double(m.lossesKilovars),
-                "vmin_pu": .double(m.voltageMinPerUnit), "vmin_node": .string(m.voltageMinNode),
-                "vmax_pu": .double(m.voltageMaxPerUnit), "vmax_node": .string(m.voltageMaxNode),
-            ]
-            for (k, limit) in limits.enumerated() where k < m.violations.count {
-                payload["violations " + limit.name] = .int(Int64(m.violations[k]))
-            }
-            log.emit(time, .powerFlowStep, actor: "grid", .object(payload))
+            let counted = limits.enumerated().filter { $0.offset < m.violations.count }
+            log.emit(time, actor: "grid", PowerFlowStepEvent(
+                step: step, converged: outcome.converged, iterations: outcome.iterations, controlIterations: outcome.controlIterations,
+                maxChangePerUnit: outcome.lastMaxChangePerUnit, measurement: m,
+                violations: counted.map { (limit: $0.element.name, nodes: Int64(m.violations[$0.offset])) }))
             // One limit-violation event per band that LV nodes left in this step.
-            for (k, limit) in limits.enumerated() where k < m.violations.count && m.violations[k] > 0 {
-                log.emit(time, .limitViolation, actor: "grid", .object([
-                    "step": .int(Int64(step)), "limit": .string(limit.name),
-                    "low_pu": .double(limit.lowPerUnit), "high_pu": .double(limit.highPerUnit),
-                    "nodes": .int(Int64(m.violations[k])),
-                    "vmin_pu": .double(m.voltageMinPerUnit), "vmin_node": .string(m.voltageMinNode),
-                    "vmax_pu": .double(m.voltageMaxPerUnit), "vmax_node": .string(m.voltageMaxNode),
-                ]))
+            for (k, limit) in counted where m.violations[k] > 0 {
+                log.emit(time, actor: "grid", LimitViolationEvent(
+                    step: step, lowPerUnit: limit.lowPerUnit, highPerUnit: limit.highPerUnit,
+                    scope: .band(limit: limit.name, nodes: Int64(m.violations[k]), voltageMinPerUnit: m.voltageMinPerUnit,
+                                 voltageMinNode: m.voltageMinNode, voltageMaxPerUnit: m.voltageMaxPerUnit,
+                                 voltageMaxNode: m.voltageMaxNode)))
             }
         }
         return (outcome, m)

@@ -24,11 +24,9 @@ public enum SyntheticTrace {
         let kinds = EventKind.allCases
         let actors = (0..<55).map { "home:\($0)" }
         for index in 0..<events {
-            let payload: CanonicalJSON = [
-                "n": .int(Int64(random.uniformInt(below: 1_000_000))),
-                "x": .double(random.uniformDouble(in: -10..<10)),
-                "tag": .string(String(random.next() % 0xFFFF, radix: 16)),
-            ]
+            let n = Int64(random.uniformInt(below: 1_000_000))
+            let x = random.uniformDouble(in: -10..<10)
+            let payload = SelftestEvent(n: n, x: x, tag: String(random.next() % 0xFFFF, radix: 16)).canonical
             try writer.append(EventRecord(
                 time: SimTime(milliseconds: Int64(index + 1) * 100), kind: kinds[index % kinds.count],
                 actor: actors[index % actors.count], payload: payload))

@@ -7,10 +7,11 @@ extension TraceReader {
     ///
     /// Event lines are `{"actor":…,"hash":hex,"kind":…,"payload":{…},"record":"event","seq":…,"time_ms":…}`
     /// with the stored payload embedded verbatim (it is already canonical JSON), so two runs can be
-    /// compared with `diff`.
-    public func exportJSONLines(_ write: (String) throws -> Void) throws {
+    /// compared with `diff`. With `kinds`, only events of those kinds are written (header and seal always).
+    public func exportJSONLines(kinds: [String]? = nil, _ write: (String) throws -> Void) throws {
         try write(headerJSON.text + "\n")
         try forEachEvent { event in
+            if let kinds, !kinds.contains(event.kind) { return true }
             var line = "{\"actor\":"
             CanonicalJSON.writeString(event.actor, to: &line)
             line += ",\"hash\":\"" + hexString(event.hash) + "\",\"kind\":"

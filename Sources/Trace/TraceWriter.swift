@@ -28,7 +28,9 @@ public final class TraceWriter {
 
     /// Creates the trace at `path`, storing `files` (compressed) beside the header, which must record
     /// exactly their digests (`header.feederFiles`). An existing file is replaced when `overwrite` is true.
-    public init(creatingAt path: String, header: TraceHeader, files: [StoredFile] = [], overwrite: Bool = true) throws(TraceError) {
+    /// `views` adds one flat SQLite view per kind (`TraceViews`) to the schema; views are not hashed.
+    public init(creatingAt path: String, header: TraceHeader, files: [StoredFile] = [], overwrite: Bool = true,
+                views: [PayloadSchema] = []) throws(TraceError) {
         let digests = files.map(\.digest).sorted { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) }
         guard digests == header.feederFiles else { throw .storedFilesMismatch(path: path) }
         let manager = FileManager.default
@@ -51,6 +53,7 @@ public final class TraceWriter {
                 BEGIN;
                 """)
             try connection.execute(TraceFormat.schema)
+            if !views.isEmpty { try connection.execute(TraceViews.createStatements(views)) }
             try Self.writeHeader(header, to: connection)
             try Self.writeFiles(files, to: connection)
             try connection.execute("COMMIT")

@@ -28,18 +28,8 @@ public struct ParticipantAudit: Sendable, Equatable {
         [sell, buy].compactMap { $0 }.filter(\.flagged).map(\.side.suspectedStrategy)
     }
 
-    public var json: CanonicalJSON {
-        var members: [String: CanonicalJSON] = [
-            "participant": .int(Int64(participant)), "declared_intervals": .int(Int64(declaredIntervals)),
-            "declared_wh": .int(declaredWattHours), "metered_when_declared_wh": .int(meteredWhenDeclaredWattHours),
-            "metered_wh": .int(meteredWattHours), "mean_error_wh": .double(meanErrorWattHours),
-            "unmetered_declarations": .int(Int64(unmeteredDeclarations)), "flagged": .bool(flagged),
-            "suspected": .array(suspectedStrategies.map { .string($0) }),
-        ]
-        if let buy { members["buy"] = buy.json }
-        if let sell { members["sell"] = sell.json }
-        return .object(members)
-    }
+    /// The participant's figures (the `audit_finding` payload of a flagged participant).
+    public var json: CanonicalJSON { AuditFindingEvent(self).canonical }
 }
 
 /// The audit's result for one trace (or event stream).

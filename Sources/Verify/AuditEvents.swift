@@ -2,6 +2,7 @@
 // order and every meter reading, keyed by (participant, interval), with malformed payloads reported
 // by the event's seq. Pure: a sequence of (seq, kind, actor, payload text) in, records out.
 import Kernel
+import Market
 
 /// One trace event as the audit sees it: no chain, no grid, just the stored fields.
 public struct AuditEvent: Sendable, Equatable {
@@ -87,64 +88,39 @@ public struct DeclarationLedger: Sendable, Equatable {
     }
 
     static func declaration(_ event: AuditEvent) throws(AuditError) -> DeclarationRecord {
-        let fields = try PayloadFields(event)
-        let participant = try fields.integer("participant")
-        let interval = try fields.integer("interval")
-        let energy = try fields.integer("energy_wh")
-        guard participant >= 0, participant <= Int64(Int32.max) else { throw fields.invalid("participant \(participant) is not a home index") }
-        guard energy > 0 else { throw fields.invalid("energy_wh must be positive (orders carry positive energy), got \(energy)") }
-        let side = try fields.string("side")
-        let sign: Int64
-        switch side {
-        case "buy": sign = 1
-        case "sell": sign = -1
-        default: throw fields.invalid("side must be \"buy\" or \"sell\", got \"\(side)\"")
+        let order = try typed(OrderRevealedEvent.self, event).order
+        guard order.participant >= 0, order.participant <= Int(Int32.max) else {
+            throw .malformedEvent(seq: event.seq, kind: event.kind, why: "field \"participant\" \(order.participant) is not a home index")
         }
-        return DeclarationRecord(seq: event.seq, participant: Int(participant), interval: interval, declaredWattHours: sign * energy)
+        guard order.energyWattHours > 0 else {
+            throw .malformedEvent(seq: event.seq, kind: event.kind,
+                                  why: "field \"energy_wh\" must be positive (orders carry positive energy), got \(order.energyWattHours)")
+        }
+        let sign: Int64 = order.side == .buy ? 1 : -1
+        return DeclarationRecord(seq: event.seq, participant: order.participant, interval: Int64(order.interval),
+                                 declaredWattHours: sign * order.energyWattHours)
     }
 
     static func meter(_ event: AuditEvent) throws(AuditError) -> MeterRecord {
-        let fields = try PayloadFields(event)
+        let reading = try typed(MeterReadingEvent.self, event)
         guard event.actor.hasPrefix("home:"), let home = Int32(event.actor.dropFirst(5)), home >= 0 else {
-            throw fields.invalid("actor must be \"home:<index>\", got \"\(event.actor)\"")
+            throw .malformedEvent(seq: event.seq, kind: event.kind, why: "actor must be \"home:<index>\", got \"\(event.actor)\"")
         }
-        return MeterRecord(seq: event.seq, participant: Int(home), interval: try fields.integer("interval"),
-                           meteredWattHours: try fields.integer("net_wh"))
+        return MeterRecord(seq: event.seq, participant: Int(home), interval: Int64(reading.interval), meteredWattHours: reading.netWattHours)
     }
-}
 
-/// A parsed payload object with typed field access whose errors name the event.
-private struct PayloadFields {
-    let seq: Int64
-    let kind: String
-    let members: [String: CanonicalJSON]
-
-    init(_ event: AuditEvent) throws(AuditError) {
-        seq = event.seq
-        kind = event.kind
-        let value: CanonicalJSON
-        do {
-            value = try parsePayloadJSON(event.payload)
+    /// The event's payload read with its typed reader; errors name seq, kind and field.
+    private static func typed<P: EventPayload>(_ type: P.Type, _ event: AuditEvent) throws(AuditError) -> P {
+        do throws(PayloadError) {
+            let json: CanonicalJSON
+            do {
+                json = try parsePayloadJSON(event.payload)
+            } catch {
+                throw PayloadError(seq: event.seq, kind: event.kind, field: "payload", why: "is not JSON: \(error)")
+            }
+            return try P(reading: json, seq: event.seq)
         } catch {
-            throw .malformedEvent(seq: event.seq, kind: event.kind, why: "payload is not JSON: \(error)")
+            throw .malformedEvent(seq: error.seq, kind: error.kind, why: "field \"\(error.field)\" \(error.why)")
         }
-        guard case .object(let members) = value else {
-            throw .malformedEvent(seq: event.seq, kind: event.kind, why: "payload is not a JSON object")
-        }
-        self.members = members
-    }
-
-    func invalid(_ why: String) -> AuditError { .malformedEvent(seq: seq, kind: kind, why: why) }
-
-    func integer(_ key: String) throws(AuditError) -> Int64 {
-        guard let value = members[key] else { throw invalid("payload field \"\(key)\" is missing") }
-        guard case .int(let integer) = value else { throw invalid("payload field \"\(key)\" is not an integer: \(value.text)") }
-        return integer
-    }
-
-    func string(_ key: String) throws(AuditError) -> String {
-        guard let value = members[key] else { throw invalid("payload field \"\(key)\" is missing") }
-        guard case .string(let text) = value else { throw invalid("payload field \"\(key)\" is not a string: \(value.text)") }
-        return text
     }
 }

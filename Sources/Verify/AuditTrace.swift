@@ -110,17 +110,14 @@ public enum TraceAudit {
                          "audited_events": .int(auditedEvents), "audited_parameters": auditedParameters, "rule": report.rule.json])
         let time = SimTime(milliseconds: ledger.lastTimeMilliseconds)
         do {
-            let writer = try TraceWriter(creatingAt: path, header: header)
+            let writer = try TraceWriter(creatingAt: path, header: header, views: TracePayloads.schemas)
             for participant in report.participants where participant.flagged {
-                try writer.append(EventRecord(time: time, kind: .auditFinding, actor: "home:\(participant.participant)",
-                                              payload: participant.json))
+                try writer.append(EventRecord(time: time, actor: "home:\(participant.participant)", AuditFindingEvent(participant)))
             }
-            var summary: [String: CanonicalJSON] = [
-                "flagged": .array(report.flagged.map { .int(Int64($0)) }), "participants": .int(Int64(report.participants.count)),
-                "orders_revealed": .int(Int64(report.declarationCount)), "meter_readings": .int(Int64(report.meterCount)),
-            ]
-            if let note = report.note { summary["note"] = .string(note) }
-            try writer.append(EventRecord(time: time, kind: .auditFinding, actor: "audit", payload: .object(summary)))
+            let summary = AuditFindingEvent.Summary(flagged: report.flagged.map { Int64($0) }, participants: report.participants.count,
+                                                    ordersRevealed: report.declarationCount, meterReadings: report.meterCount,
+                                                    note: report.note)
+            try writer.append(EventRecord(time: time, actor: "audit", AuditFindingEvent(.summary(summary))))
             return hexString(try writer.seal().finalHash)
         } catch {
             throw .trace("\(error)")

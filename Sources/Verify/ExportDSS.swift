@@ -7,6 +7,7 @@ import CoSim
 import Feeder
 import Foundation
 import Kernel
+import PowerFlow
 import Trace
 
 /// What `DSSExport.write` wrote.
@@ -84,15 +85,16 @@ public enum DSSExport {
         var columns = Columns()
         try reader.forEachEvent { event in
             guard event.kind == EventKind.gridInjections.rawValue else { return true }
-            let payload = try Payload(event)
-            let rows = try ["load_kw", "load_kvar", "ev_kw", "ev_kvar", "pv_kw"].map { try payload.doubles($0) }
+            let payload = try event.payload(as: GridInjectionsEvent.self)
+            let rows = [payload.loadKilowatts, payload.loadKilovars, payload.evKilowatts, payload.evKilovars, payload.pvKilowatts]
             if columns.steps == 0 {
                 let empty = [[Double]](repeating: [], count: rows[0].count)
                 columns.loadKilowatts = empty; columns.loadKilovars = empty; columns.evKilowatts = empty
                 columns.evKilovars = empty; columns.pvKilowatts = empty
             }
             guard rows.allSatisfy({ $0.count == columns.loadKilowatts.count }) else {
-                throw VerifyInputError(seq: event.seq, message: "grid_injections arrays do not match the number of homes")
+                throw PayloadError(seq: event.seq, kind: event.kind, field: "load_kw",
+                                   why: "has \(rows[0].count) homes, the first grid_injections had \(columns.loadKilowatts.count)")
             }
             for home in rows[0].indices {
                 columns.loadKilowatts[home].append(rows[0][home]); columns.loadKilovars[home].append(rows[1][home])

@@ -318,7 +318,7 @@ struct ComparingSink: EventSink {
                                                        before: recent, fields: fields))
             }
             compared += 1
-            if stop != nil { track(record) }  // the state is only reported at a stop
+            if stop != nil { try track(record, seq: recorded.seq) }  // the state is only reported at a stop
             recent.append(recorded)
             if recent.count > 5 { recent.removeFirst() }
             last = recorded
@@ -340,18 +340,21 @@ struct ComparingSink: EventSink {
     }
 
     /// Keeps the interval's order book and the open contracts from the events themselves.
-    private mutating func track(_ record: EventRecord) {
-        guard case .object(let fields) = record.payload else { return }
-        func int(_ key: String) -> Int64 { if case .int(let v)? = fields[key] { return v } else { return 0 } }
+    /// Reads the payloads with their types: a missing or mistyped field is an error naming seq, kind
+    /// and field (the replayed payload equals the stored one byte for byte at this point).
+    private mutating func track(_ record: EventRecord, seq: Int64) throws(PayloadError) {
         switch record.kind {
         case .orderRevealed:
-            let side: String
-            if case .string(let s)? = fields["side"] { side = s } else { side = "?" }
-            orderBook.append((Int(int("participant")), side, int("energy_wh"), int("limit_price")))
+            let order = try OrderRevealedEvent(reading: record.payload, seq: seq).order
+            orderBook.append((order.participant, order.side.name, order.energyWattHours, order.limitPriceMicroTokensPerWattHour))
         case .contractCreated:
-            openContracts.append((Int(int("contract")), Int(int("seller")), Int(int("buyer")), int("energy_wh")))
-        case .contractSettled, .contractRefunded:
-            let id = Int(int("contract"))
+            let contract = try ContractCreatedEvent(reading: record.payload, seq: seq).contract
+            openContracts.append((contract.id, contract.seller, contract.buyer, contract.energyWattHours))
+        case .contractSettled:
+            let id = try ContractSettledEvent(reading: record.payload, seq: seq).settlement.contract
+            openContracts.removeAll { $0.contract == id }
+        case .contractRefunded:
+            let id = try ContractRefundedEvent(reading: record.payload, seq: seq).settlement.contract
             openContracts.removeAll { $0.contract == id }
         default:
             break

@@ -5,6 +5,7 @@ import CoSim
 import Foundation
 import Kernel
 import Market
+import PowerFlow
 import Trace
 
 /// One check's verdict.
@@ -110,29 +111,33 @@ struct EventScan {
         case EventKind.powerFlowStep.rawValue: steps.append(try step(event))
         case EventKind.limitViolation.rawValue where event.actor.hasPrefix("node:"): try violation(event)
         case EventKind.contractCreated.rawValue:
-            let p = try Payload(event)
-            escrowByContract[try p.int("contract")] = try p.int("escrow")
-        case EventKind.contractSettled.rawValue, EventKind.contractRefunded.rawValue: try settlement(event)
-        case EventKind.gridInjections.rawValue: try injections(event)
+            let contract = try event.payload(as: ContractCreatedEvent.self).contract
+            escrowByContract[Int64(contract.id)] = contract.escrowMicroTokens
+        case EventKind.contractSettled.rawValue: try settlement(event, try event.payload(as: ContractSettledEvent.self).settlement)
+        case EventKind.contractRefunded.rawValue: try settlement(event, try event.payload(as: ContractRefundedEvent.self).settlement)
+        case EventKind.gridInjections.rawValue: injections(try event.payload(as: GridInjectionsEvent.self))
         case EventKind.meterReading.rawValue:
-            let p = try Payload(event)
-            meteredWattHours[Int(try p.int("interval")) + 1, default: 0] += try p.int("net_wh")
+            let reading = try event.payload(as: MeterReadingEvent.self)
+            meteredWattHours[reading.interval + 1, default: 0] += reading.netWattHours
         default: break
         }
     }
 
     private func step(_ event: TraceEvent) throws -> RecordedStep {
-        let p = try Payload(event)
-        return RecordedStep(step: Int(try p.int("step")), converged: try p.bool("converged"), iterations: Int(try p.int("iterations")),
-                            sourceKilowatts: try p.double("p_source_kw"), sourceKilovars: try p.double("q_source_kvar"),
-                            lossesKilowatts: try p.double("p_losses_kw"), lossesKilovars: try p.double("q_losses_kvar"),
-                            voltageMinPerUnit: try p.double("vmin_pu"), voltageMaxPerUnit: try p.double("vmax_pu"))
+        let p = try event.payload(as: PowerFlowStepEvent.self)
+        return RecordedStep(step: p.step, converged: p.converged, iterations: p.iterations,
+                            sourceKilowatts: p.sourceKilowatts, sourceKilovars: p.sourceKilovars,
+                            lossesKilowatts: p.lossesKilowatts, lossesKilovars: p.lossesKilovars,
+                            voltageMinPerUnit: p.voltageMinPerUnit, voltageMaxPerUnit: p.voltageMaxPerUnit)
     }
 
     private mutating func violation(_ event: TraceEvent) throws {
-        let p = try Payload(event)
-        recordedStandard = try p.string("standard")
-        let node = String(event.actor.dropFirst("node:".count)), value = try p.double("v_pu"), step = Int(try p.int("step"))
+        let p = try event.payload(as: LimitViolationEvent.self)
+        guard case .node(let value, let standard) = p.scope else {
+            throw PayloadError(seq: event.seq, kind: event.kind, field: "v_pu", why: "is missing (a node's violation carries v_pu and standard)")
+        }
+        recordedStandard = standard
+        let node = String(event.actor.dropFirst("node:".count)), step = p.step
         var entry = violationsByNode[node] ?? (0, value, step)
         entry.count += 1
         if abs(value - 1) > abs(entry.worst - 1) { entry.worst = value }
@@ -140,24 +145,21 @@ struct EventScan {
         if violationSteps.last != step { violationSteps.append(step) }
     }
 
-    private mutating func settlement(_ event: TraceEvent) throws {
-        let p = try Payload(event)
-        let contract = try p.int("contract")
+    private mutating func settlement(_ event: TraceEvent, _ settlement: ContractSettlement) throws {
+        let contract = Int64(settlement.contract)
         guard let escrow = escrowByContract[contract] else {
             moneyErrors.append("seq \(event.seq): contract \(contract) settled but never created")
             return
         }
-        let paid = try p.int("to_seller") + p.int("refund") + p.int("to_operator")
+        let paid = settlement.paidToSellerMicroTokens + settlement.refundedToBuyerMicroTokens + settlement.paidToOperatorMicroTokens
         if paid != escrow { moneyErrors.append("seq \(event.seq): contract \(contract) paid out \(paid) µtoken of an escrow of \(escrow)") }
         if settledContracts.contains(contract) { moneyErrors.append("seq \(event.seq): contract \(contract) settled twice") }
         settledContracts.insert(contract)
     }
 
-    private mutating func injections(_ event: TraceEvent) throws {
-        let p = try Payload(event)
-        let load = try p.doubles("load_kw"), ev = try p.doubles("ev_kw"), pv = try p.doubles("pv_kw")
-        guard load.count == ev.count, ev.count == pv.count else { throw VerifyInputError(seq: event.seq, message: "injection arrays differ in length") }
-        let step = Int(try p.int("step"))
+    private mutating func injections(_ p: GridInjectionsEvent) {
+        let load = p.loadKilowatts, ev = p.evKilowatts, pv = p.pvKilowatts
+        let step = p.step
         injectedKilowatts[step] = zip(zip(load, ev), pv).reduce(0) { $0 + $1.0.0 + $1.0.1 - $1.1 }
         homesPerStep[step] = load.count
     }
@@ -246,69 +248,5 @@ struct EventScan {
                 : "\(checked) steps: meters vs grid delivery within \(String(format: "%.2f", worstMeter.error)) Wh (step \(worstMeter.step)); "
                 + "the solved draw differs from the schedule by up to \(schedule) kW (step \(worstSchedule.step))",
             details: Array(details.prefix(20)))
-    }
-}
-
-/// A payload field could not be read.
-public struct VerifyInputError: Error, CustomStringConvertible, Sendable {
-    public var seq: Int64
-    public var message: String
-    public var description: String { "seq \(seq): \(message)" }
-}
-
-/// Typed access to an event's canonical JSON payload.
-struct Payload {
-    let seq: Int64
-    let fields: [String: CanonicalJSON]
-
-    init(_ event: TraceEvent) throws {
-        seq = event.seq
-        guard case .object(let object)? = try? parsePayloadJSON(event.payload) else {
-            throw VerifyInputError(seq: event.seq, message: "\(event.kind) payload is not a JSON object")
-        }
-        fields = object
-    }
-
-    private func value(_ key: String) throws -> CanonicalJSON {
-        guard let value = fields[key] else { throw VerifyInputError(seq: seq, message: "payload has no \(key)") }
-        return value
-    }
-
-    func int(_ key: String) throws -> Int64 {
-        guard case .int(let number) = try value(key) else { throw VerifyInputError(seq: seq, message: "\(key) is not an integer") }
-        return number
-    }
-
-    func double(_ key: String) throws -> Double {
-        guard let number = Self.number(try value(key)) else { throw VerifyInputError(seq: seq, message: "\(key) is not a number") }
-        return number
-    }
-
-    func bool(_ key: String) throws -> Bool {
-        guard case .bool(let flag) = try value(key) else { throw VerifyInputError(seq: seq, message: "\(key) is not true/false") }
-        return flag
-    }
-
-    func string(_ key: String) throws -> String {
-        guard case .string(let text) = try value(key) else { throw VerifyInputError(seq: seq, message: "\(key) is not a string") }
-        return text
-    }
-
-    func doubles(_ key: String) throws -> [Double] {
-        guard case .array(let items) = try value(key) else { throw VerifyInputError(seq: seq, message: "\(key) is not an array of numbers") }
-        return try items.map { item in
-            guard let number = Self.number(item) else { throw VerifyInputError(seq: seq, message: "\(key) is not an array of numbers") }
-            return number
-        }
-    }
-
-    /// A number as canonical JSON writes it: an integer, a double, or a quoted NaN / ±Infinity.
-    private static func number(_ value: CanonicalJSON) -> Double? {
-        switch value {
-        case .int(let integer): return Double(integer)
-        case .double(let double): return double
-        case .string(let text): return Double(text.replacingOccurrences(of: "Infinity", with: "inf"))
-        default: return nil
-        }
     }
 }

@@ -1,15 +1,16 @@
 // Owns `gridtrace run SCENARIO.toml` and `gridtrace demo`: run a scenario pair into traces and
-// summary.json, with a progress line on stderr and a summary table at the end.
+// summary.json, steps.csv and homes.csv, with a progress line on stderr and a summary table at the end.
 import ArgumentParser
 import Chain
 import CoSim
 import Foundation
 import Kernel
 import Report
+import Verify
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "run", abstract: "Run a scenario file: writes <variant>.gtrace traces and summary.json.")
+        commandName: "run", abstract: "Run a scenario file: writes <variant>.gtrace traces, summary.json, steps.csv and homes.csv.")
 
     @Argument(help: "Scenario file (TOML).") var scenario: String
     @Option(help: "OpenDSS feeder script replacing the scenario's feeder.") var feeder: String?
@@ -54,6 +55,7 @@ func runScenario(_ scenario: Scenario, out: String, json: Bool, report: Bool) th
     let progress = ProgressLine(total: scenario.intervals)
     let (summary, sweep) = try reportingErrors { try simulate(scenario, out: out, withChainSweep: report, progress: progress) }
     progress.finish()
+    let tables = try reportingErrors { try RunTables.write(summary.variants.map { ($0.variant.rawValue, $0.tracePath) }, directory: out) }
     let written = report ? try reportingErrors { try writeReport(summary, chainSweep: sweep) } : nil
     let wall = seconds(clock.now - start)
     if json {
@@ -65,7 +67,7 @@ func runScenario(_ scenario: Scenario, out: String, json: Bool, report: Bool) th
         let score = audit.precision.map { String(format: " (precision %.2f, recall %.2f against the recorded ground truth)", $0, audit.recall ?? 0) } ?? ""
         print("audit: flagged homes \(audit.flaggedParticipants.map(String.init).joined(separator: ", "))\(score)")
     }
-    let files = summary.variants.map(\.tracePath) + [(out as NSString).appendingPathComponent("summary.json")] + [written?.path].compactMap { $0 }
+    let files = summary.variants.map(\.tracePath) + [(out as NSString).appendingPathComponent("summary.json")] + tables + [written?.path].compactMap { $0 }
     print(String(format: "wrote %@ in %.2f s", files.joined(separator: ", "), wall))
 }
 

@@ -1,14 +1,16 @@
-// Owns `gridtrace trace info|verify|export`: inspect, check and export a recorded trace.
+// Owns `gridtrace trace info|verify|export|schema`: inspect, check and export a recorded trace, and
+// print the payload reference.
 import ArgumentParser
 import Foundation
 import Kernel
 import Trace
+import Verify
 
 struct TraceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trace",
         abstract: "Inspect, verify and export recorded traces (.gtrace).",
-        subcommands: [Info.self, Verify.self, Export.self]
+        subcommands: [Info.self, Verify.self, Export.self, Schema.self]
     )
 
     struct Info: ParsableCommand {
@@ -102,27 +104,55 @@ struct TraceCommand: ParsableCommand {
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Export a trace as JSON Lines (header, events in seq order, seal) for diffing.")
+            abstract: "Export a trace as JSON Lines (header, events in seq order, seal) or as one CSV per event kind.",
+            discussion: """
+                --format jsonl (or --jsonl) writes JSON Lines to stdout or to --out FILE. --format csv writes \
+                <kind>.csv (seq, time_ms, actor, one column per payload field with its unit) into --out DIR \
+                (default: the trace's name without .gtrace, plus -csv). --kind limits either to some kinds.
+                """)
+
+        enum Format: String, ExpressibleByArgument { case jsonl, csv }
 
         @Argument(help: "The trace file.") var file: String
-        @Flag(help: "JSON Lines output (the only format so far; required).") var jsonl = false
-        @Option(help: "Write to this file (atomically) instead of stdout.") var out: String?
+        @Option(help: "jsonl or csv.") var format: Format?
+        @Flag(help: "Same as --format jsonl.") var jsonl = false
+        @Option(help: "Only events of this kind (repeatable).") var kind: [String] = []
+        @Option(help: "jsonl: write to this file (atomically) instead of stdout; csv: the directory.") var out: String?
         @Flag(help: "Accepted for uniformity; the export is JSON already.") var json = false
 
+        var chosen: Format? { format ?? (jsonl || json ? .jsonl : nil) }
+
         func validate() throws {
-            guard jsonl || json else { throw ValidationError("choose an export format: --jsonl") }
+            guard chosen != nil else { throw ValidationError("choose an export format: --format jsonl|csv") }
+            if jsonl && format == .csv { throw ValidationError("--jsonl contradicts --format csv") }
+            do { _ = try FlatExport.kinds(kind) } catch { throw ValidationError("--kind \(error.kind): \(error.why)") }
         }
 
         func run() throws {
+            if chosen == .csv {
+                let directory = out ?? ((file.hasSuffix(".gtrace") ? String(file.dropLast(7)) : file) + "-csv")
+                let written = try reportingErrors {
+                    try FlatExport.writeCSV(tracePath: file, kinds: kind.isEmpty ? nil : try FlatExport.kinds(kind), directory: directory)
+                }
+                for path in written { print(path) }
+                return
+            }
             let sink = try OutputSink(path: out)
             do {
                 let reader = try TraceReader(path: file)
-                try reader.exportJSONLines(sink.write)
+                try reader.exportJSONLines(kinds: kind.isEmpty ? nil : kind, sink.write)
                 try sink.finish()
             } catch {
                 sink.abandon()
                 throw failure("\(error)")
             }
         }
+    }
+
+    struct Schema: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the reference of every event kind's payload (docs/trace-schema.md) as Markdown.")
+
+        func run() throws { print(TraceSchemaDocument.markdown(), terminator: "") }
     }
 }

@@ -136,4 +136,29 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out + "2"))
         #expect(!FileManager.default.fileExists(atPath: out + "2.partial"))
     }
+
+    @Test func csvExportIsStrictAndKindFiltered() throws {
+        let dir = try CLI.scratch()
+        let trace = dir.appendingPathComponent("t.gtrace").path
+        _ = try CLI.run(["selftest-run", "--seed", "5", "--events", "100", "--out", trace])
+        let csv = dir.appendingPathComponent("csv").path
+        let selftest = try CLI.run(["trace", "export", trace, "--format", "csv", "--kind", "selftest", "--out", csv])
+        #expect(selftest.status == 0, "\(selftest.stderr)")
+        let lines = try String(contentsOfFile: csv + "/selftest.csv", encoding: .utf8).split(separator: "\n")
+        #expect(lines.first == "seq,time_ms,actor,n,x,tag")
+        #expect(lines.count == 1 + 4)  // events 4, 32, 60, 88 are of kind selftest (28 kinds in turn)
+        // The synthetic trace writes the self-test payload under every kind: read strictly, the first one fails.
+        let all = try CLI.run(["trace", "export", trace, "--format", "csv", "--out", csv])
+        #expect(all.status == 2)
+        #expect(all.stderr.contains(#"seq 1 (run_started): field "n" is not a field of run_started"#), "\(all.stderr)")
+        let jsonl = try CLI.run(["trace", "export", trace, "--format", "jsonl", "--kind", "selftest"])
+        #expect(jsonl.stdout.split(separator: "\n").count == 1 + 4 + 1)
+        #expect(try CLI.run(["trace", "export", trace, "--format", "csv", "--kind", "nonsense"]).status == 64)
+    }
+
+    @Test func schemaPrintsTheCommittedReference() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let committed = try String(contentsOf: root.appendingPathComponent("docs/trace-schema.md"), encoding: .utf8)
+        #expect(try CLI.run(["trace", "schema"]).stdout == committed)
+    }
 }

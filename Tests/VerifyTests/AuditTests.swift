@@ -125,19 +125,21 @@ private func handBuiltStream(liarOverstatementWattHours: Double = 150, noise: Do
                 return error.description
             }
         }
-        let missing = failure("order_revealed", "home:0", #"{"interval":0,"participant":0,"side":"buy"}"#)
-        #expect(missing == #"seq 7 (order_revealed): payload field "energy_wh" is missing"#)
-        #expect(failure("order_revealed", "home:0", #"{"energy_wh":1.5,"interval":0,"participant":0,"side":"buy"}"#)
-            .hasPrefix(#"seq 7 (order_revealed): payload field "energy_wh" is not an integer"#))
-        #expect(failure("order_revealed", "home:0", #"{"energy_wh":10,"interval":0,"participant":0,"side":"hold"}"#)
-            .contains(#"side must be "buy" or "sell", got "hold""#))
-        #expect(failure("order_revealed", "home:0", #"{"energy_wh":-10,"interval":0,"participant":0,"side":"buy"}"#)
-            .contains("energy_wh must be positive"))
-        #expect(failure("meter_reading", "home:0", #"{"interval":0,"net_wh":5"#) == "seq 7 (meter_reading): payload is not JSON: invalid JSON at byte 24: unterminated object")
+        let missing = failure("order_revealed", "home:0", #"{"interval":0,"limit_price":100,"participant":0,"side":"buy"}"#)
+        #expect(missing == #"seq 7 (order_revealed): field "energy_wh" is missing"#)
+        #expect(failure("order_revealed", "home:0", #"{"energy_wh":1.5,"interval":0,"limit_price":100,"participant":0,"side":"buy"}"#)
+            .hasPrefix(#"seq 7 (order_revealed): field "energy_wh" is not an integer"#))
+        #expect(failure("order_revealed", "home:0", #"{"energy_wh":10,"interval":0,"limit_price":100,"participant":0,"side":"hold"}"#)
+            == #"seq 7 (order_revealed): field "side" must be "buy" or "sell", got "hold""#)
+        #expect(failure("order_revealed", "home:0", #"{"energy_wh":-10,"interval":0,"limit_price":100,"participant":0,"side":"buy"}"#)
+            .contains(#"field "energy_wh" must be positive"#))
+        #expect(failure("order_revealed", "home:0", #"{"energy_wh":10,"interval":0,"limit_price":100,"participant":0,"side":"buy","x":1}"#)
+            == #"seq 7 (order_revealed): field "x" is not a field of order_revealed"#)
+        #expect(failure("meter_reading", "home:0", #"{"interval":0,"net_wh":5"#) == #"seq 7 (meter_reading): field "payload" is not JSON: invalid JSON at byte 24: unterminated object"#)
         #expect(failure("meter_reading", "grid", #"{"interval":0,"net_wh":5}"#).hasPrefix(#"seq 7 (meter_reading): actor must be "home:<index>""#))
         #expect(failure("meter_reading", "home:0", #"{"interval":0,"net_wh":6}"#)
             == "seq 7 (meter_reading): a second meter reading for home 0 in interval 0")
-        #expect(failure("meter_reading", "home:0", "[1,2]") == "seq 7 (meter_reading): payload is not a JSON object")
+        #expect(failure("meter_reading", "home:0", "[1,2]") == #"seq 7 (meter_reading): field "payload" is not a JSON object: [1,2]"#)
         // Kinds the audit does not read are never parsed.
         #expect(failure("block_mined", "node:0", "not json") == "accepted")
     }

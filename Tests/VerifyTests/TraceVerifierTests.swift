@@ -17,8 +17,9 @@ private func writeTrace(_ name: String, _ records: [EventRecord]) throws -> Stri
 
 private func step(_ step: Int, converged: Bool = true, sourceKilowatts: Double = 10, vmin: Double = 0.97, vmax: Double = 1.02) -> EventRecord {
     EventRecord(time: .minutes(Int64(5 * step)), kind: .powerFlowStep, actor: "grid", payload: [
-        "step": .int(Int64(step)), "converged": .bool(converged), "iterations": 3, "p_source_kw": .double(sourceKilowatts),
-        "q_source_kvar": 1.0, "p_losses_kw": 0.5, "q_losses_kvar": 0.1, "vmin_pu": .double(vmin), "vmax_pu": .double(vmax),
+        "step": .int(Int64(step)), "converged": .bool(converged), "iterations": 3, "control_iterations": 0, "max_dv_pu": 1e-9,
+        "p_source_kw": .double(sourceKilowatts), "q_source_kvar": 1.0, "p_losses_kw": 0.5, "q_losses_kvar": 0.1,
+        "vmin_pu": .double(vmin), "vmin_node": "h1.1", "vmax_pu": .double(vmax), "vmax_node": "src.1",
     ])
 }
 
@@ -55,7 +56,7 @@ private func check(_ report: VerificationReport, _ prefix: String) throws -> Ver
         #expect(!report.passed)
         #expect(report.checks.map(\.name) == ["hash chain and seal", "events"])
         #expect(report.checks[0].summary.hasPrefix("corrupt at seq 2"))
-        #expect(report.checks[1].summary.contains("seq 2: powerflow_step payload is not a JSON object"), "\(report.checks[1].summary)")
+        #expect(report.checks[1].summary.contains(#"seq 2 (powerflow_step): field "payload" is not JSON"#), "\(report.checks[1].summary)")
     }
 
     @Test func nonConvergedStepIsNamed() throws {
@@ -79,11 +80,11 @@ private func check(_ report: VerificationReport, _ prefix: String) throws -> Ver
 
     @Test func moneyThatDisappearsIsFound() throws {
         let created = EventRecord(time: .minutes(3), kind: .contractCreated, actor: "contract:4", payload: [
-            "contract": 4, "escrow": 1000, "energy_wh": 10, "buyer": 1, "seller": 2])
+            "contract": 4, "escrow": 1000, "energy_wh": 10, "buyer": 1, "seller": 2, "interval": 0, "buyer_price": 100, "seller_price": 90])
         let settled = EventRecord(time: .minutes(5), kind: .contractSettled, actor: "contract:4", payload: [
             "contract": 4, "to_seller": 800, "refund": 150, "to_operator": 0, "delivered_wh": 8, "cancelled": false])
         let orphan = EventRecord(time: .minutes(3), kind: .contractCreated, actor: "contract:5", payload: [
-            "contract": 5, "escrow": 20, "energy_wh": 1, "buyer": 1, "seller": 2])
+            "contract": 5, "escrow": 20, "energy_wh": 1, "buyer": 1, "seller": 2, "interval": 0, "buyer_price": 20, "seller_price": 20])
         let path = try writeTrace("money", [created, orphan, settled])
         let failed = try check(try TraceVerifier.verify(path: path), "money conservation")
         #expect(!failed.passed)
@@ -124,9 +125,9 @@ private func check(_ report: VerificationReport, _ prefix: String) throws -> Ver
     @Test func malformedPayloadNamesItsSeq() throws {
         let bad = EventRecord(time: .minutes(5), kind: .powerFlowStep, actor: "grid", payload: ["step": 1])
         let path = try writeTrace("malformed", [bad])
-        #expect(throws: VerifyInputError.self) { try TraceVerifier.verify(path: path) }
+        #expect(throws: PayloadError.self) { try TraceVerifier.verify(path: path) }
         do { _ = try TraceVerifier.verify(path: path) } catch {
-            #expect("\(error)" == "seq 1: payload has no converged")
+            #expect("\(error)" == #"seq 1 (powerflow_step): field "converged" is missing"#)
         }
     }
 
