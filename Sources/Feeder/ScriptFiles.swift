@@ -77,12 +77,21 @@ final class ScriptFiles {
         return FilePaths.normalize(folder + "/" + relative)
     }
 
-    /// The contents of `path`, or nil when it cannot be read (or the stored set lacks it).
-    func contents(atPath path: String) -> [UInt8]? {
+    /// The largest file a script may read (the importer holds each file in memory at once).
+    static let maximumFileBytes = 256 << 20
+
+    /// The contents of `path`, or nil when it cannot be read (or the stored set lacks it); a file
+    /// larger than `maximumFileBytes` is an error naming it, before anything is read.
+    func contents(atPath path: String, at location: ScriptLocation?) throws -> [UInt8]? {
         let absolute = FilePaths.normalize(path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path)
         let bytes: [UInt8]?
         switch source {
         case .fileSystem:
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+            guard size <= Self.maximumFileBytes else {
+                throw FeederError.syntax("file '\(path)' is \(size) bytes; scripts and data files are limited to "
+                                         + "\(Self.maximumFileBytes >> 20) MiB", at: location ?? ScriptLocation(file: path, line: 0))
+            }
             bytes = FileManager.default.contents(atPath: path).map { [UInt8]($0) }
         case .memory(let folder, let byPath):
             bytes = byPath[FilePaths.relative(absolute, from: folder)]

@@ -90,7 +90,7 @@ struct ScriptInterpreter {
     }
 
     mutating func runFile(path: String, at location: ScriptLocation?) throws {
-        guard let bytes = files.contents(atPath: path), let text = String(bytes: bytes, encoding: .utf8)
+        guard let bytes = try files.contents(atPath: path, at: location), let text = String(bytes: bytes, encoding: .utf8)
                 ?? String(bytes: bytes, encoding: .isoLatin1) else {
             throw FeederError.fileNotReadable(path: path, at: location)
         }
@@ -370,7 +370,7 @@ struct ScriptInterpreter {
     }
 
     mutating func readBusCoordinates(_ path: String, at location: ScriptLocation) throws {
-        guard let bytes = files.contents(atPath: path), let text = String(bytes: bytes, encoding: .utf8) else {
+        guard let bytes = try files.contents(atPath: path, at: location), let text = String(bytes: bytes, encoding: .utf8) else {
             throw FeederError.fileNotReadable(path: path, at: location)
         }
         var lineNumber = 0

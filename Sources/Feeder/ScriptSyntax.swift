@@ -158,7 +158,9 @@ struct ValueReader {
         if let value = Self.parseNumber(trimmed) { return value }
         let parts = trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).map(String.init)
         guard parts.count > 1 else { throw fail("not a number") }
-        return try evaluateRPN(parts)
+        let value = try evaluateRPN(parts)
+        guard value.isFinite else { throw fail("the RPN expression is not a finite number") }
+        return value
     }
 
     func int() throws -> Int {
@@ -173,6 +175,10 @@ struct ValueReader {
         guard value.isFinite, range.contains(value) else { throw fail("must be in \(range.lowerBound)...\(range.upperBound)") }
         return value
     }
+
+    /// Phases or conductors of one element: enough for the largest public test feeders (17) and
+    /// small enough that an element's matrices stay small.
+    static let phaseRange = 1...100
 
     /// An integer within `range` (counts that size allocations are checked here, where they enter).
     func int(in range: ClosedRange<Int>) throws -> Int {
@@ -301,4 +307,9 @@ public struct BusSpec: Sendable, Equatable {
             return i < phases ? i + 1 : 0
         }
     }
+}
+
+extension ClosedRange where Bound == Double {
+    /// The range with both bounds multiplied by `factor` (> 0).
+    func scaled(by factor: Double) -> ClosedRange<Double> { (lowerBound * factor)...(upperBound * factor) }
 }

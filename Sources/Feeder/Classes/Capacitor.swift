@@ -26,7 +26,7 @@ public struct Capacitor: Sendable {
         switch p {
         case "bus1": bus1 = try BusSpec.parse(r.text, property: p, at: r.location)
         case "bus2": bus2 = try BusSpec.parse(r.text, property: p, at: r.location)
-        case "phases": phases = try RegControl.positiveInt(r)
+        case "phases": phases = try r.int(in: ValueReader.phaseRange)
         case "kvar":
             let values = try r.doubles()
             guard !values.isEmpty, values.allSatisfy(\.isFinite) else { throw r.fail("no value") }

@@ -31,7 +31,7 @@ extension ConversionElementRecord {
     /// Applies a shared property; false when `p` is not one of them (the element's own `set` goes on).
     mutating func setConversionShared(_ p: String, _ r: ValueReader) throws -> Bool {
         switch p {
-        case "phases": phases = try r.int()
+        case "phases": phases = try r.int(in: ValueReader.phaseRange)
         case "bus1": bus1 = try BusSpec.parse(r.text, property: p, at: r.location)
         case "kv": kilovolts = try r.double()
         case "pf": powerFactor = try r.double(); reactiveSpec = .powerFactor

@@ -62,9 +62,9 @@ public struct Line: Sendable {
         case "length": length = try r.double()
         case "phases" where geometry != nil || spacing != nil:
             // As OpenDSS: the construction fixes the phase count; a different one is an error.
-            phasesAfterConstruction = try r.int()
+            phasesAfterConstruction = try r.int(in: ValueReader.phaseRange)
         case "phases":
-            let newPhases = try r.int(in: 1...1000)
+            let newPhases = try r.int(in: ValueReader.phaseRange)
             if newPhases != phases, let unconverted = unconvertedSwitchCapacitance {
                 c1 = unconverted[0]; c0 = unconverted[1]
             }

@@ -24,7 +24,7 @@ public struct LineCode: Sendable {
 
     mutating func set(_ p: String, _ r: ValueReader) throws {
         switch p {
-        case "nphases": phases = try r.int()
+        case "nphases": phases = try r.int(in: ValueReader.phaseRange)
         case "r1": r1 = try r.double(); rMatrix = nil; xMatrix = nil
         case "x1": x1 = try r.double(); rMatrix = nil; xMatrix = nil
         case "r0": r0 = try r.double(); rMatrix = nil; xMatrix = nil

@@ -17,10 +17,11 @@ public struct LoadShape: Sendable {
     mutating func set(_ p: String, _ r: ValueReader) throws {
         let baseDirectory = r.directory
         switch p {
-        case "npts": numberOfPoints = try r.int()
-        case "interval": intervalHours = try r.double()
-        case "minterval": intervalHours = try r.double() / 60
-        case "sinterval": intervalHours = try r.double() / 3600
+        case "npts": numberOfPoints = try r.int(in: 0...100_000_000)
+        // From 1 ms to ten years: shapes are indexed by hour / interval, which must stay an integer.
+        case "interval": intervalHours = try r.double(in: Self.intervalHoursRange)
+        case "minterval": intervalHours = try r.double(in: Self.intervalHoursRange.scaled(by: 60)) / 60
+        case "sinterval": intervalHours = try r.double(in: Self.intervalHoursRange.scaled(by: 3600)) / 3600
         case "mult", "pmult": multipliers = try Self.readSeries(r, baseDirectory: baseDirectory)
         case "qmult": reactiveMultipliers = try Self.readSeries(r, baseDirectory: baseDirectory)
         case "csvfile":
@@ -41,6 +42,8 @@ public struct LoadShape: Sendable {
     }
 
     /// Inline values, or `file=NAME` (one value per line, first column) relative to the script.
+    static let intervalHoursRange: ClosedRange<Double> = (1.0 / 3_600_000)...87_600
+
     static func readSeries(_ r: ValueReader, baseDirectory: String) throws -> [Double] {
         let trimmed = r.text.trimmedBlanks
         let lower = trimmed.lowercased()
@@ -48,7 +51,7 @@ public struct LoadShape: Sendable {
         guard let eq = trimmed.firstIndex(of: "=") else { throw r.fail("expected file=NAME") }
         let fileName = trimmed[trimmed.index(after: eq)...].trimmedBlanks
         let path = ScriptPaths.resolve(fileName, relativeTo: baseDirectory)
-        guard let bytes = (r.files ?? ScriptFiles()).contents(atPath: path) else {
+        guard let bytes = try (r.files ?? ScriptFiles()).contents(atPath: path, at: r.location) else {
             throw FeederError.fileNotReadable(path: path, at: r.location)
         }
         // Byte-level scan: one value per line, first field (separated by comma, blank or tab).

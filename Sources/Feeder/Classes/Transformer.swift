@@ -40,7 +40,7 @@ public struct Transformer: Sendable {
 
     mutating func set(_ p: String, _ r: ValueReader) throws {
         switch p {
-        case "phases": phases = try r.int()
+        case "phases": phases = try r.int(in: ValueReader.phaseRange)
         case "windings":
             let n = try r.int()
             guard n >= 2 && n <= 3 else { throw r.fail("only 2 or 3 windings are supported") }
@@ -60,7 +60,7 @@ public struct Transformer: Sendable {
         case "xneut": windings[activeWinding].neutralReactance = try r.double()
         case "maxtap": windings[activeWinding].maxTap = try r.double()
         case "mintap": windings[activeWinding].minTap = try r.double()
-        case "numtaps": windings[activeWinding].numberOfTaps = try r.int()
+        case "numtaps": windings[activeWinding].numberOfTaps = try r.int(in: 1...10_000)
         case "buses":
             let items = r.strings()
             for (i, item) in items.prefix(windings.count).enumerated() {

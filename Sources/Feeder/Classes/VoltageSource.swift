@@ -38,7 +38,7 @@ public struct VoltageSource: Sendable {
         case "pu": perUnit = try r.double()
         case "angle": angleDegrees = try r.double()
         case "frequency", "basefreq": frequencyHertz = try r.double()
-        case "phases": phases = try r.int()
+        case "phases": phases = try r.int(in: ValueReader.phaseRange)
         case "mvasc3": shortCircuitMVA3 = try r.double(); impedanceSpec = .shortCircuitMVA; shortCircuitAmps3 = nil
         case "mvasc1": shortCircuitMVA1 = try r.double(); impedanceSpec = .shortCircuitMVA; shortCircuitAmps1 = nil
         case "x1r1": x1r1 = try r.double()
