@@ -82,18 +82,44 @@ public final class TraceReader {
         return pageCountIsValid && actualBytes < expectedBytes ? (actualBytes, expectedBytes) : nil
     }
 
-    /// Opens read-only; if a crashed writer left a hot journal, SQLite must roll it back first,
-    /// which needs write access: then the committed prefix is what remains, as designed.
+    /// Opens read-only and never writes to the evidence. If a crashed writer left a hot journal,
+    /// SQLite must roll it back before reading, which needs write access: the trace and its journal
+    /// are copied to a private folder, rolled back there, and the copy is read (the committed
+    /// prefix, as designed). The copy is unlinked at once; the open connection keeps it readable.
     private static func openRecoveringJournal(_ path: String) throws(SQLiteError) -> SQLiteConnection {
+        var readPath = path
         if FileManager.default.fileExists(atPath: path + "-journal") {
-            let writable = try SQLiteConnection(path: path, flags: SQLITE_OPEN_READWRITE)
-            _ = try writable.scalarInt("SELECT count(*) FROM sqlite_master")
+            readPath = try rolledBackCopy(of: path)
         }
-        let connection = try SQLiteConnection(path: path, flags: SQLITE_OPEN_READONLY)
+        defer {
+            if readPath != path { try? FileManager.default.removeItem(atPath: (readPath as NSString).deletingLastPathComponent) }
+        }
+        let connection = try SQLiteConnection(path: readPath, flags: SQLITE_OPEN_READONLY)
         // Lets SQLite read what survives of a truncated file (it refuses the whole file otherwise),
         // so the verifier can name the first lost event. The connection is read-only.
         try connection.execute("PRAGMA writable_schema = ON")
         return connection
+    }
+
+    /// A private copy of a trace with a hot journal, rolled back (the original is not touched).
+    private static func rolledBackCopy(of path: String) throws(SQLiteError) -> String {
+        // mkdtemp makes a new folder only this process can know the name of.
+        var template = Array((NSTemporaryDirectory() + "/gridtrace-rollback-XXXXXX").utf8CString)
+        guard let created = mkdtemp(&template) else {
+            throw SQLiteError(code: SQLITE_CANTOPEN, operation: "open", message: "cannot make a private folder to roll back \(path)'s journal")
+        }
+        let folder = URL(fileURLWithPath: String(cString: created))
+        let copy = folder.appendingPathComponent((path as NSString).lastPathComponent).path
+        do {
+            try FileManager.default.copyItem(atPath: path, toPath: copy)
+            try FileManager.default.copyItem(atPath: path + "-journal", toPath: copy + "-journal")
+        } catch {
+            throw SQLiteError(code: SQLITE_CANTOPEN, operation: "open",
+                              message: "cannot copy \(path) and its journal to roll them back privately: \(error)")
+        }
+        let writable = try SQLiteConnection(path: copy, flags: SQLITE_OPEN_READWRITE)
+        _ = try writable.scalarInt("SELECT count(*) FROM sqlite_master")
+        return copy
     }
 
     /// Checks the application id and the format version; returns the version.

@@ -79,9 +79,15 @@ import Testing
         let line = try CLI.runUntilFirstLineThenKill(common + ["--out", crashed] + pause)
         #expect(line.hasPrefix("paused"), "the child did not reach its pause point: \(line)")
 
+        // The evidence is never written: a hot journal is rolled back in a private copy.
+        let journal = crashed + "-journal"
+        let bytesBefore = try Data(contentsOf: URL(fileURLWithPath: crashed))
+        let journalBefore = try? Data(contentsOf: URL(fileURLWithPath: journal))
         let verify = try CLI.run(["trace", "verify", crashed])
         #expect(verify.status == 1)
         #expect(verify.stdout == "incomplete at seq \(committed + 1)\n")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: crashed)) == bytesBefore, "trace verify wrote to the trace")
+        #expect((try? Data(contentsOf: URL(fileURLWithPath: journal))) == journalBefore, "trace verify touched the journal")
         let crashedLines = try CLI.run(["trace", "export", crashed, "--jsonl"]).stdout.split(separator: "\n")
         let completeLines = try CLI.run(["trace", "export", complete, "--jsonl"]).stdout.split(separator: "\n")
         #expect(crashedLines.count == committed + 1)  // header + committed events, no seal
