@@ -34,34 +34,48 @@ public final class TraceWriter {
         let digests = files.map(\.digest).sorted { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) }
         guard digests == header.feederFiles else { throw .storedFilesMismatch(path: path) }
         let manager = FileManager.default
-        if manager.fileExists(atPath: path) {
-            guard overwrite else { throw .alreadyExists(path: path) }
-            try? manager.removeItem(atPath: path)
-        }
-        try? manager.removeItem(atPath: path + "-journal")
+        if manager.fileExists(atPath: path), !overwrite { throw .alreadyExists(path: path) }
         self.path = path
         self.header = header
         lastHash = header.hash
+        // The trace appears under its name only once its header is committed: a kill at any moment
+        // leaves nothing, or a trace that verifies as `incomplete at seq N`.
+        let partial = path + ".partial"
         do {
-            connection = try SQLiteConnection(path: path, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
-            try connection.execute("""
-                PRAGMA application_id = \(TraceFormat.applicationID);
-                PRAGMA user_version = \(TraceFormat.version);
-                PRAGMA journal_mode = DELETE;
-                PRAGMA synchronous = NORMAL;
-                PRAGMA cache_size = -65536;
-                BEGIN;
-                """)
-            try connection.execute(TraceFormat.schema)
-            if !views.isEmpty { try connection.execute(TraceViews.createStatements(views)) }
-            try Self.writeHeader(header, to: connection)
-            try Self.writeFiles(files, to: connection)
-            try connection.execute("COMMIT")
+            try Self.createCommitted(at: partial, header: header, files: files, views: views)
+            try? manager.removeItem(atPath: path + "-journal")  // a stale journal must not meet the new file
+            guard rename(partial, path) == 0 else {
+                throw SQLiteError(code: SQLITE_CANTOPEN, operation: "rename", message: "cannot rename \(partial) to \(path)")
+            }
+            connection = try SQLiteConnection(path: path, flags: SQLITE_OPEN_READWRITE)
+            try connection.execute("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;")
             insert = try connection.prepare(
                 "INSERT INTO events(seq, time_ms, kind, actor, payload, hash) VALUES (?, ?, ?, ?, ?, ?)")
-        } catch {
+        } catch let error as SQLiteError {
             throw .database(path: path, error)
+        } catch {
+            throw .database(path: path, SQLiteError(code: SQLITE_ERROR, operation: "create", message: "\(error)"))
         }
+    }
+
+    /// Writes schema, header and stored files at `partial` in one committed transaction, then closes it.
+    private static func createCommitted(at partial: String, header: TraceHeader, files: [StoredFile],
+                                        views: [PayloadSchema]) throws(SQLiteError) {
+        try? FileManager.default.removeItem(atPath: partial)
+        try? FileManager.default.removeItem(atPath: partial + "-journal")
+        let connection = try SQLiteConnection(path: partial, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        try connection.execute("""
+            PRAGMA application_id = \(TraceFormat.applicationID);
+            PRAGMA user_version = \(TraceFormat.version);
+            PRAGMA journal_mode = DELETE;
+            PRAGMA synchronous = NORMAL;
+            BEGIN;
+            """)
+        try connection.execute(TraceFormat.schema)
+        if !views.isEmpty { try connection.execute(TraceViews.createStatements(views)) }
+        try writeHeader(header, to: connection)
+        try writeFiles(files, to: connection)
+        try connection.execute("COMMIT")
     }
 
     private static func writeHeader(_ header: TraceHeader, to connection: SQLiteConnection) throws(SQLiteError) {
