@@ -52,6 +52,9 @@ struct DemoCommand: ParsableCommand {
 func runScenario(_ scenario: Scenario, out: String, json: Bool, report: Bool) throws {
     let clock = ContinuousClock()
     let start = clock.now
+    // Held until this function returns: a second run into `out` is refused before it writes.
+    let lock = try reportingErrors { try OutputFolderLock(folder: out) }
+    defer { withExtendedLifetime(lock) {} }
     let progress = ProgressLine(total: scenario.intervals)
     let (summary, sweep) = try reportingErrors { try simulate(scenario, out: out, withChainSweep: report, progress: progress) }
     progress.finish()
