@@ -157,23 +157,25 @@ public struct ChainConfiguration: Sendable, Equatable {
     }
 
     private func checkTimes(_ fail: (String, String, String) -> ChainError) throws(ChainError) {
-        guard delayMilliseconds.isFinite, delayMilliseconds >= 0 else {
-            throw fail("delayMilliseconds", "\(delayMilliseconds)", "communication delay must be finite and ≥ 0")
+        let delayRange = 0.0...Self.maximumDelayMilliseconds
+        guard delayRange.contains(delayMilliseconds) else {
+            throw fail("delayMilliseconds", "\(delayMilliseconds)", "communication delay must be in 0…600000 ms")
         }
-        guard jitterMilliseconds.isFinite, jitterMilliseconds >= 0 else {
-            throw fail("jitterMilliseconds", "\(jitterMilliseconds)", "jitter must be finite and ≥ 0")
+        guard delayRange.contains(jitterMilliseconds) else {
+            throw fail("jitterMilliseconds", "\(jitterMilliseconds)", "jitter must be in 0…600000 ms")
         }
-        guard bandwidthMegabitsPerSecond > 0, !bandwidthMegabitsPerSecond.isNaN else {
-            throw fail("bandwidthMegabitsPerSecond", "\(bandwidthMegabitsPerSecond)", "bandwidth must be > 0")
+        guard bandwidthMegabitsPerSecond == .infinity || (0.001...1e9).contains(bandwidthMegabitsPerSecond) else {
+            throw fail("bandwidthMegabitsPerSecond", "\(bandwidthMegabitsPerSecond)", "bandwidth must be in 0.001…1e9 Mbit/s (or unlimited)")
         }
-        guard validationMilliseconds.isFinite, validationMilliseconds >= 0 else {
-            throw fail("validationMilliseconds", "\(validationMilliseconds)", "validation delay must be finite and ≥ 0")
+        guard delayRange.contains(validationMilliseconds) else {
+            throw fail("validationMilliseconds", "\(validationMilliseconds)", "validation delay must be in 0…600000 ms")
         }
-        guard blockIntervalSeconds.isFinite, blockIntervalSeconds >= 0.01 else {
-            throw fail("blockIntervalSeconds", "\(blockIntervalSeconds)", "block interval must be ≥ 0.01 s (clock resolution is 1 ms)")
+        guard (0.01...86_400).contains(blockIntervalSeconds) else {
+            throw fail("blockIntervalSeconds", "\(blockIntervalSeconds)",
+                       "block interval must be in 0.01…86400 s (clock resolution is 1 ms; at most one day)")
         }
-        guard workloadTransactionsPerSecond.isFinite, workloadTransactionsPerSecond >= 0 else {
-            throw fail("workloadTransactionsPerSecond", "\(workloadTransactionsPerSecond)", "must be finite and ≥ 0")
+        guard (0...Self.maximumTransactionsPerSecond).contains(workloadTransactionsPerSecond) else {
+            throw fail("workloadTransactionsPerSecond", "\(workloadTransactionsPerSecond)", "must be in 0…10000 tx/s")
         }
     }
 
@@ -195,6 +197,47 @@ public struct ChainConfiguration: Sendable, Equatable {
             for link in links where !(0..<nodeCount).contains(link.nodeA) || !(0..<nodeCount).contains(link.nodeB) || link.nodeA == link.nodeB {
                 throw fail("explicitLinks", "\(link.nodeA)–\(link.nodeB)", "link endpoints must be two distinct nodes in 0..<\(nodeCount)")
             }
+        }
+    }
+
+    /// Largest link delay, jitter and validation time, ms (ten minutes).
+    public static let maximumDelayMilliseconds = 600_000.0
+    /// Largest synthetic workload, transactions per second.
+    public static let maximumTransactionsPerSecond = 10_000.0
+    /// Work budget of one run: expected blocks × nodes (≈ block receptions, the bulk of the events).
+    public static let maximumNodeBlocks = 1e9
+    /// Work budget of one run: expected synthetic workload transactions.
+    public static let maximumWorkloadTransactions = 1e8
+    /// Longest simulated duration of one run, s (ten years).
+    public static let maximumDurationSeconds = 10 * 365 * 86_400.0
+
+    /// Checks `validate()` and that a run of `length` fits the work budget (refused up front
+    /// instead of running for hours or exhausting memory).
+    public func validate(length: ChainRunLength) throws(ChainError) {
+        try validate()
+        let blocks: Double, seconds: Double
+        switch length {
+        case .duration(let time):
+            seconds = Double(time.milliseconds) / 1000
+            guard seconds > 0, seconds <= Self.maximumDurationSeconds else {
+                throw .invalidConfiguration(parameter: "duration", value: "\(seconds) s", reason: "must be in (0, 315360000] s (ten years)")
+            }
+            blocks = seconds / blockIntervalSeconds
+        case .blocks(let count):
+            guard (1...10_000_000).contains(count) else {
+                throw .invalidConfiguration(parameter: "blocks", value: "\(count)", reason: "must be in 1…10000000")
+            }
+            blocks = Double(count)
+            seconds = blocks * blockIntervalSeconds
+        }
+        guard blocks * Double(nodeCount) <= Self.maximumNodeBlocks else {
+            throw .invalidConfiguration(parameter: "length", value: "≈\(Int(blocks)) blocks × \(nodeCount) nodes",
+                                        reason: "exceeds the budget of 1e9 block receptions per run; shorten the run or use fewer nodes")
+        }
+        guard workloadTransactionsPerSecond * seconds <= Self.maximumWorkloadTransactions else {
+            throw .invalidConfiguration(parameter: "workloadTransactionsPerSecond",
+                                        value: "\(workloadTransactionsPerSecond) tx/s for \(seconds) s",
+                                        reason: "exceeds the budget of 1e8 transactions per run; lower the rate or shorten the run")
         }
     }
 

@@ -10,6 +10,15 @@ public enum ChainRunLength: Sendable, Equatable {
     case duration(SimTime)
     /// Mine exactly this many blocks, then let the last ones finish propagating.
     case blocks(Int)
+
+    /// A duration in hours, checked before it is converted to the millisecond clock.
+    public static func hours(_ hours: Double) throws(ChainError) -> ChainRunLength {
+        let limit = ChainConfiguration.maximumDurationSeconds / 3600
+        guard hours > 0, hours <= limit else {
+            throw .invalidConfiguration(parameter: "hours", value: "\(hours)", reason: "must be in (0, 87600] (ten years)")
+        }
+        return .duration(.fromSeconds(hours * 3600))
+    }
 }
 
 /// Standalone experiments on the simulator.
@@ -17,6 +26,7 @@ public enum ChainExperiment {
     /// Simulates `configuration` from `seed` for `length` and returns its statistics.
     public static func run(_ configuration: ChainConfiguration, seed: UInt64, length: ChainRunLength,
                            log: EventLog = EventLog(isEnabled: false)) throws(ChainError) -> ChainStatistics {
+        try configuration.validate(length: length)
         var simulator = try ChainSimulator(configuration: configuration, seed: seed, log: log)
         switch length {
         case .duration(let time):

@@ -105,6 +105,9 @@ extension Scenario {
             }
             adversaryStrategies.append(strategy)
         }
+        guard !adversaryStrategies.isEmpty else {
+            throw adversaries.error("strategies", "name at least one strategy (set fraction = 0 for no adversaries)")
+        }
 
         let feederKind = try feeder.string("kind", default: "synthetic")
         let feederSource: FeederSource
@@ -118,11 +121,12 @@ extension Scenario {
         default: throw feeder.error("kind", "\"\(feederKind)\" is not one of \"synthetic\", \"opendss\"")
         }
 
-        let retail = try prices.double("retail_per_kwh", default: 0.25, in: 0...100)
-        let feedIn = try prices.double("feed_in_per_kwh", default: 0.05, in: 0...100)
+        // Prices are kept in whole µtokens per Wh: anything below 0.001 per kWh would round to a free grid.
+        let retail = try prices.double("retail_per_kwh", default: 0.25, in: 0.001...100)
+        let feedIn = try prices.double("feed_in_per_kwh", default: 0.05, in: 0.001...100)
         guard feedIn <= retail else { throw prices.error("feed_in_per_kwh", "the feed-in price must not exceed the retail price") }
-        let miners = try chain.int("miners", default: 40, in: 1...100_000)
-        let nodes = try chain.int("nodes", default: 200, in: 1...100_000)
+        let miners = try chain.int("miners", default: 40, in: 1...10_000)
+        let nodes = try chain.int("nodes", default: 200, in: 1...10_000)
         guard miners <= nodes else { throw chain.error("miners", "\(miners) miners but only \(nodes) nodes") }
 
         var scenario = Scenario(
@@ -184,26 +188,41 @@ extension Scenario {
 
     /// Changes one parameter by its scenario-file key, e.g. `grid.tolerance` = `1e-6`.
     public mutating func override(_ key: String, value: String) throws(TOMLInputError) {
-        func number() throws(TOMLInputError) -> Double {
-            guard let number = Double(value), number.isFinite else {
-                throw TOMLInputError(file: "--override", line: 0, key: key, message: "\"\(value)\" is not a number")
-            }
-            return number
-        }
-        switch key {
-        case "grid.tolerance": gridTolerance = try number()
-        case "grid.max_iterations": gridMaxIterations = Int(try number())
-        case "market.hop_limit": hopLimit = Int(try number())
-        case "chain.delay_ms": chain.delayMilliseconds = try number()
-        case "chain.block_interval_s": chain.blockIntervalSeconds = try number()
-        case "chain.confirmations": chain.confirmations = Int(try number())
-        case "prices.retail_per_kwh": retailPricePerKilowattHour = try number()
-        case "adversaries.fraction": adversaryFraction = try number()
-        default:
+        guard let range = Self.overrideRanges[key] else {
             throw TOMLInputError(file: "--override", line: 0, key: key,
                                  message: "not overridable (one of \(Self.overridableKeys.joined(separator: ", ")))")
         }
+        guard let number = Double(value), number.isFinite else {
+            throw TOMLInputError(file: "--override", line: 0, key: key, message: "\"\(value)\" is not a number")
+        }
+        guard range.contains(number) else {
+            throw TOMLInputError(file: "--override", line: 0, key: key,
+                                 message: "\(value) is outside \(range.lowerBound)…\(range.upperBound)")
+        }
+        let whole = Int(number)  // in range, so it fits
+        switch key {
+        case "grid.tolerance": gridTolerance = number
+        case "grid.max_iterations": gridMaxIterations = whole
+        case "market.hop_limit": hopLimit = whole
+        case "chain.delay_ms": chain.delayMilliseconds = number
+        case "chain.block_interval_s": chain.blockIntervalSeconds = number
+        case "chain.confirmations": chain.confirmations = whole
+        case "prices.retail_per_kwh":
+            guard number >= feedInPricePerKilowattHour else {
+                throw TOMLInputError(file: "--override", line: 0, key: key,
+                                     message: "\(value) is below the feed-in price (\(feedInPricePerKilowattHour))")
+            }
+            retailPricePerKilowattHour = number
+        default: adversaryFraction = number  // "adversaries.fraction"
+        }
     }
+
+    /// The values each overridable key accepts: the scenario file's ranges.
+    static let overrideRanges: [String: ClosedRange<Double>] = [
+        "grid.tolerance": 1e-14...1, "grid.max_iterations": 1...10_000, "market.hop_limit": 0...1000,
+        "chain.delay_ms": 0...600_000, "chain.block_interval_s": 0.001...86_400, "chain.confirmations": 0...1000,
+        "prices.retail_per_kwh": 0.001...100, "adversaries.fraction": 0...1,
+    ]
 }
 
 extension Scenario.ChainSettings {

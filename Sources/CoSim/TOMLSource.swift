@@ -123,6 +123,7 @@ final class TOMLDocument {
     init(text: String, file: String) throws(TOMLInputError) {
         self.file = file
         lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        try TOMLPrecheck.check(text, file: file)
         do {
             root = try TOMLTable(string: text)
         } catch let parse as TOMLParseError {

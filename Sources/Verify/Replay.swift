@@ -36,11 +36,20 @@ public indirect enum ReplayStop: Sendable, Equatable {
         if text.hasPrefix("actor=") { return text.count > 6 ? .actor(String(text.dropFirst(6))) : nil }
         if let kind = EventKind(rawValue: text.hasPrefix("kind=") ? String(text.dropFirst(5)) : text) { return .kind(kind) }
         if text.hasSuffix("ms"), let ms = Int64(text.dropLast(2)) { return .time(SimTime(milliseconds: ms)) }
-        if text.hasSuffix("s"), let s = Double(text.dropLast()) { return .time(.fromSeconds(s)) }
+        if text.hasSuffix("s"), let s = Double(text.dropLast()) { return time(seconds: s) }
         let parts = text.split(separator: ":").map { Double($0) }
         guard (2...3).contains(parts.count), parts.allSatisfy({ $0 != nil }) else { return nil }
         let values = parts.compactMap { $0 }
-        return .time(.fromSeconds(values[0] * 3600 + values[1] * 60 + (values.count == 3 ? values[2] : 0)))
+        return time(seconds: values[0] * 3600 + values[1] * 60 + (values.count == 3 ? values[2] : 0))
+    }
+
+    /// Latest `--until` time, s (about 292 years: well inside the millisecond clock's range).
+    public static let maximumSeconds = 1e10
+
+    /// A time condition, or nil when `seconds` is not a finite time in 0…`maximumSeconds`.
+    private static func time(seconds: Double) -> ReplayStop? {
+        guard seconds.isFinite, (0...maximumSeconds).contains(seconds) else { return nil }
+        return .time(.fromSeconds(seconds))
     }
 
     /// The condition as `--until` writes it.

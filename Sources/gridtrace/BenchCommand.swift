@@ -23,6 +23,11 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "Scratch directory for the trace file.") var dir: String = NSTemporaryDirectory()
         @Flag(help: "Machine-readable output.") var json = false
 
+        func validate() throws {
+            guard perCommit >= 1 else { throw ValidationError("--per-commit must be at least 1 (got \(perCommit))") }
+            guard (1...100_000_000).contains(events) else { throw ValidationError("--events must be between 1 and 100000000 (got \(events))") }
+        }
+
         func run() throws {
             let path = (dir as NSString).appendingPathComponent("gridtrace-bench-\(getpid()).gtrace")
             defer { try? FileManager.default.removeItem(atPath: path) }

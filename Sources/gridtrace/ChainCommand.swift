@@ -85,12 +85,29 @@ struct ChainNetworkOptions: ParsableArguments {
         return values
     }
 
+    /// The command-line option behind each configuration parameter, for error messages.
+    static let optionNames = [
+        "nodeCount": "--nodes", "minerCount": "--miners", "degree": "--degree", "delayMilliseconds": "--delay-ms",
+        "jitterMilliseconds": "--jitter-ms", "bandwidthMegabitsPerSecond": "--bandwidth-mbps",
+        "validationMilliseconds": "--validation-ms", "blockIntervalSeconds": "--block-interval-s",
+        "blockSizeLimitBytes": "--block-bytes", "fixedBlockBytes": "--fixed-block-bytes", "confirmationDepth": "--confirmations",
+        "workloadTransactionsPerSecond": "--tx-per-second", "transactionBytes": "--tx-bytes", "blocks": "--blocks",
+        "duration": "--hours", "length": "--hours/--blocks",
+    ]
+
+    /// Runs `body`, prefixing a configuration error with the option that set the parameter.
+    static func namingOptions<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let ChainError.invalidConfiguration(parameter, value, reason) {
+            let error = ChainError.invalidConfiguration(parameter: parameter, value: value, reason: reason)
+            guard let option = optionNames[parameter] else { throw error }
+            throw ValidationError("\(option): \(error)")
+        }
+    }
+
     func runLength() throws -> ChainRunLength {
         if hours != nil, blocks != nil { throw ValidationError("give --hours or --blocks, not both") }
         if let blocks { return .blocks(blocks) }
-        let simulatedHours = hours ?? 24
-        guard simulatedHours > 0, simulatedHours.isFinite else { throw ValidationError("--hours must be positive") }
-        return .duration(SimTime.fromSeconds(simulatedHours * 3600))
+        do { return try .hours(hours ?? 24) } catch { throw ValidationError("--hours must be in (0, 87600] (ten years), got \(hours ?? 24)") }
     }
 }
 
@@ -110,7 +127,9 @@ struct ChainRunCommand: ParsableCommand {
         let configuration = try network.chainConfiguration()
         let length = try network.runLength()
         let log = EventLog(isEnabled: logEvents)
-        let (statistics, wall) = try measureWall { try ChainExperiment.run(configuration, seed: network.seed, length: length, log: log) }
+        let (statistics, wall) = try measureWall {
+            try ChainNetworkOptions.namingOptions { try ChainExperiment.run(configuration, seed: network.seed, length: length, log: log) }
+        }
         if json {
             printJSON(Self.json(statistics, wallSeconds: wall))
         } else {
@@ -162,7 +181,7 @@ struct ChainSweepCommand: ParsableCommand {
         let delayList = try network.delays(default: [10, 50, 100, 200, 400, 800])
         let configuration = try network.chainConfiguration()
         let length: ChainRunLength = network.blocks == nil && network.hours == nil ? .blocks(2000) : try network.runLength()
-        let rows = try ChainExperiment.sweep(configuration, delaysMilliseconds: delayList, seed: network.seed, length: length)
+        let rows = try ChainNetworkOptions.namingOptions { try ChainExperiment.sweep(configuration, delaysMilliseconds: delayList, seed: network.seed, length: length) }
         let csv = ChainExperiment.sweepCSV(rows)
         let charts = ChainExperiment.sweepCharts(rows, title: "\(configuration.nodeCount) nodes, \(configuration.minerCount) miners")
         try writeFile("\(out)/chain-sweep.csv", csv)

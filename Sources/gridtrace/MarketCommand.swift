@@ -48,7 +48,9 @@ struct MarketClear: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard participants >= 2 else { throw ValidationError("--participants must be at least 2 (got \(participants))") }
+        guard (2...10_000).contains(participants) else {
+            throw ValidationError("--participants must be between 2 and 10000 (got \(participants))")
+        }
         guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1 (got \(`repeat`))") }
     }
 

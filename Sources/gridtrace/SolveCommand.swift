@@ -45,6 +45,7 @@ struct SolveCommand: ParsableCommand {
     func run() throws { try reportingErrors { try execute() } }
 
     func execute() throws {
+        _ = try stepCount(stepSeconds: try parseStep())  // refuse a bad --step or --number before compiling
         let clock = ContinuousClock()
         let compileStart = clock.now
         let model = try FeederImporter.compile(path: feeder)
@@ -66,7 +67,7 @@ struct SolveCommand: ParsableCommand {
             summary["steps"] = 1
         } else {
             let stepSeconds = try parseStep()
-            let steps = number ?? Int((86_400 / stepSeconds).rounded())
+            let steps = try stepCount(stepSeconds: stepSeconds)
             var configuration = TimeSeriesConfiguration(mode: solveMode, stepSeconds: stepSeconds, numberOfSteps: steps,
                                                         startHour: model.options.startHour + model.options.startSecond / 3600,
                                                         recordLoadVoltages: export != nil, sourceTransformer: source)
@@ -137,7 +138,25 @@ struct SolveCommand: ParsableCommand {
         var scale = 1.0
         var digits = lower
         if lower.hasSuffix("m") { scale = 60; digits.removeLast() } else if lower.hasSuffix("h") { scale = 3600; digits.removeLast() } else if lower.hasSuffix("s") { digits.removeLast() }
-        guard let value = Double(digits), value > 0 else { throw ValidationError("--step must be like 60, 1m, 5m or 1h") }
-        return value * scale
+        guard let value = Double(digits), value > 0, value.isFinite else { throw ValidationError("--step must be like 60, 1m, 5m or 1h, got \(step)") }
+        let seconds = value * scale
+        guard seconds >= 1, seconds <= Self.maximumStepSeconds else {
+            throw ValidationError("--step must be between 1 s and 1 year (31536000 s), got \(step)")
+        }
+        return seconds
+    }
+
+    /// Longest time step, s (one year).
+    static let maximumStepSeconds = 365 * 86_400.0
+    /// Most time steps in one series.
+    static let maximumSteps = 10_000_000
+
+    /// The number of steps: `--number`, or one day of `stepSeconds`; at most `maximumSteps`.
+    func stepCount(stepSeconds: Double) throws -> Int {
+        let steps = number ?? max(1, Int((86_400 / stepSeconds).rounded()))
+        guard (1...Self.maximumSteps).contains(steps) else {
+            throw ValidationError("--number must be between 1 and \(Self.maximumSteps) steps, got \(steps)")
+        }
+        return steps
     }
 }

@@ -29,6 +29,32 @@ import Testing
         expectInvalid("explicitLinks") { $0.explicitLinks = [NetworkLink(0, 0)] }
     }
 
+    /// Values that used to trap on conversion to the millisecond clock or run without end.
+    @Test func rejectsValuesOutsideTheSimulatableRange() {
+        expectInvalid("bandwidthMegabitsPerSecond") { $0.bandwidthMegabitsPerSecond = 1e-300 }
+        expectInvalid("blockIntervalSeconds") { $0.blockIntervalSeconds = 1e308 }
+        expectInvalid("jitterMilliseconds") { $0.jitterMilliseconds = 1e300 }
+        expectInvalid("delayMilliseconds") { $0.delayMilliseconds = 600_001 }
+        expectInvalid("validationMilliseconds") { $0.validationMilliseconds = 1e300 }
+        expectInvalid("workloadTransactionsPerSecond") { $0.workloadTransactionsPerSecond = 1e12 }
+    }
+
+    @Test func refusesRunsOverTheWorkBudget() throws {
+        var configuration = ChainConfiguration.paperDefault
+        configuration.workloadTransactionsPerSecond = 5_000
+        #expect(throws: ChainError.invalidConfiguration(parameter: "workloadTransactionsPerSecond", value: "5000.0 tx/s for 86400.0 s",
+                                                        reason: "exceeds the budget of 1e8 transactions per run; lower the rate or shorten the run")) {
+            try configuration.validate(length: .duration(.fromSeconds(86_400)))
+        }
+        configuration.workloadTransactionsPerSecond = 0
+        configuration.nodeCount = 10_000
+        #expect(throws: ChainError.self) { try configuration.validate(length: .blocks(200_000)) }
+        #expect(throws: ChainError.self) { try ChainRunLength.hours(1e16) }
+        #expect(throws: ChainError.self) { try ChainRunLength.hours(.nan) }
+        #expect(try ChainRunLength.hours(2) == .duration(.fromSeconds(7200)))
+        try ChainConfiguration.paperDefault.validate(length: .duration(.fromSeconds(86_400)))
+    }
+
     @Test func defaultsAndPresetsAreValid() throws {
         try ChainConfiguration().validate()
         try ChainConfiguration.paperDefault.validate()

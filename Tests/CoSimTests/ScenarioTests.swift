@@ -80,4 +80,37 @@ import Testing
     @Test func unreadableFileIsAnError() {
         #expect(throws: TOMLInputError.self) { try Scenario.load(path: "/nonexistent/x.toml") }
     }
+
+    /// Values that used to reach a precondition in the market configuration or allocate tens of GB.
+    @Test func valuesThatUsedToTrapAreErrorsWithTheirKey() {
+        #expect(error("[prices]\nretail_per_kwh = 0.0\nfeed_in_per_kwh = 0.0\n")?.description
+            == "s.toml:2: prices.retail_per_kwh: 0.0 is outside 0.001…100.0")
+        #expect(error("[prices]\nfeed_in_per_kwh = 1e-300\n")?.description
+            == "s.toml:2: prices.feed_in_per_kwh: 1e-300 is outside 0.001…100.0")
+        #expect(error("[adversaries]\nstrategies = []\n")?.description
+            == "s.toml:2: adversaries.strategies: name at least one strategy (set fraction = 0 for no adversaries)")
+        #expect(error("[chain]\nnodes = 100000\nminers = 100000\n")?.description
+            == "s.toml:3: chain.miners: 100000 is outside 1…10000")
+    }
+
+    @Test func malformedTOMLThatAbortsTomlPlusPlusIsAnError() {
+        #expect(error("[run]\n[ch\u{7F}ain]\n")?.description == "s.toml:2: control character U+007F is not allowed in TOML (column 4)")
+        #expect(error("[[[[[[[[[[x = 1\n")?.description
+            == "s.toml:1: malformed table header: expected a key, found '[' (column 3)")
+        #expect(error("x = " + String(repeating: "[", count: 40) + "\n")?.description
+            == "s.toml:1: arrays or inline tables nested deeper than 32 (column 37)")
+        // Brackets inside strings and comments and multi-line arrays are not headers.
+        #expect(error("# [[[\n[run]\nname = \"[[x\"\nvariants = [\n  \"p2p\",\n]\n") == nil)
+    }
+
+    @Test func overridesGetTheScenarioFileRanges() {
+        var scenario = Scenario.embeddedDefault()
+        #expect(throws: TOMLInputError(file: "--override", line: 0, key: "grid.max_iterations", message: "1e300 is outside 1.0…10000.0")) {
+            try scenario.override("grid.max_iterations", value: "1e300")
+        }
+        #expect(throws: TOMLInputError.self) { try scenario.override("market.hop_limit", value: "-1") }
+        #expect(throws: TOMLInputError.self) { try scenario.override("prices.retail_per_kwh", value: "0.01") }
+        #expect(throws: Never.self) { try scenario.override("grid.max_iterations", value: "50") }
+        #expect(scenario.gridMaxIterations == 50)
+    }
 }
