@@ -1,6 +1,7 @@
 // Tests of contracts and settlement: escrow, partial delivery refund, grid fallback at p_gb/p_gs,
 // cancelled (unconfirmed) contracts, and the money and energy identities.
 import Kernel
+import Foundation
 import Testing
 @testable import Market
 
@@ -89,7 +90,10 @@ import Testing
 
     /// Settling a contract whose escrow was never locked would pay out money that does not exist: the
     /// ledger's invariant (escrow never negative) traps. So does a malformed contract (seller price above buyer price).
+    /// The trap runs in a child process; with Swift's backtracer on, the child waits 100+ s for it,
+    /// so it is switched off for the children of this process (they inherit the environment).
     @Test func ledgerInvariantsTrapOnViolation() async {
+        setenv("SWIFT_BACKTRACE", "enable=no", 1)
         await #expect(processExitsWith: .failure) {
             var ledger = TokenLedger(homeCount: 2, initialBalanceMicroTokens: 1_000_000, dailyBiddingAllowance: 1)
             let contract = Contract(id: 0, interval: 0, seller: 0, buyer: 1, energyWattHours: 10,
