@@ -149,10 +149,14 @@ func status(_ path: String) throws -> TraceStatus { try TraceReader(path: path).
         return path
     }
 
+    /// A path in a folder of this process's own that nothing else creates (a fixed path such as
+    /// /nonexistent/x.gtrace can be created by another process running as root).
     @Test func missingFile() {
-        #expect(throws: TraceError.self) { try TraceReader(path: "/nonexistent/x.gtrace") }
-        do { _ = try TraceReader(path: "/nonexistent/x.gtrace") } catch {
-            #expect(error.description == "/nonexistent/x.gtrace: no such file")
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("gridtrace-missing-\(getpid())-\(#line)").appendingPathComponent("x.gtrace").path
+        #expect(throws: TraceError.self) { try TraceReader(path: path) }
+        do { _ = try TraceReader(path: path) } catch {
+            #expect(error.description == "\(path): no such file")
         }
     }
 
