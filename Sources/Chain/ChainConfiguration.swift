@@ -138,6 +138,10 @@ public struct ChainConfiguration: Sendable, Equatable {
         guard minerCount <= nodeCount else {
             throw fail("minerCount", "\(minerCount)", "more miners than nodes (\(nodeCount)); every miner is a node")
         }
+        guard nodeCount * minerCount <= Self.maximumNodeMinerPairs else {
+            throw fail("minerCount", "\(minerCount) miners × \(nodeCount) nodes",
+                       "nodes × miners must be ≤ 10000000 (the simulator keeps a node-to-miner delay table)")
+        }
         if let shares = hashShares {
             guard shares.count == minerCount else {
                 throw fail("hashShares", "\(shares.count) shares", "needs one share per miner (\(minerCount))")
@@ -200,6 +204,8 @@ public struct ChainConfiguration: Sendable, Equatable {
         }
     }
 
+    /// Largest nodes × miners: the transaction relay table holds one delay per pair (80 MB at the limit).
+    public static let maximumNodeMinerPairs = 10_000_000
     /// Largest link delay, jitter and validation time, ms (ten minutes).
     public static let maximumDelayMilliseconds = 600_000.0
     /// Largest synthetic workload, transactions per second.

@@ -128,6 +128,9 @@ extension Scenario {
         let miners = try chain.int("miners", default: 40, in: 1...10_000)
         let nodes = try chain.int("nodes", default: 200, in: 1...10_000)
         guard miners <= nodes else { throw chain.error("miners", "\(miners) miners but only \(nodes) nodes") }
+        guard nodes * miners <= ChainConfiguration.maximumNodeMinerPairs else {
+            throw chain.error("miners", "\(miners) miners × \(nodes) nodes exceeds 10000000 (nodes × miners)")
+        }
 
         var scenario = Scenario(
             name: try run.string("name", default: (file as NSString).lastPathComponent),

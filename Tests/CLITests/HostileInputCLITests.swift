@@ -33,6 +33,7 @@ import TestSupport
         (["--hours", "1e16"], "--hours"), (["--jitter-ms", "1e300"], "--jitter-ms"),
         (["--tx-per-second", "1e12"], "--tx-per-second"), (["--validation-ms", "1e300"], "--validation-ms"),
         (["--nodes", "10000", "--blocks", "10000000"], "--hours/--blocks"),
+        (["--nodes", "10000", "--miners", "10000", "--blocks", "1"], "--miners"),
     ])
     func chainRunRefusesValuesThatWouldTrapOrHang(arguments: [String], option: String) throws {
         let result = try CLI.run(["chain", "run"] + arguments)

@@ -37,6 +37,7 @@ import Testing
         expectInvalid("delayMilliseconds") { $0.delayMilliseconds = 600_001 }
         expectInvalid("validationMilliseconds") { $0.validationMilliseconds = 1e300 }
         expectInvalid("workloadTransactionsPerSecond") { $0.workloadTransactionsPerSecond = 1e12 }
+        expectInvalid("minerCount") { $0.nodeCount = 10_000; $0.minerCount = 10_000 }  // an 800 MB delay table
     }
 
     @Test func refusesRunsOverTheWorkBudget() throws {

@@ -91,6 +91,8 @@ import Testing
             == "s.toml:2: adversaries.strategies: name at least one strategy (set fraction = 0 for no adversaries)")
         #expect(error("[chain]\nnodes = 100000\nminers = 100000\n")?.description
             == "s.toml:3: chain.miners: 100000 is outside 1…10000")
+        #expect(error("[chain]\nnodes = 10000\nminers = 10000\n")?.description
+            == "s.toml:3: chain.miners: 10000 miners × 10000 nodes exceeds 10000000 (nodes × miners)")
     }
 
     @Test func malformedTOMLThatAbortsTomlPlusPlusIsAnError() {
