@@ -168,8 +168,8 @@ public struct ChainConfiguration: Sendable, Equatable {
         guard delayRange.contains(jitterMilliseconds) else {
             throw fail("jitterMilliseconds", "\(jitterMilliseconds)", "jitter must be in 0…600000 ms")
         }
-        guard bandwidthMegabitsPerSecond == .infinity || (0.001...1e9).contains(bandwidthMegabitsPerSecond) else {
-            throw fail("bandwidthMegabitsPerSecond", "\(bandwidthMegabitsPerSecond)", "bandwidth must be in 0.001…1e9 Mbit/s (or unlimited)")
+        guard bandwidthMegabitsPerSecond == .infinity || (0.1...1e9).contains(bandwidthMegabitsPerSecond) else {
+            throw fail("bandwidthMegabitsPerSecond", "\(bandwidthMegabitsPerSecond)", "bandwidth must be in 0.1…1e9 Mbit/s (or unlimited); below 0.1 nearly every block forks and a run does not end")
         }
         guard delayRange.contains(validationMilliseconds) else {
             throw fail("validationMilliseconds", "\(validationMilliseconds)", "validation delay must be in 0…600000 ms")

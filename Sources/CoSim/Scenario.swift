@@ -149,7 +149,7 @@ extension Scenario {
                 degree: try chain.int("degree", default: 8, in: 1...1000),
                 delayMilliseconds: try chain.double("delay_ms", default: 100, in: 0...600_000),
                 jitterMilliseconds: try chain.double("jitter_ms", default: 20, in: 0...600_000),
-                bandwidthMegabitsPerSecond: try chain.double("bandwidth_mbps", default: 20, in: 0.001...100_000),
+                bandwidthMegabitsPerSecond: try chain.double("bandwidth_mbps", default: 20, in: 0.1...100_000),
                 blockBytes: try chain.int("block_bytes", default: 1_000_000, in: 1_000...1_000_000_000),
                 blockIntervalSeconds: try chain.double("block_interval_s", default: 15, in: 0.001...86_400),
                 confirmations: try chain.int("confirmations", default: 6, in: 0...1000)),

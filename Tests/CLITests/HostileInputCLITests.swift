@@ -29,7 +29,7 @@ import TestSupport
     }
 
     @Test(arguments: [
-        (["--bandwidth-mbps", "1e-300"], "--bandwidth-mbps"), (["--block-interval-s", "1e308"], "--block-interval-s"),
+        (["--bandwidth-mbps", "1e-300"], "--bandwidth-mbps"), (["--bandwidth-mbps", "0.01"], "--bandwidth-mbps"), (["--block-interval-s", "1e308"], "--block-interval-s"),
         (["--hours", "1e16"], "--hours"), (["--jitter-ms", "1e300"], "--jitter-ms"),
         (["--tx-per-second", "1e12"], "--tx-per-second"), (["--validation-ms", "1e300"], "--validation-ms"),
         (["--nodes", "10000", "--blocks", "10000000"], "--hours/--blocks"),

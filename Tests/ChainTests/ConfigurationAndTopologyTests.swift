@@ -32,6 +32,7 @@ import Testing
     /// Values that used to trap on conversion to the millisecond clock or run without end.
     @Test func rejectsValuesOutsideTheSimulatableRange() {
         expectInvalid("bandwidthMegabitsPerSecond") { $0.bandwidthMegabitsPerSecond = 1e-300 }
+        expectInvalid("bandwidthMegabitsPerSecond") { $0.bandwidthMegabitsPerSecond = 0.01 }  // ran for hours: every block forked
         expectInvalid("blockIntervalSeconds") { $0.blockIntervalSeconds = 1e308 }
         expectInvalid("jitterMilliseconds") { $0.jitterMilliseconds = 1e300 }
         expectInvalid("delayMilliseconds") { $0.delayMilliseconds = 600_001 }
