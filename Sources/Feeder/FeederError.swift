@@ -1,4 +1,5 @@
 // Owns the import errors of the Feeder module and the script location they point at.
+import Foundation
 
 /// A position in an OpenDSS script: file path and 1-based line number.
 public struct ScriptLocation: Sendable, Equatable, CustomStringConvertible {
@@ -25,6 +26,8 @@ public enum FeederError: Error, CustomStringConvertible, Equatable {
     case invalidValue(property: String, value: String, reason: String, at: ScriptLocation)
     case syntax(String, at: ScriptLocation)
     case fileNotReadable(path: String, at: ScriptLocation?)
+    /// A folder where a script or data file was expected.
+    case folderNotFile(path: String, at: ScriptLocation?)
     case noActiveCircuit(at: ScriptLocation)
     case unresolvedReference(element: String, reference: String, reason: String)
     case invalidModel(String)
@@ -50,6 +53,10 @@ public enum FeederError: Error, CustomStringConvertible, Equatable {
         case let .fileNotReadable(path, at):
             if let at { return "\(at): cannot read file '\(path)'" }
             return "cannot read file '\(path)'"
+        case let .folderNotFile(path, at):
+            let hint = "'\(path)' is a folder; give the feeder's OpenDSS script in it (e.g. \((path as NSString).appendingPathComponent("Master.dss")))"
+            if let at { return "\(at): \(hint)" }
+            return hint
         case let .noActiveCircuit(at):
             return "\(at): no circuit defined yet (a 'New Circuit.<name>' must come first)"
         case let .unresolvedReference(element, reference, reason):

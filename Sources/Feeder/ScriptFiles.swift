@@ -87,6 +87,10 @@ final class ScriptFiles {
         let bytes: [UInt8]?
         switch source {
         case .fileSystem:
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+                throw FeederError.folderNotFile(path: path, at: location)
+            }
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
             guard size <= Self.maximumFileBytes else {
                 throw FeederError.syntax("file '\(path)' is \(size) bytes; scripts and data files are limited to "

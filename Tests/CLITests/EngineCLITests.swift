@@ -20,6 +20,13 @@ private func json(_ result: CommandResult) throws -> [String: Any] {
         #expect(object["blocks_mined"] as? Int == 60)
     }
 
+    @Test func solveOfAFolderSaysItWantsTheScript() throws {
+        let folder = try CLI.scratch("feeder-folder")
+        let result = try CLI.run(["solve", folder.path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("is a folder; give the feeder's OpenDSS script in it"), "\(result.stderr)")
+    }
+
     @Test func invalidChainConfigurationIsAClearError() throws {
         let result = try CLI.run(["chain", "run", "--nodes", "10", "--miners", "20", "--blocks", "5"])
         #expect(result.status == 2)
