@@ -16,6 +16,9 @@ struct DSSClass {
     let finishEdit: (inout FeederModel, _ index: Int) -> Void
     /// Indices and names of this class's objects, in creation order.
     let members: (FeederModel) -> [ClassMember]
+    /// Copies this class's objects from an old model into a new one (general objects survive
+    /// `New Circuit`).
+    let carryOver: (inout FeederModel, _ from: FeederModel) -> Void
 
     /// Resolves a possibly abbreviated property name: exact match, else the first prefix match in
     /// OpenDSS's order (its rule); `like` is accepted by every class.
@@ -97,6 +100,7 @@ extension DSSClass {
         }
         finishEdit = { model, index in model[keyPath: store][index].finishEdit() }
         members = { model in model[keyPath: store].enumerated().map { ClassMember(index: $0.offset, name: $0.element.name) } }
+        carryOver = { fresh, old in fresh[keyPath: store] = old[keyPath: store] }
     }
 
     /// A class OpenDSS has that does not change a power-flow solution: accepted and listed.
@@ -115,6 +119,7 @@ extension DSSClass {
             model.unmodelledObjects.enumerated().filter { $0.element.className == name }
                 .map { ClassMember(index: $0.offset, name: $0.element.name) }
         }
+        carryOver = { fresh, old in fresh.unmodelledObjects += old.unmodelledObjects.filter { $0.className == name } }
     }
 
     /// Every class the importer reads, in a fixed order (names lower-case, as OpenDSS compares them).

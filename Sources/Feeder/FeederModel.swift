@@ -88,19 +88,6 @@ public struct FeederModel: Sendable {
     public func loadShape(named name: String) -> LoadShape? { loadShapes.first { $0.name == name } }
     public func transformerIndex(named name: String) -> Int? { transformers.firstIndex { $0.name == name } }
 
-    /// Takes the general objects (codes, shapes, curves) of `other`: what survives `New Circuit`.
-    mutating func keepGeneralObjects(of other: FeederModel) {
-        lineCodes = other.lineCodes
-        loadShapes = other.loadShapes
-        xfmrCodes = other.xfmrCodes
-        wireData = other.wireData
-        cnData = other.cnData
-        tsData = other.tsData
-        lineSpacings = other.lineSpacings
-        lineGeometries = other.lineGeometries
-        let generalClasses = UnmodelledObject.classes.filter(\.isGeneral).map(\.name)
-        unmodelledObjects = other.unmodelledObjects.filter { generalClasses.contains($0.className) }
-    }
 
     /// Objects accepted but not modelled, grouped by class in OpenDSS's class order.
     public var unmodelledByClass: [UnmodelledClassSummary] {

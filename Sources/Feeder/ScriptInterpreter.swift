@@ -279,8 +279,8 @@ struct ScriptInterpreter {
     mutating func startCircuit(named name: String) {
         var fresh = ScriptInterpreter(includeDepth: includeDepth, files: files)
         fresh.defaultBaseFrequency = defaultBaseFrequency
-        fresh.model.keepGeneralObjects(of: model)
         fresh.model.options.earthModel = model.options.earthModel  // a DSS-wide setting in OpenDSS
+        for dssClass in classes where dssClass.isGeneral { dssClass.carryOver(&fresh.model, model) }
         for (index, dssClass) in classes.enumerated() where dssClass.isGeneral {
             for member in dssClass.members(fresh.model) { fresh.indexByName[index][member.name] = member.index }
         }

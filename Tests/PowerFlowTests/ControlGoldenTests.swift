@@ -59,7 +59,7 @@ enum ControlGoldenFiles {
             guard let g = golden[name] else { Issue.record("node \(name) not in golden"); continue }
             let base = solver.nodeBaseVolts[i] > 0 ? solver.nodeBaseVolts[i] : 1
             let err = (v[i] - g).length / base
-            if err > worst { worst = err; worstNode = name }
+            if !(err <= worst) { worst = err; worstNode = name }
         }
         return (worst, worstNode)
     }
@@ -128,7 +128,7 @@ enum ControlGoldenFiles {
             if !notes.isEmpty { differing.append(g.step); Issue.record("step \(g.step): \(notes.joined(separator: "; "))") }
             #expect(outcome.controlIterations == g.controlIterations, "step \(g.step) control iterations")
             let (err, node) = Self.voltageError(solver, voltages[g.step] ?? [:])
-            if err > worst.0 { worst = (err, node, g.step) }
+            if !(err <= worst.0) { worst = (err, node, g.step) }
         }
         print("controls \(run.name)/\(run.folder): steps with other taps/states \(differing), max voltage error \(worst.0) pu at \(worst.1) step \(worst.2)")
         #expect(differing.isEmpty)
@@ -197,7 +197,7 @@ enum ControlGoldenFiles {
         var worst = 0.0, worstNode = ""
         for (i, g) in golden.enumerated() where i < solver.network.nodeCount {
             let err = (solver.voltages[i] - CDouble(g.re, g.im)).length / (g.baseKilovolts * 1000)
-            if err > worst { worst = err; worstNode = "\(g.bus).\(g.node)" }
+            if !(err <= worst) { worst = err; worstNode = "\(g.bus).\(g.node)" }
         }
         print("\(name): \(outcome.controlIterations) control iterations, taps as OpenDSS \(otherTaps.isEmpty), max voltage error \(worst) pu at \(worstNode)")
         #expect(worst < 1e-6)
@@ -222,7 +222,7 @@ enum ControlGoldenFiles {
         for (i, g) in golden.enumerated() where i < solver.network.nodeCount {
             #expect(solver.network.nodeName(i) == "\(g.bus).\(g.node)")
             let err = (solver.voltages[i] - CDouble(g.re, g.im)).length / (g.baseKilovolts * 1000)
-            if err > worst { worst = err; worstNode = "\(g.bus).\(g.node)" }
+            if !(err <= worst) { worst = err; worstNode = "\(g.bus).\(g.node)" }
         }
         print("ieee37: taps creg1a \(a ?? -99) creg1c \(c ?? -99), max voltage error \(worst) pu at \(worstNode)")
         #expect(worst < 1e-6)

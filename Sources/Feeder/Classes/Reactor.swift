@@ -94,10 +94,13 @@ public struct Reactor: Sendable {
 
     /// Reactance per phase in ohms for the kvar/kV specification (OpenDSS's RecalcElementData).
     public var reactanceFromRatingOhms: Double {
-        let kvarPerPhase = kilovars / Double(phases)
-        let phaseKilovolts = connection == .delta ? kilovolts
-            : (phases == 2 || phases == 3 ? kilovolts / 3.0.squareRoot() : kilovolts)
-        return phaseKilovolts * phaseKilovolts * 1000 / kvarPerPhase
+        phaseKilovolts * phaseKilovolts * 1000 / (kilovars / Double(phases))
+    }
+
+    /// Voltage across one phase of the rating, kV: line-to-line for delta and for more than three
+    /// phases or one, line-to-neutral for two and three phases in wye (OpenDSS).
+    var phaseKilovolts: Double {
+        connection == .delta ? kilovolts : (phases == 2 || phases == 3 ? kilovolts / 3.0.squareRoot() : kilovolts)
     }
 
     /// Normal and emergency ratings in amperes: as given, else OpenDSS's (kvar per phase over
@@ -105,8 +108,6 @@ public struct Reactor: Sendable {
     public var ratingsAmps: (normal: Double, emergency: Double) {
         let derived: Double
         if specification == .kilovars {
-            let phaseKilovolts = connection == .delta ? kilovolts
-                : (phases == 2 || phases == 3 ? kilovolts / 3.0.squareRoot() : kilovolts)
             derived = kilovars / Double(phases) / phaseKilovolts
         } else {
             // The rating OpenDSS computes when it creates a reactor (100 kvar, 12.47 kV, 3 phases)
