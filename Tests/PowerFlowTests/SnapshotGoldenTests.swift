@@ -136,6 +136,13 @@ struct SnapshotCase: Sendable, CustomStringConvertible {
     }
 
     @Test func reactorsSeriesShuntMatricesSequenceMatchOpenDSS() throws { try Self.check("reactors") }
+
+    /// A reactor rated 0 kvar has no finite reactance: refused, not solved as an open circuit.
+    @Test func zeroKilovarReactorIsRefused() throws {
+        let model = try FeederImporter.compile(script: "Clear\nNew Circuit.c\nNew Reactor.r bus1=sourcebus bus2=b kvar=0\n",
+                                               baseDirectory: NSTemporaryDirectory())
+        #expect(throws: PowerFlowError.self) { try PowerFlowSolver(model: model) }
+    }
     @Test func xfmrCodeThreeWindingBankMatchesOpenDSS() throws { try Self.check("xfmrcode_three_winding") }
     @Test func everyLoadModelAndRatingFormMatchesOpenDSS() throws { try Self.check("load_models") }
     @Test func switchesWithUnitsAndPhasesAfterThemMatchOpenDSS() throws { try Self.check("switches") }

@@ -28,6 +28,7 @@ extension Primitives {
         switch reactor.specification {
         case .kilovars, .resistanceReactance:
             let x = reactor.specification == .kilovars ? reactor.reactanceFromRatingOhms : reactor.reactanceOhms
+            guard x.isFinite else { throw PowerFlowError.invalidElement(name, "kvar=\(reactor.kilovars) gives no finite reactance") }
             let z = CDouble(reactor.resistanceOhms, x)
             guard z != .zero else { throw PowerFlowError.invalidElement(name, "zero impedance") }
             var y = CDouble.one / z
