@@ -167,6 +167,22 @@ public struct PreparedFeeder: Sendable {
                               baseline: Array(baseline.prefix(intervals)), households: households)
     }
 
+    /// How many homes (market participants, ids 0..<count) the scenario's feeder has: what a
+    /// verifier bounds participant ids by. An OpenDSS feeder is compiled; no shape is applied.
+    public static func homeCount(_ scenario: Scenario) throws -> Int {
+        do {
+            switch scenario.feeder {
+            case .synthetic: return scenario.syntheticHomesPerPhase.reduce(0, +)
+            case .openDSS(let path): return try matchHomes(FeederImporter.compile(path: path)).count
+            case .stored(let files): return try matchHomes(FeederImporter.compile(files: files)).count
+            }
+        } catch let error as CoSimError {
+            throw error
+        } catch {
+            throw CoSimError.feeder("\(error)")
+        }
+    }
+
     static func matchHomes(_ model: FeederModel) throws -> [HomeElements] {
         func sameBus(_ a: BusSpec, _ b: BusSpec) -> Bool { a.name.lowercased() == b.name.lowercased() && a.nodes == b.nodes }
         let isEV: (Load) -> Bool = { $0.name.lowercased().hasPrefix("ev") }

@@ -45,34 +45,74 @@ public enum TraceVerifier {
     public static let meterToleranceWattHoursPerHome = 0.5
 
     /// Verifies the trace at `path`. Throws only when it is not a readable trace at all.
+    ///
+    /// Every payload is read as its kind's type and checked against the run the header describes
+    /// (`PayloadScreen`); the first that fails is reported as `corrupt at seq N` and the content
+    /// checks are skipped, since they would judge values that cannot be trusted.
     public static func verify(path: String, limits: LimitStandard = .en50160, goldenDirectory: String? = nil) throws -> VerificationReport {
-        let (integrity, scanned) = try TraceReader(path: path).whileVerifying { reader in
+        let reader = try TraceReader(path: path)
+        let bounds = Result { try RunBounds.recorded(by: reader) }
+        let (integrity, scanned) = reader.whileVerifying { reader throws -> (EventScan, PayloadScreen?) in
             var scan = EventScan(limits: limits)
+            guard case .success(let bounds) = bounds else { return (scan, nil) }
+            var screen = PayloadScreen(bounds: bounds)
             try reader.forEachEvent { event in
-                try scan.add(event)
-                return true
+                switch screen.read(event) {
+                case .success(let payload):
+                    do throws(PayloadError) {
+                        try scan.add(event, payload)
+                    } catch {
+                        scan.firstBadPayload = error
+                        return false
+                    }
+                    return true
+                case .failure(let error):
+                    scan.firstBadPayload = error
+                    return false
+                }
             }
-            return scan
+            return (scan, screen)
         }
         var checks = [VerificationCheck(
             name: "hash chain and seal", passed: integrity.status.isSealed,
             summary: integrity.status.isSealed ? "sealed, \(integrity.verifiedEvents) events, chain intact" : integrity.status.description,
             details: [])]
-        let scan: EventScan
+        let scan: EventScan, screen: PayloadScreen?
         switch scanned {
         case .success(let value):
-            scan = value
+            (scan, screen) = value
         case .failure(let scanError):
-            // An unreadable payload in a trace whose chain is broken is the tampering the chain
-            // check reports; in an intact chain it is bad input and an error.
+            // An unreadable event in a trace whose chain is broken is the tampering the chain check
+            // reports; in an intact chain it is bad input and an error.
             guard case .corrupt = integrity.status else { throw scanError }
-            checks.append(VerificationCheck(name: "events", passed: false,
+            checks.append(VerificationCheck(name: "payloads", passed: false,
                                             summary: "not checked: the trace is corrupt (\(scanError))", details: []))
             return VerificationReport(tracePath: path, checks: checks)
         }
+        checks.append(payloadCheck(bounds: bounds, screen: screen, firstBad: scan.firstBadPayload))
+        guard checks.last?.passed == true else { return VerificationReport(tracePath: path, checks: checks) }
         checks += [scan.convergenceCheck(), scan.limitCheck(), scan.moneyCheck(), scan.energyCheck()]
         if let goldenDirectory { checks.append(try GoldenSteps.compare(scan.steps, directory: goldenDirectory)) }
         return VerificationReport(tracePath: path, checks: checks)
+    }
+
+    /// The verdict on the payloads: the first bad seq, or what was checked.
+    static func payloadCheck(bounds: Result<RunBounds, any Error>, screen: PayloadScreen?, firstBad: PayloadError?) -> VerificationCheck {
+        let name = "payloads"
+        if case .failure(let error) = bounds {
+            return VerificationCheck(name: name, passed: false, summary: "not checked: the header does not describe a run (\(error))", details: [])
+        }
+        if let firstBad {
+            return VerificationCheck(name: name, passed: false,
+                                     summary: "corrupt at seq \(firstBad.seq): \(firstBad.kind) field \"\(firstBad.field)\" \(firstBad.why)", details: [])
+        }
+        guard let screen else { return VerificationCheck(name: name, passed: false, summary: "not checked", details: []) }
+        let b = screen.bounds
+        let participants = b.participants.map { "\($0) participants" } ?? "participant ids not checked (the feeder cannot be read)"
+        return VerificationCheck(
+            name: name, passed: true,
+            summary: "\(screen.checkedEvents) events read as their kinds' types, values within the run (\(participants), "
+                + "\(b.chainNodes) chain nodes, \(b.intervals) intervals), times in order", details: [])
     }
 }
 
@@ -103,36 +143,34 @@ struct EventScan {
     var injectedKilowatts: [Int: Double] = [:]
     var meteredWattHours: [Int: Int64] = [:]
     var homesPerStep: [Int: Int] = [:]
+    /// The first payload the screen refused (the scan stops there).
+    var firstBadPayload: PayloadError?
 
     init(limits: LimitStandard) { self.limits = limits }
 
-    mutating func add(_ event: TraceEvent) throws {
-        switch event.kind {
-        case EventKind.powerFlowStep.rawValue: steps.append(try step(event))
-        case EventKind.limitViolation.rawValue where event.actor.hasPrefix("node:"): try violation(event)
-        case EventKind.contractCreated.rawValue:
-            let contract = try event.payload(as: ContractCreatedEvent.self).contract
-            escrowByContract[Int64(contract.id)] = contract.escrowMicroTokens
-        case EventKind.contractSettled.rawValue: try settlement(event, try event.payload(as: ContractSettledEvent.self).settlement)
-        case EventKind.contractRefunded.rawValue: try settlement(event, try event.payload(as: ContractRefundedEvent.self).settlement)
-        case EventKind.gridInjections.rawValue: injections(try event.payload(as: GridInjectionsEvent.self))
-        case EventKind.meterReading.rawValue:
-            let reading = try event.payload(as: MeterReadingEvent.self)
-            meteredWattHours[reading.interval + 1, default: 0] += reading.netWattHours
+    /// Adds one event whose payload the screen has read and checked.
+    mutating func add(_ event: TraceEvent, _ payload: any EventPayload) throws(PayloadError) {
+        switch payload {
+        case let p as PowerFlowStepEvent: steps.append(step(p))
+        case let p as LimitViolationEvent where event.actor.hasPrefix("node:"): try violation(event, p)
+        case let p as ContractCreatedEvent: escrowByContract[Int64(p.contract.id)] = p.contract.escrowMicroTokens
+        case let p as any ContractSettlementPayload: settlement(event, p.settlement)
+        case let p as GridInjectionsEvent: injections(p)
+        case let p as MeterReadingEvent:
+            let (sum, overflow) = meteredWattHours[p.interval + 1, default: 0].addingReportingOverflow(p.netWattHours)
+            meteredWattHours[p.interval + 1] = overflow ? .max : sum
         default: break
         }
     }
 
-    private func step(_ event: TraceEvent) throws -> RecordedStep {
-        let p = try event.payload(as: PowerFlowStepEvent.self)
-        return RecordedStep(step: p.step, converged: p.converged, iterations: p.iterations,
+    private func step(_ p: PowerFlowStepEvent) -> RecordedStep {
+        RecordedStep(step: p.step, converged: p.converged, iterations: p.iterations,
                             sourceKilowatts: p.sourceKilowatts, sourceKilovars: p.sourceKilovars,
                             lossesKilowatts: p.lossesKilowatts, lossesKilovars: p.lossesKilovars,
                             voltageMinPerUnit: p.voltageMinPerUnit, voltageMaxPerUnit: p.voltageMaxPerUnit)
     }
 
-    private mutating func violation(_ event: TraceEvent) throws {
-        let p = try event.payload(as: LimitViolationEvent.self)
+    private mutating func violation(_ event: TraceEvent, _ p: LimitViolationEvent) throws(PayloadError) {
         guard case .node(let value, let standard) = p.scope else {
             throw PayloadError(seq: event.seq, kind: event.kind, field: "v_pu", why: "is missing (a node's violation carries v_pu and standard)")
         }
@@ -145,13 +183,18 @@ struct EventScan {
         if violationSteps.last != step { violationSteps.append(step) }
     }
 
-    private mutating func settlement(_ event: TraceEvent, _ settlement: ContractSettlement) throws {
+    private mutating func settlement(_ event: TraceEvent, _ settlement: ContractSettlement) {
         let contract = Int64(settlement.contract)
         guard let escrow = escrowByContract[contract] else {
             moneyErrors.append("seq \(event.seq): contract \(contract) settled but never created")
             return
         }
-        let paid = settlement.paidToSellerMicroTokens + settlement.refundedToBuyerMicroTokens + settlement.paidToOperatorMicroTokens
+        // Overflow-checked: the amounts are read from the file (each non-negative, not bounded above).
+        let parts = [settlement.paidToSellerMicroTokens, settlement.refundedToBuyerMicroTokens, settlement.paidToOperatorMicroTokens]
+        let paid = parts.reduce(Int64(0)) { sum, part in
+            let (next, overflow) = sum.addingReportingOverflow(part)
+            return overflow ? .max : next
+        }
         if paid != escrow { moneyErrors.append("seq \(event.seq): contract \(contract) paid out \(paid) µtoken of an escrow of \(escrow)") }
         if settledContracts.contains(contract) { moneyErrors.append("seq \(event.seq): contract \(contract) settled twice") }
         settledContracts.insert(contract)

@@ -43,7 +43,7 @@ import Testing
         #expect(result.status == 0, "\(result.stdout)")
         let object = try #require(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(object["passed"] as? Bool == true)
-        #expect((object["checks"] as? [Any])?.count == 5)
+        #expect((object["checks"] as? [Any])?.count == 6)  // chain, payloads, convergence, limits, money, energy
     }
 
     @Test func referenceTraceAgreesWithOpenDSS() throws {
