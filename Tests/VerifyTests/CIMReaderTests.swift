@@ -91,7 +91,31 @@ import Feeder
         #expect(objects.count == 1)
         #expect(objects[0].className == "EnergyConsumer" && objects[0].id == "AB" && objects[0].line == 3)
         #expect(objects[0].value("Equipment.EquipmentContainer") == .reference("CD"))
-        #expect(CIMNetwork(objects: objects).loads == [CIMLoad(name: "load7", kilowatts: 2.5, kilovars: -0.3005)])
+        #expect(try CIMNetwork(objects: objects).loads == [CIMLoad(name: "load7", kilowatts: 2.5, kilovars: -0.3005)])
+    }
+
+    /// A phase-matrix row of 1e23 used to trap converting to Int (issue #15); now it is refused at its line.
+    @Test func aMatrixRowThatIsNotASmallWholeNumberIsRefusedAtItsLine() throws {
+        for row in ["1e23", "2.5", "nan", "-1"] {
+            let text = """
+                <?xml version="1.0"?>
+                <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:cim="http://iec.ch/TC57/CIM100#">
+                <cim:PerLengthPhaseImpedance rdf:about="urn:uuid:Z"><cim:IdentifiedObject.name>z</cim:IdentifiedObject.name></cim:PerLengthPhaseImpedance>
+                <cim:PhaseImpedanceData rdf:about="urn:uuid:D">
+                  <cim:PhaseImpedanceData.PhaseImpedance rdf:resource="urn:uuid:Z"/>
+                  <cim:PhaseImpedanceData.row>\(row)</cim:PhaseImpedanceData.row>
+                </cim:PhaseImpedanceData>
+                <cim:ACLineSegment rdf:about="urn:uuid:L">
+                  <cim:ACLineSegment.PerLengthImpedance rdf:resource="urn:uuid:Z"/>
+                </cim:ACLineSegment>
+                </rdf:RDF>
+                """
+            let objects = try CIMReader.read(text: text, file: "row.xml")
+            #expect(throws: XMLInputError(file: "row.xml", line: 4, column: 0,
+                                          message: "PhaseImpedanceData.row of PhaseImpedanceData D is \(row), not a whole number in 0…1000")) {
+                try CIMNetwork(objects: objects, file: "row.xml")
+            }
+        }
     }
 
     @Test func missingFileIsAnError() {
