@@ -24,12 +24,12 @@ public final class OutputFolderLock {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw OutputFolderError(folder: folder, reason: "cannot create the output folder (\(error.localizedDescription))")
+            throw OutputFolderError(folder: folder, reason: "cannot create the output folder: \(Self.whyNotCreatable(folder))")
         }
         let path = (folder as NSString).appendingPathComponent(".gridtrace.lock")
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw OutputFolderError(folder: folder, reason: "cannot open its lock file \(path) (errno \(errno))")
+            throw OutputFolderError(folder: folder, reason: "cannot open its lock file \(path): \(String(cString: strerror(errno)))")
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
@@ -40,4 +40,19 @@ public final class OutputFolderLock {
     }
 
     deinit { close(descriptor) }  // closing releases the flock
+
+    /// Why `folder` cannot be made, in words: a file in the way, or the nearest existing folder
+    /// is not writable (Foundation's own error text names neither).
+    static func whyNotCreatable(_ folder: String) -> String {
+        var ancestor = folder
+        while !ancestor.isEmpty, ancestor != "/", !FileManager.default.fileExists(atPath: ancestor) {
+            ancestor = (ancestor as NSString).deletingLastPathComponent
+        }
+        var isFolder: ObjCBool = false
+        let existing = ancestor.isEmpty ? "." : ancestor
+        if FileManager.default.fileExists(atPath: existing, isDirectory: &isFolder), !isFolder.boolValue {
+            return "\(existing) is a file, not a folder"
+        }
+        return "\(existing) is not writable"
+    }
 }

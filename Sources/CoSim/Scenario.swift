@@ -151,8 +151,8 @@ extension Scenario {
                 jitterMilliseconds: try chain.double("jitter_ms", default: 20, in: 0...600_000),
                 bandwidthMegabitsPerSecond: try chain.double("bandwidth_mbps", default: 20, in: 0.1...100_000),
                 blockBytes: try chain.int("block_bytes", default: 1_000_000, in: 1_000...1_000_000_000),
-                blockIntervalSeconds: try chain.double("block_interval_s", default: 15, in: 0.001...86_400),
-                confirmations: try chain.int("confirmations", default: 6, in: 0...1000)),
+                blockIntervalSeconds: try chain.double("block_interval_s", default: 15, in: 0.01...86_400),
+                confirmations: try chain.int("confirmations", default: 6, in: 1...1000)),
             adversaryFraction: try adversaries.double("fraction", default: 0.1, in: 0...1),
             adversaryStrategies: adversaryStrategies,
             adversaryOverstatementFactor: try adversaries.double("overstatement_factor", default: 1.5, in: 1...100),
@@ -165,8 +165,38 @@ extension Scenario {
         scenario.syntheticHomesPerPhase = try feeder.ints("homes_per_phase", default: scenario.syntheticHomesPerPhase,
                                                          count: 3, in: 0...500)
         guard scenario.syntheticHomesPerPhase.reduce(0, +) > 0 else { throw feeder.error("homes_per_phase", "needs at least one home") }
+        try checkChain(scenario.chain, section: chain)
         try document.rejectUnknown(sections: sections)
         return scenario
+    }
+
+    /// The chain simulator's own checks (degree below nodes, block interval, …), reported at the
+    /// `[chain]` key they concern.
+    private static func checkChain(_ settings: ChainSettings, section: TOMLSection) throws(TOMLInputError) {
+        do {
+            try settings.configuration.validate()
+        } catch {
+            guard case .invalidConfiguration(let parameter, let value, let reason) = error else {
+                throw section.error(nil, "\(error)")
+            }
+            throw section.error(chainKey(parameter), "\(value): \(reason)")
+        }
+    }
+
+    /// The `[chain]` key of a `ChainConfiguration` parameter (nil for one the file cannot set).
+    static func chainKey(_ parameter: String) -> String? {
+        switch parameter {
+        case "nodeCount": return "nodes"
+        case "minerCount": return "miners"
+        case "degree": return "degree"
+        case "delayMilliseconds": return "delay_ms"
+        case "jitterMilliseconds": return "jitter_ms"
+        case "bandwidthMegabitsPerSecond": return "bandwidth_mbps"
+        case "blockSizeLimitBytes": return "block_bytes"
+        case "blockIntervalSeconds": return "block_interval_s"
+        case "confirmationDepth": return "confirmations"
+        default: return nil
+        }
     }
 
     /// An OpenDSS feeder named on the command line (`--feeder`), relative to the working folder.
@@ -223,7 +253,7 @@ extension Scenario {
     /// The values each overridable key accepts: the scenario file's ranges.
     static let overrideRanges: [String: ClosedRange<Double>] = [
         "grid.tolerance": 1e-14...1, "grid.max_iterations": 1...10_000, "market.hop_limit": 0...1000,
-        "chain.delay_ms": 0...600_000, "chain.block_interval_s": 0.001...86_400, "chain.confirmations": 0...1000,
+        "chain.delay_ms": 0...600_000, "chain.block_interval_s": 0.01...86_400, "chain.confirmations": 1...1000,
         "prices.retail_per_kwh": 0.001...100, "adversaries.fraction": 0...1,
     ]
 }

@@ -158,16 +158,22 @@ final class TOMLDocument {
     /// 1-based line of `[table]` (or 1 when it is not written as a header).
     func line(ofTable table: String) -> Int {
         for (index, line) in lines.enumerated() where header(of: line) == table { return index + 1 }
-        for (index, line) in lines.enumerated() where keyName(of: line) == table { return index + 1 }
+        for (index, line) in lines.enumerated() {
+            guard let name = keyName(of: line) else { continue }
+            if name == table || name.hasPrefix(table + ".") { return index + 1 }
+        }
         return 1
     }
 
-    /// 1-based line where `key = …` is written inside `[table]` (or the table's line).
+    /// 1-based line where `key = …` is written inside `[table]`, or as the dotted key
+    /// `table.key = …` (or the table's line).
     func line(ofKey key: String, inTable table: String) -> Int {
+        let wanted = table.isEmpty ? key : table + "." + key
         var current = ""
         for (index, line) in lines.enumerated() {
             if let name = header(of: line) { current = name; continue }
-            if current == table, keyName(of: line) == key { return index + 1 }
+            guard let name = keyName(of: line) else { continue }
+            if (current.isEmpty ? name : current + "." + name) == wanted { return index + 1 }
         }
         return table.isEmpty ? 1 : line(ofTable: table)
     }
@@ -181,6 +187,8 @@ final class TOMLDocument {
     private func keyName(of line: Substring) -> String? {
         guard let equals = line.firstIndex(of: "=") else { return nil }
         let name = line[..<equals].trimmingCharacters(in: .whitespaces)
-        return name.isEmpty || name.hasPrefix("#") ? nil : name.trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+        guard !name.isEmpty, !name.hasPrefix("#") else { return nil }
+        // A dotted key (`run.seed`, `run . "seed"`) as one path of bare parts.
+        return name.split(separator: ".").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"' ")) }.joined(separator: ".")
     }
 }

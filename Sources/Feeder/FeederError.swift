@@ -29,7 +29,8 @@ public enum FeederError: Error, CustomStringConvertible, Equatable {
     /// A folder where a script or data file was expected.
     case folderNotFile(path: String, at: ScriptLocation?)
     case noActiveCircuit(at: ScriptLocation)
-    case unresolvedReference(element: String, reference: String, reason: String)
+    /// `at` is where the element was defined, when known.
+    case unresolvedReference(element: String, reference: String, reason: String, at: ScriptLocation? = nil)
     case invalidModel(String)
 
     public var description: String {
@@ -59,8 +60,8 @@ public enum FeederError: Error, CustomStringConvertible, Equatable {
             return hint
         case let .noActiveCircuit(at):
             return "\(at): no circuit defined yet (a 'New Circuit.<name>' must come first)"
-        case let .unresolvedReference(element, reference, reason):
-            return "\(element): reference '\(reference)' cannot be resolved: \(reason)"
+        case let .unresolvedReference(element, reference, reason, at):
+            return (at.map { "\($0): " } ?? "") + "\(element): reference '\(reference)' cannot be resolved: \(reason)"
         case let .invalidModel(reason):
             return "invalid feeder model: \(reason)"
         }

@@ -390,10 +390,12 @@ struct ScriptInterpreter {
     func validateReferences() throws {
         for line in model.lines {
             if let code = line.lineCode, model.lineCode(named: code) == nil {
-                throw FeederError.unresolvedReference(element: "Line.\(line.name)", reference: "linecode=\(code)", reason: "no such LineCode")
+                throw FeederError.unresolvedReference(element: "Line.\(line.name)", reference: "linecode=\(code)", reason: "no such LineCode",
+                                                      at: line.scriptLocation)
             }
             if line.bus1.name.isEmpty || line.bus2.name.isEmpty {
-                throw FeederError.unresolvedReference(element: "Line.\(line.name)", reference: "bus1/bus2", reason: "both buses must be given")
+                throw FeederError.unresolvedReference(element: "Line.\(line.name)", reference: "bus1/bus2", reason: "both buses must be given",
+                                                      at: line.scriptLocation)
             }
         }
         for t in model.transformers {

@@ -69,6 +69,10 @@ public final class TraceReader {
 
     /// Checks the SQLite magic and compares the file size with the page count SQLite recorded.
     private static func checkFile(_ path: String) throws(TraceError) -> (actualBytes: Int, expectedBytes: Int)? {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw .notATrace(path: path, why: "it is a folder; name a .gtrace file in it")
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else { throw .fileMissing(path: path) }
         defer { try? handle.close() }
         let head = [UInt8]((try? handle.read(upToCount: 100)) ?? Data())

@@ -23,8 +23,32 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let exit as ExitCode {
         throw exit
     } catch {
-        throw failure("\(error)")
+        throw failure(errorMessage(error))
     }
+}
+
+/// A one-line message for `error`. Foundation's file errors become "cannot write PATH: reason"
+/// (or read) instead of their raw `NSCocoaErrorDomain` text; every other error is its description.
+func errorMessage(_ error: any Error) -> String {
+    let ns = error as NSError
+    guard ns.domain == NSCocoaErrorDomain else { return "\(error)" }
+    let path = ns.userInfo[NSFilePathErrorKey] as? String ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path ?? "a file"
+    // Foundation numbers read errors 256…511 and write errors 512…767.
+    let verb = (256..<512).contains(ns.code) ? "read" : (512..<768).contains(ns.code) ? "write" : "use"
+    let reason: String
+    if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+        reason = String(cString: strerror(Int32(underlying.code))).lowercased()
+    } else {
+        switch CocoaError.Code(rawValue: ns.code) {
+        case .fileNoSuchFile, .fileReadNoSuchFile: reason = "no such file or folder"
+        case .fileWriteNoPermission, .fileReadNoPermission: reason = "permission denied"
+        case .fileWriteOutOfSpace: reason = "no space left on the device"
+        case .fileWriteVolumeReadOnly: reason = "the file system is read-only"
+        case .fileWriteFileExists: reason = "something of that name is in the way"
+        default: reason = "the folder is missing or not writable"
+        }
+    }
+    return "cannot \(verb) \(path): \(reason)"
 }
 
 /// A duration in seconds (wall-clock figures are measured here in the CLI, never in the engine).

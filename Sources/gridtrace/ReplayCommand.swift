@@ -12,7 +12,8 @@ struct ReplayCommand: ParsableCommand {
         abstract: "Re-execute a recorded run from its trace header and compare it event by event.",
         discussion: """
             Exit 0 when every recorded event is reproduced (or --until was reached), 1 at the first \
-            difference (printed with the events before it), 2 when the trace cannot be replayed.
+            difference (printed with the events before it) or when the trace is incomplete (its \
+            committed prefix is replayed), 2 when the trace cannot be replayed.
             """)
 
     @Argument(help: "The trace file.") var trace: String
@@ -49,6 +50,10 @@ struct ReplayCommand: ParsableCommand {
             return result
         }
         if json { printJSON(ReplayReport.json(result)) } else { print(ReplayReport.text(result)) }
-        if case .diverged = result.outcome { throw ExitCode(1) }
+        // A check failed: the replay differs, or the trace is a crashed run's prefix (README: exit 1 when incomplete).
+        switch result.outcome {
+        case .diverged, .identicalPrefix: throw ExitCode(1)
+        case .identical, .stopped: break
+        }
     }
 }

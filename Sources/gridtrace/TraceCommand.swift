@@ -144,7 +144,7 @@ struct TraceCommand: ParsableCommand {
                 try sink.finish()
             } catch {
                 sink.abandon()
-                throw failure("\(error)")
+                throw failure(errorMessage(error))
             }
         }
     }

@@ -95,6 +95,25 @@ import Testing
             == "s.toml:3: chain.miners: 10000 miners × 10000 nodes exceeds 10000000 (nodes × miners)")
     }
 
+    /// The chain simulator's own limits are checked where the file sets them (issue #15: they named
+    /// no file, line or key).
+    @Test func chainSettingsTheSimulatorRefusesNameFileLineAndKey() {
+        #expect(error("[chain]\nblock_interval_s = 0.005\n")?.description
+            == "s.toml:2: chain.block_interval_s: 0.005 is outside 0.01…86400.0")
+        #expect(error("[run]\nname = \"x\"\n[chain]\nnodes = 5\nminers = 2\ndegree = 5\n")?.description
+            == "s.toml:6: chain.degree: 5: must be below the node count (5)")
+        #expect(error("[chain]\nnodes = 5\nminers = 2\ndegree = 9\n")?.description
+            == "s.toml:4: chain.degree: 9: must be below the node count (5)")
+        #expect(error("[chain]\nconfirmations = 0\n")?.description == "s.toml:2: chain.confirmations: 0 is outside 1…1000")
+    }
+
+    @Test func aSeedOutOfRangeIsReportedAtItsLine() {
+        for text in ["# a dotted key\nrun.seed = -1\n", "[run]\nseed = -1\n", "[run]\nseed = 1.5\n", "[run]\nseed = \"x\"\n", "[run]\nseed = 99999999999999999999\n"] {
+            let found = error(text)
+            #expect(found?.line == 2, "\(text): \(found?.description ?? "accepted")")
+        }
+    }
+
     @Test func malformedTOMLThatAbortsTomlPlusPlusIsAnError() {
         #expect(error("[run]\n[ch\u{7F}ain]\n")?.description == "s.toml:2: control character U+007F is not allowed in TOML (column 4)")
         #expect(error("[[[[[[[[[[x = 1\n")?.description

@@ -38,6 +38,12 @@ import Testing
         expectError("New Load.l bus1=sourcebus kw=(1 0 /)\n", line: 3, contains: "not a finite number")
     }
 
+    /// An undefined reference names the file and line of the element that makes it (issue #15).
+    @Test func anUndefinedLineCodeNamesFileAndLine() {
+        expectError("New Line.l1 bus1=sourcebus bus2=b linecode=nosuch length=1\n", line: 3,
+                    contains: "Line.l1: reference 'linecode=nosuch' cannot be resolved: no such LineCode")
+    }
+
     /// A sparse file of 257 MiB (no disk space used) stands for a huge script or shape file.
     @Test func filesLargerThanTheLimitAreRefusedBeforeTheyAreRead() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gridtrace-huge-\(getpid())")

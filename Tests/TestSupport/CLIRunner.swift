@@ -6,6 +6,8 @@ public struct CommandResult {
     public var status: Int32
     public var stdout: String
     public var stderr: String
+    /// True when a signal ended the process (`status` is then the signal's number).
+    public var signalled = false
 }
 
 public enum CLI {
@@ -19,12 +21,16 @@ public enum CLI {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }()
 
-    /// Runs `gridtrace args…` to completion, in `directory` when given (else the test's own folder).
-    public static func run(_ arguments: [String], in directory: URL? = nil) throws -> CommandResult {
+    /// Runs `gridtrace args…` to completion, in `directory` when given (else the test's own folder),
+    /// with `environment` added to this process's environment.
+    public static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> CommandResult {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -34,7 +40,7 @@ public enum CLI {
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return CommandResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                             stderr: String(decoding: errData, as: UTF8.self))
+                             stderr: String(decoding: errData, as: UTF8.self), signalled: process.terminationReason == .uncaughtSignal)
     }
 
     /// Starts `gridtrace args…`, waits for its first stdout line, then kills it with SIGKILL.
