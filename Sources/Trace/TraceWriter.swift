@@ -47,6 +47,7 @@ public final class TraceWriter {
             guard rename(partial, path) == 0 else {
                 throw SQLiteError(code: SQLITE_CANTOPEN, operation: "rename", message: "cannot rename \(partial) to \(path)")
             }
+            CrashPoint.check(.creating(stage: 5))
             connection = try SQLiteConnection(path: path, flags: SQLITE_OPEN_READWRITE)
             try connection.execute("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;")
             insert = try connection.prepare(
@@ -64,6 +65,7 @@ public final class TraceWriter {
         try? FileManager.default.removeItem(atPath: partial)
         try? FileManager.default.removeItem(atPath: partial + "-journal")
         let connection = try SQLiteConnection(path: partial, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        CrashPoint.check(.creating(stage: 1))
         try connection.execute("""
             PRAGMA application_id = \(TraceFormat.applicationID);
             PRAGMA user_version = \(TraceFormat.version);
@@ -73,9 +75,12 @@ public final class TraceWriter {
             """)
         try connection.execute(TraceFormat.schema)
         if !views.isEmpty { try connection.execute(TraceViews.createStatements(views)) }
+        CrashPoint.check(.creating(stage: 2))
         try writeHeader(header, to: connection)
         try writeFiles(files, to: connection)
+        CrashPoint.check(.creating(stage: 3))
         try connection.execute("COMMIT")
+        CrashPoint.check(.creating(stage: 4))
     }
 
     private static func writeHeader(_ header: TraceHeader, to connection: SQLiteConnection) throws(SQLiteError) {
@@ -137,6 +142,7 @@ public final class TraceWriter {
 
     private func append(timeMilliseconds: Int64, kind: String, actor: String, payloadBytes: UnsafeBufferPointer<UInt8>) throws(TraceError) -> Int64 {
         precondition(!isSealed, "append after seal: the trace at \(path) is complete")
+        CrashPoint.check(.afterEvents(lastSeq))
         do throws(SQLiteError) {
             if !inTransaction {
                 try connection.execute("BEGIN")
@@ -193,6 +199,7 @@ public final class TraceWriter {
     @discardableResult
     public func seal() throws(TraceError) -> TraceSeal {
         precondition(!isSealed, "seal called twice on \(path)")
+        CrashPoint.check(.afterEvents(lastSeq))
         let counts = countsJSON(tally.sorted)
         let seal = TraceSeal(events: lastSeq, finalHash: lastHash, seed: header.seed, countsJSON: counts)
         do {
