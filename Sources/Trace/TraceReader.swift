@@ -135,6 +135,13 @@ public final class TraceReader {
         } catch {
             throw .notSQLite(path: path)
         }
+        // A database with no tables is a trace whose creation never committed (a run killed in its
+        // first moments; the writer sets these pragmas before its first transaction).
+        if (try? connection.scalarInt("SELECT count(*) FROM sqlite_master")) == 0,
+           applicationID == 0 || Int32(truncatingIfNeeded: applicationID ?? 0) == TraceFormat.applicationID {
+            throw .notATrace(path: path, why: "incomplete at seq 0: its header was never committed; the writer stopped "
+                             + "while creating it, so nothing was recorded")
+        }
         guard let applicationID, Int32(truncatingIfNeeded: applicationID) == TraceFormat.applicationID else {
             throw .notATrace(path: path, why: "application_id is \(applicationID ?? 0), expected \(TraceFormat.applicationID)")
         }

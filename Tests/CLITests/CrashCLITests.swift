@@ -66,6 +66,11 @@ import TestSupport
             let trace = folder.appendingPathComponent("p2p.gtrace").path
             guard FileManager.default.fileExists(atPath: trace) else {
                 leftovers.append("\(moment): nothing")
+                // What is left under the temporary name is itself reported as incomplete (or empty).
+                let partial = try CLI.run(["trace", "verify", trace + ".partial"])
+                let reported = partial.status == 2 && ["incomplete at seq 0", "empty file", "no such file"].contains { partial.stderr.contains($0) }
+                #expect(reported || (partial.status == 1 && partial.stdout == "incomplete at seq 1\n"),
+                        "\(moment): \(partial.stdout)\(partial.stderr)")
                 #expect(moment.hasPrefix("create:") && moment != "create:5", "\(moment): the header was committed, yet no trace")
                 continue
             }

@@ -183,6 +183,19 @@ func status(_ path: String) throws -> TraceStatus { try TraceReader(path: path).
         }
     }
 
+    /// What a writer killed in its first moments leaves (a 4 KiB database with no tables, with or
+    /// without the trace's pragmas) is a trace incomplete at seq 0, not "format version 0" (issue #15).
+    @Test(arguments: [(Int32(0), Int64(0)), (TraceFormat.applicationID, TraceFormat.version)])
+    func aDatabaseWhoseCreationNeverCommittedIsIncompleteAtSeqZero(applicationID: Int32, version: Int64) throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gridtrace-bad-\(getpid())-uncommitted\(version).gtrace").path
+        try? FileManager.default.removeItem(atPath: path)
+        try createDatabase(path: path, "PRAGMA application_id = \(applicationID); PRAGMA user_version = \(version);")
+        #expect((try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) == 4096)
+        do { _ = try TraceReader(path: path); Issue.record("a database without tables accepted") } catch {
+            #expect(error.description.contains("incomplete at seq 0: its header was never committed"), "\(error)")
+        }
+    }
+
     @Test func formatFromTheFuture() throws {
         let path = try makeTrace(events: 10)
         try tamper(path, "PRAGMA user_version = 99")
