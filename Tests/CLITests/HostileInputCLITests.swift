@@ -7,9 +7,10 @@ import TestSupport
 @Suite struct HostileInputCLITests {
     static let reference = SharedData.packageRoot.appendingPathComponent("traces/default-12/p2p.gtrace").path
 
-    /// A small feeder script on disk (the step and number checks come before any solving).
-    private func feederScript() throws -> String {
-        let path = try CLI.scratch().appendingPathComponent("f.dss").path
+    /// A small feeder script on disk (the step and number checks come before any solving), in a
+    /// folder of the caller's own: `scratch` empties its folder, so parallel cases must not share one.
+    private func feederScript(_ name: String) throws -> String {
+        let path = try CLI.scratch("feeder" + name).appendingPathComponent("f.dss").path
         try "Clear\nNew Circuit.c basekv=0.4\nNew Line.l1 bus1=sourcebus bus2=b length=0.1\nNew Load.h bus1=b kw=1 kv=0.4\n"
             .write(toFile: path, atomically: true, encoding: .utf8)
         return path
@@ -17,13 +18,13 @@ import TestSupport
 
     @Test(arguments: ["1e-300", "1e300", "inf", "0.0001"])
     func solveRefusesAStepOutsideOneSecondToOneYear(step: String) throws {
-        let result = try CLI.run(["solve", try feederScript(), "--mode", "daily", "--step", step])
+        let result = try CLI.run(["solve", try feederScript("step" + step), "--mode", "daily", "--step", step])
         #expect(result.status == 2, "\(result.stderr)")
         #expect(result.stderr.contains("--step"), "\(result.stderr)")
     }
 
     @Test func solveRefusesAHugeNumberOfSteps() throws {
-        let result = try CLI.run(["solve", try feederScript(), "--mode", "daily", "--number", "9223372036854775807"])
+        let result = try CLI.run(["solve", try feederScript("number"), "--mode", "daily", "--number", "9223372036854775807"])
         #expect(result.status == 2, "\(result.stderr)")
         #expect(result.stderr.contains("--number must be between 1 and 10000000 steps"), "\(result.stderr)")
     }
