@@ -63,7 +63,7 @@ struct PayloadScreen {
         guard time >= previousMilliseconds else {
             return bad("time_ms", "is \(time), before the previous event's \(previousMilliseconds) (times go backwards)")
         }
-        guard let type = TracePayloads.type(of: event.kind) else { return bad("kind", "is not an event kind of this gridtrace") }
+        guard let type = Self.typesByKind[event.kind] else { return bad("kind", "is not an event kind of this gridtrace") }
         let payload: any EventPayload
         do {
             let json = try event.payloadJSON()
@@ -108,6 +108,10 @@ struct PayloadScreen {
         default: return false  // "NaN", "Infinity", "-Infinity" as canonical JSON writes them
         }
     }
+
+    /// Each kind's payload type, by stored name (looked up, never iterated).
+    static let typesByKind: [String: any EventPayload.Type] = Dictionary(
+        TracePayloads.types.map { ($0.kind.rawValue, $0) }, uniquingKeysWith: { first, _ in first })
 
     /// The kinds whose `node:N` actor is a chain node (elsewhere `node:` names an LV bus or an auctioneer).
     static let chainKinds = [EventKind.transactionCreated, .transactionIncluded, .transactionConfirmed, .blockMined,
