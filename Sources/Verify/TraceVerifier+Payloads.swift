@@ -34,11 +34,20 @@ public struct RunBounds: Sendable, Equatable {
     }
 
     /// The bounds of the run `reader`'s header records. Throws when the header's scenario does not
-    /// parse (then no payload can be judged).
+    /// parse (then no payload can be judged). The participants come from the recorded feeder; when
+    /// it cannot be had (a format-1 trace whose OpenDSS files are gone) they are left unchecked.
     public static func recorded(by reader: TraceReader) throws -> RunBounds {
-        let (scenario, _) = try Replay.recordedRun(reader)
-        let participants = try? PreparedFeeder.homeCount(scenario)
-        return RunBounds(participants: participants, chainNodes: scenario.chain.nodes, intervals: scenario.intervals,
+        let scenario = try Scenario.parse(reader.header.scenarioText, file: "<trace header>", baseFolder: nil)
+        var intervals = scenario.intervals
+        if case .object(let parameters)? = try? parsePayloadJSON(reader.header.parameters),
+           case .int(let recorded)? = parameters["intervals"] {
+            guard (1...Int64(marketIntervalsPerDay)).contains(recorded) else {
+                throw CoSimError.replay("the header's parameters record \(recorded) intervals (1…\(marketIntervalsPerDay))")
+            }
+            intervals = Int(recorded)
+        }
+        let participants = try? PreparedFeeder.homeCount(Replay.recordedRun(reader).0)
+        return RunBounds(participants: participants, chainNodes: scenario.chain.nodes, intervals: intervals,
                          intervalMilliseconds: Int64(marketIntervalMinutes) * 60_000)
     }
 }
