@@ -62,10 +62,18 @@ public struct Scenario: Sendable, Equatable {
 
 extension Scenario {
     static let sections = ["run", "feeder", "profiles", "prices", "market", "chain", "adversaries", "grid"]
+    /// The largest scenario file read.
+    public static let maximumFileBytes = 1 << 20
 
     /// Reads a scenario file. Relative feeder paths are resolved against the file's folder;
     /// `seedOverride` and `feederOverride` replace the file's values (the CLI's --seed and --feeder).
     public static func load(path: String, seedOverride: UInt64? = nil, feederOverride: String? = nil) throws(TOMLInputError) -> Scenario {
+        // A scenario is a few KiB; its text is parsed at once and stored in every trace header.
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        guard size <= maximumFileBytes else {
+            throw TOMLInputError(file: path, line: 0, key: nil,
+                                 message: "the file is \(size) bytes; scenario files are limited to \(maximumFileBytes >> 20) MiB")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TOMLInputError(file: path, line: 0, key: nil, message: "cannot read the scenario file")
         }

@@ -77,6 +77,20 @@ import Testing
         #expect(found?.description.hasPrefix("s.toml:2: ") == true)
     }
 
+    /// A huge file (a 1 GiB comment line, say) is refused before it is read: a sparse file stands for one.
+    @Test func aScenarioFileOverTheLimitIsRefusedBeforeItIsRead() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gridtrace-huge-\(getpid()).toml").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("# comment".utf8)))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.truncate(atOffset: 1 << 30)
+        try handle.close()
+        #expect(throws: TOMLInputError(file: path, line: 0, key: nil,
+                                       message: "the file is 1073741824 bytes; scenario files are limited to 1 MiB")) {
+            try Scenario.load(path: path)
+        }
+    }
+
     @Test func unreadableFileIsAnError() {
         #expect(throws: TOMLInputError.self) { try Scenario.load(path: "/nonexistent/x.toml") }
     }
