@@ -225,8 +225,7 @@ public enum GoldenCompare {
 
     /// Numeric leaves of a JSON document keyed by their dotted path.
     static func flatten(path: String) throws -> [String: Double] {
-        guard let data = FileManager.default.contents(atPath: path),
-              let root = try? JSONSerialization.jsonObject(with: data) else {
+        guard let root = try? JSONSerialization.jsonObject(with: Data(try CSVInputError.readText(path).utf8)) else {
             throw CSVInputError(file: path, row: 0, message: "not a JSON document")
         }
         var out: [String: Double] = [:]
@@ -250,9 +249,7 @@ struct CSVTable {
     var lines: [Int]
 
     init(path: String) throws {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw CSVInputError(file: path, row: 0, message: "cannot read the file")
-        }
+        let text = try CSVInputError.readText(path)
         let numbered = text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
             .map { ($0.offset + 1, String($0.element).trimmingCharacters(in: CharacterSet(charactersIn: "\r"))) }
             .filter { !$0.1.trimmingCharacters(in: .whitespaces).isEmpty }

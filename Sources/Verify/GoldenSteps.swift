@@ -8,6 +8,21 @@ public struct CSVInputError: Error, CustomStringConvertible, Sendable {
     public var row: Int
     public var message: String
     public var description: String { "\(file): row \(row): \(message)" }
+
+    /// The largest CSV or JSON result file read (each is held in memory at once).
+    static let maximumFileBytes = 256 << 20
+
+    /// The text of `path`; a file over `maximumFileBytes` is refused before it is read.
+    static func readText(_ path: String) throws(CSVInputError) -> String {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        guard size <= maximumFileBytes else {
+            throw CSVInputError(file: path, row: 0, message: "the file is \(size) bytes; result files are limited to \(maximumFileBytes >> 20) MiB")
+        }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw CSVInputError(file: path, row: 0, message: "cannot read the file")
+        }
+        return text
+    }
 }
 
 enum GoldenSteps {
@@ -21,9 +36,7 @@ enum GoldenSteps {
 
     /// The rows of a golden `steps.csv`, as steps (the same fields a trace records).
     static func read(_ path: String) throws -> [RecordedStep] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw CSVInputError(file: path, row: 0, message: "cannot read the file")
-        }
+        let text = try CSVInputError.readText(path)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map { $0.trimmingCharacters(in: .whitespaces) }
         guard let first = lines.first, first.split(separator: ",").map(String.init) == header else {
             throw CSVInputError(file: path, row: 1, message: "header must be \(header.joined(separator: ","))")

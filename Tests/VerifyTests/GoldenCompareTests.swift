@@ -26,6 +26,22 @@ import Testing
         return try GoldenCompare.compare(results: ours.path, golden: theirs.path)
     }
 
+    /// A result file larger than the limit is refused before it is read (a sparse file stands for one).
+    @Test func aFileOverTheLimitIsRefusedBeforeItIsRead() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gridtrace-goldencompare-\(getpid())-huge.csv").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("a,b\n".utf8)))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.truncate(atOffset: 300 << 20)
+        try handle.close()
+        do {
+            _ = try CSVTable(path: path)
+            Issue.record("a 300 MiB file was read")
+        } catch {
+            #expect("\(error)" == "\(path): row 0: the file is 314572800 bytes; result files are limited to 256 MiB")
+        }
+    }
+
     @Test func identicalFilesPass() throws {
         let comparison = try compare(results: Self.golden)
         #expect(comparison.passed, "\(comparison.problems)")
