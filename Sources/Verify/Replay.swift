@@ -243,7 +243,13 @@ public enum Replay {
         guard case .string(let variantName)? = parameters["variant"], let variant = Scenario.Variant(rawValue: variantName) else {
             throw CoSimError.replay("the trace header does not say which scenario ran (parameters: \(header.parameters))")
         }
-        if case .int(let intervals)? = parameters["intervals"] { scenario.intervals = Int(intervals) }
+        if case .int(let intervals)? = parameters["intervals"] {
+            // The header is input like any other: a forged count must not size the re-execution.
+            guard (1...Int64(marketIntervalsPerDay)).contains(intervals) else {
+                throw CoSimError.replay("the trace header records \(intervals) intervals; a run has 1…\(marketIntervalsPerDay)")
+            }
+            scenario.intervals = Int(intervals)
+        }
         if let feederOverride {
             scenario.feeder = try Scenario.feederArgument(feederOverride)
             return (scenario, variant)

@@ -42,7 +42,7 @@ public struct RunBounds: Sendable, Equatable {
         if case .object(let parameters)? = try? parsePayloadJSON(reader.header.parameters),
            case .int(let recorded)? = parameters["intervals"] {
             guard (1...Int64(marketIntervalsPerDay)).contains(recorded) else {
-                throw CoSimError.replay("the header's parameters record \(recorded) intervals (1…\(marketIntervalsPerDay))")
+                throw CoSimError.trace("the header's parameters record \(recorded) intervals (1…\(marketIntervalsPerDay))")
             }
             intervals = Int(recorded)
         }

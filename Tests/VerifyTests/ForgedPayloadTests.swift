@@ -120,6 +120,28 @@ import Trace
         try expectCaught(forged, at: seq, #"field "p_losses_kw" is not a finite number"#)
     }
 
+    /// A header whose parameters claim a run of 10^12 intervals (re-hashed, so the chain holds) is
+    /// refused by replay before it sizes anything, and verify says the header describes no run.
+    @Test func aForgedIntervalCountIsRefused() throws {
+        let reader = try TraceReader(path: Self.reference)
+        var header = reader.header
+        header.parameters = header.parameters.replacingOccurrences(of: #""intervals":132"#, with: #""intervals":1000000000000"#)
+        #expect(header.parameters.contains("1000000000000"))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gridtrace-forged-\(getpid())-intervals.gtrace").path
+        try? FileManager.default.removeItem(atPath: path)
+        let writer = try TraceWriter(creatingAt: path, header: header, files: try reader.storedFiles().get())
+        for event in Self.events.prefix(10) {
+            try writer.append(timeMilliseconds: event.timeMilliseconds, kind: event.kind, actor: event.actor, payload: event.payload)
+        }
+        try writer.seal()
+        #expect(throws: (any Error).self) { try Replay.run(tracePath: path) }
+        do { _ = try Replay.run(tracePath: path) } catch {
+            #expect("\(error)".contains("the trace header records 1000000000000 intervals; a run has 1…288"), "\(error)")
+        }
+        let payloads = try #require(try TraceVerifier.verify(path: path).checks.first { $0.name == "payloads" })
+        #expect(!payloads.passed && payloads.summary.contains("record 1000000000000 intervals"), "\(payloads.summary)")
+    }
+
     /// The command line: exit 1 and the seq on stdout.
     @Test func verifyExitsOneNamingTheSeq() throws {
         let seq = try firstSeq(.meterReading)
