@@ -44,8 +44,10 @@ public enum TraceVerifier {
     public static let powerBalanceToleranceKilowatts = 0.01
     public static let meterToleranceWattHoursPerHome = 0.5
 
-    /// Verifies the trace at `path`. Throws only when it is not a readable trace at all.
-    public static func verify(path: String, limits: LimitStandard = .en50160, goldenDirectory: String? = nil) throws -> VerificationReport {
+    /// Verifies the trace at `path`. Throws only when it is not a readable trace at all. With
+    /// `trustedKeys` a "signature" check passes only for a sealed trace signed by one of them.
+    public static func verify(path: String, limits: LimitStandard = .en50160, goldenDirectory: String? = nil,
+                              trustedKeys: TrustedKeyring? = nil) throws -> VerificationReport {
         let (integrity, scanned) = try TraceReader(path: path).whileVerifying { reader in
             var scan = EventScan(limits: limits)
             try reader.forEachEvent { event in
@@ -58,6 +60,9 @@ public enum TraceVerifier {
             name: "hash chain and seal", passed: integrity.status.isSealed,
             summary: integrity.status.isSealed ? "sealed, \(integrity.verifiedEvents) events, chain intact" : integrity.status.description,
             details: [])]
+        if let trust = trustedKeys?.check(integrity) {
+            checks.append(VerificationCheck(name: "signature", passed: trust.isTrusted, summary: trust.description, details: []))
+        }
         let scan: EventScan
         switch scanned {
         case .success(let value):
