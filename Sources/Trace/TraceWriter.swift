@@ -29,6 +29,7 @@ public final class TraceWriter {
     private var tally = KindTally()
     private var previousHash = [UInt8](repeating: 0, count: TraceFormat.hashBytes)
     private var lastSignedSeq: Int64 = 0
+    private let headerHash: [UInt8]
 
     /// Creates the trace at `path`, storing `files` (compressed) beside the header, which must record
     /// exactly their digests (`header.feederFiles`). An existing file is replaced when `overwrite` is true.
@@ -43,17 +44,19 @@ public final class TraceWriter {
         self.path = path
         self.header = header
         self.signingKey = signingKey
-        lastHash = header.hash
+        let genesis = header.hash
+        headerHash = genesis
+        lastHash = genesis
         // The header's signature (seq 0) is made before the file exists, so it is committed with it.
-        let headerSignature = try signingKey.map { (key) throws(TraceError) in
-            try key.sign(TraceSigning.message(scope: .commit, headerHash: header.hash, seq: 0, hash: header.hash), tracePath: path)
+        let signature = try signingKey.map { (key) throws(TraceError) in
+            (publicKey: key.publicKey,
+             headerSignature: try key.sign(TraceSigning.message(scope: .commit, headerHash: genesis, seq: 0, hash: genesis), tracePath: path))
         }
         // The trace appears under its name only once its header is committed: a kill at any moment
         // leaves nothing, or a trace that verifies as `incomplete at seq N`.
         let partial = path + ".partial"
         do {
-            try Self.createCommitted(at: partial, header: header, files: files, views: views,
-                                     signature: signingKey.flatMap { key in headerSignature.map { (key.publicKey, $0) } })
+            try Self.createCommitted(at: partial, header: header, files: files, views: views, signature: signature)
             try? manager.removeItem(atPath: path + "-journal")  // a stale journal must not meet the new file
             guard rename(partial, path) == 0 else {
                 throw SQLiteError(code: SQLITE_CANTOPEN, operation: "rename", message: "cannot rename \(partial) to \(path)")
@@ -128,7 +131,7 @@ public final class TraceWriter {
     private func sign(scope: TraceSigning.Scope, seq: Int64, hash: [UInt8]) throws(TraceError) {
         guard let signingKey else { return }
         let signature = try signingKey.sign(
-            TraceSigning.message(scope: scope, headerHash: header.hash, seq: seq, hash: hash), tracePath: path)
+            TraceSigning.message(scope: scope, headerHash: headerHash, seq: seq, hash: hash), tracePath: path)
         do { try Self.insertSignature(scope: scope, seq: seq, signature: signature, into: connection) } catch {
             throw .database(path: path, error)
         }
