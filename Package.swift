@@ -56,9 +56,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Trace", "CSQLite"], path: "Tests/TestSupport"),
         .testTarget(name: "KernelTests", dependencies: ["Kernel"]),
-        .testTarget(name: "TraceTests", dependencies: ["Trace", "Kernel", "CSQLite"]),
+        .testTarget(name: "TraceTests", dependencies: ["Trace", "Kernel", "CSQLite", "TestSupport"]),
         .testTarget(name: "FeederTests", dependencies: ["Feeder", "TestSupport"]),
         .testTarget(name: "PowerFlowTests", dependencies: ["PowerFlow", "Feeder", "TestSupport"]),
         .testTarget(name: "ChainTests", dependencies: ["Chain", "Kernel"]),
@@ -67,6 +67,6 @@ let package = Package(
         .testTarget(name: "CoSimTests", dependencies: ["CoSim", "Trace", "TestSupport"]),
         .testTarget(name: "VerifyTests", dependencies: ["Verify", "CoSim", "Trace", "Feeder", "PowerFlow", "TestSupport", "gridtrace"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "CoSim", "Chain"]),
-        .testTarget(name: "CLITests", dependencies: ["gridtrace", "TestSupport", "CSQLite", "CZlib"]),
+        .testTarget(name: "CLITests", dependencies: ["gridtrace", "TestSupport", "Trace", "CSQLite", "CZlib"]),
     ]
 )

@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build
+# The references are signed with the public test key (Tests/Fixtures/signing), not this machine's
+# own: the files then do not depend on where they were regenerated.
+export GRIDTRACE_SIGNING_KEY="$PWD/Tests/Fixtures/signing/test-signing-key"
 rm -rf traces/default-12
 .build/debug/gridtrace run scenarios/default.toml --intervals 12 --out traces/default-12
 # The reference that trades (matches, contracts, settlements, refunds, fallbacks, forks, reorgs).

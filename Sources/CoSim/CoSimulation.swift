@@ -106,14 +106,15 @@ public enum CoSimulation {
     /// from the thread running that scenario.
     ///
     /// The scenarios of the pair share nothing but the prepared feeder, so they run at the same time
-    /// on separate cores; each trace is what running it alone gives (tested by digest).
-    public static func run(_ scenario: Scenario, directory: String,
+    /// on separate cores; each trace is what running it alone gives (tested by digest). With
+    /// `signingKey` every trace is signed (`TraceWriter`); the traces' digests do not depend on it.
+    public static func run(_ scenario: Scenario, directory: String, signingKey: TraceSigningKey? = nil,
                            progress: @escaping @Sendable (Scenario.Variant, Int) -> Void = { _, _ in }) throws -> RunSummary {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let feeder = try PreparedFeeder.prepare(scenario)
         let results = deterministicJobMap(scenario.variants) { variant in
             let path = (directory as NSString).appendingPathComponent(traceName(variant))
-            return Result { try runVariant(scenario, variant: variant, feeder: feeder, tracePath: path) { progress(variant, $0) } }
+            return Result { try runVariant(scenario, variant: variant, feeder: feeder, tracePath: path, signingKey: signingKey) { progress(variant, $0) } }
         }
         let summary = RunSummary(scenario: scenario, variants: try results.map { try $0.get() })
         try writeAtomically(summary.json.text + "\n", to: (directory as NSString).appendingPathComponent("summary.json"))
@@ -122,10 +123,12 @@ public enum CoSimulation {
 
     /// Runs one scenario of the pair into a sealed trace at `tracePath`.
     public static func runVariant(_ scenario: Scenario, variant: Scenario.Variant, feeder: PreparedFeeder,
-                                  tracePath: String, progress: (Int) -> Void = { _ in }) throws -> VariantSummary {
+                                  tracePath: String, signingKey: TraceSigningKey? = nil,
+                                  progress: (Int) -> Void = { _ in }) throws -> VariantSummary {
         var run = try VariantRun(scenario: scenario, variant: variant, feeder: feeder)
         let header = header(scenario: scenario, variant: variant, feeder: feeder, adversaries: run.market.adversaries)
-        let writer = try TraceWriter(creatingAt: tracePath, header: header, files: storedFiles(feeder), views: RunPayloads.schemas)
+        let writer = try TraceWriter(creatingAt: tracePath, header: header, files: storedFiles(feeder), views: RunPayloads.schemas,
+                                     signingKey: signingKey)
         // Writing interval k (payload text, SHA-256 chain, inserts, the commit's fsync) overlaps computing k + 1.
         var sink = BackgroundEventSink(TraceSink(writer: writer))
         do {

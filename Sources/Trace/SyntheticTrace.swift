@@ -10,16 +10,16 @@ import Kernel
 /// `eventsPerCommit` events the writer commits, then `afterCommit(lastSeq)` runs; `afterAppend(seq)`
 /// runs after each append, before any commit (the CLI uses it to
 /// pause so a test can kill the process at a known commit point). The trace is sealed at the end
-/// unless `seal` is false.
+/// unless `seal` is false. With `signingKey` the trace is signed (`TraceWriter`).
 public enum SyntheticTrace {
     public static func write(path: String, seed: UInt64, events: Int, eventsPerCommit: Int = 1000,
-                             seal: Bool = true, engineVersion: String,
+                             seal: Bool = true, engineVersion: String, signingKey: TraceSigningKey? = nil,
                              afterAppend: (Int64) -> Void = { _ in },
                              afterCommit: (Int64) -> Void = { _ in }) throws(TraceError) -> TraceWriter {
         precondition(events >= 0 && eventsPerCommit > 0, "synthetic trace sizes must be positive")
         let header = TraceHeader(engineVersion: engineVersion, seed: seed,
                                  scenarioText: "selftest events=\(events) per_commit=\(eventsPerCommit)\n")
-        let writer = try TraceWriter(creatingAt: path, header: header)
+        let writer = try TraceWriter(creatingAt: path, header: header, signingKey: signingKey)
         var random = SeedStreams(rootSeed: seed).stream("selftest")
         let kinds = EventKind.allCases
         let actors = (0..<55).map { "home:\($0)" }

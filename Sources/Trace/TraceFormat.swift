@@ -13,7 +13,11 @@ public enum TraceFormat {
     /// 2: the trace stores its feeder's files (`feeder_files`, zlib) and the header's `feeder_entry`;
     /// the header hash covers the entry and every file's path, SHA-256 and size. Version 1 traces
     /// (no stored files) are still read and verified.
-    public static let version: Int64 = 2
+    ///
+    /// 3: the trace may be signed (`signer`, `signatures`; see `TraceSigning`). Signatures are
+    /// covered by no hash, so the chain, the seal and every digest are those of version 2. Version 1
+    /// and 2 traces are still read and verified (as unsigned).
+    public static let version: Int64 = 3
     /// The oldest format version this gridtrace reads.
     public static let oldestReadableVersion: Int64 = 1
     /// Largest stored file accepted when reading (a damaged size must not allocate without bound).
@@ -56,6 +60,17 @@ public enum TraceFormat {
           sha256 TEXT NOT NULL,
           size_bytes INTEGER NOT NULL,
           zlib BLOB NOT NULL
+        ) STRICT;
+        CREATE TABLE signer(
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          algorithm TEXT NOT NULL,
+          public_key BLOB NOT NULL
+        ) STRICT;
+        CREATE TABLE signatures(
+          scope TEXT NOT NULL CHECK (scope IN ('commit', 'seal')),
+          seq INTEGER NOT NULL,
+          signature BLOB NOT NULL,
+          PRIMARY KEY (scope, seq)
         ) STRICT;
         CREATE VIEW events_readable AS
           SELECT seq, time_ms, kind, actor, payload, hex(hash) AS hash FROM events;
@@ -181,6 +196,8 @@ public enum TraceError: Error, CustomStringConvertible, Sendable {
     case alreadyExists(path: String)
     /// The files handed to the writer are not the ones the header records (a program error).
     case storedFilesMismatch(path: String)
+    /// Ed25519 signing failed (swift-crypto refused; not expected with a valid key).
+    case signing(path: String, why: String)
     case database(path: String, SQLiteError)
 
     public var description: String {
@@ -196,6 +213,7 @@ public enum TraceError: Error, CustomStringConvertible, Sendable {
                 + "\(TraceFormat.oldestReadableVersion)…\(TraceFormat.version)); re-record the run: gridtrace run SCENARIO.toml --seed N"
         case .alreadyExists(let path): return "\(path): already exists; refusing to overwrite"
         case .storedFilesMismatch(let path): return "\(path): the files to store do not match the header's feeder_files digests"
+        case .signing(let path, let why): return "\(path): signing failed: \(why)"
         case .database(let path, let error): return "\(path): \(error)"
         }
     }

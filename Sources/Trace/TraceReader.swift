@@ -34,6 +34,9 @@ public struct TraceVerification: Sendable {
     public var finalHash: [UInt8]
     /// Verified events counted by kind, in kind order.
     public var counts: [(kind: String, count: Int64)]
+    /// The key that signed the trace, when it is signed and every signature verified against it
+    /// (nil for an unsigned trace; a bad or missing signature makes `status` corrupt instead).
+    public var signer: TraceSigner? = nil
 }
 
 /// One stored event.
@@ -53,7 +56,7 @@ public final class TraceReader {
     public let header: TraceHeader
     /// Set when the file is shorter than SQLite's own header says: (bytes present, bytes expected).
     public let truncation: (actualBytes: Int, expectedBytes: Int)?
-    private let connection: SQLiteConnection
+    let connection: SQLiteConnection
 
     public init(path: String) throws(TraceError) {
         self.path = path
@@ -195,10 +198,16 @@ public final class TraceReader {
         return (chainCheck.value ?? verify(), result)
     }
 
-    /// Verifies the header hash, every event's chain link and seq, and the seal.
+    /// Verifies the header hash, every event's chain link and seq, the seal, and (format 3) every
+    /// signature against the public key the trace names (`TraceReader+Signatures`).
     ///
-    /// Never throws: damage is reported as `.corrupt(atSeq:reason:)` at the first bad seq.
+    /// Never throws: damage is reported as `.corrupt(atSeq:reason:)` at the first bad seq. Whether
+    /// the signer is trusted is for the caller to ask (`TrustedKeyring.check`).
     public func verify() -> TraceVerification {
+        checkSignatures(verifyChain())
+    }
+
+    private func verifyChain() -> TraceVerification {
         var tally = KindTally()
         var previous = header.hash
         var current = [UInt8](repeating: 0, count: TraceFormat.hashBytes)

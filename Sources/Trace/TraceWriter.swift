@@ -1,5 +1,6 @@
 // Owns writing a trace: creating the file, appending hash-chained events, committing once per
-// market interval, and sealing the finished run.
+// market interval, and sealing the finished run; with a signing key, signing the header, each
+// committed interval's last chain hash and the seal (in the same transactions).
 import CSQLite
 import Foundation
 import Kernel
@@ -18,6 +19,8 @@ public final class TraceWriter {
     /// The chain hash after the last appended event (the header hash before the first).
     public private(set) var lastHash: [UInt8]
     public private(set) var isSealed = false
+    /// The key signing this trace, if any.
+    public let signingKey: TraceSigningKey?
 
     private let connection: SQLiteConnection
     private let insert: SQLiteStatement
@@ -25,24 +28,35 @@ public final class TraceWriter {
     private var inTransaction = false
     private var tally = KindTally()
     private var previousHash = [UInt8](repeating: 0, count: TraceFormat.hashBytes)
+    private var lastSignedSeq: Int64 = 0
+    private let headerHash: [UInt8]
 
     /// Creates the trace at `path`, storing `files` (compressed) beside the header, which must record
     /// exactly their digests (`header.feederFiles`). An existing file is replaced when `overwrite` is true.
     /// `views` adds one flat SQLite view per kind (`TraceViews`) to the schema; views are not hashed.
+    /// With `signingKey` the header, every commit and the seal are signed (see `TraceSigning`).
     public init(creatingAt path: String, header: TraceHeader, files: [StoredFile] = [], overwrite: Bool = true,
-                views: [PayloadSchema] = []) throws(TraceError) {
+                views: [PayloadSchema] = [], signingKey: TraceSigningKey? = nil) throws(TraceError) {
         let digests = files.map(\.digest).sorted { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) }
         guard digests == header.feederFiles else { throw .storedFilesMismatch(path: path) }
         let manager = FileManager.default
         if manager.fileExists(atPath: path), !overwrite { throw .alreadyExists(path: path) }
         self.path = path
         self.header = header
-        lastHash = header.hash
+        self.signingKey = signingKey
+        let genesis = header.hash
+        headerHash = genesis
+        lastHash = genesis
+        // The header's signature (seq 0) is made before the file exists, so it is committed with it.
+        let signature = try signingKey.map { (key) throws(TraceError) in
+            (publicKey: key.publicKey,
+             headerSignature: try key.sign(TraceSigning.message(scope: .commit, headerHash: genesis, seq: 0, hash: genesis), tracePath: path))
+        }
         // The trace appears under its name only once its header is committed: a kill at any moment
         // leaves nothing, or a trace that verifies as `incomplete at seq N`.
         let partial = path + ".partial"
         do {
-            try Self.createCommitted(at: partial, header: header, files: files, views: views)
+            try Self.createCommitted(at: partial, header: header, files: files, views: views, signature: signature)
             try? manager.removeItem(atPath: path + "-journal")  // a stale journal must not meet the new file
             guard rename(partial, path) == 0 else {
                 throw SQLiteError(code: SQLITE_CANTOPEN, operation: "rename", message: "cannot rename \(partial) to \(path)")
@@ -60,8 +74,8 @@ public final class TraceWriter {
     }
 
     /// Writes schema, header and stored files at `partial` in one committed transaction, then closes it.
-    private static func createCommitted(at partial: String, header: TraceHeader, files: [StoredFile],
-                                        views: [PayloadSchema]) throws(SQLiteError) {
+    private static func createCommitted(at partial: String, header: TraceHeader, files: [StoredFile], views: [PayloadSchema],
+                                        signature: (publicKey: [UInt8], headerSignature: [UInt8])?) throws(SQLiteError) {
         try? FileManager.default.removeItem(atPath: partial)
         try? FileManager.default.removeItem(atPath: partial + "-journal")
         let connection = try SQLiteConnection(path: partial, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
@@ -78,6 +92,13 @@ public final class TraceWriter {
         CrashPoint.check(.creating(stage: 2))
         try writeHeader(header, to: connection)
         try writeFiles(files, to: connection)
+        if let signature {
+            let signer = try connection.prepare("INSERT INTO signer(id, algorithm, public_key) VALUES (1, ?, ?)")
+            signer.bind(1, TraceSigning.algorithm)
+            signer.bind(2, bytes: signature.publicKey)
+            try signer.run()
+            try insertSignature(scope: .commit, seq: 0, signature: signature.headerSignature, into: connection)
+        }
         CrashPoint.check(.creating(stage: 3))
         try connection.execute("COMMIT")
         CrashPoint.check(.creating(stage: 4))
@@ -100,6 +121,25 @@ public final class TraceWriter {
         statement.bind(9, header.parameters)
         statement.bind(10, bytes: header.hash)
         try statement.run()
+    }
+
+    private static func insertSignature(scope: TraceSigning.Scope, seq: Int64, signature: [UInt8],
+                                        into connection: SQLiteConnection) throws(SQLiteError) {
+        let statement = try connection.prepare("INSERT INTO signatures(scope, seq, signature) VALUES (?, ?, ?)")
+        statement.bind(1, scope.rawValue)
+        statement.bind(2, seq)
+        statement.bind(3, bytes: signature)
+        try statement.run()
+    }
+
+    /// Signs `hash` for `scope` at `seq` and stores the signature in the open transaction.
+    private func sign(scope: TraceSigning.Scope, seq: Int64, hash: [UInt8]) throws(TraceError) {
+        guard let signingKey else { return }
+        let signature = try signingKey.sign(
+            TraceSigning.message(scope: scope, headerHash: headerHash, seq: seq, hash: hash), tracePath: path)
+        do { try Self.insertSignature(scope: scope, seq: seq, signature: signature, into: connection) } catch {
+            throw .database(path: path, error)
+        }
     }
 
     /// One row per stored file, in path order (the insert order fixes the file's bytes).
@@ -184,9 +224,14 @@ public final class TraceWriter {
         }
     }
 
-    /// Makes every event appended so far durable (call once per market interval).
+    /// Makes every event appended so far durable (call once per market interval); with a signing
+    /// key, the interval's last chain hash is signed in the same transaction.
     public func commit() throws(TraceError) {
         guard inTransaction else { return }
+        if lastSeq > lastSignedSeq {
+            try sign(scope: .commit, seq: lastSeq, hash: lastHash)
+            lastSignedSeq = lastSeq
+        }
         do {
             try connection.execute("COMMIT")
             inTransaction = false
@@ -212,6 +257,13 @@ public final class TraceWriter {
             statement.bind(4, seal.countsJSON)
             statement.bind(5, bytes: sealHash(finalHash: seal.finalHash, events: seal.events, seed: seal.seed, countsJSON: counts))
             try statement.run()
+        } catch {
+            throw .database(path: path, error)
+        }
+        // The seal's signature covers the seal hash, so a trace cut short and resealed is caught.
+        try sign(scope: .seal, seq: seal.events,
+                 hash: sealHash(finalHash: seal.finalHash, events: seal.events, seed: seal.seed, countsJSON: counts))
+        do {
             try connection.execute("COMMIT")
             inTransaction = false
             isSealed = true

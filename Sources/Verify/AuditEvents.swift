@@ -30,6 +30,8 @@ public enum AuditError: Error, CustomStringConvertible, Sendable, Equatable {
     case duplicateMeterReading(seq: Int64, participant: Int, interval: Int64)
     /// The audited trace does not verify as sealed: its events cannot be trusted or are incomplete.
     case traceNotSealed(path: String, status: String)
+    /// `--trusted-key` was given and the trace is not signed by a trusted key (`TraceTrust`).
+    case traceNotTrusted(path: String, verdict: String)
     /// The trace could not be read or the audit trace not written.
     case trace(String)
     /// The header's ground truth is not the documented JSON shape.
@@ -42,6 +44,7 @@ public enum AuditError: Error, CustomStringConvertible, Sendable, Equatable {
             return "seq \(seq) (meter_reading): a second meter reading for home \(participant) in interval \(interval)"
         case .traceNotSealed(let path, let status):
             return "\(path): refusing to audit a trace that does not verify as sealed (\(status)); run `gridtrace trace verify \(path)`"
+        case .traceNotTrusted(let path, let verdict): return "\(path): NOT trusted: \(verdict)"
         case .trace(let message): return message
         case .malformedGroundTruth(let why): return "header ground truth: \(why)"
         }

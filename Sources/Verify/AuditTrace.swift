@@ -47,8 +47,11 @@ public enum TraceAudit {
     public static func defaultOutputPath(for tracePath: String) -> String { tracePath + ".audit.gtrace" }
 
     /// Audits the sealed trace at `tracePath` and writes the findings trace (`outputPath`, default
-    /// `<input>.audit.gtrace`; an existing file there is replaced, the input never is).
-    public static func run(tracePath: String, outputPath: String? = nil, rule: AuditRule = .standard) throws(AuditError) -> TraceAuditResult {
+    /// `<input>.audit.gtrace`; an existing file there is replaced, the input never is). With
+    /// `trustedKeys` a trace not signed by one of them is refused (`traceNotTrusted`); with
+    /// `signingKey` the findings trace is signed.
+    public static func run(tracePath: String, outputPath: String? = nil, rule: AuditRule = .standard,
+                           trustedKeys: TrustedKeyring? = nil, signingKey: TraceSigningKey? = nil) throws(AuditError) -> TraceAuditResult {
         let output = outputPath ?? defaultOutputPath(for: tracePath)
         guard standardized(output) != standardized(tracePath) else {
             throw .trace("\(output): the findings trace must not overwrite the audited trace")
@@ -58,6 +61,9 @@ public enum TraceAudit {
         // An unsealed or corrupt trace is refused whatever reading the declarations found.
         let (verification, reading) = reader.whileVerifying(readLedger)
         guard verification.status.isSealed else { throw .traceNotSealed(path: tracePath, status: verification.status.description) }
+        if let trust = trustedKeys?.check(verification), !trust.isTrusted {
+            throw .traceNotTrusted(path: tracePath, verdict: trust.description)
+        }
         let ledger = try reading.get()
         let report = try DeclarationAudit.audit(ledger: ledger, rule: rule)
         // Scoring happens only now, after the decision; the ground truth never reaches the rule.
@@ -67,7 +73,8 @@ public enum TraceAudit {
             : groundTruth.map { truth in AuditScore(flagged: report.flagged, adversaries: truth.map(\.participant)) }
         let auditedHash = hexString(verification.finalHash)
         let finalHash = try writeFindings(report: report, ledger: ledger, audited: reader.header,
-                                          auditedFinalHash: auditedHash, auditedEvents: verification.verifiedEvents, to: output)
+                                          auditedFinalHash: auditedHash, auditedEvents: verification.verifiedEvents, to: output,
+                                          signingKey: signingKey)
         return TraceAuditResult(auditedPath: tracePath, auditedFinalHash: auditedHash, report: report, groundTruth: groundTruth,
                                 score: score, auditTracePath: output, auditTraceFinalHash: finalHash)
     }
@@ -100,7 +107,8 @@ public enum TraceAudit {
     /// Writes the header (naming the audited trace by its final hash and event count) and one `audit_finding` per flagged
     /// participant plus a summary finding (actor `audit`), then seals. Returns the final hash (hex).
     private static func writeFindings(report: AuditReport, ledger: DeclarationLedger, audited: TraceHeader,
-                                      auditedFinalHash: String, auditedEvents: Int64, to path: String) throws(AuditError) -> String {
+                                      auditedFinalHash: String, auditedEvents: Int64, to path: String,
+                                      signingKey: TraceSigningKey?) throws(AuditError) -> String {
         let groundTruth = (try? parsePayloadJSON(audited.groundTruth)) ?? .object([:])
         let auditedParameters = (try? parsePayloadJSON(audited.parameters)) ?? .string(audited.parameters)
         let header = TraceHeader(
@@ -110,7 +118,7 @@ public enum TraceAudit {
                          "audited_events": .int(auditedEvents), "audited_parameters": auditedParameters, "rule": report.rule.json])
         let time = SimTime(milliseconds: ledger.lastTimeMilliseconds)
         do {
-            let writer = try TraceWriter(creatingAt: path, header: header, views: TracePayloads.schemas)
+            let writer = try TraceWriter(creatingAt: path, header: header, views: TracePayloads.schemas, signingKey: signingKey)
             for participant in report.participants where participant.flagged {
                 try writer.append(EventRecord(time: time, actor: "home:\(participant.participant)", AuditFindingEvent(participant)))
             }

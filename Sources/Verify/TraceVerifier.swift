@@ -49,7 +49,9 @@ public enum TraceVerifier {
     /// Every payload is read as its kind's type and checked against the run the header describes
     /// (`PayloadScreen`); the first that fails is reported as `corrupt at seq N` and the content
     /// checks are skipped, since they would judge values that cannot be trusted.
-    public static func verify(path: String, limits: LimitStandard = .en50160, goldenDirectory: String? = nil) throws -> VerificationReport {
+    /// With `trustedKeys` a "signature" check passes only for a sealed trace signed by one of them.
+    public static func verify(path: String, limits: LimitStandard = .en50160, goldenDirectory: String? = nil,
+                              trustedKeys: TrustedKeyring? = nil) throws -> VerificationReport {
         let reader = try TraceReader(path: path)
         let bounds = Result { try RunBounds.recorded(by: reader) }
         let (integrity, scanned) = reader.whileVerifying { reader throws -> (EventScan, PayloadScreen?) in
@@ -77,6 +79,9 @@ public enum TraceVerifier {
             name: "hash chain and seal", passed: integrity.status.isSealed,
             summary: integrity.status.isSealed ? "sealed, \(integrity.verifiedEvents) events, chain intact" : integrity.status.description,
             details: [])]
+        if let trust = trustedKeys?.check(integrity) {
+            checks.append(VerificationCheck(name: "signature", passed: trust.isTrusted, summary: trust.description, details: []))
+        }
         let scan: EventScan, screen: PayloadScreen?
         switch scanned {
         case .success(let value):

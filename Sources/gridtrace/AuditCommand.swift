@@ -16,17 +16,31 @@ struct AuditCommand: ParsableCommand {
             as audit_finding events to a new sealed trace, <TRACE>.audit.gtrace unless --out is given; the \
             audited trace is never modified. When the header carries ground truth, precision and recall are \
             reported (the ground truth is read only after the decision).
-            Exit codes: 0 audited, 2 refused (unsealed, unreadable, malformed events).
+            With --trusted-key, a trace not signed by one of its keys is refused with exit 1 (nothing is written).
+            Exit codes: 0 audited, 1 not signed by a trusted key, 2 refused (unsealed, unreadable, malformed events).
             """)
 
     @Argument(help: "The trace to audit (.gtrace, sealed).") var trace: String
     @Flag(help: "Machine-readable output: flagged ids, per-participant statistics, precision and recall.") var json = false
     @Option(help: "Where to write the findings trace (default: <TRACE>.audit.gtrace).") var out: String?
+    @Option(name: .customLong("trusted-key"), help: "Audit only a trace signed by a key in this file (a public key or keyring: lines of `HEX [NAME]`).")
+    var trustedKey: String?
+    @OptionGroup var signing: SigningKeyOptions
 
     func run() throws {
-        let result = try reportingErrors { try TraceAudit.run(tracePath: trace, outputPath: out) }
+        let trusted = try loadTrustedKeys(trustedKey)
+        let key = try signing.resolve()
+        let result: TraceAuditResult
+        do {
+            result = try TraceAudit.run(tracePath: trace, outputPath: out, trustedKeys: trusted, signingKey: key.key)
+        } catch {
+            if case .traceNotTrusted = error { throw failure("\(error)", code: 1) }
+            throw failure("\(error)")
+        }
         if json {
-            printJSON(result.json)
+            guard case .object(var members) = result.json else { preconditionFailure("an audit result is a JSON object") }
+            members["signer"] = key.json
+            printJSON(.object(members))
             return
         }
         let report = result.report
@@ -47,5 +61,6 @@ struct AuditCommand: ParsableCommand {
                          score.precision, score.recall, result.groundTruth?.count ?? 0))
         }
         print("findings:  \(result.auditTracePath)")
+        print("findings \(key.line)")
     }
 }

@@ -6,16 +6,18 @@ import CoSim
 import Foundation
 import Kernel
 import Report
+import Trace
 import Verify
 
 /// Renders the report of `summary` (with the chain sweep `chainSweep`, run by the caller, if any)
 /// to `path`; the default is `report.html` in the folder of the first trace. Returns the path and the
 /// audit it shows.
 @discardableResult
-func writeReport(_ summary: RunSummary, chainSweep: [ChainSweepRow]?, to path: String? = nil) throws -> (path: String, audit: ReportAudit?) {
+func writeReport(_ summary: RunSummary, chainSweep: [ChainSweepRow]?, to path: String? = nil,
+                 signingKey: TraceSigningKey? = nil) throws -> (path: String, audit: ReportAudit?) {
     // The report's inputs are independent reads of finished traces: gather them on all cores.
     var jobs: [ReportJob] = summary.variants.map { .verify($0) }
-    if let p2p = summary.variants.first(where: { $0.variant == .p2p }) { jobs.insert(.audit(p2p), at: 0) }
+    if let p2p = summary.variants.first(where: { $0.variant == .p2p }) { jobs.insert(.audit(p2p, signingKey), at: 0) }
     var verification: [ReportCheck] = [], audit: ReportAudit?
     for part in try deterministicJobMap(jobs, { $0.run() }).map({ try $0.get() }) {
         switch part {
@@ -32,7 +34,7 @@ func writeReport(_ summary: RunSummary, chainSweep: [ChainSweepRow]?, to path: S
 /// One independent piece of the report's input.
 private enum ReportJob: Sendable {
     case verify(VariantSummary)
-    case audit(VariantSummary)
+    case audit(VariantSummary, TraceSigningKey?)
 
     enum Part: Sendable {
         case checks([ReportCheck])
@@ -47,8 +49,8 @@ private enum ReportJob: Sendable {
                     ReportCheck(name: "\(variant.variant.rawValue): \(check.name)", status: check.passed ? .pass : .fail,
                                 detail: ([check.summary] + check.details.prefix(3)).joined(separator: "; "))
                 })
-            case .audit(let variant):
-                return .audit(reportAudit(try TraceAudit.run(tracePath: variant.tracePath)))
+            case .audit(let variant, let signingKey):
+                return .audit(reportAudit(try TraceAudit.run(tracePath: variant.tracePath, signingKey: signingKey)))
             }
         }
     }

@@ -6,6 +6,7 @@ import CoSim
 import Foundation
 import Kernel
 import Report
+import Trace
 import Verify
 
 struct RunCommand: ParsableCommand {
@@ -20,6 +21,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Output folder.") var out: String = "out"
     @Flag(help: "Also write report.html (Table 2, plots, verification, audit).") var report = false
     @Flag(help: "Machine-readable summary on stdout.") var json = false
+    @OptionGroup var signing: SigningKeyOptions
 
     func validate() throws {
         if let intervals, !(1...288).contains(intervals) { throw ValidationError("--intervals must be in 1…288") }
@@ -27,10 +29,11 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        let key = try signing.resolve()
         var loaded = try reportingErrors { try Scenario.load(path: scenario, seedOverride: seed, feederOverride: feeder) }
         if let intervals { loaded.intervals = intervals }
         if let variant = variant.flatMap(Scenario.Variant.init(rawValue:)) { loaded.variants = [variant] }
-        try runScenario(loaded, out: out, json: json, report: report)
+        try runScenario(loaded, out: out, json: json, report: report, signing: key)
     }
 }
 
@@ -41,28 +44,32 @@ struct DemoCommand: ParsableCommand {
 
     @Option(help: "Output folder.") var out: String = "out"
     @Flag(help: "Machine-readable summary on stdout.") var json = false
+    @OptionGroup var signing: SigningKeyOptions
 
     func run() throws {
-        try runScenario(Scenario.embeddedDefault(), out: out, json: json, report: true)
+        let key = try signing.resolve()
+        try runScenario(Scenario.embeddedDefault(), out: out, json: json, report: true, signing: key)
     }
 }
 
 /// Runs `scenario` into `out`, showing progress on stderr, then prints the summary (and writes the
-/// report when asked).
-func runScenario(_ scenario: Scenario, out: String, json: Bool, report: Bool) throws {
+/// report when asked). Every trace it writes is signed with `signing`.
+func runScenario(_ scenario: Scenario, out: String, json: Bool, report: Bool, signing: ResolvedSigningKey) throws {
     let clock = ContinuousClock()
     let start = clock.now
     // Held until this function returns: a second run into `out` is refused before it writes.
     let lock = try reportingErrors { try OutputFolderLock(folder: out) }
     defer { withExtendedLifetime(lock) {} }
     let progress = ProgressLine(total: scenario.intervals)
-    let (summary, sweep) = try reportingErrors { try simulate(scenario, out: out, withChainSweep: report, progress: progress) }
+    let (summary, sweep) = try reportingErrors { try simulate(scenario, out: out, withChainSweep: report, signingKey: signing.key, progress: progress) }
     progress.finish()
     let tables = try reportingErrors { try RunTables.write(summary.variants.map { ($0.variant.rawValue, $0.tracePath) }, directory: out) }
-    let written = report ? try reportingErrors { try writeReport(summary, chainSweep: sweep) } : nil
+    let written = report ? try reportingErrors { try writeReport(summary, chainSweep: sweep, signingKey: signing.key) } : nil
     let wall = seconds(clock.now - start)
     if json {
-        printJSON(summary.json)
+        guard case .object(var members) = summary.json else { preconditionFailure("a run summary is a JSON object") }
+        members["signer"] = signing.json
+        printJSON(.object(members))
         return
     }
     print(summaryTable(summary))
@@ -72,18 +79,19 @@ func runScenario(_ scenario: Scenario, out: String, json: Bool, report: Bool) th
     }
     let files = summary.variants.map(\.tracePath) + [(out as NSString).appendingPathComponent("summary.json")] + tables + [written?.path].compactMap { $0 }
     print(String(format: "wrote %@ in %.2f s", files.joined(separator: ", "), wall))
+    print(signing.line)
 }
 
 /// Runs the scenario pair and, for the report, the chain sweep beside it: the sweep depends only on
 /// the scenario, and it fills the core the P2P run leaves idle between signature batches.
-private func simulate(_ scenario: Scenario, out: String, withChainSweep: Bool,
+private func simulate(_ scenario: Scenario, out: String, withChainSweep: Bool, signingKey: TraceSigningKey,
                       progress: ProgressLine) throws -> (RunSummary, [ChainSweepRow]?) {
     enum Job: Sendable { case run, sweep }
     enum Part: Sendable { case summary(RunSummary), sweep([ChainSweepRow]) }
     let parts = try deterministicJobMap(withChainSweep ? [Job.run, .sweep] : [.run]) { job -> Result<Part, any Error> in
         Result {
             switch job {
-            case .run: return .summary(try CoSimulation.run(scenario, directory: out) { progress.update($0.rawValue, $1 + 1) })
+            case .run: return .summary(try CoSimulation.run(scenario, directory: out, signingKey: signingKey) { progress.update($0.rawValue, $1 + 1) })
             case .sweep: return .sweep(try ReportChainSweep.run(scenario: scenario))
             }
         }

@@ -21,6 +21,7 @@ struct SelftestRunCommand: ParsableCommand {
             help: "After this many commits, print a line and wait to be killed.")
     var pauseAfterCommit: Int?
     @Flag(help: "Machine-readable output.") var json = false
+    @OptionGroup var signing: SigningKeyOptions
 
     func validate() throws {
         guard events >= 0 else { throw ValidationError("--events must be non-negative") }
@@ -28,10 +29,11 @@ struct SelftestRunCommand: ParsableCommand {
     }
 
     func run() throws {
+        let key = try signing.resolve()
         var commits = 0
         let writer = try reportingErrors {
             try SyntheticTrace.write(
-                path: out, seed: seed, events: events, eventsPerCommit: perCommit, engineVersion: EngineInfo.version,
+                path: out, seed: seed, events: events, eventsPerCommit: perCommit, engineVersion: EngineInfo.version, signingKey: key.key,
                 afterAppend: { seq in if seq == pauseAtSeq { pause("paused at seq \(seq) (uncommitted)") } },
                 afterCommit: { seq in
                     commits += 1
@@ -40,9 +42,10 @@ struct SelftestRunCommand: ParsableCommand {
         }
         if json {
             printJSON(["events": .int(writer.lastSeq), "final_hash": .string(hexString(writer.lastHash)),
-                       "seed": seedJSON(seed), "path": .string(out)])
+                       "seed": seedJSON(seed), "path": .string(out), "signer": key.json])
         } else {
             print("wrote \(writer.lastSeq) events to \(out); final hash \(hexString(writer.lastHash))")
+            print(key.line)
         }
     }
 }

@@ -1,5 +1,5 @@
-// Owns `gridtrace trace info|verify|export|schema`: inspect, check and export a recorded trace, and
-// print the payload reference.
+// Owns `gridtrace trace info|verify|export|schema|keygen`: inspect, check (with its signatures) and
+// export a recorded trace, print the payload reference, and make a signing key.
 import ArgumentParser
 import Foundation
 import Kernel
@@ -10,7 +10,7 @@ struct TraceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trace",
         abstract: "Inspect, verify and export recorded traces (.gtrace).",
-        subcommands: [Info.self, Verify.self, Export.self, Schema.self]
+        subcommands: [Info.self, Verify.self, Export.self, Schema.self, Keygen.self]
     )
 
     struct Info: ParsableCommand {
@@ -42,6 +42,7 @@ struct TraceCommand: ParsableCommand {
                     "feeder_entry": .string(header.feederEntry),
                     "feeder_files": .int(Int64(header.feederFiles.count)),
                     "feeder_bytes": .int(header.feederFiles.reduce(0) { $0 + $1.byteCount }),
+                    "signer": verification.signer.map(signerJSON) ?? .null,
                 ])
                 return
             }
@@ -58,6 +59,7 @@ struct TraceCommand: ParsableCommand {
             print("status:          \(verification.status)")
             print("events:          \(verification.verifiedEvents)")
             print("final hash:      \(hexString(verification.finalHash))")
+            print("signer:          \(verification.signer.map { "key \($0.fingerprint) (public key \(hexString($0.publicKey)))" } ?? "unsigned")")
             print("counts by kind:")
             for entry in verification.counts {
                 print("  " + entry.kind.padding(toLength: 22, withPad: " ", startingAt: 0) + String(entry.count))
@@ -67,24 +69,33 @@ struct TraceCommand: ParsableCommand {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Verify the hash chain and seal. Exit 0 only when the chain holds and the trace is sealed.",
+            abstract: "Verify the hash chain, seal and signatures. Exit 0 only when the chain holds and the trace is sealed.",
             discussion: """
                 Prints `sealed`, `incomplete at seq N` (N is the first seq the run did not write) or \
-                `corrupt at seq N: reason` (N is the first event failing a check; 0 means the header).
-                Exit codes: 0 sealed, 1 incomplete or corrupt, 2 not a readable trace.
+                `corrupt at seq N: reason` (N is the first event failing a check; 0 means the header), then \
+                who signed it. A signed trace's signatures are always checked against the public key it \
+                names; only --trusted-key FILE (a public key, or a keyring: lines of `HEX [NAME]`) says \
+                whether that key is trusted: then an unsigned trace, or one signed by another key, fails.
+                Exit codes: 0 sealed (and, with --trusted-key, signed by a trusted key), 1 incomplete, \
+                corrupt or not trusted, 2 not a readable trace or key file.
                 """)
 
         @Argument(help: "The trace file.") var file: String
         @Flag(help: "Machine-readable output.") var json = false
+        @Option(name: .customLong("trusted-key"), help: "Public key or keyring file (lines of `HEX [NAME]`) the signer must be in.")
+        var trustedKey: String?
 
         func run() throws {
+            let trusted = try loadTrustedKeys(trustedKey)
             let verification = try reportingErrors { try TraceReader(path: file).verify() }
+            let trust = trusted?.check(verification)
             if json {
                 var object: [String: CanonicalJSON] = [
                     "sealed": .bool(verification.status.isSealed),
                     "events": .int(verification.verifiedEvents),
                     "final_hash": .string(hexString(verification.finalHash)),
                     "message": .string(verification.status.description),
+                    "signer": verification.signer.map(signerJSON) ?? .null,
                 ]
                 switch verification.status {
                 case .sealed: object["status"] = "sealed"
@@ -92,13 +103,57 @@ struct TraceCommand: ParsableCommand {
                 case .corrupt(let seq, let reason):
                     object["status"] = "corrupt"; object["seq"] = .int(seq); object["reason"] = .string(reason)
                 }
+                if let trust { object.merge(trustJSON(trust)) { $1 } }
                 printJSON(.object(object))
             } else {
                 print(verification.status.isSealed
                       ? "sealed: \(verification.verifiedEvents) events, final hash \(hexString(verification.finalHash))"
                       : verification.status.description)
+                if let line = signatureLine(verification, trust: trust) { print(line) }
             }
-            if !verification.status.isSealed { throw ExitCode(1) }
+            if !verification.status.isSealed || trust.map({ !$0.isTrusted }) == true { throw ExitCode(1) }
+        }
+
+        /// Who signed, and whether that was checked against a trusted key (nil when the status line says it all).
+        private func signatureLine(_ verification: TraceVerification, trust: TraceTrust?) -> String? {
+            switch trust {
+            case .some(.trusted(_, _)): return trust?.description
+            case .some(.notSealed): return "NOT trusted: the trace is not sealed and intact"
+            case .some(let verdict): return "NOT trusted: \(verdict)"
+            case .none:
+                guard verification.status.isSealed else { return nil }
+                guard let signer = verification.signer else { return "unsigned: nothing says who recorded it" }
+                return "signed by key \(signer.fingerprint) (public key \(hexString(signer.publicKey))): \(signer.signatures) "
+                    + "signatures verified against it, but it was not checked against a trusted key (pass --trusted-key FILE)"
+            }
+        }
+
+        private func trustJSON(_ trust: TraceTrust) -> [String: CanonicalJSON] {
+            var object: [String: CanonicalJSON] = ["trusted": .bool(trust.isTrusted), "trust": .string(trust.description)]
+            if case .trusted(_, let name) = trust { object["signed_by"] = .string(name) }
+            return object
+        }
+    }
+
+    struct Keygen: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a new Ed25519 trace signing key: FILE (the seed, mode 0600) and FILE.pub (`HEX NAME`, for --trusted-key).",
+            discussion: "Refuses to replace an existing FILE. Exit codes: 0 written, 2 FILE exists or cannot be written.")
+
+        @Argument(help: "The key file to create.") var file: String
+        @Option(help: "The name written beside the public key in FILE.pub.") var name: String = "signer"
+
+        func validate() throws {
+            guard !name.contains("\n"), !name.isEmpty else { throw ValidationError("--name must be one non-empty line") }
+        }
+
+        func run() throws {
+            guard !FileManager.default.fileExists(atPath: file), !FileManager.default.fileExists(atPath: file + ".pub") else {
+                throw failure("\(file) or \(file).pub already exists; refusing to replace a key")
+            }
+            let key = TraceSigningKey.generate()
+            guard try writeNewKey(key, to: file, name: name) else { throw failure("\(file): already exists; refusing to replace a key") }
+            print("wrote \(file) and \(file).pub: public key \(hexString(key.publicKey)) (fingerprint \(key.fingerprint))")
         }
     }
 
@@ -155,4 +210,10 @@ struct TraceCommand: ParsableCommand {
 
         func run() throws { print(TraceSchemaDocument.markdown(), terminator: "") }
     }
+}
+
+/// `{"public_key", "fingerprint", "signatures"}` of a trace's verified signer.
+func signerJSON(_ signer: TraceSigner) -> CanonicalJSON {
+    ["public_key": .string(hexString(signer.publicKey)), "fingerprint": .string(signer.fingerprint),
+     "signatures": .int(Int64(signer.signatures))]
 }

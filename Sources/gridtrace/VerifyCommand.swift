@@ -15,14 +15,18 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "A folder with OpenDSS's steps.csv for the same injections (see export-dss).") var golden: String?
     @Option(help: "Voltage band: en50160 (0.90–1.10 pu) or ansi (C84.1 Range A, 0.95–1.05 pu).") var limits: String = "en50160"
     @Flag(help: "Machine-readable output.") var json = false
+    @Option(name: .customLong("trusted-key"), help: "Also check that the trace is signed by a key in this file (a public key or keyring: lines of `HEX [NAME]`).")
+    var trustedKey: String?
 
     func validate() throws {
         guard LimitStandard(rawValue: limits) != nil else { throw ValidationError("--limits takes en50160 or ansi") }
     }
 
     func run() throws {
+        let trusted = try loadTrustedKeys(trustedKey)
         let report = try reportingErrors {
-            try TraceVerifier.verify(path: trace, limits: LimitStandard(rawValue: limits) ?? .en50160, goldenDirectory: golden)
+            try TraceVerifier.verify(path: trace, limits: LimitStandard(rawValue: limits) ?? .en50160, goldenDirectory: golden,
+                                     trustedKeys: trusted)
         }
         printChecks(report.checks, json: json)
         if !json {

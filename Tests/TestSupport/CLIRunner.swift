@@ -21,16 +21,26 @@ public enum CLI {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }()
 
+    /// The fixed key every test run signs with (Tests/Fixtures/signing), so that no test depends on
+    /// the machine's own installation key.
+    public static let testSigningKey = SharedData.packageRoot.appendingPathComponent("Tests/Fixtures/signing/test-signing-key").path
+
+    /// The child's environment: ours, with `GRIDTRACE_SIGNING_KEY` set to the test key, then `overrides`.
+    static func environment(_ overrides: [String: String]) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["GRIDTRACE_SIGNING_KEY"] = testSigningKey
+        environment.merge(overrides) { $1 }
+        return environment
+    }
+
     /// Runs `gridtrace args…` to completion, in `directory` when given (else the test's own folder),
-    /// with `environment` added to this process's environment.
+    /// with `environment` overriding variables of the default `environment(_:)`.
     public static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> CommandResult {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        process.environment = Self.environment(environment)
         if let directory { process.currentDirectoryURL = directory }
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
-        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -49,6 +59,7 @@ public enum CLI {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        process.environment = Self.environment([:])
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice

@@ -31,7 +31,7 @@ import Testing
     @Test func filesComeBackInPathOrderByteForByte() throws {
         let path = try Self.storingTrace()
         let reader = try TraceReader(path: path)
-        #expect(reader.header.formatVersion == 2)
+        #expect(reader.header.formatVersion == TraceFormat.version)
         #expect(reader.header.feederEntry == "Master.dss")
         #expect(reader.header.feederFiles.map(\.path) == ["../common/codes.dss", "Master.dss", "profiles/home.txt"])
         #expect(reader.header.feederFiles[2].byteCount == 3600)
