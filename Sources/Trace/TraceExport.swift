@@ -41,15 +41,18 @@ extension TraceReader {
     /// already canonical; an empty text is `null`, and a text that is not JSON — a damaged trace — is
     /// kept as a string so the line stays valid JSON), keys in canonical order.
     static func objectText(_ object: CanonicalJSON, embedding: [String: String]) -> String {
-        guard case .object(var members) = object else { return object.text }
-        for key in embedding.keys { members.removeValue(forKey: key) }
-        let plain = members.map { (key: $0.key, text: $0.value.text) }
-        let raw = embedding.map { member -> (key: String, text: String) in
-            if member.value.isEmpty { return (member.key, "null") }
-            let isJSON = (try? JSONSerialization.jsonObject(with: Data(member.value.utf8), options: [.fragmentsAllowed])) != nil
-            return (member.key, isJSON ? member.value : CanonicalJSON.string(member.value).text)
+        guard case .object(let members) = object else { return object.text }
+        var ordered: [(key: String, text: String)] = []
+        for key in members.keys.sorted() where embedding[key] == nil {  // determinism: sorted
+            ordered.append((key, members[key]?.text ?? "null"))
         }
-        let ordered = (plain + raw).sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }  // determinism: sorted by UTF-8 bytes
+        for key in embedding.keys.sorted() {  // determinism: sorted
+            let value = embedding[key] ?? ""
+            if value.isEmpty { ordered.append((key, "null")); continue }
+            let isJSON = (try? JSONSerialization.jsonObject(with: Data(value.utf8), options: [.fragmentsAllowed])) != nil
+            ordered.append((key, isJSON ? value : CanonicalJSON.string(value).text))
+        }
+        ordered.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }  // canonical order: by UTF-8 bytes
         var text = "{"
         for (index, member) in ordered.enumerated() {
             if index > 0 { text += "," }

@@ -97,7 +97,7 @@ public enum CIMCrossCheck {
                     continue
                 }
                 phase += 1
-                differences += phaseDifferences(segment.name, ours: ours, theirs: entries)
+                differences += phaseDifferences(segment.name, ours: ours, exported: entries)
             case nil:
                 notComparable.append("line \(segment.name): the export gives no impedance (wire data), not comparable")
                 continue
@@ -118,9 +118,9 @@ public enum CIMCrossCheck {
 
     /// The entries of the export's phase matrix (1-based, lower triangle) that differ from ours.
     static func phaseDifferences(_ name: String, ours: (order: Int, r: [Double], x: [Double]),
-                                 theirs: [(row: Int, column: Int, rOhmsPerMeter: Double, xOhmsPerMeter: Double)]) -> [String] {
+                                 exported: [(row: Int, column: Int, rOhmsPerMeter: Double, xOhmsPerMeter: Double)]) -> [String] {
         var differences: [String] = []
-        for entry in theirs {
+        for entry in exported {
             guard (1...ours.order).contains(entry.row), (1...ours.order).contains(entry.column) else {
                 differences.append("line \(name): the export's entry (\(entry.row),\(entry.column)) is outside the imported \(ours.order)×\(ours.order) matrix")
                 continue

@@ -300,7 +300,7 @@ func occurrences(of needle: String, in text: String) -> Int {
         summary.variants = summary.variants.filter { $0.variant == .p2p }
         let traded = try #require(summary.variants.first)
         let html = HTMLReport.render(summary: summary)
-        let row = try #require(tableRow(html, quantity: "Net export"))
+        let row = try #require(tableRow(html, quantity: "Export (reverse flow; the paper's net export)"))
         #expect(row.contains("<td>—</td><td>\(HTMLText.fixed(traded.metrics.energyExportedKilowattHours, decimals: 2))</td><td>—</td><td>—</td>"))
         #expect(row.contains(">40.06<"))
         // P and Q (one scenario each) and the auction; no voltage difference without the pair.
