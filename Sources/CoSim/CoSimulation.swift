@@ -37,14 +37,23 @@ public struct VariantSummary: Sendable {
     public var adversaries: [AdversaryAssignment]
     public var outcomes: [IntervalOutcome]
     public var sourceElement: String
+    /// The voltage band the scenario judges its nodes by (`[grid] limits`); the metrics' first
+    /// violation counts are against it.
+    public var limits: VoltageLimits
+
+    /// Node-steps outside `limits` (a node outside the band at one step counts once).
+    public var nodeStepsOutsideLimits: Int { metrics.violationNodeSteps.first ?? 0 }
 
     /// The summary.json object of this scenario.
     public var json: CanonicalJSON {
         [
             "trace": .string((tracePath as NSString).lastPathComponent),
             "events": .int(events), "final_hash": .string(finalHash),
-            "net_export_kwh": .double(metrics.energyExportedKilowattHours),
+            // Export and import are summed per interval (reverse and forward flow at the source);
+            // net export is their difference (negative: the feeder drew more than it returned).
+            "export_kwh": .double(metrics.energyExportedKilowattHours),
             "import_kwh": .double(metrics.energyImportedKilowattHours),
+            "net_export_kwh": .double(-metrics.energyNetKilowattHours),
             "net_import_kwh": .double(metrics.energyNetKilowattHours),
             "reactive_kvarh": .double(metrics.reactiveEnergyAbsoluteKilovarHours),
             "max_kva": .double(metrics.maxApparentPowerKilovoltAmperes),
@@ -59,6 +68,12 @@ public struct VariantSummary: Sendable {
             "p2p_volume_kwh": .double(p2pVolumeKilowattHours),
             "contracts": .int(Int64(contracts)), "contracts_fallen_back": .int(Int64(contractsFallenBack)),
             "source_element": .string(sourceElement),
+            "voltage_limits": [
+                "standard": .string(limits.name), "low_pu": .double(limits.lowPerUnit), "high_pu": .double(limits.highPerUnit),
+                "node_steps_outside": .int(Int64(nodeStepsOutsideLimits)),
+                "steps_outside": .int(Int64(metrics.violationSteps.first ?? 0)),
+                "passed": .bool(nodeStepsOutsideLimits == 0),
+            ],
         ]
     }
 }
@@ -70,7 +85,7 @@ public struct RunSummary: Sendable {
 
     public var json: CanonicalJSON {
         var members: [String: CanonicalJSON] = [
-            "scenario": .string(scenario.name), "seed": .string(String(scenario.seed)),
+            "scenario": .string(scenario.name), "seed": .seed(scenario.seed),
             "intervals": .int(Int64(scenario.intervals)), "engine_version": .string(EngineVersion.current),
         ]
         for variant in variants { members[variant.variant.rawValue] = variant.json }
@@ -147,7 +162,8 @@ public enum CoSimulation {
             p2pVolumeKilowattHours: run.outcomes.reduce(0) { $0 + $1.tradedKilowattHours },
             contracts: run.outcomes.reduce(0) { $0 + $1.contracts },
             contractsFallenBack: run.outcomes.reduce(0) { $0 + $1.contractsFallenBack },
-            adversaries: run.market.adversaries, outcomes: run.outcomes, sourceElement: run.area.sourceElementName)
+            adversaries: run.market.adversaries, outcomes: run.outcomes, sourceElement: run.area.sourceElementName,
+            limits: scenario.limits.voltageLimits)
     }
 
     /// Writes `text` so that `path` is never seen half-written (Foundation writes a temporary file

@@ -9,7 +9,13 @@ import Market
 /// A co-simulation scenario. Prices are in currency units per kWh; the market converts them to
 /// integer tokens.
 public struct Scenario: Sendable, Equatable {
-    public enum Variant: String, CaseIterable, Sendable { case noP2P = "no-p2p", p2p = "p2p" }
+    public enum Variant: String, CaseIterable, Sendable {
+        case noP2P = "no-p2p", p2p = "p2p"
+
+        /// A variant as typed on a command line; `no_p2p` (the old `market day` spelling) is an
+        /// alias of `no-p2p`, so both commands take both.
+        public init?(argument: String) { self.init(rawValue: argument == "no_p2p" ? "no-p2p" : argument) }
+    }
     /// Where the feeder comes from: generated from the seed, an OpenDSS script on disk, or the
     /// OpenDSS files a trace stores (a replay's feeder, read from the trace, never from disk).
     public enum FeederSource: Sendable, Equatable { case synthetic, openDSS(path: String), stored(FeederFileSet) }
@@ -97,7 +103,7 @@ extension Scenario {
         let variantNames = try run.strings("variants", default: ["no-p2p", "p2p"])
         var variants: [Variant] = []
         for name in variantNames {
-            guard let variant = Variant(rawValue: name) else {
+            guard let variant = Variant(argument: name) else {
                 throw run.error("variants", "\"\(name)\" is not one of \"no-p2p\", \"p2p\"")
             }
             variants.append(variant)

@@ -45,7 +45,7 @@ public enum EventKind: String, CaseIterable, Sendable, Comparable {
 
 /// One event as an engine emits it: simulated time, kind, the acting entity, and a payload.
 ///
-/// `actor` names who acted (e.g. "home:17", "node:3", "grid"); `payload` is canonical JSON, so
+/// `actor` names who acted (e.g. "home:17" for a participant, "node:h3.1" for a grid node, "grid"); `payload` is canonical JSON, so
 /// the trace bytes are a pure function of the values.
 public struct EventRecord: Sendable, Equatable {
     public var time: SimTime

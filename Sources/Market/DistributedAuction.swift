@@ -157,7 +157,7 @@ private func clearLocally(holders: [Int], overlay: AuctionOverlay, rule: Clearin
         sellers[position] = residual.sellers
         if log.isEnabled {
             for trade in trades[before...] {
-                log.emit(time, actor: "node:\(auctioneer)", OrderMatchedEvent(trade))
+                log.emit(time, actor: HumanFormat.participant(auctioneer), OrderMatchedEvent(trade))
             }
         }
     }
@@ -192,7 +192,7 @@ private func forward(round: Int, holders: inout [Int], overlay: AuctionOverlay, 
         messages += 1
         if log.isEnabled {
             let ids = (movingBuyers + movingSellers).map { Int64($0.order) }
-            log.emit(time, actor: "node:\(overlay.participantAtPosition[position])",
+            log.emit(time, actor: HumanFormat.participant(overlay.participantAtPosition[position]),
                      OrderForwardedEvent(round: round, to: overlay.participantAtPosition[target], orders: ids))
         }
         let targetWasEmpty = buyers[target].isEmpty && sellers[target].isEmpty

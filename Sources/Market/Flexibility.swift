@@ -5,9 +5,15 @@ import Kernel
 /// The two scenarios the paper compares.
 public enum TradingScenario: String, Sendable, CaseIterable {
     /// No internal market: everyone trades with the grid, EVs charge on arrival.
-    case noP2P = "no_p2p"
+    case noP2P = "no-p2p"
     /// Internal market with flexible EV charging and price-responsive sellers.
     case p2p
+
+    /// A scenario as typed on a command line: `no-p2p` or `p2p`; `no_p2p` (the spelling of
+    /// versions before 0.2) is accepted as an alias of `no-p2p`.
+    public init?(argument: String) {
+        self.init(rawValue: argument == "no_p2p" ? "no-p2p" : argument)
+    }
 }
 
 /// What a home's EV controller sees when it decides this interval's charging power.

@@ -119,7 +119,7 @@ public struct OrderForwardedEvent: EventPayload {
         PayloadField("round", .integer, "auction round (hypercube dimension), from 0"),
         PayloadField("to", .integer, "receiving participant"),
         PayloadField("orders", .integerArray, "book indices of the forwarded orders"),
-    ], emittedBy: "Market (distributed auction), from T+1 min, one round per 250 ms, actor node:j (the sender)")
+    ], emittedBy: "Market (distributed auction), from T+1 min, one round per 250 ms, actor home:j (the sender)")
     public var round: Int
     public var to: Int
     public var orders: [Int64]
@@ -154,7 +154,7 @@ public struct OrderMatchedEvent: EventPayload {
         PayloadField("seller_price", .integer, unit: "µtoken/Wh", "price the seller receives"),
         PayloadField("auctioneer", .integer, "participant that cleared it (−1: centralised or game)"),
         PayloadField("round", .integer, "auction round it cleared in (0: centralised or game)"),
-    ], emittedBy: "Market, from T+1 min, actor node:j (auctioneer) or market (centralised)")
+    ], emittedBy: "Market, from T+1 min, actor home:j (auctioneer) or market (centralised)")
     public var buyer: Int
     public var seller: Int
     public var buyOrder: Int

@@ -113,8 +113,8 @@ public struct ClearingReport: Sendable, Equatable {
 ///   (`participant, interval, phase: commit, reason`).
 /// - T+1 min `order_revealed` (`Order.json`: participant, interval, side, energy_wh, limit_price) or
 ///   `order_rejected` (`phase: reveal`).
-/// - From T+1 min, one auction round per 250 ms: `order_matched` (actor `node:j`, the auctioneer, or
-///   `market` when centralised; `Trade.json`), `order_forwarded` (actor `node:j`; round, to, orders),
+/// - From T+1 min, one auction round per 250 ms: `order_matched` (actor `home:j`, the auctioneer, or
+///   `market` when centralised; `Trade.json`), `order_forwarded` (actor `home:j`; round, to, orders),
 ///   `order_unmatched` (order, side, energy_wh, held_by). Game: `game_iteration` per solver piece
 ///   (iteration, price_low, price_high, piece_best_price, best_price, buyer_cost) and one with
 ///   `final: true` (regime, price, iterations, buyer_cost).

@@ -79,7 +79,7 @@ public enum HTMLReport {
         if let base = pair.noP2P, let traded = pair.p2p {
             var text = "With P2P trading, \(HTMLText.fixed(traded.p2pVolumeKilowattHours, decimals: 2)) kWh were delivered in "
             text += "\(traded.contracts) contracts (\(traded.contractsFallenBack) fell back to the grid). Against no P2P, "
-            let changes = [("net export", PaperTable2.netExport, { (v: VariantSummary) in v.metrics.energyExportedKilowattHours }),
+            let changes = [("export", PaperTable2.netExport, { (v: VariantSummary) in v.metrics.energyExportedKilowattHours }),
                            ("reactive energy", PaperTable2.reactiveEnergy, { (v: VariantSummary) in v.metrics.reactiveEnergyAbsoluteKilovarHours }),
                            ("max complex power", PaperTable2.maxComplexPower, { (v: VariantSummary) in v.metrics.maxApparentPowerKilovoltAmperes })]
             text += changes.map { name, paper, value in

@@ -33,10 +33,14 @@ public enum PaperTable2 {
     /// The rows in display order: Table 2's quantities, the other two unbalance forms, the
     /// voltage extremes and the traded volume.
     public static let rows: [Table2Row] = [
-        Table2Row(quantity: "Net export", unit: "kWh", decimals: 2,
+        // The paper calls the energy that flows back upstream "net export"; it is summed per
+        // interval, so it is the export, and net export (export − import) is a row of its own.
+        Table2Row(quantity: "Export (reverse flow; the paper's net export)", unit: "kWh", decimals: 2,
                   value: { $0.metrics.energyExportedKilowattHours }, paper: netExport),
         Table2Row(quantity: "Import", unit: "kWh", decimals: 2,
                   value: { $0.metrics.energyImportedKilowattHours }, paper: nil),
+        Table2Row(quantity: "Net export (export − import)", unit: "kWh", decimals: 2,
+                  value: { -$0.metrics.energyNetKilowattHours }, paper: nil),
         Table2Row(quantity: "Reactive energy", unit: "kvarh", decimals: 2,
                   value: { $0.metrics.reactiveEnergyAbsoluteKilovarHours }, paper: reactiveEnergy),
         Table2Row(quantity: "Max complex power", unit: "kVA", decimals: 2,

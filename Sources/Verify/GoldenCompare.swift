@@ -26,6 +26,8 @@ public struct GoldenComparison: Sendable {
     /// a golden file without a counterpart, differing headers or row counts, a short row, a cell that
     /// is not a number (or NaN/infinite) where the other file has one, rows that do not line up.
     public var problems: [String] = []
+    /// Set when the comparison failed and the results were solved more loosely than the golden.
+    public var toleranceMismatch: ToleranceMismatch? = nil
     public var passed: Bool { !quantities.isEmpty && problems.isEmpty && quantities.allSatisfy(\.passed) }
 }
 
@@ -64,7 +66,9 @@ public enum GoldenCompare {
         for key in ours.keys.filter({ theirs[$0] == nil }).sorted() where isResultFile(key) {  // determinism: sorted
             notes.append("\(ours[key] ?? key) is in the results folder only (not checked)")
         }
-        return GoldenComparison(quantities: quantities, notes: notes, problems: problems)
+        var comparison = GoldenComparison(quantities: quantities, notes: notes, problems: problems)
+        if !comparison.passed { comparison.toleranceMismatch = toleranceMismatch(results: results, golden: golden) }
+        return comparison
     }
 
     /// Files a results folder is expected to match: CSV results and metrics.json. OpenDSS's uuid

@@ -16,7 +16,7 @@ public indirect enum ReplayStop: Sendable, Equatable {
     case time(SimTime)
     /// Stop at the first event of this kind.
     case kind(EventKind)
-    /// Stop at the first event of this actor (`home:7`, `contract:12`, `node:3`, `market`, `grid`).
+    /// Stop at the first event of this actor (`home:7`, `contract:12`, `node:<bus>.<phase>`, `market`, `grid`).
     case actor(String)
     /// Stop at the first event that meets every condition (a kind, for one actor, after a time).
     case all([ReplayStop])
@@ -56,7 +56,7 @@ public indirect enum ReplayStop: Sendable, Equatable {
     public var text: String {
         switch self {
         case .seq(let seq): return String(seq)
-        case .time(let time): return "\(time)"
+        case .time(let time): return HumanFormat.clock(milliseconds: time.milliseconds)
         case .kind(let kind): return kind.rawValue
         case .actor(let actor): return "actor=" + actor
         case .all(let conditions): return conditions.map(\.text).joined(separator: ",")
@@ -84,7 +84,7 @@ public struct ComparedEvent: Sendable, Equatable, CustomStringConvertible {
     public var payload: String
 
     public var description: String {
-        "seq \(seq) t=\(SimTime(milliseconds: timeMilliseconds)) \(kind) \(actor) \(payload)"
+        "seq \(seq) \(HumanFormat.clock(milliseconds: timeMilliseconds)) \(kind) \(actor) \(payload)"
     }
 }
 

@@ -13,18 +13,32 @@ public struct VerificationCheck: Sendable, Equatable {
     public var name: String
     public var passed: Bool
     public var summary: String
+    /// What people read: the first few findings (see `detailsTotal`).
     public var details: [String]
+    /// How many findings there are when `details` shows only the first ones; nil when it shows all.
+    public var detailsTotal: Int? = nil
+    /// Every finding as typed objects for `--json`, by key (e.g. "violations", "nodes").
+    public var records: [String: [CanonicalJSON]] = [:]
 }
 
 extension VerificationCheck {
-    /// Canonical JSON: name, passed, summary, details.
+    /// Canonical JSON: name, passed, summary, details (as shown), details_total, and every record.
     public var json: CanonicalJSON {
-        ["name": .string(name), "passed": .bool(passed), "summary": .string(summary), "details": .array(details.map { .string($0) })]
+        var members: [String: CanonicalJSON] = [
+            "name": .string(name), "passed": .bool(passed), "summary": .string(summary),
+            "details": .array(details.map { .string($0) }), "details_total": .int(Int64(detailsTotal ?? details.count))]
+        for (key, items) in records { members[key] = .array(items) }  // canonical JSON sorts the keys
+        return .object(members)
     }
 
-    /// `PASS  name: summary`, then one indented line per detail.
+    /// `PASS  name: summary`, then one indented line per detail, and a last line saying when the
+    /// list was cut ("showing 50 of 388; every one in --json").
     public var lines: [String] {
-        ["\(passed ? "PASS" : "FAIL")  \(name): \(summary)"] + details.map { "        " + $0 }
+        var lines = ["\(passed ? "PASS" : "FAIL")  \(name): \(summary)"] + details.map { "        " + $0 }
+        if let detailsTotal, detailsTotal > details.count {
+            lines.append("        … showing \(details.count) of \(detailsTotal); every one in --json")
+        }
+        return lines
     }
 }
 
@@ -140,6 +154,8 @@ struct EventScan {
     var steps: [RecordedStep] = []
     var violationsByNode: [String: (count: Int, worst: Double, firstStep: Int)] = [:]
     var violationSteps: [Int] = []
+    /// Every node-step outside the band, in trace order (for `--json`).
+    var violationRecords: [CanonicalJSON] = []
     var recordedStandard: String?
     var escrowByContract: [Int64: Int64] = [:]
     /// Membership only (never iterated), so hash order cannot leak into the report.
@@ -186,6 +202,8 @@ struct EventScan {
         if abs(value - 1) > abs(entry.worst - 1) { entry.worst = value }
         violationsByNode[node] = entry
         if violationSteps.last != step { violationSteps.append(step) }
+        violationRecords.append(["node": .string(node), "step": .int(Int64(step)), "time_ms": .int(event.timeMilliseconds),
+                                 "v_pu": .double(value), "standard": .string(standard)])
     }
 
     private mutating func settlement(_ event: TraceEvent, _ settlement: ContractSettlement) {
@@ -200,7 +218,7 @@ struct EventScan {
             let (next, overflow) = sum.addingReportingOverflow(part)
             return overflow ? .max : next
         }
-        if paid != escrow { moneyErrors.append("seq \(event.seq): contract \(contract) paid out \(paid) µtoken of an escrow of \(escrow)") }
+        if paid != escrow { moneyErrors.append("seq \(event.seq): contract \(contract) paid out \(paid) µtoken of an escrow of \(escrow) µtoken") }
         if settledContracts.contains(contract) { moneyErrors.append("seq \(event.seq): contract \(contract) settled twice") }
         settledContracts.insert(contract)
     }
@@ -228,24 +246,31 @@ struct EventScan {
         let name = "voltage limits (\(limits.name) \(band.lowerBound)–\(band.upperBound) pu)"
         // Steps whose extremes leave the band: the verdict when no per-node events exist for this standard.
         let outside = steps.filter { !band.contains($0.voltageMinPerUnit) || !band.contains($0.voltageMaxPerUnit) }
-        let outsideDetails = outside.prefix(20).map { "step \($0.step): min \($0.voltageMinPerUnit) pu, max \($0.voltageMaxPerUnit) pu" }
+        let outsideDetails = outside.prefix(20).map { "step \($0.step): min \(HumanFormat.quantity($0.voltageMinPerUnit, "pu", decimals: 4)), max \(HumanFormat.quantity($0.voltageMaxPerUnit, "pu", decimals: 4))" }
         if let recordedStandard, recordedStandard != limits.name {
             return VerificationCheck(name: name, passed: outside.isEmpty,
                                      summary: "\(outside.count) steps with a node outside the band (from step extremes; the run recorded per-node events for \(recordedStandard))",
-                                     details: outsideDetails)
+                                     details: outsideDetails, detailsTotal: outside.count)
         }
         if violationsByNode.isEmpty && !outside.isEmpty && recordedStandard == nil {
             return VerificationCheck(name: name, passed: false,
                                      summary: "\(outside.count) steps outside the band (no per-node events recorded for this standard)",
-                                     details: outsideDetails)
+                                     details: outsideDetails, detailsTotal: outside.count)
         }
         let nodes = violationsByNode.sorted { $0.key < $1.key }  // determinism: sorted
         let total = nodes.reduce(0) { $0 + $1.value.count }
+        let shown = 50
         return VerificationCheck(
             name: name, passed: nodes.isEmpty,
             summary: nodes.isEmpty ? "every LV node within the band at every step"
                 : "\(total) node-steps outside the band at \(nodes.count) nodes over \(violationSteps.count) steps",
-            details: nodes.prefix(50).map { "node \($0.key): \($0.value.count) steps outside, worst \($0.value.worst) pu, first at step \($0.value.firstStep)" })
+            details: nodes.prefix(shown).map {
+                "node \($0.key): \($0.value.count) steps outside, worst \(HumanFormat.quantity($0.value.worst, "pu", decimals: 4)), first at step \($0.value.firstStep)"
+            },
+            detailsTotal: nodes.count,
+            records: ["violations": violationRecords,
+                      "nodes": nodes.map { ["node": .string($0.key), "steps_outside": .int(Int64($0.value.count)),
+                                            "worst_pu": .double($0.value.worst), "first_step": .int(Int64($0.value.firstStep))] }])
     }
 
     func moneyCheck() -> VerificationCheck {
@@ -279,13 +304,13 @@ struct EventScan {
                 let tolerance = TraceVerifier.meterToleranceWattHoursPerHome * Double(homes)
                     + TraceVerifier.powerBalanceToleranceKilowatts * hours * 1000
                 if error > tolerance {
-                    details.append("step \(step.step): meters read \(metered) Wh, the grid delivered \(delivered * hours * 1000) Wh")
+                    details.append("step \(step.step): meters read \(metered) Wh, the grid delivered \(HumanFormat.quantity(delivered * hours * 1000, "Wh", decimals: 1))")
                 }
             } else if let injected = injectedKilowatts[step.step] {
                 checked += 1
                 let error = abs(delivered - injected)
                 if error > TraceVerifier.powerBalanceToleranceKilowatts {
-                    details.append("step \(step.step): homes were scheduled to draw \(injected) kW, the grid delivered \(delivered) kW")
+                    details.append("step \(step.step): homes were scheduled to draw \(HumanFormat.quantity(injected, "kW", decimals: 3)), the grid delivered \(HumanFormat.quantity(delivered, "kW", decimals: 3))")
                 }
             }
         }
@@ -295,6 +320,6 @@ struct EventScan {
             summary: checked == 0 ? "no meter readings or per-home injections recorded"
                 : "\(checked) steps: meters vs grid delivery within \(String(format: "%.2f", worstMeter.error)) Wh (step \(worstMeter.step)); "
                 + "the solved draw differs from the schedule by up to \(schedule) kW (step \(worstSchedule.step))",
-            details: Array(details.prefix(20)))
+            details: Array(details.prefix(20)), detailsTotal: details.count)
     }
 }

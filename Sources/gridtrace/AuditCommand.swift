@@ -47,12 +47,12 @@ struct AuditCommand: ParsableCommand {
         print("audited:   \(result.auditedPath) (final hash \(result.auditedFinalHash.prefix(16))…)")
         print("orders:    \(report.declarationCount) revealed, \(report.meterCount) meter readings, \(report.participants.count) participants")
         if let note = report.note { print("note:      \(note)") }
-        print("flagged:   \(report.flagged.isEmpty ? "none" : report.flagged.map(String.init).joined(separator: ", "))")
+        print("flagged:   \(report.flagged.isEmpty ? "none" : report.flagged.map { HumanFormat.participant(Int($0)) }.joined(separator: ", "))")
         for participant in report.participants where participant.flagged {
             for side in [participant.sell, participant.buy].compactMap({ $0 }) where side.flagged {
-                print(String(format: "  home %3d  %@ side: over-declared %.0f Wh/interval beyond the population over %d intervals "
+                print(String(format: "  %@  %@ side: over-declared %.0f Wh/interval beyond the population over %d intervals "
                              + "(robust z %.1f, t %.1f, sign z %.1f) → suspected %@",
-                             participant.participant, side.side.rawValue, side.excessWattHours, side.intervals,
+                             HumanFormat.participant(Int(participant.participant)), side.side.rawValue, side.excessWattHours, side.intervals,
                              side.robustZ, side.tStatistic, side.signZ, side.side.suspectedStrategy))
             }
         }

@@ -138,6 +138,13 @@ struct ChainRunCommand: ParsableCommand {
     }
 
     static func json(_ s: ChainStatistics, wallSeconds: Double) -> CanonicalJSON {
+        var members = statisticsJSON(s)
+        members["wall_seconds"] = .double(wallSeconds)
+        return .object(members)
+    }
+
+    /// A run's figures with units in their names (shared by run, sweep and design).
+    static func statisticsJSON(_ s: ChainStatistics) -> [String: CanonicalJSON] {
         [
             "blocks_mined": .int(Int64(s.blocksMined)), "best_height": .int(Int64(s.bestHeight)),
             "orphans": .int(Int64(s.orphans)), "orphan_rate": .double(s.orphanRate),
@@ -148,7 +155,7 @@ struct ChainRunCommand: ParsableCommand {
             "throughput_tx_s": .double(s.throughputTransactionsPerSecond),
             "propagation_all_mean_ms": .double(s.propagationToAllMeanMilliseconds),
             "block_receptions": .int(Int64(s.blockReceptions)), "events": .int(Int64(s.events)),
-            "simulated_seconds": .double(s.simulatedSeconds), "wall_seconds": .double(wallSeconds),
+            "simulated_seconds": .double(s.simulatedSeconds),
         ]
     }
 
@@ -173,6 +180,7 @@ struct ChainSweepCommand: ParsableCommand {
 
     @OptionGroup var network: ChainNetworkOptions
     @Option(help: "Output directory.") var out = "out/chain-sweep"
+    @Flag(help: "Print one JSON object: one row per delay and the files written.") var json = false
 
     /// Errors become one line on stderr and exit code 2 (see README).
     func run() throws { try reportingErrors { try execute() } }
@@ -184,11 +192,25 @@ struct ChainSweepCommand: ParsableCommand {
         let rows = try ChainNetworkOptions.namingOptions { try ChainExperiment.sweep(configuration, delaysMilliseconds: delayList, seed: network.seed, length: length) }
         let csv = ChainExperiment.sweepCSV(rows)
         let charts = ChainExperiment.sweepCharts(rows, title: "\(configuration.nodeCount) nodes, \(configuration.minerCount) miners")
-        try writeFile("\(out)/chain-sweep.csv", csv)
-        try writeFile("\(out)/forks-vs-delay.svg", charts.forks)
-        try writeFile("\(out)/confirmation-vs-delay.svg", charts.confirmation)
-        print(csv, terminator: "")
-        print("wrote \(out)/chain-sweep.csv, \(out)/forks-vs-delay.svg, \(out)/confirmation-vs-delay.svg")
+        let files = ["\(out)/chain-sweep.csv", "\(out)/forks-vs-delay.svg", "\(out)/confirmation-vs-delay.svg"]
+        try writeFile(files[0], csv)
+        try writeFile(files[1], charts.forks)
+        try writeFile(files[2], charts.confirmation)
+        if json {
+            printJSON(["rows": .array(rows.map { row in
+                var members = ChainRunCommand.statisticsJSON(row.statistics)
+                members["delay_ms"] = .double(row.delayMilliseconds)
+                return .object(members)
+            }), "files": .array(files.map { .string($0) })])
+            return
+        }
+        for row in rows {
+            let s = row.statistics
+            print("delay \(HumanFormat.quantity(row.delayMilliseconds, "ms", decimals: 0)): \(s.forks) forks in \(s.blocksMined) blocks "
+                  + "(\(HumanFormat.quantity(s.forkRate * 100, "%", decimals: 3))), confirmation mean "
+                  + "\(HumanFormat.quantity(s.confirmationMeanSeconds, "s")), p95 \(HumanFormat.quantity(s.confirmationP95Seconds, "s"))")
+        }
+        print("wrote \(files.joined(separator: ", "))")
     }
 }
 
@@ -200,6 +222,7 @@ struct ChainDesignCommand: ParsableCommand {
     @Option(name: .customLong("max-confirm-s"), help: "Largest acceptable mean confirmation time, s.") var maxConfirmSeconds: Double
     @Option(name: .customLong("node-counts"), help: "Candidate node counts, comma-separated.") var nodeCounts = "200,150,100,50,25"
     @Option(name: .customLong("bandwidths-mbps"), help: "Candidate bandwidths, Mbit/s, comma-separated.") var bandwidths = "1,2,5,10,20,50,100"
+    @Flag(help: "Print one JSON object: targets, every trial and the chosen design (null when none met the targets).") var json = false
 
     /// Errors become one line on stderr and exit code 2 (see README).
     func run() throws { try reportingErrors { try execute() } }
@@ -212,6 +235,12 @@ struct ChainDesignCommand: ParsableCommand {
         let targets = ChainDesignTargets(maxForkRate: maxForkRate, maxConfirmationSeconds: maxConfirmSeconds)
         let result = try ChainExperiment.design(configuration, targets: targets, nodeCounts: counts, bandwidthsMegabitsPerSecond: speeds,
                                                 seed: network.seed, length: length)
+        if json {
+            printJSON(["max_fork_rate": .double(maxForkRate), "max_confirm_s": .double(maxConfirmSeconds),
+                       "trials": .array(result.trials.map(Self.json)), "chosen": result.chosen.map(Self.json) ?? .null])
+            if result.chosen == nil { throw ExitCode(2) }
+            return
+        }
         print("targets: fork rate ≤ \(maxForkRate), mean confirmation ≤ \(maxConfirmSeconds) s; search: nodes largest first, bandwidth cheapest first")
         for trial in result.trials {
             print("  \(trial.nodeCount) nodes / \(trial.minerCount) miners @ \(formatFixed(trial.bandwidthMegabitsPerSecond, decimals: 2)) Mbit/s: \(trial.verdict)")
@@ -223,6 +252,16 @@ struct ChainDesignCommand: ParsableCommand {
             print("no candidate met the targets; relax them or widen --node-counts / --bandwidths-mbps")
             throw ExitCode(2)
         }
+    }
+
+    static func json(_ trial: ChainDesignTrial) -> CanonicalJSON {
+        var members = ChainRunCommand.statisticsJSON(trial.statistics)
+        members["nodes"] = .int(Int64(trial.nodeCount))
+        members["miners"] = .int(Int64(trial.minerCount))
+        members["bandwidth_mbps"] = .double(trial.bandwidthMegabitsPerSecond)
+        members["meets_fork_target"] = .bool(trial.meetsForkTarget)
+        members["meets_confirmation_target"] = .bool(trial.meetsConfirmationTarget)
+        return .object(members)
     }
 
     private func parseList<T>(_ text: String, _ parse: (String) -> T?) throws -> [T] {

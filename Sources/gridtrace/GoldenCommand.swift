@@ -56,7 +56,11 @@ struct GoldenCommand: ParsableCommand {
                                    "tolerance": .string(q.toleranceDescription), "passed": .bool(q.passed)]
                                if let worst = q.worst { object["worst"] = .string(worst) }
                                return .object(object)
-                           })])
+                           }),
+                           "tolerance_mismatch": comparison.toleranceMismatch.map { mismatch in
+                               ["results_tolerance": mismatch.resultsTolerance.map { .double($0) } ?? .null,
+                                "golden_tolerance": .double(mismatch.goldenTolerance), "hint": .string(mismatch.hint)]
+                           } ?? .null])
             } else {
                 for q in comparison.quantities {
                     // A failing quantity names its row: the one most past its tolerance.
@@ -65,6 +69,7 @@ struct GoldenCommand: ParsableCommand {
                 }
                 for problem in comparison.problems { print("FAIL \(problem)") }
                 for note in comparison.notes { print("note: \(note)") }
+                if let mismatch = comparison.toleranceMismatch { print("hint: " + mismatch.hint) }
                 print(comparison.passed ? "within tolerance" : "NOT within tolerance")
             }
             if !comparison.passed { throw ExitCode(1) }

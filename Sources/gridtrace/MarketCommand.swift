@@ -93,11 +93,11 @@ struct MarketClear: ParsableCommand {
             printJSON(.object(object))
         } else {
             print("participants   \(participants) (\(distributed ? "distributed" : "centralised"), \(rule.rawValue), seed \(seed))")
-            print("volume         \(volumeKilowattHours) kWh")
-            print("welfare        \(welfareTokens) tokens")
+            print("volume         \(HumanFormat.quantity(volumeKilowattHours, "kWh", decimals: 3))")
+            print("welfare        \(HumanFormat.quantity(welfareTokens, "token", decimals: 6))")
             print("trades         \(summary.tradeCount)")
             print("rounds         \(rounds)")
-            print("clear time     \(seconds * 1000) ms")
+            print("clear time     \(HumanFormat.quantity(seconds * 1000, "ms", decimals: 3))")
             if events { print("events         \(eventCount)") }
             if curve { print("trades by round \(cumulativeTrades.map(String.init).joined(separator: " "))") }
         }
@@ -121,7 +121,7 @@ struct MarketDay: ParsableCommand {
     @Option(help: "Price mechanism: auction or game.")
     var mechanism: MarketMechanism = .auction
 
-    @Option(help: "Scenario: p2p or no_p2p.")
+    @Option(help: "Scenario: p2p or no-p2p (as `run --variant`; no_p2p is accepted as an alias).")
     var scenario: TradingScenario = .p2p
 
     @Option(help: "Clearing rule for the auction: mcafee, midprice or payasbid.")
@@ -170,8 +170,15 @@ struct MarketDay: ParsableCommand {
             "events": .int(Int64(digest.count)), "events_sha256": .string(digest.hex), "day_seconds": .double(seconds)]
         if json {
             printJSON(object)
-        } else if case .object(let members) = object {
-            for name in members.keys.sorted() { print(name.padding(toLength: 18, withPad: " ", startingAt: 0) + (members[name]?.text ?? "")) }  // determinism: sorted
+            return
         }
+        let kilowattHours = { (wattHours: Int64) in HumanFormat.quantity(Double(wattHours) / 1000, "kWh", decimals: 3) }
+        print("homes             \(homes) (\(scenario.rawValue), \(mechanism.rawValue), seed \(seed))")
+        print("orders            \(orders)")
+        print("contracts         \(contracts): \(kilowattHours(tradedWattHours)) contracted, \(kilowattHours(deliveredWattHours)) delivered")
+        print("grid              \(kilowattHours(importWattHours)) import, \(kilowattHours(exportWattHours)) export")
+        print("operator          \(HumanFormat.quantity(Double(session.ledger.operatorMicroTokens) / Double(microTokensPerToken), "token", decimals: 6))")
+        print("events            \(digest.count) (sha256 \(digest.hex))")
+        print("day run time      \(HumanFormat.quantity(seconds, "s", decimals: 3))")
     }
 }

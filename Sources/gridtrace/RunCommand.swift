@@ -22,18 +22,21 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Also write report.html (Table 2, plots, verification, audit).") var report = false
     @Flag(help: "Machine-readable summary on stdout.") var json = false
     @OptionGroup var signing: SigningKeyOptions
+    @Flag(help: "Exit 1 when a node leaves the scenario's voltage band (the run still writes everything).") var strict = false
 
     func validate() throws {
         if let intervals, !(1...288).contains(intervals) { throw ValidationError("--intervals must be in 1…288") }
-        if let variant, Scenario.Variant(rawValue: variant) == nil { throw ValidationError("--variant takes no-p2p or p2p") }
+        if let variant, Scenario.Variant(argument: variant) == nil {
+            throw ValidationError("--variant takes no-p2p or p2p (no_p2p is accepted for no-p2p), got '\(variant)'")
+        }
     }
 
     func run() throws {
         let key = try signing.resolve()
         var loaded = try reportingErrors { try Scenario.load(path: scenario, seedOverride: seed, feederOverride: feeder) }
         if let intervals { loaded.intervals = intervals }
-        if let variant = variant.flatMap(Scenario.Variant.init(rawValue:)) { loaded.variants = [variant] }
-        try runScenario(loaded, out: out, json: json, report: report, signing: key)
+        if let variant = variant.flatMap(Scenario.Variant.init(argument:)) { loaded.variants = [variant] }
+        try runScenario(loaded, out: out, json: json, report: report, strict: strict, signing: key)
     }
 }
 
@@ -45,16 +48,27 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Output folder.") var out: String = "out"
     @Flag(help: "Machine-readable summary on stdout.") var json = false
     @OptionGroup var signing: SigningKeyOptions
+    @Flag(help: "Exit 1 when a node leaves the scenario's voltage band (the run still writes everything).") var strict = false
+
+    @Option(help: "Run only the first N five-minute intervals (1–288), e.g. for a quick look.") var intervals: Int?
+
+    func validate() throws {
+        if let intervals, !(1...288).contains(intervals) { throw ValidationError("--intervals must be in 1…288") }
+    }
 
     func run() throws {
         let key = try signing.resolve()
-        try runScenario(Scenario.embeddedDefault(), out: out, json: json, report: true, signing: key)
+        var scenario = Scenario.embeddedDefault()
+        if let intervals { scenario.intervals = intervals }
+        try runScenario(scenario, out: out, json: json, report: true, strict: strict, signing: key)
     }
 }
 
 /// Runs `scenario` into `out`, showing progress on stderr, then prints the summary (and writes the
-/// report when asked). Every trace it writes is signed with `signing`.
-func runScenario(_ scenario: Scenario, out: String, json: Bool, report: Bool, signing: ResolvedSigningKey) throws {
+/// report when asked). Every trace it writes is signed with `signing`. A scenario whose grid left its
+/// voltage band says so on stderr; with `strict` that is exit 1 (after every file is written).
+func runScenario(_ scenario: Scenario, out: String, json: Bool, report: Bool, strict: Bool = false,
+                 signing: ResolvedSigningKey) throws {
     let clock = ContinuousClock()
     let start = clock.now
     // Held until this function returns: a second run into `out` is refused before it writes.
@@ -66,20 +80,45 @@ func runScenario(_ scenario: Scenario, out: String, json: Bool, report: Bool, si
     let tables = try reportingErrors { try RunTables.write(summary.variants.map { ($0.variant.rawValue, $0.tracePath) }, directory: out) }
     let written = report ? try reportingErrors { try writeReport(summary, chainSweep: sweep, signingKey: signing.key) } : nil
     let wall = seconds(clock.now - start)
+    let warnings = summary.variants.compactMap(limitWarning)
+    for warning in warnings { FileHandle.standardError.write(Data(("warning: " + warning + "\n").utf8)) }
+    let strictFailure = strict && !warnings.isEmpty
     if json {
         guard case .object(var members) = summary.json else { preconditionFailure("a run summary is a JSON object") }
         members["signer"] = signing.json
         printJSON(.object(members))
+        if strictFailure { throw ExitCode(1) }
         return
     }
     print(summaryTable(summary))
     if let audit = written?.audit {
         let score = audit.precision.map { String(format: " (precision %.2f, recall %.2f against the recorded ground truth)", $0, audit.recall ?? 0) } ?? ""
-        print("audit: flagged homes \(audit.flaggedParticipants.map(String.init).joined(separator: ", "))\(score)")
+        print("audit: flagged \(audit.flaggedParticipants.map { HumanFormat.participant(Int($0)) }.joined(separator: ", "))\(score)")
     }
     let files = summary.variants.map(\.tracePath) + [(out as NSString).appendingPathComponent("summary.json")] + tables + [written?.path].compactMap { $0 }
-    print(String(format: "wrote %@ in %.2f s", files.joined(separator: ", "), wall))
+    print("wrote \(files.joined(separator: ", ")) in \(HumanFormat.quantity(wall, "s"))")
     print(signing.line)
+    for warning in warnings { print("warning: " + warning) }
+    if strictFailure { throw ExitCode(1) }
+}
+
+/// What a scenario whose nodes left the voltage band says when the run ends, e.g. "p2p: vmin
+/// 0.886 pu below EN 50160 0.90 pu at 388 node-steps; run `gridtrace verify out/p2p.gtrace`".
+func limitWarning(_ variant: VariantSummary) -> String? {
+    let count = variant.nodeStepsOutsideLimits
+    guard count > 0 else { return nil }
+    let limits = variant.limits, metrics = variant.metrics
+    var sides: [String] = []
+    if metrics.voltageMin.value < limits.lowPerUnit {
+        sides.append("vmin \(HumanFormat.quantity(metrics.voltageMin.value, "pu", decimals: 3)) below \(limits.name) "
+                     + HumanFormat.quantity(limits.lowPerUnit, "pu"))
+    }
+    if metrics.voltageMax.value > limits.highPerUnit {
+        sides.append("vmax \(HumanFormat.quantity(metrics.voltageMax.value, "pu", decimals: 3)) above \(limits.name) "
+                     + HumanFormat.quantity(limits.highPerUnit, "pu"))
+    }
+    return "\(variant.variant.rawValue): \(sides.joined(separator: " and ")) at \(count) node-steps; "
+        + "run `gridtrace verify \(variant.tracePath)`"
 }
 
 /// Runs the scenario pair and, for the report, the chain sweep beside it: the sweep depends only on
@@ -111,8 +150,9 @@ private func simulate(_ scenario: Scenario, out: String, withChainSweep: Bool, s
 func summaryTable(_ summary: RunSummary) -> String {
     let columns = summary.variants
     let rows: [(String, (VariantSummary) -> String)] = [
-        ("net export (kWh)", { String(format: "%.2f", $0.metrics.energyExportedKilowattHours) }),
+        ("export, reverse flow (kWh)", { String(format: "%.2f", $0.metrics.energyExportedKilowattHours) }),
         ("import (kWh)", { String(format: "%.2f", $0.metrics.energyImportedKilowattHours) }),
+        ("net export = export-import (kWh)", { String(format: "%.2f", -$0.metrics.energyNetKilowattHours) }),
         ("reactive energy (kvarh)", { String(format: "%.2f", $0.metrics.reactiveEnergyAbsoluteKilovarHours) }),
         ("max complex power (kVA)", { String(format: "%.2f", $0.metrics.maxApparentPowerKilovoltAmperes) }),
         ("losses (% of load)", { String(format: "%.3f", $0.metrics.lossesPercentOfLoadEnergy) }),
@@ -120,12 +160,13 @@ func summaryTable(_ summary: RunSummary) -> String {
         ("unbalance max|V-Vavg|/Vavg %", { String(format: "%.3f", $0.metrics.unbalanceMaxDeviation.value) }),
         ("unbalance VUF |V2|/|V1| %", { String(format: "%.3f", $0.metrics.unbalanceVUF.value) }),
         ("voltage min / max (pu)", { String(format: "%.4f / %.4f", $0.metrics.voltageMin.value, $0.metrics.voltageMax.value) }),
+        ("node-steps outside band", { "\($0.nodeStepsOutsideLimits) (\($0.limits.name))" }),
         ("P2P volume (kWh)", { String(format: "%.2f", $0.p2pVolumeKilowattHours) }),
         ("contracts (fell back)", { "\($0.contracts) (\($0.contractsFallenBack))" }),
         ("all solves converged", { $0.allConverged ? "yes" : "NO" }),
         ("trace events", { String($0.events) }),
     ]
-    let labelWidth = 30, columnWidth = 20
+    let labelWidth = 34, columnWidth = 22
     var lines = ["scenario \(summary.scenario.name), seed \(summary.scenario.seed), \(summary.scenario.intervals) intervals"]
     lines.append("".padding(toLength: labelWidth, withPad: " ", startingAt: 0)
                  + columns.map { $0.variant.rawValue.leftPadded(columnWidth) }.joined())

@@ -92,6 +92,10 @@ struct SolveCommand: ParsableCommand {
         if let export {
             let caseName = URL(fileURLWithPath: feeder).deletingPathExtension().lastPathComponent
             try ResultExports.write(result, solver: solver, caseName: caseName, to: export)
+            // What `golden compare` needs to explain a tolerance mismatch (not itself compared).
+            let settings: CanonicalJSON = ["tolerance": .double(solver.settings.tolerance), "max_iterations": .int(Int64(solver.settings.maxIterations)),
+                                           "mode": .string(solveMode.rawValue)]
+            try (settings.text + "\n").write(toFile: (export as NSString).appendingPathComponent("solve.json"), atomically: true, encoding: .utf8)
             if let snapshotOutcome {
                 let stamp = Date().formatted(.iso8601)
                 let circuit = Self.circuitSpelling(scriptPath: feeder, lowercased: model.circuitName)
@@ -102,7 +106,12 @@ struct SolveCommand: ParsableCommand {
             printJSON(.object(summary))
         } else {
             for key in summary.keys.sorted() {  // determinism: sorted
-                if let value = summary[key] { print("\(key): \(value.text)") }
+                guard let value = summary[key] else { continue }
+                if case .double(let seconds) = value, key.hasSuffix("_seconds") {
+                    print("\(key): \(HumanFormat.quantity(seconds, "s", decimals: 3))")  // wall time, rounded for people
+                } else {
+                    print("\(key): \(value.text)")
+                }
             }
         }
         if case .bool(false)? = summary["converged"] { throw ExitCode(2) }

@@ -161,7 +161,8 @@ struct TraceCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Export a trace as JSON Lines (header, events in seq order, seal) or as one CSV per event kind.",
             discussion: """
-                --format jsonl (or --jsonl) writes JSON Lines to stdout or to --out FILE. --format csv writes \
+                --format jsonl (the default; --jsonl and --json say the same) writes JSON Lines to stdout or to \
+                --out FILE: the header, every event, the seal, each a JSON object. --format csv writes \
                 <kind>.csv (seq, time_ms, actor, one column per payload field with its unit) into --out DIR \
                 (default: the trace's name without .gtrace, plus -csv). --kind limits either to some kinds.
                 """)
@@ -169,17 +170,16 @@ struct TraceCommand: ParsableCommand {
         enum Format: String, ExpressibleByArgument { case jsonl, csv }
 
         @Argument(help: "The trace file.") var file: String
-        @Option(help: "jsonl or csv.") var format: Format?
+        @Option(help: "jsonl (default) or csv.") var format: Format?
         @Flag(help: "Same as --format jsonl.") var jsonl = false
         @Option(help: "Only events of this kind (repeatable).") var kind: [String] = []
         @Option(help: "jsonl: write to this file (atomically) instead of stdout; csv: the directory.") var out: String?
         @Flag(help: "Accepted for uniformity; the export is JSON already.") var json = false
 
-        var chosen: Format? { format ?? (jsonl || json ? .jsonl : nil) }
+        var chosen: Format { format ?? .jsonl }
 
         func validate() throws {
-            guard chosen != nil else { throw ValidationError("choose an export format: --format jsonl|csv") }
-            if jsonl && format == .csv { throw ValidationError("--jsonl contradicts --format csv") }
+            if (jsonl || json) && format == .csv { throw ValidationError("--\(jsonl ? "jsonl" : "json") contradicts --format csv") }
             do { _ = try FlatExport.kinds(kind) } catch { throw ValidationError("--kind \(error.kind): \(error.why)") }
         }
 
@@ -208,7 +208,19 @@ struct TraceCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the reference of every event kind's payload (docs/trace-schema.md) as Markdown.")
 
-        func run() throws { print(TraceSchemaDocument.markdown(), terminator: "") }
+        @Flag(help: "Machine-readable: one object per kind with its emitter and typed fields (key, type, unit, optional, meaning).")
+        var json = false
+
+        func run() throws {
+            guard json else { return print(TraceSchemaDocument.markdown(), terminator: "") }
+            printJSON(["kinds": .array(TracePayloads.schemas.map { schema in
+                ["kind": .string(schema.kind.rawValue), "emitted_by": .string(schema.emittedBy),
+                 "fields": .array(schema.fields.map { field in
+                     ["key": .string(field.key), "type": .string(field.type.rawValue), "unit": field.unit.map { .string($0) } ?? .null,
+                      "optional": .bool(field.optional), "meaning": .string(field.meaning)]
+                 })]
+            })])
+        }
     }
 }
 

@@ -46,11 +46,11 @@ private func run(_ book: [BookOrder], seed: UInt64, configuration: DistributedAu
         #expect(matched.count == result.trades.count)
         #expect(forwarded.count == result.forwardedMessages)
         #expect(unmatched.count == result.unmatched.count)
-        #expect(zip(matched, result.trades).allSatisfy { $0.payload == $1.json && $0.actor == "node:\($1.auctioneer)" })
+        #expect(zip(matched, result.trades).allSatisfy { $0.payload == $1.json && $0.actor == "home:\($1.auctioneer)" })
         // Every message goes to an overlay neighbour of its sender.
         for event in forwarded {
             guard case .object(let members) = event.payload, case .int(let to)? = members["to"] else { Issue.record("bad payload"); continue }
-            let from = Int(event.actor.dropFirst("node:".count)) ?? -1
+            let from = Int(event.actor.dropFirst("home:".count)) ?? -1
             #expect(overlay.neighbours(of: from).contains(Int(to)))
         }
         #expect(result.rounds <= overlay.dimensions + 1)

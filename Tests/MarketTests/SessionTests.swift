@@ -82,7 +82,7 @@ private func runDay(homes: Int, seed: UInt64, configuration: MarketConfiguration
         #expect(session.adversaries.count == 2)
         #expect(session.adversaryGroundTruthJSON == .array(session.adversaries.map(\.json)))
         #expect(session.adversaryGroundTruthJSON.text.contains("\"strategy\":\"overstating_seller\""))
-        #expect(config.json.text.contains("\"scenario\":\"no_p2p\""))
+        #expect(config.json.text.contains("\"scenario\":\"no-p2p\""))
         #expect(config.json.text.contains("\"adversary_fraction\":0.5"))
     }
 

@@ -192,8 +192,9 @@ func occurrences(of needle: String, in text: String) -> Int {
         let base = try #require(summary.variants.first { $0.variant == .noP2P })
         let traded = try #require(summary.variants.first { $0.variant == .p2p })
         let expected: [(String, (VariantSummary) -> Double, Int)] = [
-            ("Net export", { $0.metrics.energyExportedKilowattHours }, 2),
+            ("Export (reverse flow; the paper's net export)", { $0.metrics.energyExportedKilowattHours }, 2),
             ("Import", { $0.metrics.energyImportedKilowattHours }, 2),
+            ("Net export (export − import)", { -$0.metrics.energyNetKilowattHours }, 2),
             ("Reactive energy", { $0.metrics.reactiveEnergyAbsoluteKilovarHours }, 2),
             ("Max complex power", { $0.metrics.maxApparentPowerKilovoltAmperes }, 2),
             ("Active losses (of load energy)", { $0.metrics.lossesPercentOfLoadEnergy }, 3),
@@ -218,7 +219,7 @@ func occurrences(of needle: String, in text: String) -> Int {
             #expect(cells[4] == HTMLText.relativeChange(from: before, to: after), "\(quantity) change %")
         }
         // The paper's published values sit beside the run's.
-        let netExport = try #require(tableRow(html, quantity: "Net export"))
+        let netExport = try #require(tableRow(html, quantity: "Export (reverse flow; the paper's net export)"))
         #expect(netExport.contains(">40.06<") && netExport.contains(">59.12<") && netExport.contains(">+47.58\u{00A0}%<"))
         let unbalance = try #require(tableRow(html, quantity: "Voltage unbalance (Vmax−Vmin)/Vavg"))
         #expect(unbalance.contains(">8.866<") && unbalance.contains(">8.665<"))
@@ -289,7 +290,7 @@ func occurrences(of needle: String, in text: String) -> Int {
         let exportChange = HTMLText.relativeChange(from: base.metrics.energyExportedKilowattHours, to: traded.metrics.energyExportedKilowattHours)
         #expect(html.contains("With P2P trading, \(HTMLText.fixed(traded.p2pVolumeKilowattHours, decimals: 2)) kWh were delivered in "
                               + "\(traded.contracts) contracts (\(traded.contractsFallenBack) fell back to the grid). Against no P2P, "
-                              + "net export changed by \(exportChange) (paper: +47.58\u{00A0}%), reactive energy changed by "))
+                              + "export changed by \(exportChange) (paper: +47.58\u{00A0}%), reactive energy changed by "))
         #expect(html.contains("1 of 3 verification checks FAILED."))
         #expect(html.contains("The audit flagged 2 participants against 6 planted adversaries."))
     }
@@ -299,7 +300,7 @@ func occurrences(of needle: String, in text: String) -> Int {
         summary.variants = summary.variants.filter { $0.variant == .p2p }
         let traded = try #require(summary.variants.first)
         let html = HTMLReport.render(summary: summary)
-        let row = try #require(tableRow(html, quantity: "Net export"))
+        let row = try #require(tableRow(html, quantity: "Export (reverse flow; the paper's net export)"))
         #expect(row.contains("<td>—</td><td>\(HTMLText.fixed(traded.metrics.energyExportedKilowattHours, decimals: 2))</td><td>—</td><td>—</td>"))
         #expect(row.contains(">40.06<"))
         // P and Q (one scenario each) and the auction; no voltage difference without the pair.

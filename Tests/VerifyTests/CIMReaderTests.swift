@@ -146,4 +146,20 @@ import Feeder
         #expect(!lines.passed)
         #expect(lines.details.contains { $0.hasPrefix("line line1: r1 ") || $0.hasPrefix("line LINE1: r1 ") })
     }
+
+    /// IEEE 13's lines come as phase matrices in the export: they are compared entry by entry, so a
+    /// changed matrix entry fails and is named (they used to be skipped, and the check passed on nothing).
+    @Test func aChangedPhaseMatrixEntryIsNamed() throws {
+        guard let scriptPath = SharedData.path("feeders/ieee13/IEEE13Nodeckt.dss"),
+              let cimPath = SharedData.path("golden/ieee13/snapshot/IEEE13Nodeckt_CIM100x.xml") else { return }
+        var model = try FeederImporter.compile(path: scriptPath)
+        let unchanged = try #require(CIMCrossCheck.compare(model: model, network: try CIMNetwork(path: cimPath)).first { $0.name == "CIM line impedances" })
+        #expect(unchanged.passed && unchanged.summary.hasPrefix("11 of 11 lines compared (0 by sequence impedances, 11 by phase matrix"), "\(unchanged.summary)")
+        let index = try #require(model.lineCodes.firstIndex { $0.name.lowercased() == "mtx601" })
+        let matrix = try #require(model.lineCodes[index].rMatrix)
+        model.lineCodes[index].rMatrix = [matrix[0] * 1.01] + matrix.dropFirst()
+        let lines = try #require(CIMCrossCheck.compare(model: model, network: try CIMNetwork(path: cimPath)).first { $0.name == "CIM line impedances" })
+        #expect(!lines.passed)
+        #expect(lines.details.contains { $0.contains(": r(1,1) ") }, "\(lines.details)")
+    }
 }

@@ -77,7 +77,7 @@ private func check(_ report: VerificationReport, _ prefix: String) throws -> Ver
         let path = try writeTrace("limits", [injections(1, loads: [9.5]), step(1, vmin: 0.87), violation], homes: 1)
         let failed = try check(try TraceVerifier.verify(path: path), "voltage limits")
         #expect(!failed.passed)
-        #expect(failed.details == ["node h7.1: 1 steps outside, worst 0.87 pu, first at step 1"])
+        #expect(failed.details == ["node h7.1: 1 steps outside, worst 0.8700 pu, first at step 1"])
         // ANSI was not recorded per node: the step extremes decide.
         let ansi = try check(try TraceVerifier.verify(path: path, limits: .ansi), "voltage limits")
         #expect(!ansi.passed && ansi.summary.hasPrefix("1 steps with a node outside the band"))
@@ -94,7 +94,7 @@ private func check(_ report: VerificationReport, _ prefix: String) throws -> Ver
         let failed = try check(try TraceVerifier.verify(path: path), "money conservation")
         #expect(!failed.passed)
         #expect(failed.details.count == 2)
-        #expect(failed.details[0].hasSuffix("contract 4 paid out 950 µtoken of an escrow of 1000"))
+        #expect(failed.details[0].hasSuffix("contract 4 paid out 950 µtoken of an escrow of 1000 µtoken"))
         #expect(failed.details[1] == "contract 5 was never settled or refunded")
     }
 
@@ -103,7 +103,7 @@ private func check(_ report: VerificationReport, _ prefix: String) throws -> Ver
         let path = try writeTrace("energy", [injections(1, loads: [6, 6]), step(1)])
         let failed = try check(try TraceVerifier.verify(path: path), "energy balance")
         #expect(!failed.passed)
-        #expect(failed.details == ["step 1: homes were scheduled to draw 12.0 kW, the grid delivered 9.5 kW"])
+        #expect(failed.details == ["step 1: homes were scheduled to draw 12.000 kW, the grid delivered 9.500 kW"])
     }
 
     /// Meters that read more than the grid delivered break conservation.
@@ -112,7 +112,7 @@ private func check(_ report: VerificationReport, _ prefix: String) throws -> Ver
                                              meter(1, home: 1, wattHours: 500), step(1)])
         let failed = try check(try TraceVerifier.verify(path: path), "energy balance")
         #expect(!failed.passed)
-        #expect(failed.details == ["step 1: meters read 1000 Wh, the grid delivered \(9.5 * 1000 / 12) Wh"])
+        #expect(failed.details == ["step 1: meters read 1000 Wh, the grid delivered 791.7 Wh"])
     }
 
     /// Voltage-dependent loads draw other than scheduled: the meters read the solved draw, which is
