@@ -37,6 +37,8 @@ public struct VariantSummary: Sendable {
     public var adversaries: [AdversaryAssignment]
     public var outcomes: [IntervalOutcome]
     public var sourceElement: String
+    /// Each home's phase (1, 2, 3; 0 when unknown), in home order.
+    public var homePhases: [Int] = []
 
     /// The summary.json object of this scenario.
     public var json: CanonicalJSON {
@@ -144,7 +146,8 @@ public enum CoSimulation {
             p2pVolumeKilowattHours: run.outcomes.reduce(0) { $0 + $1.tradedKilowattHours },
             contracts: run.outcomes.reduce(0) { $0 + $1.contracts },
             contractsFallenBack: run.outcomes.reduce(0) { $0 + $1.contractsFallenBack },
-            adversaries: run.market.adversaries, outcomes: run.outcomes, sourceElement: run.area.sourceElementName)
+            adversaries: run.market.adversaries, outcomes: run.outcomes, sourceElement: run.area.sourceElementName,
+            homePhases: run.homePhases)
     }
 
     /// Writes `text` so that `path` is never seen half-written (Foundation writes a temporary file
