@@ -28,8 +28,9 @@ public enum HTMLReport {
         page += "<title>gridtrace report: \(HTMLText.escape(summary.scenario.name))</title>\n"
         page += "<style>\n\(stylesheet)</style>\n</head>\n<body>\n<main>\n"
         page += header(summary, pair: pair)
-        page += glance(pair, verification: verification, audit: audit)
-        page += table2Section(pair, comparisons: PaperTable2.comparisons(summary))
+        let comparisons = PaperTable2.comparisons(summary)
+        page += glance(pair, comparisons: comparisons, verification: verification, audit: audit)
+        page += table2Section(pair, comparisons: comparisons)
         page += gridPlotsSection(summary, pair: pair)
         page += evSection(summary, pair: pair)
         page += homesSection(summary, pair: pair)
@@ -82,7 +83,7 @@ public enum HTMLReport {
     }
 
     /// A few sentences with the headline figures, for a reader who stops after the header.
-    static func glance(_ pair: ScenarioPair, verification: [ReportCheck], audit: ReportAudit?) -> String {
+    static func glance(_ pair: ScenarioPair, comparisons: [Table2Comparison], verification: [ReportCheck], audit: ReportAudit?) -> String {
         var sentences: [String] = []
         if let base = pair.noP2P, let traded = pair.p2p {
             var text = "With P2P trading, \(HTMLText.fixed(traded.p2pVolumeKilowattHours, decimals: 2)) kWh were delivered in "
@@ -95,6 +96,11 @@ public enum HTMLReport {
                     + "(paper: \(HTMLText.relativeChange(from: paper.noP2P, to: paper.p2p)))"
             }.joined(separator: ", ") + "."
             sentences.append(text)
+            let differing = comparisons.filter { !$0.agrees }.map(\.quantity)
+            if !comparisons.isEmpty {
+                sentences.append("\(comparisons.count - differing.count) of \(comparisons.count) Table 2 changes move as the paper’s"
+                                 + (differing.isEmpty ? "." : "; Table 2 gives the reason for the others (" + differing.joined(separator: ", ") + ")."))
+            }
         }
         if !verification.isEmpty {
             let failed = verification.filter { $0.status == .fail }.count

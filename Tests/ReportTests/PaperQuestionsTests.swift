@@ -96,6 +96,9 @@ import Testing
         #expect(row.contains("<td class=\"direction differs\">differs: run ↓, paper ↑<br><span class=\"reason\">"
                              + HTMLText.escape(reason) + "</span></td>"))
         #expect(html.contains("<li><strong>Max complex power</strong> (differs: run ↓, paper ↑): " + HTMLText.escape(reason) + "</li>"))
+        let differing = comparisons.filter { !$0.agrees }.map(\.quantity)
+        #expect(html.contains(HTMLText.escape("\(5 - differing.count) of 5 Table 2 changes move as the paper’s; Table 2 gives the reason for the others ("
+                                              + differing.joined(separator: ", ") + ").")))
         // A row that moves as the paper's says so and gives no reason.
         traded.metrics.maxApparentPowerKilovoltAmperes = base.metrics.maxApparentPowerKilovoltAmperes + 5
         summary.variants = [base, traded]
