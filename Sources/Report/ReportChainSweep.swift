@@ -49,10 +49,11 @@ public enum ReportChainDesign {
     /// Blocks per trial: enough to separate a 1 % from a 10 % fork rate, cheap enough for a report.
     public static let blocks = 200
 
-    /// Targets from the scenario: at most 5 % forks per block, and a mean confirmation within twice
-    /// the time its confirmation depth takes at the block interval.
+    /// Targets from the scenario: at most 3 % forks per block (the paper's 200-node network at 100 ms
+    /// sits just above it, so the loop has to search), and a mean confirmation within twice the time
+    /// its confirmation depth takes at the block interval.
     public static func targets(_ settings: Scenario.ChainSettings) -> ChainDesignTargets {
-        ChainDesignTargets(maxForkRate: 0.05, maxConfirmationSeconds: 2 * Double(settings.confirmations) * settings.blockIntervalSeconds)
+        ChainDesignTargets(maxForkRate: 0.03, maxConfirmationSeconds: 2 * Double(settings.confirmations) * settings.blockIntervalSeconds)
     }
 
     /// Runs the loop (seed: stream "report.chain-design" of the scenario's seed, the same for every trial).

@@ -168,7 +168,7 @@ import Testing
         #expect(html.contains("Choosing the chain network (paper Fig. 7)"))
         for trial in design.trials { #expect(html.contains(HTMLText.escape(trial.verdict))) }
         let figure = try #require(ReportFigures.all(summary: summary, chainDesign: design).first { $0.id == "chain-design" })
-        let share = design.trials[0].statistics.forkRate / 0.05 * 100
+        let share = design.trials[0].statistics.forkRate / 0.03 * 100
         #expect(figure.csv.contains("\nfork rate,1,\(share == share.rounded() ? String(Int(share)) : "\(share)")\n"))
     }
 }
