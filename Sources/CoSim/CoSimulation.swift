@@ -43,6 +43,8 @@ public struct VariantSummary: Sendable {
 
     /// Node-steps outside `limits` (a node outside the band at one step counts once).
     public var nodeStepsOutsideLimits: Int { metrics.violationNodeSteps.first ?? 0 }
+    /// Each home's phase (1, 2, 3; 0 when unknown), in home order.
+    public var homePhases: [Int] = []
 
     /// The summary.json object of this scenario.
     public var json: CanonicalJSON {
@@ -163,7 +165,7 @@ public enum CoSimulation {
             contracts: run.outcomes.reduce(0) { $0 + $1.contracts },
             contractsFallenBack: run.outcomes.reduce(0) { $0 + $1.contractsFallenBack },
             adversaries: run.market.adversaries, outcomes: run.outcomes, sourceElement: run.area.sourceElementName,
-            limits: scenario.limits.voltageLimits)
+            limits: scenario.limits.voltageLimits, homePhases: run.homePhases)
     }
 
     /// Writes `text` so that `path` is never seen half-written (Foundation writes a temporary file

@@ -83,6 +83,12 @@ public struct IntervalOutcome: Sendable {
     public var homeNetKilowatts: [Double]
     /// Per-home voltage at the meter after the interval's solve, pu.
     public var homeVoltagesPerUnit: [Double]
+    /// Matched energy after each auction round (kWh, cumulative; one entry per round run).
+    public var cumulativeMatchedKilowattHoursPerRound: [Double] = []
+    /// Per-home EV charging power placed on the feeder this interval, kW.
+    public var homeEVKilowatts: [Double] = []
+    /// Per-home consumption placed on the feeder (base load after price response, plus EV), kW.
+    public var homeDemandKilowatts: [Double] = []
 }
 
 /// The state of one scenario's run.
@@ -101,6 +107,8 @@ public struct VariantRun {
     var timing: Xoshiro256StarStar
     var gridLog = EventLog()
     public private(set) var outcomes: [IntervalOutcome] = []
+    /// Each home's phase (1, 2, 3 for A, B, C; 0 when unknown), from the first solve's voltage angles.
+    public private(set) var homePhases: [Int] = []
 
     public init(scenario: Scenario, variant: Scenario.Variant, feeder: PreparedFeeder) throws {
         self.scenario = scenario
@@ -185,6 +193,7 @@ public struct VariantRun {
         // Delivery happens through the grid: the meters read what each home drew at its solved voltage.
         let step = try solveGrid(interval: interval, powers: powers, time: end)
         let drawn = solvedNetKilowatts()
+        if homePhases.isEmpty { homePhases = homeElements.map { solver.terminalPhase(index: $0.load) ?? 0 } }
         let hours = Double(marketIntervalMinutes) / 60
         let settlement = market.settle(interval, meteredNetKilowattHours: drawn.map { $0 * hours },
                                        unconfirmedContractIDs: unconfirmed)
@@ -194,8 +203,18 @@ public struct VariantRun {
             tradedKilowattHours: Double(settlement.contracts.filter { !$0.cancelled }.reduce(0) { $0 + $1.deliveredWattHours }) / 1000,
             contracts: clearing.contracts.count, contractsFallenBack: unconfirmed.count, auctionRounds: clearing.rounds,
             cumulativeTradesPerRound: clearing.cumulativeTradesPerRound, homeNetKilowatts: drawn,
-            homeVoltagesPerUnit: homeElements.map { solver.terminalVoltagePerUnit(index: $0.load) ?? 0 }))
+            homeVoltagesPerUnit: homeElements.map { solver.terminalVoltagePerUnit(index: $0.load) ?? 0 },
+            cumulativeMatchedKilowattHoursPerRound: Self.cumulativeMatchedKilowattHours(clearing),
+            homeEVKilowatts: powers.map(\.evKilowatts), homeDemandKilowatts: powers.map { $0.loadKilowatts + $0.evKilowatts }))
         return mergedEvents(interval: interval, start: start, end: end)
+    }
+
+    /// The matched energy after each round of the interval's auction, kWh (trades carry their 0-based round).
+    static func cumulativeMatchedKilowattHours(_ clearing: ClearingReport) -> [Double] {
+        var perRound = [Int64](repeating: 0, count: clearing.rounds)
+        for trade in clearing.trades where trade.round >= 0 && trade.round < perRound.count { perRound[trade.round] += trade.energyWattHours }
+        var total: Int64 = 0
+        return perRound.map { total += $0; return Double(total) / 1000 }
     }
 
     /// Puts commits and reveals on the chain; returns those included by clearing time (all of them

@@ -49,6 +49,8 @@ public struct LineChart: Sendable {
     /// Fixed axis ranges (lower < upper); `nil` fits the data and rounds out to ticks.
     public var xDomain: ClosedRange<Double>?
     public var yDomain: ClosedRange<Double>?
+    /// Fixed x tick positions (used with `xDomain`, e.g. every 3 h of a 0–24 h day); nil: nice ticks.
+    public var xTickValues: [Double]?
 
     public init(title: String, xLabel: String, yLabel: String, series: [PlotSeries] = []) {
         self.title = title
@@ -63,7 +65,10 @@ public struct LineChart: Sendable {
     /// The chart as a standalone SVG document.
     public func svg() -> String {
         let points = series.flatMap { $0.points.filter { $0.x.isFinite && $0.y.isFinite } }
-        let (xRange, xTicks) = Self.axis(points.map(\.x), includeZero: false, fixed: xDomain)
+        var (xRange, xTicks) = Self.axis(points.map(\.x), includeZero: false, fixed: xDomain)
+        if let xTickValues {
+            xTicks = xTickValues.filter { $0.isFinite && $0 >= xRange.lower && $0 <= xRange.upper }
+        }
         let (yRange, yTicks) = Self.axis(points.map(\.y), includeZero: yIncludesZero, fixed: yDomain)
         let frame = Frame(width: width, height: height, x: xRange, y: yRange)
 
@@ -162,6 +167,52 @@ public struct LineChart: Sendable {
         }
         return out + "</g>\n"
     }
+}
+
+extension LineChart {
+    /// The x axis of a day: 0 to 24 h with a tick every 3 h (interval values at their start hour
+    /// end at 23.92 h, which nice ticks would round out to 25).
+    public mutating func useDayAxis() {
+        xDomain = 0...24
+        xTickValues = stride(from: 0.0, through: 24, by: 3).map { $0 }
+    }
+
+    /// The axis ranges the chart draws: (x lower, x upper, y lower, y upper).
+    public var axisRanges: (xLower: Double, xUpper: Double, yLower: Double, yUpper: Double) {
+        let points = series.flatMap { $0.points.filter { $0.x.isFinite && $0.y.isFinite } }
+        let x = Self.axis(points.map(\.x), includeZero: false, fixed: xDomain).range
+        let y = Self.axis(points.map(\.y), includeZero: yIncludesZero, fixed: yDomain).range
+        return (x.lower, x.upper, y.lower, y.upper)
+    }
+
+    /// The chart's data as CSV, one row per point: `series,x,y` with the axis labels as the header's
+    /// last two names (quoted when needed) and values in shortest round-trip form (full precision).
+    public func csv() -> String {
+        var out = "series," + csvField(xLabel) + "," + csvField(yLabel) + "\n"
+        for item in series {
+            for point in item.points where point.x.isFinite && point.y.isFinite {
+                out += csvField(item.name) + "," + shortestText(point.x) + "," + shortestText(point.y) + "\n"
+            }
+        }
+        return out
+    }
+}
+
+/// A CSV field, quoted (with doubled quotes) when it holds a comma, quote or line break.
+public func csvField(_ text: String) -> String {
+    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+    var out = "\""
+    for character in text {
+        if character == "\"" { out += "\"" }
+        out.append(character)
+    }
+    return out + "\""
+}
+
+/// The shortest decimal text that reads back as the same Double ("0.1", "24", "-3.5e-05").
+public func shortestText(_ value: Double) -> String {
+    if value == value.rounded(), value.magnitude < 1e15 { return String(Int64(value)) }
+    return "\(value)"
 }
 
 /// Maps data coordinates into the plotting area (y grows upwards on the chart).

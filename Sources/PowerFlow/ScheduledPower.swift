@@ -43,6 +43,20 @@ extension PowerFlowSolver {
     public func terminalVoltagePerUnit(index: Int) -> Double? {
         network.conversion[index].conductorNodes.first(where: { $0 >= 0 }).map(voltagePerUnit(node:))
     }
+
+    /// The phase (1, 2, 3 for A, B, C) that element `index`'s first conductor sits on, from the last
+    /// solve's voltage angles: how many steps of 120° it lags the source's first node. Works through
+    /// single-phase service cables whose home bus is numbered `.1`; a transformer's ±30° shift and
+    /// the angle of the voltage drop stay well inside ±60°. Nil before a solve or without a source.
+    public func terminalPhase(index: Int) -> Int? {
+        guard let node = network.conversion[index].conductorNodes.first(where: { $0 >= 0 }),
+              let source = network.sourceCurrents.first?.node else { return nil }
+        let voltages = self.voltages
+        guard node < voltages.count, source < voltages.count, voltages[node].length > 0, voltages[source].length > 0 else { return nil }
+        let lagSteps = (voltages[source].phase - voltages[node].phase) * 180 / Double.pi / 120
+        guard lagSteps.isFinite else { return nil }
+        return (Int(lagSteps.rounded()) % 3 + 3) % 3 + 1
+    }
 }
 
 extension PowerFlowSolver {

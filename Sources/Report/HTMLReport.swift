@@ -1,8 +1,11 @@
 // Owns the self-contained HTML report of a scenario pair: the paper's Table 2 side by side with
-// the published values, SVG plots (substation P and Q, voltage difference, auction convergence,
-// chain forks and confirmation time against delay) and the verification and audit summaries.
-// One file, inline CSS and inline SVG, no scripts and no external resources; the bytes are a pure
-// function of the inputs (no dates, locale-free number formatting).
+// the published values and the direction of each change (with the trace's reason where it differs),
+// SVG plots (substation P and Q, voltage difference, EV energy by hour, per-phase voltages, sample
+// homes' demand as paper Fig. 8, auction convergence by matched volume and rounds, chain forks and
+// confirmation time against delay, the Fig. 7 design loop) each downloadable as SVG and CSV, and the
+// verification and audit summaries. One file, inline CSS and inline SVG, no scripts and no external
+// resources (downloads are data: URIs); the bytes are a pure function of the inputs (no dates,
+// locale-free number formatting).
 import Chain
 import CoSim
 import Foundation
@@ -16,19 +19,24 @@ public enum HTMLReport {
     ///   - verification: rows for the verification section (empty: the section says none were run).
     ///   - audit: the audit summary, or nil when no audit was run.
     ///   - chainSweep: a delay sweep (see `ReportChainSweep.run`), or nil to leave those plots out.
+    ///   - chainDesign: the Fig. 7 design loop (see `ReportChainDesign.run`), or nil to leave it out.
     public static func render(summary: RunSummary, verification: [ReportCheck] = [], audit: ReportAudit? = nil,
-                              chainSweep: [ChainSweepRow]? = nil) -> String {
+                              chainSweep: [ChainSweepRow]? = nil, chainDesign: ChainDesignResult? = nil) -> String {
         let pair = ScenarioPair(summary)
         var page = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         page += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         page += "<title>gridtrace report: \(HTMLText.escape(summary.scenario.name))</title>\n"
         page += "<style>\n\(stylesheet)</style>\n</head>\n<body>\n<main>\n"
         page += header(summary, pair: pair)
-        page += glance(pair, verification: verification, audit: audit)
-        page += table2Section(pair)
+        let comparisons = PaperTable2.comparisons(summary)
+        page += glance(pair, comparisons: comparisons, verification: verification, audit: audit)
+        page += table2Section(pair, comparisons: comparisons)
         page += gridPlotsSection(summary, pair: pair)
+        page += evSection(summary, pair: pair)
+        page += homesSection(summary, pair: pair)
         page += marketSection(summary, pair: pair)
         page += chainSection(summary, chainSweep: chainSweep)
+        page += chainDesignSection(chainDesign)
         page += verificationSection(verification)
         page += auditSection(audit, groundTruth: pair.groundTruth)
         page += runDetailsSection(summary)
@@ -40,8 +48,9 @@ public enum HTMLReport {
 
     /// Renders the report and writes it to `path` (atomically: never a half-written file).
     public static func write(to path: String, summary: RunSummary, verification: [ReportCheck] = [],
-                             audit: ReportAudit? = nil, chainSweep: [ChainSweepRow]? = nil) throws {
-        let html = render(summary: summary, verification: verification, audit: audit, chainSweep: chainSweep)
+                             audit: ReportAudit? = nil, chainSweep: [ChainSweepRow]? = nil,
+                             chainDesign: ChainDesignResult? = nil) throws {
+        let html = render(summary: summary, verification: verification, audit: audit, chainSweep: chainSweep, chainDesign: chainDesign)
         try CoSimulation.writeAtomically(html, to: path)
     }
 
@@ -74,7 +83,7 @@ public enum HTMLReport {
     }
 
     /// A few sentences with the headline figures, for a reader who stops after the header.
-    static func glance(_ pair: ScenarioPair, verification: [ReportCheck], audit: ReportAudit?) -> String {
+    static func glance(_ pair: ScenarioPair, comparisons: [Table2Comparison], verification: [ReportCheck], audit: ReportAudit?) -> String {
         var sentences: [String] = []
         if let base = pair.noP2P, let traded = pair.p2p {
             var text = "With P2P trading, \(HTMLText.fixed(traded.p2pVolumeKilowattHours, decimals: 2)) kWh were delivered in "
@@ -87,6 +96,11 @@ public enum HTMLReport {
                     + "(paper: \(HTMLText.relativeChange(from: paper.noP2P, to: paper.p2p)))"
             }.joined(separator: ", ") + "."
             sentences.append(text)
+            let differing = comparisons.filter { !$0.agrees }.map(\.quantity)
+            if !comparisons.isEmpty {
+                sentences.append("\(comparisons.count - differing.count) of \(comparisons.count) Table 2 changes move as the paper’s"
+                                 + (differing.isEmpty ? "." : "; Table 2 gives the reason for the others (" + differing.joined(separator: ", ") + ")."))
+            }
         }
         if !verification.isEmpty {
             let failed = verification.filter { $0.status == .fail }.count
@@ -101,19 +115,29 @@ public enum HTMLReport {
         return "<p class=\"glance\">" + sentences.map(HTMLText.escape).joined(separator: " ") + "</p>\n"
     }
 
-    static func table2Section(_ pair: ScenarioPair) -> String {
+    static func table2Section(_ pair: ScenarioPair, comparisons: [Table2Comparison]) -> String {
         var out = "<section id=\"table2\">\n<h2>Distribution network results (paper Table 2)</h2>\n"
         out += "<p>Substation figures over the day for both scenarios of the pair; the change is P2P relative to no P2P. "
         out += "The paper’s published values are shown for reference (they come from the IEEE European LV feeder and the "
         out += "paper’s own profiles, so they are expected to match in direction and magnitude, not digit for digit).</p>\n"
         out += "<table class=\"numbers\">\n<thead>\n<tr><th rowspan=\"2\">Quantity</th><th rowspan=\"2\">Unit</th>"
-        out += "<th colspan=\"4\">This run</th><th colspan=\"3\" class=\"paper\">Paper (reference)</th></tr>\n"
+        out += "<th colspan=\"4\">This run</th><th colspan=\"3\" class=\"paper\">Paper (reference)</th>"
+        out += "<th rowspan=\"2\">Direction against the paper</th></tr>\n"
         out += "<tr><th>No P2P</th><th>P2P</th><th>Change</th><th>Change %</th>"
         out += "<th class=\"paper\">No P2P</th><th class=\"paper\">P2P</th><th class=\"paper\">Change %</th></tr>\n</thead>\n<tbody>\n"
         for row in PaperTable2.rows {
-            out += table2Row(row, pair: pair)
+            out += table2Row(row, pair: pair, comparison: comparisons.first { $0.quantity == row.quantity })
         }
         out += "</tbody>\n</table>\n"
+        let differing = comparisons.filter { !$0.agrees }
+        if !differing.isEmpty {
+            out += "<p>Where this run moves the other way than the paper, the reason read from its trace:</p>\n<ul class=\"reasons\">\n"
+            for comparison in differing {
+                out += "<li><strong>\(HTMLText.escape(comparison.quantity))</strong> (\(HTMLText.escape(comparison.label))): "
+                out += "\(HTMLText.escape(comparison.reason ?? ""))</li>\n"
+            }
+            out += "</ul>\n"
+        }
         out += "<p class=\"note\">The paper calls its unbalance figure PVUR (largest deviation from the average phase voltage); "
         out += "its 8.9 % magnitude is reproduced by the (Vmax−Vmin)/Vavg form, so the reference value sits on that row. "
         out += "The paper’s change column prints −0.001 for unbalance; the change shown here is computed from its two values. "
@@ -121,7 +145,7 @@ public enum HTMLReport {
         return out + "</section>\n"
     }
 
-    static func table2Row(_ row: Table2Row, pair: ScenarioPair) -> String {
+    static func table2Row(_ row: Table2Row, pair: ScenarioPair, comparison: Table2Comparison?) -> String {
         let base = pair.noP2P.map(row.value), traded = pair.p2p.map(row.value)
         var cells = [base.map { HTMLText.fixed($0, decimals: row.decimals) } ?? "—",
                      traded.map { HTMLText.fixed($0, decimals: row.decimals) } ?? "—"]
@@ -141,46 +165,66 @@ public enum HTMLReport {
         for (index, cell) in cells.enumerated() {
             out += "<td\(index >= 4 ? " class=\"paper\"" : "")>\(HTMLText.escape(cell))</td>"
         }
+        if let comparison {
+            out += "<td class=\"direction \(comparison.agrees ? "same" : "differs")\">\(HTMLText.escape(comparison.label))"
+            if let reason = comparison.reason { out += "<br><span class=\"reason\">\(HTMLText.escape(reason))</span>" }
+            out += "</td>"
+        } else {
+            out += "<td class=\"direction\"></td>"
+        }
         return out + "</tr>\n"
     }
 
     static func gridPlotsSection(_ summary: RunSummary, pair: ScenarioPair) -> String {
-        let minutes = summary.scenario.intervalMinutes
         var out = "<section id=\"grid\">\n<h2>Substation power and home voltages over the day</h2>\n<div class=\"figures\">\n"
-        let scenarios = summary.variants.map { (displayName($0.variant), color($0.variant), $0) }
-        out += figure(ReportCharts.hourly(
-            title: "Substation active power (paper Fig. 9)", yLabel: "P at the substation (kW, + import)",
-            series: scenarios.map { ($0.0, $0.1, ReportSeries.sourceKilowatts($0.2, intervalMinutes: minutes)) }),
-            caption: "Active power drawn from the upstream grid per interval; negative values are net export at midday.")
-        out += figure(ReportCharts.hourly(
-            title: "Substation reactive power (paper Fig. 10)", yLabel: "Q at the substation (kvar, + import)",
-            series: scenarios.map { ($0.0, $0.1, ReportSeries.sourceKilovars($0.2, intervalMinutes: minutes)) }),
-            caption: "Reactive power at the substation per interval.")
+        out += figure(GridFigures.substationPower(summary), missing: "No intervals were run.")
+        out += figure(GridFigures.substationReactivePower(summary), missing: "No intervals were run.")
         if let base = pair.noP2P, let traded = pair.p2p {
-            let points = ReportSeries.voltageDifference(noP2P: base, p2p: traded, intervalMinutes: minutes)
-            out += figure(points.isEmpty ? nil : ReportCharts.voltageDifference(points),
-                          caption: "Per interval, the home voltage with P2P minus without, across the \(traded.outcomes.first?.homeVoltagesPerUnit.count ?? 0) homes "
-                                 + "(minimum, mean, maximum), in % of nominal voltage.",
+            out += figure(GridFigures.voltageDifference(noP2P: base, p2p: traded, intervalMinutes: summary.scenario.intervalMinutes),
                           missing: "No per-home voltages were recorded.", wide: true)
         } else {
-            out += figure(nil, caption: "Voltage difference between the scenarios.", missing: "Needs both scenarios of the pair.", wide: true)
+            out += missingFigure(caption: "Voltage difference between the scenarios.", missing: "Needs both scenarios of the pair.", wide: true)
         }
+        out += figure(GridFigures.phaseVoltages(summary), missing: "The run recorded no home phases.", wide: true)
         return out + "</div>\n</section>\n"
+    }
+
+    /// EV charging by hour for both scenarios: where flexible charging moved the energy.
+    static func evSection(_ summary: RunSummary, pair: ScenarioPair) -> String {
+        var out = "<section id=\"ev\">\n<h2>EV charging by hour</h2>\n"
+        guard let figure = GridFigures.evEnergyByHour(summary) else {
+            return out + "<p class=\"note\">The run recorded no per-home EV powers.</p>\n</section>\n"
+        }
+        if let base = pair.noP2P, let traded = pair.p2p {
+            let minutes = summary.scenario.intervalMinutes
+            out += "<p>\(HTMLText.escape(Table2Reasons.evShift(noP2P: base, p2p: traded, intervalMinutes: minutes))). "
+            let peakBase = GridFigures.evPeak(base, intervalMinutes: minutes), peakTraded = GridFigures.evPeak(traded, intervalMinutes: minutes)
+            out += "Largest EV load: \(HTMLText.escape(peakBase)) without P2P, \(HTMLText.escape(peakTraded)) with P2P.</p>\n"
+        }
+        return out + "<div class=\"figures\">\n" + self.figure(figure, missing: "", wide: true) + "</div>\n</section>\n"
+    }
+
+    /// Per-home views: sample homes' demand (paper Fig. 8) and a row per home.
+    static func homesSection(_ summary: RunSummary, pair: ScenarioPair) -> String {
+        var out = "<section id=\"homes\">\n<h2>Homes</h2>\n<div class=\"figures\">\n"
+        for variant in summary.variants {
+            out += figure(GridFigures.sampleHomesDemand(variant, summary: summary), missing: "The run recorded no per-home demand.")
+        }
+        out += "</div>\n" + HomeTable.html(summary, pair: pair)
+        return out + "</section>\n"
     }
 
     static func marketSection(_ summary: RunSummary, pair: ScenarioPair) -> String {
         var out = "<section id=\"market\">\n<h2>The P2P market</h2>\n<div class=\"figures\">\n"
         guard let traded = pair.p2p else {
-            out += figure(nil, caption: "Auction convergence.", missing: "The run has no P2P scenario.")
+            out += missingFigure(caption: "Auction convergence.", missing: "The run has no P2P scenario.")
             return out + "</div>\n</section>\n"
         }
-        let points = ReportSeries.auctionConvergence(traded)
-        let intervals = ReportSeries.tradingIntervals(traded)
-        out += figure(points.isEmpty ? nil : ReportCharts.convergence(points),
-                      caption: "Share of each interval’s final trades reached after each auction round, over the \(intervals) P2P "
-                             + "intervals that traded (mean and slowest interval): the auction ends after finitely many rounds.",
-                      missing: "No P2P interval traded.")
-        out += "<div class=\"panel\">\n" + marketFacts(traded, intervalMinutes: summary.scenario.intervalMinutes) + "</div>\n"
+        let minutes = summary.scenario.intervalMinutes
+        out += figure(MarketFigures.convergence(traded, intervalMinutes: minutes), missing: "No P2P interval traded.")
+        out += figure(MarketFigures.rounds(traded, intervalMinutes: minutes), missing: "No P2P interval ran an auction.")
+        out += figure(MarketFigures.matchedVolume(traded, intervalMinutes: minutes), missing: "No P2P interval ran an auction.")
+        out += "<div class=\"panel\">\n" + marketFacts(traded, intervalMinutes: minutes) + "</div>\n"
         return out + "</div>\n</section>\n"
     }
 
@@ -189,6 +233,9 @@ public enum HTMLReport {
         let trading = traded.outcomes.filter { ($0.cumulativeTradesPerRound.last ?? 0) > 0 }
         let meanRounds = trading.isEmpty ? Double.nan : Double(trading.reduce(0) { $0 + $1.auctionRounds }) / Double(trading.count)
         let busiest = traded.outcomes.max { $0.tradedKilowattHours < $1.tradedKilowattHours }
+        let lastMatches = ReportSeries.auctionIntervals(traded, intervalMinutes: intervalMinutes).filter { $0.roundOfLastMatch > 0 }
+        let meanLastMatch = lastMatches.isEmpty ? Double.nan
+            : Double(lastMatches.reduce(0) { $0 + $1.roundOfLastMatch }) / Double(lastMatches.count)
         var facts: [(String, String)] = [
             ("P2P volume delivered", HTMLText.fixed(traded.p2pVolumeKilowattHours, decimals: 2) + " kWh"),
             ("contracts", String(traded.contracts)),
@@ -196,6 +243,7 @@ public enum HTMLReport {
             ("intervals with trades", "\(trading.count) of \(traded.outcomes.count)"),
             ("auction rounds per trading interval", "mean " + HTMLText.fixed(meanRounds, decimals: 2) + ", max "
                 + String(trading.map(\.auctionRounds).max() ?? 0)),
+            ("round of the last match per trading interval", "mean " + HTMLText.fixed(meanLastMatch, decimals: 2)),
         ]
         if let busiest, busiest.tradedKilowattHours > 0 {
             let hour = ReportSeries.hour(ofInterval: busiest.interval, intervalMinutes: intervalMinutes)
@@ -213,11 +261,9 @@ public enum HTMLReport {
         guard let rows = chainSweep, !rows.isEmpty else {
             return out + "<p class=\"note\">No chain delay sweep was passed to the report.</p>\n</section>\n"
         }
-        let depth = summary.scenario.chain.confirmations
         out += "<div class=\"figures\">\n"
-        out += figure(ReportCharts.forks(rows), caption: "Forks over the sweep’s blocks against the mean one-way link delay (paper Fig. 5).")
-        out += figure(ReportCharts.confirmation(rows),
-                      caption: "Time from a transaction’s creation to \(depth) confirmations, mean and 95th percentile (paper Fig. 6).")
+        out += figure(ReportCharts.forks(rows), missing: "")
+        out += figure(ReportCharts.confirmation(rows, depth: summary.scenario.chain.confirmations), missing: "")
         return out + "</div>\n" + chainSweepTable(rows, summary: summary) + "</section>\n"
     }
 
@@ -329,10 +375,18 @@ public enum HTMLReport {
 
     // MARK: - Helpers
 
-    static func figure(_ svg: String?, caption: String, missing: String = "No data.", wide: Bool = false) -> String {
+    /// A figure with its downloads, or a placeholder saying why it is missing.
+    static func figure(_ figure: ReportFigure?, missing: String, wide: Bool = false) -> String {
+        guard let figure else { return missingFigure(caption: "", missing: missing, wide: wide) }
+        guard wide, !figure.wide else { return figure.html }
+        return ReportFigure(id: figure.id, chart: figure.chart, caption: figure.caption, wide: true).html
+    }
+
+    static func missingFigure(caption: String, missing: String, wide: Bool = false) -> String {
         var out = wide ? "<figure class=\"wide\">\n" : "<figure>\n"
-        out += svg ?? "<p class=\"missing\">\(HTMLText.escape(missing))</p>\n"
-        return out + "<figcaption>\(HTMLText.escape(caption))</figcaption>\n</figure>\n"
+        out += "<p class=\"missing\">\(HTMLText.escape(missing))</p>\n"
+        if !caption.isEmpty { out += "<figcaption>\(HTMLText.escape(caption))</figcaption>\n" }
+        return out + "</figure>\n"
     }
 
     /// Ascending, each value once.

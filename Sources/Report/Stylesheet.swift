@@ -32,6 +32,11 @@ extension HTMLReport {
     table.facts-table th { font-weight: 600; color: #4a5263; }
     figure svg { display: block; width: 100%; height: auto; }
     figcaption { font-size: 0.88em; color: #4a5263; margin-top: 4px; }
+    p.downloads { font-size: 0.85em; margin: 4px 0 0; color: #4a5263; }
+    table.numbers td.direction { white-space: normal; text-align: left; min-width: 220px; }
+    td.direction.differs { color: #9b1c1c; }
+    span.reason { color: #3a4150; font-size: 0.9em; }
+    ul.reasons li { margin: 4px 0; }
     p.note, p.missing { color: #5a6273; font-size: 0.9em; }
     p.missing { padding: 40px 0; text-align: center; }
     .status { display: inline-block; min-width: 64px; padding: 1px 8px; border-radius: 10px; font-size: 0.85em; font-weight: 600; text-align: center; }

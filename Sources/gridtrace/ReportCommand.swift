@@ -18,16 +18,19 @@ func writeReport(_ summary: RunSummary, chainSweep: [ChainSweepRow]?, to path: S
     // The report's inputs are independent reads of finished traces: gather them on all cores.
     var jobs: [ReportJob] = summary.variants.map { .verify($0) }
     if let p2p = summary.variants.first(where: { $0.variant == .p2p }) { jobs.insert(.audit(p2p, signingKey), at: 0) }
-    var verification: [ReportCheck] = [], audit: ReportAudit?
+    if chainSweep != nil { jobs.append(.chainDesign(summary.scenario)) }
+    var verification: [ReportCheck] = [], audit: ReportAudit?, design: ChainDesignResult?
     for part in try deterministicJobMap(jobs, { $0.run() }).map({ try $0.get() }) {
         switch part {
         case .checks(let checks): verification += checks
         case .audit(let result): audit = result
+        case .chainDesign(let result): design = result
         }
     }
     let folder = summary.variants.first.map { ($0.tracePath as NSString).deletingLastPathComponent } ?? "."
     let destination = path ?? (folder as NSString).appendingPathComponent("report.html")
-    try HTMLReport.write(to: destination, summary: summary, verification: verification, audit: audit, chainSweep: chainSweep)
+    try HTMLReport.write(to: destination, summary: summary, verification: verification, audit: audit, chainSweep: chainSweep,
+                         chainDesign: design)
     return (destination, audit)
 }
 
@@ -35,10 +38,13 @@ func writeReport(_ summary: RunSummary, chainSweep: [ChainSweepRow]?, to path: S
 private enum ReportJob: Sendable {
     case verify(VariantSummary)
     case audit(VariantSummary, TraceSigningKey?)
+    /// The paper's Fig. 7 loop on the scenario's chain (run with the chain sweep).
+    case chainDesign(Scenario)
 
     enum Part: Sendable {
         case checks([ReportCheck])
         case audit(ReportAudit)
+        case chainDesign(ChainDesignResult)
     }
 
     func run() -> Result<Part, any Error> {
@@ -51,6 +57,8 @@ private enum ReportJob: Sendable {
                 })
             case .audit(let variant, let signingKey):
                 return .audit(reportAudit(try TraceAudit.run(tracePath: variant.tracePath, signingKey: signingKey)))
+            case .chainDesign(let scenario):
+                return .chainDesign(try ReportChainDesign.run(scenario: scenario))
             }
         }
     }

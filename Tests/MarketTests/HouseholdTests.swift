@@ -86,7 +86,8 @@ private func enerPortDirectory() -> String? {
         let flexiblePower = (0..<50).map { flexible.chargingKilowatts(interval: $0, scenario: .p2p, signal: quiet) }
         #expect(Array(plainPower[10..<18]) == Array(repeating: 3, count: 8))
         #expect(abs(plainPower[18] - 2.4) < 1e-9 && plainPower[19] == 0)  // 2.2 kWh = 8 × 0.25 + 0.2
-        #expect(flexiblePower[10..<31].allSatisfy { $0 == 0 })  // waits until it must charge
+        // Spread evenly over the 30 intervals until departure: 2.2 kWh / 2.5 h = 0.88 kW.
+        #expect(flexiblePower[10..<40].allSatisfy { abs($0 - 0.88) < 1e-9 } && flexiblePower[40...].allSatisfy { $0 == 0 })
         #expect(abs(flexiblePower.map { intervalEnergyKilowattHours(powerKilowatts: $0) }.reduce(0, +) - 2.2) < 1e-9)
         #expect(abs(plain.delivered[0] - 2.2) < 1e-9 && abs(flexible.delivered[0] - 2.2) < 1e-9)
         var sunny = EVChargingController(sessions: [session], chargerKilowatts: 3)

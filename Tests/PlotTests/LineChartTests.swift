@@ -68,4 +68,32 @@ import Testing
         #expect(svg.contains("points=\"70,268.75 345,116.25\""))
         #expect(svg.contains(">1.2</text>") && svg.contains(">0.8</text>"))
     }
+
+    @Test func dayAxisRunsFromZeroTo24Hours() {
+        // 288 five-minute intervals at their start hour end at 23.92 h; nice ticks alone would run to 25.
+        let points = (0..<288).map { PlotPoint(x: Double($0) * 5 / 60, y: Double($0 % 7)) }
+        var chart = LineChart(title: "t", xLabel: "hour of day", yLabel: "y", series: [PlotSeries(name: "a", points: points, style: .line)])
+        #expect(chart.axisRanges.xUpper == 25)
+        chart.useDayAxis()
+        #expect(chart.axisRanges.xLower == 0 && chart.axisRanges.xUpper == 24)
+        let svg = chart.svg()
+        for tick in [0, 3, 6, 9, 12, 15, 18, 21, 24] { #expect(svg.contains(">\(tick)</text>"), "tick \(tick)") }
+        #expect(!svg.contains(">25</text>"))
+        // x = 24 sits on the right edge of the plotting area (640 − 20 px).
+        #expect(svg.contains("<text x=\"620\" y=\"363\">24</text>"))
+    }
+
+    @Test func csvHoldsEverySeriesValueAtFullPrecision() {
+        let chart = LineChart(title: "t", xLabel: "hour of day", yLabel: "P, kW", series: [
+            PlotSeries(name: "No P2P", points: [PlotPoint(x: 0, y: 0.1), PlotPoint(x: 0.0833333333333333, y: -12.5)]),
+            PlotSeries(name: "a \"quoted\" name", points: [PlotPoint(x: 1, y: .nan), PlotPoint(x: 2, y: 1e-7)]),
+        ])
+        #expect(chart.csv() == """
+            series,hour of day,"P, kW"
+            No P2P,0,0.1
+            No P2P,0.0833333333333333,-12.5
+            "a ""quoted"" name",2,1e-07
+
+            """)
+    }
 }

@@ -211,7 +211,7 @@ func occurrences(of needle: String, in text: String) -> Int {
                 let content = cell.drop { $0 != ">" }.dropFirst()
                 return String(content.prefix { $0 != "<" })
             }
-            #expect(cells.count == 8, "\(quantity): \(cells)")
+            #expect(cells.count == 9, "\(quantity): \(cells)")
             let before = value(base), after = value(traded)
             #expect(cells[1] == HTMLText.fixed(before, decimals: decimals), "\(quantity) no P2P")
             #expect(cells[2] == HTMLText.fixed(after, decimals: decimals), "\(quantity) P2P")
@@ -230,17 +230,23 @@ func occurrences(of needle: String, in text: String) -> Int {
 
     @Test func oneSVGPerPlotAndNothingExternal() throws {
         let (_, html) = try Self.render()
-        // P, Q, voltage difference, auction convergence, forks, confirmation time.
-        #expect(occurrences(of: "<svg", in: html) == 6)
-        #expect(occurrences(of: "</svg>", in: html) == 6)
-        for title in ["Substation active power", "Substation reactive power", "Home voltage, P2P − no P2P",
-                      "Auction convergence", "Forks vs communication delay", "Confirmation time vs communication delay"] {
+        // P, Q, voltage difference, per-phase voltage, EV by hour, sample homes ×2, auction convergence, rounds,
+        // matched volume, forks, confirmation time.
+        #expect(occurrences(of: "<svg", in: html) == 12)
+        #expect(occurrences(of: "</svg>", in: html) == 12)
+        for title in ["Substation active power", "Substation reactive power", "Home voltage, P2P − no P2P", "Lowest home voltage per phase",
+                      "EV charging energy by hour", "Demand of sample homes, P2P (paper Fig. 8)", "Auction convergence: matched volume by round",
+                      "Auction rounds per interval", "Forks vs communication delay", "Confirmation time vs communication delay"] {
             #expect(html.contains(title), "missing plot \(title)")
         }
         let lowered = html.lowercased()
-        for forbidden in ["http", "<script", "src=", "href=", "@import", "url("] {
+        for forbidden in ["http", "<script", "src=", "@import", "url("] {
             #expect(!lowered.contains(forbidden), "found \(forbidden)")
         }
+        // The only links are the figures' downloads, as data: URIs: one SVG and one CSV per figure.
+        #expect(occurrences(of: "href=", in: html) == 24)
+        #expect(occurrences(of: "href=\"data:image/svg+xml;charset=utf-8;base64,", in: html) == 12)
+        #expect(occurrences(of: "href=\"data:text/csv;charset=utf-8;base64,", in: html) == 12)
         #expect(html.hasPrefix("<!DOCTYPE html>") && html.hasSuffix("</html>\n"))
     }
 
@@ -303,15 +309,15 @@ func occurrences(of needle: String, in text: String) -> Int {
         let row = try #require(tableRow(html, quantity: "Export (reverse flow; the paper's net export)"))
         #expect(row.contains("<td>—</td><td>\(HTMLText.fixed(traded.metrics.energyExportedKilowattHours, decimals: 2))</td><td>—</td><td>—</td>"))
         #expect(row.contains(">40.06<"))
-        // P and Q (one scenario each) and the auction; no voltage difference without the pair.
-        #expect(occurrences(of: "<svg", in: html) == 3)
+        // P, Q, per-phase voltage, EV by hour, sample homes and the auction's three; no voltage difference without the pair.
+        #expect(occurrences(of: "<svg", in: html) == 8)
         #expect(html.contains("Needs both scenarios of the pair."))
     }
 
     @Test func withoutOptionalInputsTheSectionsSaySo() throws {
         let summary = try Fixture.summary()
         let html = HTMLReport.render(summary: summary)
-        #expect(occurrences(of: "<svg", in: html) == 4)
+        #expect(occurrences(of: "<svg", in: html) == 10)
         #expect(html.contains("No verification results were passed"))
         #expect(html.contains("No audit results were passed"))
         #expect(html.contains("No chain delay sweep was passed"))
