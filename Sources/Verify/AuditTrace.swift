@@ -60,10 +60,12 @@ public enum TraceAudit {
         do { reader = try TraceReader(path: tracePath) } catch { throw .trace("\(error)") }
         // An unsealed or corrupt trace is refused whatever reading the declarations found.
         let (verification, reading) = reader.whileVerifying(readLedger)
-        guard verification.status.isSealed else { throw .traceNotSealed(path: tracePath, status: verification.status.description) }
+        // With trusted keys, anything short of a sealed trace signed by one of them (a bad or missing
+        // signature included) is refused as untrusted.
         if let trust = trustedKeys?.check(verification), !trust.isTrusted {
             throw .traceNotTrusted(path: tracePath, verdict: trust.description)
         }
+        guard verification.status.isSealed else { throw .traceNotSealed(path: tracePath, status: verification.status.description) }
         let ledger = try reading.get()
         let report = try DeclarationAudit.audit(ledger: ledger, rule: rule)
         // Scoring happens only now, after the decision; the ground truth never reaches the rule.

@@ -16,7 +16,8 @@ struct AuditCommand: ParsableCommand {
             as audit_finding events to a new sealed trace, <TRACE>.audit.gtrace unless --out is given; the \
             audited trace is never modified. When the header carries ground truth, precision and recall are \
             reported (the ground truth is read only after the decision).
-            With --trusted-key, a trace not signed by one of its keys is refused with exit 1 (nothing is written).
+            With --trusted-key, a trace that is not sealed, intact and signed by one of its keys is refused with exit 1 \
+            (nothing is written).
             Exit codes: 0 audited, 1 not signed by a trusted key, 2 refused (unsealed, unreadable, malformed events).
             """)
 

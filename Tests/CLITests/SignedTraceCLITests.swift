@@ -109,6 +109,8 @@ import Trace
         let refused = try CLI.run(["audit", trace, "--trusted-key", Self.key("test-signing-key.pub"), "--out", folder.appendingPathComponent("a.gtrace").path])
         #expect(refused.status == 1 && refused.stderr.contains("NOT trusted: signed by an untrusted key"), "\(refused.stderr)")
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("a.gtrace").path))
+        let auditedForgery = try CLI.run(["audit", edited, "--trusted-key", Self.key("keyring"), "--out", folder.appendingPathComponent("c.gtrace").path])
+        #expect(auditedForgery.status == 1 && auditedForgery.stderr.contains("NOT trusted: corrupt at seq"), "\(auditedForgery.stderr)")
         let audited = try CLI.run(["audit", trace, "--trusted-key", Self.key("other-signing-key.pub"), "--out", folder.appendingPathComponent("b.gtrace").path])
         #expect(audited.status == 0, "\(audited.stderr)")
         let findings = try CLI.run(["trace", "verify", folder.appendingPathComponent("b.gtrace").path, "--trusted-key", Self.key("test-signing-key.pub")])
