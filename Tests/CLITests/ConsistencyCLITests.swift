@@ -47,7 +47,9 @@ import Testing
         #expect(!text.contains("08:00:00.000"))
         #expect(text.contains("home voltages (pu): home:0="), "\(text)")
         #expect(!text.contains(" h1="))
-        #expect(text.contains(" Wh limit ") && text.contains(" µtoken/Wh"), "prices carry their unit: \(text)")
+        // Prices in the scenario files' unit (retail_per_kwh): 245 µtoken/Wh is 0.245 token/kWh.
+        #expect(text.range(of: #"home:\d+ (buy|sell) \d+ Wh limit \d\.\d{3} token/kWh"#, options: .regularExpression) != nil,
+                "prices carry their unit: \(text)")
         let bookLine = try #require(text.split(separator: "\n").first { $0.contains("order book (") })
         let listed = text.split(separator: "\n").filter { $0.hasPrefix("    home:") }.count
         if listed == 20 {
