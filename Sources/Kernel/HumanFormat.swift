@@ -34,6 +34,12 @@ public enum HumanFormat {
     /// A whole quantity with its unit: "245 µtoken/Wh", "6751 µtoken".
     public static func quantity(_ value: Int64, _ unit: String) -> String { "\(value) \(unit)" }
 
+    /// A price for people in the unit the scenario files use, token per kWh (1 µtoken/Wh =
+    /// 0.001 token/kWh): 245 µtoken/Wh is "0.245 token/kWh".
+    public static func price(microTokensPerWattHour: Int64) -> String {
+        quantity(Double(microTokensPerWattHour) / 1000, "token/kWh", decimals: 3)
+    }
+
     /// A simulated time for people: `HH:MM` within the first day, `HH:MM:SS` when not on a whole
     /// minute, and `day N HH:MM` (N from 1) once the run has passed its first day.
     public static func clock(milliseconds: Int64) -> String {

@@ -23,7 +23,7 @@ public enum ReplayReport {
         return lines.joined(separator: "\n")
     }
 
-    /// The run's state where `--until` stopped: the order book (prices in µtoken/Wh), open
+    /// The run's state where `--until` stopped: the order book (prices in token/kWh), open
     /// contracts, the chain, the grid and every home's voltage, each list titled with its length.
     static func stoppedLines(_ state: ReplayState) -> [String] {
         let shown = 20
@@ -31,7 +31,7 @@ public enum ReplayReport {
         lines.append("  order book (\(HumanFormat.listTitle(shown: min(shown, state.orderBook.count), total: state.orderBook.count, "revealed orders")) this interval):")
         lines += state.orderBook.prefix(shown).map {
             "    \(HumanFormat.participant($0.participant)) \($0.side) \(HumanFormat.quantity($0.energyWattHours, "Wh")) "
-                + "limit \(HumanFormat.quantity($0.limitPrice, "µtoken/Wh"))"
+                + "limit \(HumanFormat.price(microTokensPerWattHour: $0.limitPrice))"
         }
         lines.append("  open contracts (\(HumanFormat.listTitle(shown: min(shown, state.openContracts.count), total: state.openContracts.count, "contracts"))):")
         lines += state.openContracts.prefix(shown).map {

@@ -44,7 +44,7 @@ struct MarketClear: ParsableCommand {
     @Flag(help: "Also print the convergence curve: cumulative trades after each round (paper Fig. 4); adds a 'cumulative_trades' key.")
     var curve = false
 
-    @Flag(help: "Print one JSON object (keys volume_kwh, welfare, trades, rounds, clear_seconds).")
+    @Flag(help: "Print one JSON object (keys volume_kwh, welfare_tokens (also as welfare), trades, rounds, clear_seconds).")
     var json = false
 
     func validate() throws {
@@ -86,7 +86,7 @@ struct MarketClear: ParsableCommand {
         let welfareTokens = Double(summary.welfareMicroTokens) / Double(microTokensPerToken)
         if json {
             var object: [String: CanonicalJSON] = [
-                "volume_kwh": .double(volumeKilowattHours), "welfare": .double(welfareTokens),
+                "volume_kwh": .double(volumeKilowattHours), "welfare": .double(welfareTokens), "welfare_tokens": .double(welfareTokens),
                 "trades": .int(Int64(summary.tradeCount)), "rounds": .int(Int64(rounds)), "clear_seconds": .double(seconds)]
             if events { object["events"] = .int(Int64(eventCount)) }
             if curve { object["cumulative_trades"] = .array(cumulativeTrades.map { .int(Int64($0)) }) }
