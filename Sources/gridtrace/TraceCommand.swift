@@ -142,6 +142,7 @@ struct TraceCommand: ParsableCommand {
 
         @Argument(help: "The key file to create.") var file: String
         @Option(help: "The name written beside the public key in FILE.pub.") var name: String = "signer"
+        @Flag(help: "Machine-readable output.") var json = false
 
         func validate() throws {
             guard !name.contains("\n"), !name.isEmpty else { throw ValidationError("--name must be one non-empty line") }
@@ -153,6 +154,11 @@ struct TraceCommand: ParsableCommand {
             }
             let key = TraceSigningKey.generate()
             guard try writeNewKey(key, to: file, name: name) else { throw failure("\(file): already exists; refusing to replace a key") }
+            if json {
+                printJSON(["key_file": .string(file), "public_key_file": .string(file + ".pub"),
+                           "public_key": .string(hexString(key.publicKey)), "fingerprint": .string(key.fingerprint), "name": .string(name)])
+                return
+            }
             print("wrote \(file) and \(file).pub: public key \(hexString(key.publicKey)) (fingerprint \(key.fingerprint))")
         }
     }

@@ -56,6 +56,7 @@ import Testing
             "trace verify": ["trace", "verify", trace],
             "trace export": ["trace", "export", trace, "--kind", "meter_reading"],
             "trace schema": ["trace", "schema"],
+            "trace keygen": ["trace", "keygen", scratch.appendingPathComponent("test-key").path, "--name", "json-test"],
             "verify": ["verify", trace],
         ]
     }

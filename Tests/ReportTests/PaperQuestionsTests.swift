@@ -82,7 +82,7 @@ import Testing
         traded.outcomes[0].homeEVKilowatts = [Double](repeating: 3, count: 55)    // the same energy at 22:00
         summary.variants = [base, traded]
         let comparisons = PaperTable2.comparisons(summary)
-        #expect(comparisons.map(\.quantity) == ["Net export", "Reactive energy", "Max complex power", "Active losses (of load energy)",
+        #expect(comparisons.map(\.quantity) == ["Export (reverse flow; the paper's net export)", "Reactive energy", "Max complex power", "Active losses (of load energy)",
                                                 "Voltage unbalance (Vmax−Vmin)/Vavg"])
         let peak = try #require(comparisons.first { $0.quantity == "Max complex power" })
         #expect(peak.run == .down && peak.paper == .up && !peak.agrees)
