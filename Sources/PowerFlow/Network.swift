@@ -92,6 +92,52 @@ struct ConversionElement {
     }
 }
 
+/// What the load models read of a conversion element, as plain values (no reference-counted
+/// fields), so the per-iteration loops over thousands of loads copy nothing that needs retaining.
+struct ConversionParameters {
+    var kind: ConversionKind
+    var loadModel: Int
+    var baseVolts: Double
+    /// ZIPV coefficients (model 8), zero-padded.
+    var zipv: SIMD8<Double>
+    var voltageMinPerUnit: Double
+    var voltageMaxPerUnit: Double
+    var voltageLowPerUnit: Double
+    var yBranch: CDouble
+    var cvrWatts: Double
+    var cvrVars: Double
+    var fixedVarsPerBranch: Double
+    var neutralShunt: CDouble
+    /// What `applyShapes` reads: nominal powers, shapes (−1: none), PV peak.
+    var nominalKilowatts: Double
+    var nominalKilovars: Double
+    var dailyShape: Int
+    var yearlyShape: Int
+    var pvPeakKilowatts: Double?
+
+    init(_ e: ConversionElement) {
+        kind = e.kind
+        loadModel = e.loadModel
+        baseVolts = e.baseVolts
+        var z = SIMD8<Double>()
+        for (i, value) in e.zipv.prefix(8).enumerated() { z[i] = value }
+        zipv = z
+        voltageMinPerUnit = e.voltageMinPerUnit
+        voltageMaxPerUnit = e.voltageMaxPerUnit
+        voltageLowPerUnit = e.voltageLowPerUnit
+        yBranch = e.yBranch
+        cvrWatts = e.cvrWatts
+        cvrVars = e.cvrVars
+        fixedVarsPerBranch = e.fixedVarsPerBranch
+        neutralShunt = e.neutralShunt
+        nominalKilowatts = e.nominalKilowatts
+        nominalKilovars = e.nominalKilovars
+        dailyShape = e.dailyShape ?? -1
+        yearlyShape = e.yearlyShape ?? -1
+        pvPeakKilowatts = e.pvPeakKilowatts
+    }
+}
+
 /// The compiled network.
 public struct Network {
     public private(set) var buses: [BusInfo] = []

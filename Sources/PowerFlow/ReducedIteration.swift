@@ -91,7 +91,8 @@ extension PowerFlowSolver {
         repeat {
             iteration += 1
             for k in 0..<m { dr[k] = 0; di[k] = 0 }
-            for (k, e) in network.conversion.enumerated() {
+            for k in parameters.indices {
+                let e = parameters[k]
                 let s = states[k]
                 for (pa, pb) in r.branchPositions[k] {
                     let va = pa >= 0 ? CDouble(vr[pa], vi[pa]) : .zero

@@ -18,6 +18,9 @@ public struct SolveSettings: Sendable, Equatable {
     public var controlMode: ControlMode
     /// Iterate on the load/generator nodes only (exact same fixed point; see ReducedIteration.swift).
     public var reducedIteration: Bool
+    /// Anderson-accelerate the full-network iteration (same fixed point and stopping rule; see
+    /// FullIteration.swift). The reduced iteration is never accelerated.
+    public var acceleration = true
 
     public init(tolerance: Double = 1e-4, maxIterations: Int = 15, maxControlIterations: Int = 10,
                 controlMode: ControlMode = .static, reducedIteration: Bool = true) {
@@ -93,6 +96,8 @@ public final class PowerFlowSolver {
     /// Line-to-neutral base voltage per node in volts (0 = none).
     public internal(set) var nodeBaseVolts: [Double]
     var states: [ConversionState]
+    /// Each conversion element's plain parameters, in `network.conversion` order.
+    var parameters: [ConversionParameters]
     /// Present power per conversion element (kW, kvar; consumption positive).
     var activeKilowatts: [Double]
     var activeKilovars: [Double]
@@ -105,6 +110,10 @@ public final class PowerFlowSolver {
     var conversionIndexByName: [String: Int] = [:]
     var factors: TriangularFactors?
     var reduced: ReducedSystem?
+    /// Conversion branches flattened for the full iteration (built on first use).
+    var branchTable: BranchTable?
+    /// Anderson history of the last full solve, kept while Y is unchanged (nil after a refactor).
+    var carriedHistory: AndersonHistory?
     var measureSteps = true
     /// Number of (re)factorizations of the system matrix so far (changes only when Y changes).
     public private(set) var factorizationCount = 0
@@ -145,6 +154,7 @@ public final class PowerFlowSolver {
         voltageStorage = [CDouble](repeating: .zero, count: n)
         nodeBaseVolts = [Double](repeating: 0, count: n)
         states = [ConversionState](repeating: ConversionState(), count: network.conversion.count)
+        parameters = network.conversion.map(ConversionParameters.init)
         activeKilowatts = network.conversion.map(\.nominalKilowatts)
         activeKilovars = network.conversion.map(\.nominalKilovars)
         taps = network.model.transformers.map { $0.windings.map(\.tap) }
@@ -159,38 +169,67 @@ public final class PowerFlowSolver {
 
     // MARK: Matrix
 
-    /// Assembles Y values in triplet order (same order as the pattern was built).
+    /// Assembles Y values in triplet order (same order as the pattern was built, so every slot sums
+    /// its contributions in the same order on every call: the values are bit-for-bit reproducible).
     func assemble(includeConversion: Bool, seriesOnly: Bool = false) {
-        for k in matrixValues.indices { matrixValues[k] = 0 }
         var t = 0
-        func add(_ value: CDouble) {
-            let slot = pattern.slotOfTriplet[t]
-            matrixValues[2 * slot] += value.real
-            matrixValues[2 * slot + 1] += value.imaginary
-            t += 1
-        }
-        for e in network.delivery {
-            let nodes = e.conductorNodes
-            let y = seriesOnly ? Self.seriesOnlyPrimitive(e, model: network.model) : e.yPrim
-            for i in nodes.indices where nodes[i] >= 0 {
-                for j in nodes.indices where nodes[j] >= 0 { add(y[i, j]) }
-            }
-        }
-        // Without conversion elements (the zero-load solve of CalcVoltageBases) OpenDSS keeps their
-        // diagonals scaled by 1e-10, so that a node reached only through a load stays defined.
-        let scale = includeConversion ? 1.0 : 1e-10
-        for c in network.conversion {
-            let y = c.yBranch * scale
-            for (a, b) in c.branches {
-                for p in [a, b] where p >= 0 {
-                    for q in [a, b] where q >= 0 { add(p == q ? y : (includeConversion ? -y : .zero)) }
+        let model = network.model
+        pattern.slotOfTriplet.withUnsafeBufferPointer { slots in
+            matrixValues.withUnsafeMutableBufferPointer { values in
+                for k in values.indices { values[k] = 0 }
+                @inline(__always) func add(_ re: Double, _ im: Double) {
+                    let slot = slots[t]
+                    values[2 * slot] += re
+                    values[2 * slot + 1] += im
+                    t += 1
                 }
-            }
-            if let neutral = c.conductorNodes.last, neutral >= 0, c.neutralShunt != .zero {
-                add(c.neutralShunt * scale)
+                network.delivery.withUnsafeBufferPointer { delivery in
+                    for k in delivery.indices {
+                        let y = seriesOnly ? Self.seriesOnlyPrimitive(delivery[k], model: model) : delivery[k].yPrim
+                        let order = y.order
+                        delivery[k].conductorNodes.withUnsafeBufferPointer { nodes in
+                            y.entries.withUnsafeBufferPointer { entries in
+                                for i in nodes.indices where nodes[i] >= 0 {
+                                    for j in nodes.indices where nodes[j] >= 0 {
+                                        add(entries[i * order + j].real, entries[i * order + j].imaginary)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                // Without conversion elements (the zero-load solve of CalcVoltageBases) OpenDSS keeps their
+                // diagonals scaled by 1e-10, so that a node reached only through a load stays defined.
+                let scale = includeConversion ? 1.0 : 1e-10
+                network.conversion.withUnsafeBufferPointer { conversion in
+                    for k in conversion.indices {
+                        let y = conversion[k].yBranch * scale
+                        let off = includeConversion ? -y : .zero
+                        conversion[k].branches.withUnsafeBufferPointer { branches in
+                            for branch in branches {
+                                let pair = (branch.a, branch.b)
+                                for p in 0..<2 {
+                                    let row = p == 0 ? pair.0 : pair.1
+                                    guard row >= 0 else { continue }
+                                    for q in 0..<2 {
+                                        let column = q == 0 ? pair.0 : pair.1
+                                        guard column >= 0 else { continue }
+                                        let v = row == column ? y : off
+                                        add(v.real, v.imaginary)
+                                    }
+                                }
+                            }
+                        }
+                        let shunt = conversion[k].neutralShunt
+                        if let neutral = conversion[k].conductorNodes.last, neutral >= 0, shunt != .zero {
+                            let v = shunt * scale
+                            add(v.real, v.imaginary)
+                        }
+                    }
+                }
+                for _ in 0..<network.nodeCount { add(0, 0) }
             }
         }
-        for _ in 0..<network.nodeCount { add(.zero) }
     }
 
     func refreshMatrix() throws {
@@ -200,13 +239,17 @@ public final class PowerFlowSolver {
         try factorization.factor(values: matrixValues)
         factorizationCount += 1
         matrixIsCurrent = true
+        carriedHistory = nil
         factors = nil
         reduced = nil
         if settings.reducedIteration {
-            let f = try factorization.extractFactors()
-            let m = Self.conversionNodes(network).0.count
-            // The dense m×m block pays off only while it is small next to the factors.
-            if m > 0 && m * m <= 2 * (f.lowerCount + f.upperCount) {
+            if branchTable == nil { branchTable = BranchTable(network) }
+            let m = branchTable?.loadNodes.count ?? 0
+            // The dense m×m block pays off only while it is small next to the factors (strictly
+            // lower L and strictly upper U); the factors are copied only when it is used.
+            let offDiagonal = try factorization.offDiagonalFactorEntries()
+            if m > 0 && m * m <= 2 * offDiagonal {
+                let f = try factorization.extractFactors()
                 factors = f
                 reduced = buildReducedSystem(f)
             }
@@ -270,8 +313,14 @@ public final class PowerFlowSolver {
     }
 
     /// Current drawn by one branch at voltage `v` across it (amperes, into the element).
-    @inline(__always)
     func branchCurrent(_ e: ConversionElement, _ s: ConversionState, _ v: CDouble) -> CDouble {
+        branchCurrent(ConversionParameters(e), s, v)
+    }
+
+    /// Current drawn by one branch at voltage `v` across it (amperes, into the element), from the
+    /// element's plain parameters (what the iterations use: no reference counting per call).
+    @inline(__always)
+    func branchCurrent(_ e: ConversionParameters, _ s: ConversionState, _ v: CDouble) -> CDouble {
         let vmag = v.length
         if e.kind != .load {
             // Generator model 1 and simple PV: constant PQ between vminpu and vmaxpu, else constant Z.
@@ -308,7 +357,7 @@ public final class PowerFlowSolver {
     }
 
     /// Load model 4 (CVR): P ∝ (V/Vbase)^CVRwatts, Q ∝ (V/Vbase)^CVRvars, as OpenDSS's DoCVRModel.
-    func cvrCurrent(_ e: ConversionElement, _ s: ConversionState, _ v: CDouble, _ vmag: Double) -> CDouble {
+    func cvrCurrent(_ e: ConversionParameters, _ s: ConversionState, _ v: CDouble, _ vmag: Double) -> CDouble {
         if vmag <= s.vBaseLow { return s.yeq * v }
         if vmag <= s.vBase95 { return (s.iLow + s.m95 * (vmag - s.vBaseLow)) / vmag * v }
         if vmag > s.vBase105 { return s.yeq105 * v }
@@ -327,7 +376,7 @@ public final class PowerFlowSolver {
 
     /// Load models 6 (constant P, fixed Q) and 7 (constant P, fixed impedance Q): the reactive part
     /// comes from the base kvar, unscaled by shapes (OpenDSS's DoFixedQ and DoFixedQZ).
-    func fixedReactiveCurrent(_ e: ConversionElement, _ s: ConversionState, _ v: CDouble, _ vmag: Double) -> CDouble {
+    func fixedReactiveCurrent(_ e: ConversionParameters, _ s: ConversionState, _ v: CDouble, _ vmag: Double) -> CDouble {
         let yqFixed = -e.fixedVarsPerBranch / (e.baseVolts * e.baseVolts)
         if vmag <= s.vBaseLow { return s.yeq * v }
         if vmag <= s.vBase95 { return CDouble(s.yeq95.real, yqFixed) * v }
@@ -336,7 +385,7 @@ public final class PowerFlowSolver {
         return (CDouble(s.watts, 0) / v).conjugate + CDouble(0, yqFixed) * v
     }
 
-    func zipvCurrent(_ e: ConversionElement, _ s: ConversionState, _ v: CDouble, _ vmag: Double) -> CDouble {
+    func zipvCurrent(_ e: ConversionParameters, _ s: ConversionState, _ v: CDouble, _ vmag: Double) -> CDouble {
         let z = e.zipv
         if vmag <= s.vBaseLow { return s.yeq * v }
         var current: CDouble
@@ -371,50 +420,6 @@ public final class PowerFlowSolver {
     }
 
     // MARK: Iteration
-
-    /// OpenDSS's fixed-point iteration at fixed controls; returns (converged, iterations, last change).
-    func iterate(log: inout EventLog) -> (Bool, Int, Double) {
-        materializeVoltages()
-        var iteration = 0
-        var maxChange = Double.infinity
-        var converged = false
-        repeat {
-            iteration += 1
-            loadSourceCurrents()
-            for (k, e) in network.conversion.enumerated() {
-                let s = states[k]
-                for (a, b) in e.branches {
-                    let va = a >= 0 ? voltageStorage[a] : .zero
-                    let vb = b >= 0 ? voltageStorage[b] : .zero
-                    let v = va - vb
-                    let d = e.yBranch * v - branchCurrent(e, s, v)
-                    if a >= 0 { rhs[2 * a] += d.real; rhs[2 * a + 1] += d.imaginary }
-                    if b >= 0 { rhs[2 * b] -= d.real; rhs[2 * b + 1] -= d.imaginary }
-                }
-                // The neutral shunt is in Y only for conditioning: OpenDSS injects Yprim·V back.
-                if e.neutralShunt != .zero, let n = e.conductorNodes.last, n >= 0 {
-                    let d = e.neutralShunt * voltageStorage[n]
-                    rhs[2 * n] += d.real; rhs[2 * n + 1] += d.imaginary
-                }
-            }
-            factorization.solve(&rhs)
-            maxChange = 0
-            var finite = true
-            for i in 0..<voltages.count {
-                let new = CDouble(rhs[2 * i], rhs[2 * i + 1])
-                let newMag = new.length
-                let oldMag = voltageStorage[i].length
-                let change = Self.changePerUnit(new: newMag, old: oldMag, base: nodeBaseVolts[i])
-                if change > maxChange { maxChange = change }
-                if !newMag.isFinite { finite = false }
-                voltageStorage[i] = new
-            }
-            recordIteration(iteration, maxChange: maxChange, log: &log)
-            if !finite { return (false, iteration, .infinity) }
-            converged = maxChange <= settings.tolerance && iteration >= settings.minIterations
-        } while !converged && iteration < settings.maxIterations
-        return (converged, iteration, maxChange)
-    }
 
     /// Solves at the present element powers, then runs OpenDSS's control loop (SolveSnap): solve,
     /// sample the controls and execute actions, until the controls are done or the control

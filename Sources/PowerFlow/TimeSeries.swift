@@ -92,27 +92,50 @@ extension LoadShape {
     }
 }
 
+/// One load shape's (P, Q) multipliers at one hour, and how they apply.
+struct ShapeSample {
+    var active: Double
+    var reactive: Double
+    var useActual: Bool
+    var hasReactive: Bool
+
+    init(_ shape: LoadShape, hour: Double) {
+        (active, reactive) = shape.multipliers(atHour: hour)
+        useActual = shape.useActual
+        hasReactive = shape.reactiveMultipliers != nil
+    }
+}
+
 extension PowerFlowSolver {
     /// Sets every load, generator and PV element from its shape at `hour` (daily or yearly mode).
     public func applyShapes(mode: SolutionMode, hour: Double) throws {
         let model = network.model
-        for (i, e) in network.conversion.enumerated() {
-            let shapeIndex: Int?
+        // Each shape's multipliers at this hour, looked up once (thousands of loads share a few shapes).
+        var samples = [ShapeSample?](repeating: nil, count: model.loadShapes.count)
+        for i in parameters.indices {
+            let e = parameters[i]
+            let shapeIndex: Int
             switch mode {
-            case .snapshot: shapeIndex = nil
+            case .snapshot: shapeIndex = -1
             case .daily: shapeIndex = e.dailyShape
             case .yearly: shapeIndex = e.yearlyShape
             }
             var p = e.nominalKilowatts, q = e.nominalKilovars
-            if let shapeIndex {
-                let shape = model.loadShapes[shapeIndex]
-                let (mp, mq) = shape.multipliers(atHour: hour)
+            if shapeIndex >= 0 {
+                let shape: ShapeSample
+                if let known = samples[shapeIndex] {
+                    shape = known
+                } else {
+                    shape = ShapeSample(model.loadShapes[shapeIndex], hour: hour)
+                    samples[shapeIndex] = shape
+                }
+                let (mp, mq) = (shape.active, shape.reactive)
                 if shape.useActual {
                     let sign = e.kind == .load ? 1.0 : -1.0
                     p = sign * mp
-                    q = shape.reactiveMultipliers != nil ? sign * mq : (e.nominalKilowatts != 0 ? p * e.nominalKilovars / e.nominalKilowatts : 0)
+                    q = shape.hasReactive ? sign * mq : (e.nominalKilowatts != 0 ? p * e.nominalKilovars / e.nominalKilowatts : 0)
                 } else if let peak = e.pvPeakKilowatts {
-                    let (kw, kvar) = e.pvOutput(availableKilowatts: peak * mp)
+                    let (kw, kvar) = network.conversion[i].pvOutput(availableKilowatts: peak * mp)
                     p = -kw
                     q = -kvar
                 } else {

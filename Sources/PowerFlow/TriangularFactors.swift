@@ -231,6 +231,13 @@ final class TriangularFactors {
 }
 
 extension KLUFactorization {
+    /// Entries of the present factors off their diagonals (strictly lower L plus strictly upper U).
+    func offDiagonalFactorEntries() throws -> Int {
+        try withNumeric { _, numeric, _ in
+            Int(numeric.pointee.lnz) + Int(numeric.pointee.unz) - 2 * Int(numeric.pointee.n)
+        }
+    }
+
     /// Copies the present numeric factors (requires a successful `factor`).
     func extractFactors() throws -> TriangularFactors {
         try withNumeric { symbolic, numeric, common in
