@@ -24,6 +24,9 @@ public struct Scenario: Sendable, Equatable {
     public var feeder: FeederSource
     /// Homes on phases A, B and C of the synthetic feeder (`[feeder] homes_per_phase`).
     public var syntheticHomesPerPhase = SyntheticFeederSpec().homesPerPhase
+    /// Which loads of an OpenDSS feeder are homes and what PV and EV they get (`[homes]`); nil:
+    /// the feeder's own homes (its non-EV loads, with EV loads and PV on the same bus).
+    public var homes: HomeRule?
     public var profiles: ProfileSource
     public var retailPricePerKilowattHour: Double
     public var feedInPricePerKilowattHour: Double
@@ -61,7 +64,7 @@ public struct Scenario: Sendable, Equatable {
 }
 
 extension Scenario {
-    static let sections = ["run", "feeder", "profiles", "prices", "market", "chain", "adversaries", "grid"]
+    static let sections = ["run", "feeder", "homes", "profiles", "prices", "market", "chain", "adversaries", "grid"]
 
     /// Reads a scenario file. Relative feeder paths are resolved against the file's folder;
     /// `seedOverride` and `feederOverride` replace the file's values (the CLI's --seed and --feeder).
@@ -165,6 +168,7 @@ extension Scenario {
         scenario.syntheticHomesPerPhase = try feeder.ints("homes_per_phase", default: scenario.syntheticHomesPerPhase,
                                                          count: 3, in: 0...500)
         guard scenario.syntheticHomesPerPhase.reduce(0, +) > 0 else { throw feeder.error("homes_per_phase", "needs at least one home") }
+        scenario.homes = try HomeRule.parse(try document.section("homes"), feederIsSynthetic: feederSource == .synthetic)
         try document.rejectUnknown(sections: sections)
         return scenario
     }
