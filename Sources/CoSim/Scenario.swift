@@ -46,6 +46,10 @@ public struct Scenario: Sendable, Equatable {
     public var gridTolerance: Double
     public var gridMaxIterations: Int
     public var limits: LimitStandard
+    /// The transformer whose HV terminal the grid's figures (import, losses, load) are measured at,
+    /// and whose LV base is the voltage level checked against `limits` (`[grid] source_transformer`);
+    /// nil: the transformer with the lowest-voltage winding (a single-transformer LV feeder's).
+    public var sourceTransformer: String?
     /// The file's exact text, which goes into the trace header.
     public var sourceText: String
 
@@ -168,6 +172,8 @@ extension Scenario {
         scenario.syntheticHomesPerPhase = try feeder.ints("homes_per_phase", default: scenario.syntheticHomesPerPhase,
                                                          count: 3, in: 0...500)
         guard scenario.syntheticHomesPerPhase.reduce(0, +) > 0 else { throw feeder.error("homes_per_phase", "needs at least one home") }
+        let sourceTransformer = try grid.string("source_transformer", default: "")
+        scenario.sourceTransformer = sourceTransformer.isEmpty ? nil : sourceTransformer
         scenario.homes = try HomeRule.parse(try document.section("homes"), feederIsSynthetic: feederSource == .synthetic)
         try document.rejectUnknown(sections: sections)
         return scenario
