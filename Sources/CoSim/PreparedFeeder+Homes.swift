@@ -13,6 +13,8 @@ struct RuledFeeder {
     /// The seeded households behind the elements (EV sessions, charger ratings, PV ratings); their
     /// load and PV series are replaced by the solver's baseline once it is read.
     var households: [HouseholdProfile]
+    /// The rule's OpenDSS commands, run after the feeder's entry script.
+    var commands: String
 }
 
 extension PreparedFeeder {
@@ -25,19 +27,21 @@ extension PreparedFeeder {
         guard !homeLoads.isEmpty else { throw CoSimError.noHomes("no enabled load rated at or below \(rule.maximumKilovolts) kV") }
         guard files.file(homeRuleEntry) == nil else { throw CoSimError.feeder("the feeder has its own \(homeRuleEntry)") }
         let households = ruleHouseholds(rule, count: homeLoads.count, seed: seed)
-        var lines = ["Redirect \(files.entry)"]
+        var lines: [String] = []
         var homes: [HomeElements] = []
         for (index, load) in homeLoads.enumerated() {
             let home = households[index]
             lines += homeLines(index: index, load: load, household: home, rule: rule)
             homes.append(HomeElements(home: index, load: "Load." + load.name,
-                                      ev: home.evChargerKilowatts > 0 ? "Load.gt_ev_\(index)" : nil,
-                                      pv: home.pvRatedKilowatts > 0 ? "PVSystem.gt_pv_\(index)" : nil))
+                                      ev: home.evChargerKilowatts > 0 ? "Load.gth_ev_\(index)" : nil,
+                                      pv: home.pvRatedKilowatts > 0 ? "PVSystem.gth_pv_\(index)" : nil))
         }
-        let script = FeederFile(path: homeRuleEntry, bytes: Array((lines.joined(separator: "\n") + "\n").utf8))
+        let commands = lines.joined(separator: "\n") + "\n"
+        let script = FeederFile(path: homeRuleEntry, bytes: Array(("Redirect \(files.entry)\n" + commands).utf8))
         let combined = FeederFileSet(entry: homeRuleEntry, files: files.files + [script])
         do {
-            return RuledFeeder(model: try FeederImporter.compile(files: combined), homes: homes, households: households)
+            return RuledFeeder(model: try FeederImporter.compile(files: combined), homes: homes, households: households,
+                               commands: commands)
         } catch {
             throw CoSimError.feeder("the feeder with the [homes] elements does not compile: \(error)")
         }
@@ -70,18 +74,18 @@ extension PreparedFeeder {
             // The synthetic day scaled so that its peak is the load's rated kW.
             let peak = household.baseLoadKilowatts.max() ?? 1
             let kilowatts = household.baseLoadKilowatts.map { $0 / peak * load.kilowatts }
-            lines.append("New LoadShape.gt_load_\(index) \(shape) useactual=yes mult=[\(numbers(kilowatts))]")
-            lines.append("Edit Load.\(load.name) daily=gt_load_\(index)" + (load.yearly == nil ? "" : " yearly=gt_load_\(index)"))
+            lines.append("New LoadShape.gth_load_\(index) \(shape) useactual=yes mult=[\(numbers(kilowatts))]")
+            lines.append("Edit Load.\(load.name) daily=gth_load_\(index)" + (load.yearly == nil ? "" : " yearly=gth_load_\(index)"))
         }
         if household.pvRatedKilowatts > 0 {
             let rating = household.pvRatedKilowatts
-            lines.append("New LoadShape.gt_pv_\(index) \(shape) mult=[\(numbers(household.pvKilowatts.map { $0 / rating }))]")
-            lines.append("New PVSystem.gt_pv_\(index) \(common) kVA=\(rating * 1.1) Pmpp=\(rating) irradiance=1 pf=1 %cutin=0.1 %cutout=0.1 daily=gt_pv_\(index)")
+            lines.append("New LoadShape.gth_pv_\(index) \(shape) mult=[\(numbers(household.pvKilowatts.map { $0 / rating }))]")
+            lines.append("New PVSystem.gth_pv_\(index) \(common) kVA=\(rating * 1.1) Pmpp=\(rating) irradiance=1 pf=1 %cutin=0.1 %cutout=0.1 daily=gth_pv_\(index)")
         }
         if household.evChargerKilowatts > 0 {
-            lines.append("New LoadShape.gt_ev_\(index) \(shape) useactual=yes mult=[\(numbers(chargeOnArrival(household)))]")
-            lines.append("New Load.gt_ev_\(index) \(common) kW=\(household.evChargerKilowatts) pf=1 model=1 "
-                         + "vminpu=\(load.voltageMinPerUnit) vmaxpu=\(load.voltageMaxPerUnit) daily=gt_ev_\(index)")
+            lines.append("New LoadShape.gth_ev_\(index) \(shape) useactual=yes mult=[\(numbers(chargeOnArrival(household)))]")
+            lines.append("New Load.gth_ev_\(index) \(common) kW=\(household.evChargerKilowatts) pf=1 model=1 "
+                         + "vminpu=\(load.voltageMinPerUnit) vmaxpu=\(load.voltageMaxPerUnit) daily=gth_ev_\(index)")
         }
         return lines
     }

@@ -64,6 +64,9 @@ public struct PreparedFeeder: Sendable {
     /// `baseline[step - 1][home]` for steps 1…intervals.
     public var baseline: [[HomePower]]
     public var households: [HouseholdProfile]
+    /// The OpenDSS commands a scenario's `[homes]` rule adds after the feeder's own scripts (its
+    /// homes' demand shapes, PV systems and EV loads); nil without a rule.
+    public var homeRuleCommands: String?
 
     /// Prepares the scenario's feeder for `intervals` five-minute steps.
     public static func prepare(_ scenario: Scenario) throws -> PreparedFeeder {
@@ -174,7 +177,8 @@ public struct PreparedFeeder: Sendable {
             return household
         }
         return PreparedFeeder(model: ruled.model, syntheticScript: nil, digest: digest(of: files), files: nil, homes: ruled.homes,
-                              mode: mode, baseline: Array(baseline.prefix(intervals)), households: households)
+                              mode: mode, baseline: Array(baseline.prefix(intervals)), households: households,
+                              homeRuleCommands: ruled.commands)
     }
 
     private static func assemble(model: FeederModel, digest: String, intervals: Int, seed: UInt64) throws -> PreparedFeeder {
