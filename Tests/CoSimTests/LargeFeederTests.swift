@@ -4,6 +4,7 @@
 // one from the stored files a trace holds.
 import Foundation
 import Testing
+import Market
 import TestSupport
 @testable import CoSim
 
@@ -55,6 +56,20 @@ import TestSupport
         var more = rule
         more.pvShare = 1
         #expect(zip(homes, more.assignments(count: 2000, seed: 7)).allSatisfy { $0.pvKilowatts == nil || $0.pvKilowatts == $1.pvKilowatts })
+    }
+
+    /// On a feeder where most homes have no PV, an overstating seller without PV could never lie:
+    /// such homes follow another strategy, so the ground truth names only homes that can misdeclare.
+    @Test func homesWithoutPVAreNeverOverstatingSellers() {
+        let hasPV = (0..<300).map { $0 % 3 == 0 }
+        let configuration = AdversaryConfiguration(fraction: 0.2)
+        let chosen = chooseAdversaries(participantCount: 300, configuration: configuration, rootSeed: 5, hasPV: hasPV)
+        #expect(chosen.map(\.participant) == chooseAdversaries(participantCount: 300, configuration: configuration, rootSeed: 5).map(\.participant))
+        #expect(chosen.allSatisfy { $0.strategy == .phantomBuyer || hasPV[$0.participant] })
+        #expect(chosen.contains { $0.strategy == .overstatingSeller })
+        let sellersOnly = AdversaryConfiguration(fraction: 0.2, strategies: [.overstatingSeller])
+        let sellers = chooseAdversaries(participantCount: 300, configuration: sellersOnly, rootSeed: 5, hasPV: hasPV)
+        #expect(!sellers.isEmpty && sellers.count < 60 && sellers.allSatisfy { hasPV[$0.participant] })
     }
 
     @Test func ieee8500LowVoltageLoadsAreHomesWithTheRulesElements() throws {
