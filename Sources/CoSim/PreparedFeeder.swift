@@ -64,14 +64,17 @@ public struct PreparedFeeder: Sendable {
     /// `baseline[step - 1][home]` for steps 1…intervals.
     public var baseline: [[HomePower]]
     public var households: [HouseholdProfile]
+    /// The OpenDSS commands a scenario's `[homes]` rule adds after the feeder's own scripts (its
+    /// homes' demand shapes, PV systems and EV loads); nil without a rule.
+    public var homeRuleCommands: String?
 
     /// Prepares the scenario's feeder for `intervals` five-minute steps.
     public static func prepare(_ scenario: Scenario) throws -> PreparedFeeder {
         switch scenario.feeder {
         case .synthetic:
             return try synthetic(seed: scenario.seed, intervals: scenario.intervals, homesPerPhase: scenario.syntheticHomesPerPhase)
-        case .openDSS(let path): return try openDSS(path: path, seed: scenario.seed, intervals: scenario.intervals)
-        case .stored(let files): return try stored(files, seed: scenario.seed, intervals: scenario.intervals)
+        case .openDSS(let path): return try openDSS(path: path, seed: scenario.seed, intervals: scenario.intervals, homes: scenario.homes)
+        case .stored(let files): return try stored(files, seed: scenario.seed, intervals: scenario.intervals, homes: scenario.homes)
         }
     }
 
@@ -131,31 +134,51 @@ public struct PreparedFeeder: Sendable {
         return prepared
     }
 
-    /// An OpenDSS feeder: homes are its non-EV loads; a home's EV is an `EV…` load on the same bus and
-    /// its PV a generator or PV system on the same bus. Households come from the feeder's shapes.
-    static func openDSS(path: String, seed: UInt64, intervals: Int) throws -> PreparedFeeder {
+    /// An OpenDSS feeder: with a home rule, the rule's loads with what it gives them; without one,
+    /// homes are its non-EV loads, a home's EV an `EV…` load on the same bus and its PV a generator
+    /// or PV system on the same bus. Households come from the feeder's shapes.
+    static func openDSS(path: String, seed: UInt64, intervals: Int, homes rule: HomeRule? = nil) throws -> PreparedFeeder {
         let compiled: (model: FeederModel, files: FeederFileSet)
         do {
             compiled = try FeederImporter.compileRecordingFiles(path: path)
         } catch {
             throw CoSimError.feeder("\(error)")
         }
-        var prepared = try assemble(model: compiled.model, digest: digest(of: compiled.files), intervals: intervals, seed: seed)
+        var prepared = try assemble(model: compiled.model, files: compiled.files, intervals: intervals, seed: seed, rule: rule)
         prepared.files = compiled.files
         return prepared
     }
 
     /// An OpenDSS feeder compiled from stored files (a trace's), without reading the file system.
-    static func stored(_ files: FeederFileSet, seed: UInt64, intervals: Int) throws -> PreparedFeeder {
+    static func stored(_ files: FeederFileSet, seed: UInt64, intervals: Int, homes rule: HomeRule? = nil) throws -> PreparedFeeder {
         let model: FeederModel
         do {
             model = try FeederImporter.compile(files: files)
         } catch {
             throw CoSimError.feeder("the stored feeder does not compile: \(error)")
         }
-        var prepared = try assemble(model: model, digest: digest(of: files), intervals: intervals, seed: seed)
+        var prepared = try assemble(model: model, files: files, intervals: intervals, seed: seed, rule: rule)
         prepared.files = files
         return prepared
+    }
+
+    /// An OpenDSS feeder's homes, baseline and households, with `rule` applied when there is one.
+    private static func assemble(model: FeederModel, files: FeederFileSet, intervals: Int, seed: UInt64,
+                                 rule: HomeRule?) throws -> PreparedFeeder {
+        guard let rule else { return try assemble(model: model, digest: digest(of: files), intervals: intervals, seed: seed) }
+        let ruled = try applyHomeRule(rule, files: files, model: model, seed: seed)
+        let mode: SolutionMode = ruled.model.loads.contains { $0.yearly != nil } ? .yearly : .daily
+        let baseline = try baselinePowers(model: ruled.model, homes: ruled.homes, mode: mode, steps: marketIntervalsPerDay)
+        // The market sees what the grid is given: the baseline's load and PV, the rule's EV sessions.
+        let households = ruled.households.enumerated().map { home, household in
+            var household = household
+            household.baseLoadKilowatts = baseline.map { $0[home].loadKilowatts }
+            household.pvKilowatts = baseline.map { max(0, $0[home].pvKilowatts) }
+            return household
+        }
+        return PreparedFeeder(model: ruled.model, syntheticScript: nil, digest: digest(of: files), files: nil, homes: ruled.homes,
+                              mode: mode, baseline: Array(baseline.prefix(intervals)), households: households,
+                              homeRuleCommands: ruled.commands)
     }
 
     private static func assemble(model: FeederModel, digest: String, intervals: Int, seed: UInt64) throws -> PreparedFeeder {

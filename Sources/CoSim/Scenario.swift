@@ -30,6 +30,9 @@ public struct Scenario: Sendable, Equatable {
     public var feeder: FeederSource
     /// Homes on phases A, B and C of the synthetic feeder (`[feeder] homes_per_phase`).
     public var syntheticHomesPerPhase = SyntheticFeederSpec().homesPerPhase
+    /// Which loads of an OpenDSS feeder are homes and what PV and EV they get (`[homes]`); nil:
+    /// the feeder's own homes (its non-EV loads, with EV loads and PV on the same bus).
+    public var homes: HomeRule?
     public var profiles: ProfileSource
     public var retailPricePerKilowattHour: Double
     public var feedInPricePerKilowattHour: Double
@@ -49,6 +52,10 @@ public struct Scenario: Sendable, Equatable {
     public var gridTolerance: Double
     public var gridMaxIterations: Int
     public var limits: LimitStandard
+    /// The transformer whose HV terminal the grid's figures (import, losses, load) are measured at,
+    /// and whose LV base is the voltage level checked against `limits` (`[grid] source_transformer`);
+    /// nil: the transformer with the lowest-voltage winding (a single-transformer LV feeder's).
+    public var sourceTransformer: String?
     /// The file's exact text, which goes into the trace header.
     public var sourceText: String
 
@@ -67,7 +74,7 @@ public struct Scenario: Sendable, Equatable {
 }
 
 extension Scenario {
-    static let sections = ["run", "feeder", "profiles", "prices", "market", "chain", "adversaries", "grid"]
+    static let sections = ["run", "feeder", "homes", "profiles", "prices", "market", "chain", "adversaries", "grid"]
     /// The largest scenario file read.
     public static let maximumFileBytes = 1 << 20
 
@@ -180,6 +187,9 @@ extension Scenario {
                                                          count: 3, in: 0...500)
         guard scenario.syntheticHomesPerPhase.reduce(0, +) > 0 else { throw feeder.error("homes_per_phase", "needs at least one home") }
         try checkChain(scenario.chain, section: chain)
+        let sourceTransformer = try grid.string("source_transformer", default: "")
+        scenario.sourceTransformer = sourceTransformer.isEmpty ? nil : sourceTransformer
+        scenario.homes = try HomeRule.parse(try document.section("homes"), feederIsSynthetic: feederSource == .synthetic)
         try document.rejectUnknown(sections: sections)
         return scenario
     }

@@ -87,6 +87,26 @@ final class TOMLSection {
         return out
     }
 
+    /// Whether the document has this table at all.
+    var isPresent: Bool { table != nil }
+
+    /// A `[low, high]` pair of numbers (integers accepted), both within `range`, low ≤ high.
+    func numberRange(_ key: String, default fallback: ClosedRange<Double>,
+                     in range: ClosedRange<Double>) throws(TOMLInputError) -> ClosedRange<Double> {
+        guard let raw = value(key) else { return fallback }
+        guard let array = raw.array, array.count == 2 else { throw error(key, "expected [low, high], two numbers") }
+        var bounds: [Double] = []
+        for element in array {
+            guard let number = element.double ?? element.int.map(Double.init) else { throw error(key, "expected [low, high], two numbers") }
+            guard number.isFinite, range.contains(number) else {
+                throw error(key, "\(number) is outside \(range.lowerBound)…\(range.upperBound)")
+            }
+            bounds.append(number)
+        }
+        guard bounds[0] <= bounds[1] else { throw error(key, "low \(bounds[0]) exceeds high \(bounds[1])") }
+        return bounds[0]...bounds[1]
+    }
+
     /// An array of exactly `count` integers, each within `range`.
     func ints(_ key: String, default fallback: [Int], count: Int, in range: ClosedRange<Int>) throws(TOMLInputError) -> [Int] {
         guard let raw = value(key) else { return fallback }

@@ -126,7 +126,10 @@ public struct VariantRun {
         do {
             solver = try PowerFlowSolver(network: try Network(model: feeder.model), settings: SolveSettings(
                 tolerance: scenario.gridTolerance, maxIterations: scenario.gridMaxIterations))
-            area = try solver.measurementArea()
+            if let name = scenario.sourceTransformer, solver.network.model.transformerIndex(named: name.lowercased()) == nil {
+                throw CoSimError.grid("grid.source_transformer: the feeder has no Transformer.\(name)")
+            }
+            area = try solver.measurementArea(transformerName: scenario.sourceTransformer)
             homeElements = try feeder.homes.map { [solver] home in
                 func index(_ name: String) throws -> Int {
                     guard let index = solver.conversionIndex(named: name) else { throw PowerFlowError.unknownElement(name) }
@@ -134,6 +137,8 @@ public struct VariantRun {
                 }
                 return (try index(home.load), try home.ev.map(index), try home.pv.map(index))
             }
+        } catch let error as CoSimError {
+            throw error
         } catch {
             throw CoSimError.grid("\(error)")
         }

@@ -49,16 +49,25 @@ public struct AdversaryAssignment: Sendable, Equatable {
 }
 
 /// Chooses the adversaries from the stream `"adversaries"` of the root seed, sorted by participant.
+///
+/// `hasPV[p]`, when given, says whether participant p can ever sell: one without PV has no surplus
+/// to overstate, so where round-robin would make it an overstating seller it gets the next
+/// configured strategy it can follow instead (or, with only that strategy configured, is not an
+/// adversary) — an "adversary" that never lies would be ground truth no audit could find.
 public func chooseAdversaries(participantCount: Int, configuration: AdversaryConfiguration,
-                              rootSeed: UInt64) -> [AdversaryAssignment] {
+                              rootSeed: UInt64, hasPV: [Bool]? = nil) -> [AdversaryAssignment] {
     let count = min(participantCount, Int((configuration.fraction * Double(participantCount)).rounded(.toNearestOrAwayFromZero)))
     guard count > 0 else { return [] }
     var rng = SeedStreams(rootSeed: rootSeed).stream("adversaries")
     var participants = Array(0..<participantCount)
     rng.shuffle(&participants)
     let chosen = participants.prefix(count).sorted()
-    return chosen.enumerated().map { index, participant in
-        AdversaryAssignment(participant: participant, strategy: configuration.strategies[index % configuration.strategies.count])
+    return chosen.enumerated().compactMap { index, participant in
+        let strategy = configuration.strategies[index % configuration.strategies.count]
+        guard strategy == .overstatingSeller, let hasPV, !hasPV[participant] else {
+            return AdversaryAssignment(participant: participant, strategy: strategy)
+        }
+        return configuration.strategies.first { $0 != .overstatingSeller }.map { AdversaryAssignment(participant: participant, strategy: $0) }
     }
 }
 

@@ -162,7 +162,8 @@ public struct MarketSession: Sendable {
         self.rootSeed = rootSeed
         self.log = log
         let streams = SeedStreams(rootSeed: rootSeed)
-        adversaries = chooseAdversaries(participantCount: households.count, configuration: configuration.adversaries, rootSeed: rootSeed)
+        adversaries = chooseAdversaries(participantCount: households.count, configuration: configuration.adversaries, rootSeed: rootSeed,
+                                        hasPV: households.map { $0.pvRatedKilowatts > 0 })
         var byHome = [AdversaryStrategy?](repeating: nil, count: households.count)
         for assignment in adversaries { byHome[assignment.participant] = assignment.strategy }
         adversaryByHome = byHome

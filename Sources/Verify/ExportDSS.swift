@@ -33,7 +33,13 @@ public enum DSSExport {
         let (scenario, _) = try Replay.recordedRun(reader, feederOverride: feederOverride)
         let feeder = try PreparedFeeder.prepare(scenario)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let compileTarget = try writeFeeder(scenario.feeder, prepared: feeder, into: directory)
+        var compileTarget = try writeFeeder(scenario.feeder, prepared: feeder, into: directory)
+        if let commands = feeder.homeRuleCommands {
+            // The scenario's [homes] elements, added after the feeder as the run added them.
+            try CoSimulation.writeAtomically("Redirect \"\(compileTarget)\"\n" + commands,
+                                             to: (directory as NSString).appendingPathComponent("homes.dss"))
+            compileTarget = "homes.dss"
+        }
         let master = masterScript(compile: compileTarget, feeder: feeder, columns: columns, trace: tracePath)
         try CoSimulation.writeAtomically(master, to: (directory as NSString).appendingPathComponent("Master.dss"))
         let info: CanonicalJSON = ["steps": .int(Int64(columns.steps)), "step_minutes": .int(5),
