@@ -8,6 +8,7 @@
 # input under .build-fuzz/, prints executions per target, and exits 1 when any target found a crash,
 # hang or memory blow-up (the input is kept under .build-fuzz/crashes/TARGET/).
 # Reproduce a finding: GRIDTRACE_FUZZ_TARGET=TARGET Fuzz/.build/release/GridTraceFuzz CRASH_FILE
+# (SWIFT_BACKTRACE=enable=no for a quick report without Swift's backtrace).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -63,7 +64,9 @@ for t in "${RUN[@]}"; do
   status=0
   # One process (no -jobs/-workers: the machine is shared). -timeout: an input taking 20 s is a hang;
   # -rss_limit_mb / -malloc_limit_mb: an input wanting more than 2 GiB is a memory blow-up.
-  GRIDTRACE_FUZZ_TARGET=$t ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=0 "$BIN" \
+  # SWIFT_BACKTRACE=enable=no: libFuzzer's own handler records a Swift trap at once (Swift's
+  # backtracer would first spend minutes symbolicating).
+  GRIDTRACE_FUZZ_TARGET=$t SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=0 "$BIN" \
     -max_total_time="$SECONDS_EACH" -timeout=20 -rss_limit_mb=2048 -malloc_limit_mb=2048 -max_len=65536 \
     -print_final_stats=1 -artifact_prefix="$crashes/" "$@" "$corpus" "$SEEDS/$t" > "$log" 2>&1 || status=$?
   seconds=$(( $(date +%s) - started )); [ "$seconds" -gt 0 ] || seconds=1

@@ -21,7 +21,7 @@ enum FeederFuzz {
 enum CIMFuzz {
     static func run(_ bytes: [UInt8]) {
         guard let objects = try? CIMReader.read(text: String(decoding: bytes, as: UTF8.self), file: "fuzz.xml") else { return }
-        _ = CIMNetwork(objects: objects)
+        _ = try? CIMNetwork(objects: objects, file: "fuzz.xml")
     }
 }
 
