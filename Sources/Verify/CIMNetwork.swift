@@ -54,17 +54,21 @@ public struct CIMNetwork: Sendable, Equatable {
     public var loads: [CIMLoad]
 
     /// Builds the view from parsed objects (ids resolve references; order follows the document).
-    public init(objects: [CIMObject]) {
+    /// `file` names the document in errors: an index (phase-matrix row or column, winding end number)
+    /// that is not a whole number in 0...`maximumIndex` is an error at its object's line.
+    public init(objects: [CIMObject], file: String = "<CIM>") throws(XMLInputError) {
         var byID: [String: CIMObject] = [:]
         for object in objects { byID[object.id] = object }
         busNames = objects.filter { $0.className == "ConnectivityNode" }.compactMap(\.name)
-        lines = objects.filter { $0.className == "ACLineSegment" }.map { segment in
-            let impedance = segment.value("ACLineSegment.PerLengthImpedance")?.reference
-                .flatMap { byID[$0] }.flatMap { Self.impedance($0, objects: objects) }
+        lines = try objects.filter { $0.className == "ACLineSegment" }.map { segment throws(XMLInputError) in
+            var impedance: CIMLineImpedance?
+            if let reference = segment.value("ACLineSegment.PerLengthImpedance")?.reference, let data = byID[reference] {
+                impedance = try Self.impedance(data, objects: objects, file: file)
+            }
             return CIMLineSegment(name: segment.name ?? segment.id, lengthMeters: segment.number("Conductor.length") ?? 0,
                                   impedance: impedance)
         }
-        transformers = Self.transformers(objects, byID: byID)
+        transformers = try Self.transformers(objects, byID: byID, file: file)
         loads = objects.filter { $0.className == "EnergyConsumer" }.map {
             CIMLoad(name: $0.name ?? $0.id, kilowatts: ($0.number("EnergyConsumer.p") ?? 0) / 1000,
                     kilovars: ($0.number("EnergyConsumer.q") ?? 0) / 1000)
@@ -73,10 +77,23 @@ public struct CIMNetwork: Sendable, Equatable {
 
     /// Reads a CIM100 file and builds its network view.
     public init(path: String) throws(XMLInputError) {
-        self.init(objects: try CIMReader.read(path: path))
+        try self.init(objects: try CIMReader.read(path: path), file: path)
     }
 
-    private static func impedance(_ object: CIMObject, objects: [CIMObject]) -> CIMLineImpedance? {
+    /// The largest index (phase-matrix row or column, winding end number) a document may give.
+    public static let maximumIndex = 1000
+
+    /// A whole-number index property, 0 when absent, checked before it becomes an `Int`.
+    static func index(_ object: CIMObject, _ name: String, file: String) throws(XMLInputError) -> Int {
+        guard let value = object.number(name) else { return 0 }
+        guard value.rounded() == value, value >= 0, value <= Double(maximumIndex) else {
+            throw XMLInputError(file: file, line: object.line, column: 0, message:
+                "\(object.className) \"\(object.id)\": \(name) = \(object.value(name)?.text ?? "") is not a whole number in 0...\(maximumIndex)")
+        }
+        return Int(value)
+    }
+
+    private static func impedance(_ object: CIMObject, objects: [CIMObject], file: String) throws(XMLInputError) -> CIMLineImpedance? {
         switch object.className {
         case "PerLengthSequenceImpedance":
             return .sequence(r1OhmsPerMeter: object.number("PerLengthSequenceImpedance.r") ?? 0,
@@ -84,10 +101,10 @@ public struct CIMNetwork: Sendable, Equatable {
                              r0OhmsPerMeter: object.number("PerLengthSequenceImpedance.r0") ?? 0,
                              x0OhmsPerMeter: object.number("PerLengthSequenceImpedance.x0") ?? 0)
         case "PerLengthPhaseImpedance":
-            let entries = objects.filter {
+            let entries = try objects.filter {
                 $0.className == "PhaseImpedanceData" && $0.value("PhaseImpedanceData.PhaseImpedance")?.reference == object.id
-            }.map { data in
-                (row: Int(data.number("PhaseImpedanceData.row") ?? 0), column: Int(data.number("PhaseImpedanceData.column") ?? 0),
+            }.map { data throws(XMLInputError) in
+                (row: try index(data, "PhaseImpedanceData.row", file: file), column: try index(data, "PhaseImpedanceData.column", file: file),
                  rOhmsPerMeter: data.number("PhaseImpedanceData.r") ?? 0, xOhmsPerMeter: data.number("PhaseImpedanceData.x") ?? 0)
             }
             return .phase(entries: entries)
@@ -96,13 +113,13 @@ public struct CIMNetwork: Sendable, Equatable {
         }
     }
 
-    private static func transformers(_ objects: [CIMObject], byID: [String: CIMObject]) -> [CIMTransformer] {
+    private static func transformers(_ objects: [CIMObject], byID: [String: CIMObject], file: String) throws(XMLInputError) -> [CIMTransformer] {
         var result: [CIMTransformer] = []
         for transformer in objects where transformer.className == "PowerTransformer" {
-            let ends = objects.filter {
+            let ends = try objects.filter {
                 $0.className == "PowerTransformerEnd" && $0.value("PowerTransformerEnd.PowerTransformer")?.reference == transformer.id
-            }.map { end in
-                CIMTransformerEnd(endNumber: Int(end.number("TransformerEnd.endNumber") ?? 0),
+            }.map { end throws(XMLInputError) in
+                CIMTransformerEnd(endNumber: try index(end, "TransformerEnd.endNumber", file: file),
                                   ratedKVA: (end.number("PowerTransformerEnd.ratedS") ?? 0) / 1000,
                                   ratedKV: (end.number("PowerTransformerEnd.ratedU") ?? 0) / 1000)
             }
@@ -112,10 +129,10 @@ public struct CIMNetwork: Sendable, Equatable {
         for tank in objects where tank.className == "TransformerTank" {
             guard let info = tank.value("TransformerTank.TransformerTankInfo")?.reference ?? tank.value("PowerSystemResource.AssetDatasheet")?.reference
             else { continue }
-            let ends = objects.filter {
+            let ends = try objects.filter {
                 $0.className == "TransformerEndInfo" && $0.value("TransformerEndInfo.TransformerTankInfo")?.reference == info
-            }.map { end in
-                CIMTransformerEnd(endNumber: Int(end.number("TransformerEndInfo.endNumber") ?? 0),
+            }.map { end throws(XMLInputError) in
+                CIMTransformerEnd(endNumber: try index(end, "TransformerEndInfo.endNumber", file: file),
                                   ratedKVA: (end.number("TransformerEndInfo.ratedS") ?? 0) / 1000,
                                   ratedKV: (end.number("TransformerEndInfo.ratedU") ?? 0) / 1000)
             }

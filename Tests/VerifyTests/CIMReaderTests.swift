@@ -91,7 +91,7 @@ import Feeder
         #expect(objects.count == 1)
         #expect(objects[0].className == "EnergyConsumer" && objects[0].id == "AB" && objects[0].line == 3)
         #expect(objects[0].value("Equipment.EquipmentContainer") == .reference("CD"))
-        #expect(CIMNetwork(objects: objects).loads == [CIMLoad(name: "load7", kilowatts: 2.5, kilovars: -0.3005)])
+        #expect(try CIMNetwork(objects: objects).loads == [CIMLoad(name: "load7", kilowatts: 2.5, kilovars: -0.3005)])
     }
 
     @Test func missingFileIsAnError() {
