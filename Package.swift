@@ -9,6 +9,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "gridtrace", targets: ["gridtrace"]),
+        // The library modules, for the libFuzzer package in Fuzz/ (scripts/fuzz.sh).
+        .library(name: "GridTraceLibraries", targets: ["Kernel", "Trace", "Feeder", "CoSim", "Verify"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

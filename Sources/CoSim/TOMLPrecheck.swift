@@ -1,6 +1,6 @@
 // Owns a pre-scan of TOML text before TOMLKit sees it: the bundled toml++ aborts the process on
-// some malformed input (a control character in a table header, a header of nested brackets)
-// instead of throwing, so the constructs that reach those assertions are refused here first,
+// some malformed input (a control character in a table header, a header of nested brackets, a
+// '}' where an array expects a value) instead of throwing, so the constructs that reach those assertions are refused here first,
 // with line and column. Everything else is left to TOMLKit's own (throwing) parser.
 
 /// Refuses raw control characters, malformed table headers and deeply nested values.
@@ -13,7 +13,8 @@ struct TOMLPrecheck {
     private var index = 0
     private var line = 1
     private var column = 1
-    private var depth = 0
+    /// The open arrays and inline tables, innermost last ("[" or "{").
+    private var openers: [Unicode.Scalar] = []
 
     static func check(_ text: String, file: String) throws(TOMLInputError) {
         var scanner = TOMLPrecheck(scalars: Array(text.unicodeScalars), file: file)
@@ -54,7 +55,7 @@ struct TOMLPrecheck {
     private mutating func scan() throws(TOMLInputError) {
         var atLineStart = true
         while let scalar = peek() {
-            if atLineStart && depth == 0 && scalar != " " && scalar != "\t" {
+            if atLineStart && openers.isEmpty && scalar != " " && scalar != "\t" {
                 atLineStart = false
                 if scalar == "[" { try header(); continue }
             }
@@ -63,10 +64,17 @@ struct TOMLPrecheck {
             case "#": while let next = peek(), next != "\n" { try advance() }
             case "\"", "'": try string(quote: scalar)
             case "[", "{":
-                depth += 1
-                guard depth <= Self.maximumDepth else { throw fail("arrays or inline tables nested deeper than \(Self.maximumDepth)") }
+                guard openers.count < Self.maximumDepth else { throw fail("arrays or inline tables nested deeper than \(Self.maximumDepth)") }
+                openers.append(scalar)
                 try advance()
-            case "]", "}": depth = max(0, depth - 1); try advance()
+            case "]", "}":
+                // toml++ aborts on a '}' where an array expects a value (found by fuzzing); a closer
+                // that does not match the innermost opener is malformed TOML wherever it is.
+                if let innermost = openers.last, (innermost == "[") != (scalar == "]") {
+                    throw fail("'\(scalar)' cannot close the '\(innermost)' opened before it")
+                }
+                _ = openers.popLast()
+                try advance()
             default: try advance()
             }
         }
