@@ -230,6 +230,13 @@ struct EventScan {
         homesPerStep[step] = load.count
     }
 
+    /// A step as people read it: its number and its time of day, e.g. "step 3 (00:15)".
+    /// Steps were checked against the run's bounds; a step beyond a year is shown by number alone.
+    func stepLabel(_ step: Int) -> String {
+        guard (0...105_120).contains(step), (1...1440).contains(marketIntervalMinutes) else { return "step \(step)" }
+        return "step \(step) (\(HumanFormat.clock(milliseconds: Int64(step) * Int64(marketIntervalMinutes) * 60_000)))"
+    }
+
     func convergenceCheck() -> VerificationCheck {
         let failed = steps.filter { !$0.converged }
         let iterations = steps.reduce(0) { $0 + $1.iterations }
@@ -237,7 +244,7 @@ struct EventScan {
             name: "power-flow convergence", passed: failed.isEmpty && !steps.isEmpty,
             summary: steps.isEmpty ? "no power-flow steps recorded"
                 : "\(steps.count - failed.count) of \(steps.count) steps converged (\(iterations) iterations in all)",
-            details: failed.map { "step \($0.step) did not converge after \($0.iterations) iterations" })
+            details: failed.map { "\(stepLabel($0.step)) did not converge after \($0.iterations) iterations" })
     }
 
     func limitCheck() -> VerificationCheck {
@@ -246,7 +253,7 @@ struct EventScan {
         let name = "voltage limits (\(limits.name) \(band.lowerBound)–\(band.upperBound) pu)"
         // Steps whose extremes leave the band: the verdict when no per-node events exist for this standard.
         let outside = steps.filter { !band.contains($0.voltageMinPerUnit) || !band.contains($0.voltageMaxPerUnit) }
-        let outsideDetails = outside.prefix(20).map { "step \($0.step): min \(HumanFormat.quantity($0.voltageMinPerUnit, "pu", decimals: 4)), max \(HumanFormat.quantity($0.voltageMaxPerUnit, "pu", decimals: 4))" }
+        let outsideDetails = outside.prefix(20).map { "\(stepLabel($0.step)): min \(HumanFormat.quantity($0.voltageMinPerUnit, "pu", decimals: 4)), max \(HumanFormat.quantity($0.voltageMaxPerUnit, "pu", decimals: 4))" }
         if let recordedStandard, recordedStandard != limits.name {
             return VerificationCheck(name: name, passed: outside.isEmpty,
                                      summary: "\(outside.count) steps with a node outside the band (from step extremes; the run recorded per-node events for \(recordedStandard))",
@@ -265,7 +272,7 @@ struct EventScan {
             summary: nodes.isEmpty ? "every LV node within the band at every step"
                 : "\(total) node-steps outside the band at \(nodes.count) nodes over \(violationSteps.count) steps",
             details: nodes.prefix(shown).map {
-                "node \($0.key): \($0.value.count) steps outside, worst \(HumanFormat.quantity($0.value.worst, "pu", decimals: 4)), first at step \($0.value.firstStep)"
+                "node \($0.key): \($0.value.count) steps outside, worst \(HumanFormat.quantity($0.value.worst, "pu", decimals: 4)), first at \(stepLabel($0.value.firstStep))"
             },
             detailsTotal: nodes.count,
             records: ["violations": violationRecords,
@@ -304,13 +311,13 @@ struct EventScan {
                 let tolerance = TraceVerifier.meterToleranceWattHoursPerHome * Double(homes)
                     + TraceVerifier.powerBalanceToleranceKilowatts * hours * 1000
                 if error > tolerance {
-                    details.append("step \(step.step): meters read \(metered) Wh, the grid delivered \(HumanFormat.quantity(delivered * hours * 1000, "Wh", decimals: 1))")
+                    details.append("\(stepLabel(step.step)): meters read \(metered) Wh, the grid delivered \(HumanFormat.quantity(delivered * hours * 1000, "Wh", decimals: 1))")
                 }
             } else if let injected = injectedKilowatts[step.step] {
                 checked += 1
                 let error = abs(delivered - injected)
                 if error > TraceVerifier.powerBalanceToleranceKilowatts {
-                    details.append("step \(step.step): homes were scheduled to draw \(HumanFormat.quantity(injected, "kW", decimals: 3)), the grid delivered \(HumanFormat.quantity(delivered, "kW", decimals: 3))")
+                    details.append("\(stepLabel(step.step)): homes were scheduled to draw \(HumanFormat.quantity(injected, "kW", decimals: 3)), the grid delivered \(HumanFormat.quantity(delivered, "kW", decimals: 3))")
                 }
             }
         }

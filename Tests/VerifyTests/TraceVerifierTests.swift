@@ -68,7 +68,7 @@ private func check(_ report: VerificationReport, _ prefix: String) throws -> Ver
         let path = try writeTrace("diverged", [injections(1, loads: [9.5]), step(1), injections(2, loads: [9.5]), step(2, converged: false)], homes: 1)
         let failed = try check(try TraceVerifier.verify(path: path), "power-flow convergence")
         #expect(!failed.passed)
-        #expect(failed.details == ["step 2 did not converge after 3 iterations"])
+        #expect(failed.details == ["step 2 (00:10) did not converge after 3 iterations"])
     }
 
     @Test func voltageViolationsAreListedByNodeAndStep() throws {
@@ -77,7 +77,7 @@ private func check(_ report: VerificationReport, _ prefix: String) throws -> Ver
         let path = try writeTrace("limits", [injections(1, loads: [9.5]), step(1, vmin: 0.87), violation], homes: 1)
         let failed = try check(try TraceVerifier.verify(path: path), "voltage limits")
         #expect(!failed.passed)
-        #expect(failed.details == ["node h7.1: 1 steps outside, worst 0.8700 pu, first at step 1"])
+        #expect(failed.details == ["node h7.1: 1 steps outside, worst 0.8700 pu, first at step 1 (00:05)"])
         // ANSI was not recorded per node: the step extremes decide.
         let ansi = try check(try TraceVerifier.verify(path: path, limits: .ansi), "voltage limits")
         #expect(!ansi.passed && ansi.summary.hasPrefix("1 steps with a node outside the band"))
@@ -103,7 +103,7 @@ private func check(_ report: VerificationReport, _ prefix: String) throws -> Ver
         let path = try writeTrace("energy", [injections(1, loads: [6, 6]), step(1)])
         let failed = try check(try TraceVerifier.verify(path: path), "energy balance")
         #expect(!failed.passed)
-        #expect(failed.details == ["step 1: homes were scheduled to draw 12.000 kW, the grid delivered 9.500 kW"])
+        #expect(failed.details == ["step 1 (00:05): homes were scheduled to draw 12.000 kW, the grid delivered 9.500 kW"])
     }
 
     /// Meters that read more than the grid delivered break conservation.
@@ -112,7 +112,7 @@ private func check(_ report: VerificationReport, _ prefix: String) throws -> Ver
                                              meter(1, home: 1, wattHours: 500), step(1)])
         let failed = try check(try TraceVerifier.verify(path: path), "energy balance")
         #expect(!failed.passed)
-        #expect(failed.details == ["step 1: meters read 1000 Wh, the grid delivered 791.7 Wh"])
+        #expect(failed.details == ["step 1 (00:05): meters read 1000 Wh, the grid delivered 791.7 Wh"])
     }
 
     /// Voltage-dependent loads draw other than scheduled: the meters read the solved draw, which is
