@@ -188,6 +188,12 @@ final class TOMLDocument {
     /// 1-based line where `key = …` is written inside `[table]`, or as the dotted key
     /// `table.key = …` (or the table's line).
     func line(ofKey key: String, inTable table: String) -> Int {
+        writtenLine(ofKey: key, inTable: table) ?? (table.isEmpty ? 1 : line(ofTable: table))
+    }
+
+    /// 1-based line where `key = …` is written inside `[table]` or as `table.key = …`; nil when
+    /// the document does not write it.
+    func writtenLine(ofKey key: String, inTable table: String) -> Int? {
         let wanted = table.isEmpty ? key : table + "." + key
         var current = ""
         for (index, line) in lines.enumerated() {
@@ -195,7 +201,12 @@ final class TOMLDocument {
             guard let name = keyName(of: line) else { continue }
             if (current.isEmpty ? name : current + "." + name) == wanted { return index + 1 }
         }
-        return table.isEmpty ? 1 : line(ofTable: table)
+        return nil
+    }
+
+    /// 1-based line of the `[table]` header, nil when the table has none.
+    func headerLine(ofTable table: String) -> Int? {
+        lines.firstIndex { header(of: $0) == table }.map { $0 + 1 }
     }
 
     private func header(of line: Substring) -> String? {

@@ -65,45 +65,58 @@ public enum RunTables {
 
     /// One pass over a trace: its steps, and every home's totals.
     static func scan(_ path: String) throws -> (steps: [(event: PowerFlowStepEvent, timeMilliseconds: Int64)], homes: [Home]) {
-        var steps: [(event: PowerFlowStepEvent, timeMilliseconds: Int64)] = []
-        var homes: [Home] = []
-        var parties: [(contract: Int, seller: Int, buyer: Int)] = []
-        let hours = Double(marketIntervalMinutes) / 60
-        func grow(_ count: Int) { if homes.count < count { homes += Array(repeating: Home(), count: count - homes.count) } }
+        var scan = RunTableScan()
         try TraceReader(path: path).forEachEvent { event in
-            switch EventKind(rawValue: event.kind) {
-            case .powerFlowStep: steps.append((try event.payload(as: PowerFlowStepEvent.self), event.timeMilliseconds))
-            case .gridInjections:
-                let p = try event.payload(as: GridInjectionsEvent.self)
-                grow(p.loadKilowatts.count)
-                for home in p.loadKilowatts.indices {
-                    homes[home].loadKilowattHours += p.loadKilowatts[home] * hours
-                    homes[home].pvKilowattHours += p.pvKilowatts[home] * hours
-                    homes[home].evKilowattHours += p.evKilowatts[home] * hours
-                }
-            case .meterReading:
-                let reading = try event.payload(as: MeterReadingEvent.self)
-                guard event.actor.hasPrefix("home:"), let home = Int(event.actor.dropFirst(5)), home >= 0, home < 1_000_000 else {
-                    throw PayloadError(seq: event.seq, kind: event.kind, field: "actor", why: "must be home:<index>, got \(event.actor)")
-                }
-                grow(home + 1)
-                if reading.netWattHours > 0 { homes[home].meteredImportWattHours += reading.netWattHours }
-                else { homes[home].meteredExportWattHours -= reading.netWattHours }
-            case .contractCreated:
-                let contract = try event.payload(as: ContractCreatedEvent.self).contract
-                grow(max(contract.seller, contract.buyer) + 1)
-                parties.append((contract.id, contract.seller, contract.buyer))
-            case .contractSettled: try settle(try event.payload(as: ContractSettledEvent.self).settlement, event, parties, &homes)
-            case .contractRefunded: try settle(try event.payload(as: ContractRefundedEvent.self).settlement, event, parties, &homes)
-            default: break
-            }
+            try scan.add(event)
             return true
         }
-        return (steps, homes)
+        return (scan.steps, scan.homes)
+    }
+}
+
+/// What the run tables (and the run metrics of `TraceMetrics`) gather from a trace, one event at a
+/// time: every power-flow step, and every home's P2P energy and money, meters, load, PV and EV.
+struct RunTableScan {
+    private(set) var steps: [(event: PowerFlowStepEvent, timeMilliseconds: Int64)] = []
+    private(set) var homes: [RunTables.Home] = []
+    private var parties: [(contract: Int, seller: Int, buyer: Int)] = []
+    private let hours = Double(marketIntervalMinutes) / 60
+
+    /// Adds one event (in seq order); a payload that does not read as its kind is an error naming seq, kind and field.
+    mutating func add(_ event: TraceEvent) throws {
+        switch EventKind(rawValue: event.kind) {
+        case .powerFlowStep: steps.append((try event.payload(as: PowerFlowStepEvent.self), event.timeMilliseconds))
+        case .gridInjections:
+            let p = try event.payload(as: GridInjectionsEvent.self)
+            grow(p.loadKilowatts.count)
+            for home in p.loadKilowatts.indices {
+                homes[home].loadKilowattHours += p.loadKilowatts[home] * hours
+                homes[home].pvKilowattHours += p.pvKilowatts[home] * hours
+                homes[home].evKilowattHours += p.evKilowatts[home] * hours
+            }
+        case .meterReading:
+            let reading = try event.payload(as: MeterReadingEvent.self)
+            guard event.actor.hasPrefix("home:"), let home = Int(event.actor.dropFirst(5)), home >= 0, home < 1_000_000 else {
+                throw PayloadError(seq: event.seq, kind: event.kind, field: "actor", why: "must be home:<index>, got \(event.actor)")
+            }
+            grow(home + 1)
+            if reading.netWattHours > 0 { homes[home].meteredImportWattHours += reading.netWattHours }
+            else { homes[home].meteredExportWattHours -= reading.netWattHours }
+        case .contractCreated:
+            let contract = try event.payload(as: ContractCreatedEvent.self).contract
+            grow(max(contract.seller, contract.buyer) + 1)
+            parties.append((contract.id, contract.seller, contract.buyer))
+        case .contractSettled: try settle(try event.payload(as: ContractSettledEvent.self).settlement, event)
+        case .contractRefunded: try settle(try event.payload(as: ContractRefundedEvent.self).settlement, event)
+        default: break
+        }
     }
 
-    private static func settle(_ s: ContractSettlement, _ event: TraceEvent, _ parties: [(contract: Int, seller: Int, buyer: Int)],
-                               _ homes: inout [Home]) throws {
+    private mutating func grow(_ count: Int) {
+        if homes.count < count { homes += Array(repeating: RunTables.Home(), count: count - homes.count) }
+    }
+
+    private mutating func settle(_ s: ContractSettlement, _ event: TraceEvent) throws {
         guard let party = parties.last(where: { $0.contract == s.contract }) else {
             throw PayloadError(seq: event.seq, kind: event.kind, field: "contract", why: "\(s.contract) was never created")
         }

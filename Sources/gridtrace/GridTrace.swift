@@ -15,6 +15,7 @@ struct GridTrace: ParsableCommand {
             BenchCommand.self,
             ChainCommand.self,
             DemoCommand.self,
+            DiffCommand.self,
             ExportDSSCommand.self,
             FeederCommand.self,
             GoldenCommand.self,

@@ -13,7 +13,9 @@ struct ReplayCommand: ParsableCommand {
         discussion: """
             Exit 0 when every recorded event is reproduced (or --until was reached), 1 at the first \
             difference (printed with the events before it) or when the trace is incomplete (its \
-            committed prefix is replayed), 2 when the trace cannot be replayed.
+            committed prefix is replayed), 2 when the trace cannot be replayed. With --out DIR, a \
+            what-if: the scenario re-runs with the --override changes into DIR and the diff against \
+            the trace is printed (exit 0 identical, 1 different).
             """)
 
     @Argument(help: "The trace file.") var trace: String
@@ -26,9 +28,17 @@ struct ReplayCommand: ParsableCommand {
     var override: [String] = []
     @Option(help: "Replay with this OpenDSS feeder instead of the one the trace stores (the output says whether it differs).")
     var feeder: String?
+    @Option(help: ArgumentHelp(
+        "What-if: re-run the scenario with the --override changes into DIR/<variant>.gtrace and print the diff against the trace.",
+        discussion: "Exit 0 when the counterfactual is identical to the trace, 1 when it differs (see gridtrace diff)."))
+    var out: String?
+    @Option(help: "With --out: events shown on each side of the first difference (0–\(TraceDiff.maximumContext)).")
+    var context = 3
+    @OptionGroup var signing: SigningKeyOptions
     @Flag(help: "Machine-readable output.") var json = false
 
     func validate() throws {
+        try validateWhatIf()
         if let until, ReplayStop(until) == nil {
             throw ValidationError("--until takes a seq, a time such as 06:30 or 900s, an event kind such as order_matched, "
                                   + "or actor=NAME, joined by commas; got '\(until)'")
@@ -36,6 +46,7 @@ struct ReplayCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let out { return try runWhatIf(out: out) }
         let overrides = try override.map { item -> (String, String) in
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { throw ValidationError("--override takes key=value, got \(item)") }

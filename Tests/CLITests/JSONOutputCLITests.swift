@@ -41,6 +41,7 @@ import Testing
             "chain design": ["chain", "design", "--max-fork-rate", "1", "--max-confirm-s", "100000", "--node-counts", "10",
                              "--bandwidths-mbps", "10"] + chain,
             "demo": ["demo", "--intervals", "1", "--out", scratch.appendingPathComponent("demo").path],
+            "diff": ["diff", trace, trace],
             "export-dss": ["export-dss", trace, scratch.appendingPathComponent("dss").path],
             "feeder synth": ["feeder", "synth", "--seed", "3"],
             "golden compare": ["golden", "compare", scratch.appendingPathComponent("solved").path, scratch.appendingPathComponent("solved").path],
