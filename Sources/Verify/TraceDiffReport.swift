@@ -75,7 +75,7 @@ public enum TraceDiffReport {
             if comparison.differs {
                 line += " → \(value(comparison.b, metric))"
                 if let a = comparison.a, let b = comparison.b {
-                    line += " (\(b - a < 0 ? "" : "+")\(HumanFormat.number(b - a, decimals: metric.decimals)))"
+                    line += " (\(b < a ? "−" : "+")\(HumanFormat.number((b - a).magnitude, decimals: metric.decimals)))"
                 }
             }
             lines.append(line)
