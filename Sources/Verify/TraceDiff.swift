@@ -84,6 +84,8 @@ public struct TraceDiffResult: Sendable, Equatable {
     public var metrics: [TraceMetricComparison]
     /// How many events of context were asked for.
     public var contextEvents: Int
+    /// What else to know, e.g. that a trace's figures could not be read from its payloads.
+    public var notes: [String] = []
 
     /// Whether every compared event is the same (headers aside).
     public var eventsIdentical: Bool { divergence == nil }
@@ -107,7 +109,8 @@ public enum TraceDiff {
     /// Both are read-only. Each trace's hash chain and seal are checked on another core while the
     /// events are compared; a trace that turns out corrupt is compared again over its verified
     /// events only, so nothing past the damage is reported as a difference. Throws when a file is
-    /// not a readable trace, or when an intact trace holds a payload that does not read as its kind.
+    /// not a readable trace. A payload that does not read as its kind (a kernel self-test trace's)
+    /// leaves that trace's payload figures uncomputed, with a note.
     public static func compare(_ pathA: String, _ pathB: String, context: Int = 3) throws -> TraceDiffResult {
         precondition((0...maximumContext).contains(context), "the CLI checks --context")
         let readerA = try TraceReader(path: pathA), readerB = try TraceReader(path: pathB)
@@ -131,7 +134,10 @@ public enum TraceDiff {
             metrics: zip(scan.metricsA.metrics(), scan.metricsB.metrics()).map {
                 TraceMetricComparison(metric: $0.0, a: $0.0.value, b: $0.1.value)
             },
-            contextEvents: context)
+            contextEvents: context,
+            notes: [("A", scan.metricsA), ("B", scan.metricsB)].compactMap { side, metrics in
+                metrics.unreadable.map { "\(side)'s run figures read from payloads are not computed: \($0)" }
+            })
     }
 }
 
@@ -171,7 +177,7 @@ struct LockstepScan {
             doneA = eventA == nil
             doneB = eventB == nil
             if doneA && doneB { break }
-            try scan.add(eventA, eventB)
+            scan.add(eventA, eventB)
         }
         return scan
     }
@@ -184,9 +190,9 @@ struct LockstepScan {
         return found
     }
 
-    private mutating func add(_ eventA: TraceEvent?, _ eventB: TraceEvent?) throws {
-        if let eventA { try metricsA.add(eventA); if first != nil { kindsA.add(eventA.kind) } }
-        if let eventB { try metricsB.add(eventB); if first != nil { kindsB.add(eventB.kind) } }
+    private mutating func add(_ eventA: TraceEvent?, _ eventB: TraceEvent?) {
+        if let eventA { metricsA.add(eventA); if first != nil { kindsA.add(eventA.kind) } }
+        if let eventB { metricsB.add(eventB); if first != nil { kindsB.add(eventB.kind) } }
         if first != nil {
             if let eventA, afterA.count < context { afterA.append(ComparedEvent(eventA)) }
             if let eventB, afterB.count < context { afterB.append(ComparedEvent(eventB)) }

@@ -6,7 +6,7 @@ import Trace
 public enum TraceDiffReport {
     /// The diff as lines of text; the last line is the verdict (`identical: …` or `different: …`).
     public static func text(_ result: TraceDiffResult) -> String {
-        var lines = ["A: \(side(result.a))", "B: \(side(result.b))"]
+        var lines = ["A: \(side(result.a))", "B: \(side(result.b))"] + result.notes.map { "note: " + $0 }
         if !result.headers.isEmpty {
             lines.append("headers differ:")
             for header in result.headers {
@@ -123,6 +123,7 @@ public enum TraceDiffReport {
         }
         return [
             "status": .string(result.identical ? "identical" : "different"),
+            "notes": .array(result.notes.map { .string($0) }),
             "events_identical": .bool(result.eventsIdentical),
             "a": sideJSON(result.a), "b": sideJSON(result.b),
             "headers": .array(result.headers.map {

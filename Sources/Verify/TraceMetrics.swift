@@ -3,6 +3,7 @@
 // (`TimeSeriesMetrics` over the recorded power-flow steps), the market's delivered energy and money
 // and the homes' energy (the per-home totals of `RunTableScan`, as in homes.csv), and the market's
 // and chain's counts (matches, contracts, blocks, forks, reorgs) from the events themselves.
+import CoSim
 import Kernel
 import Market
 import PowerFlow
@@ -42,17 +43,25 @@ struct TraceMetricsScan {
     private var tables = RunTableScan()
     private(set) var kinds = KindCounts()
     private(set) var events: Int64 = 0
+    /// The first payload that did not read as its kind (e.g. a kernel self-test trace's): the
+    /// figures read from payloads are then not computed; the counts still are.
+    private(set) var unreadable: String?
 
-    mutating func add(_ event: TraceEvent) throws {
-        try tables.add(event)
+    mutating func add(_ event: TraceEvent) {
         kinds.add(event.kind)
         events += 1
+        guard unreadable == nil else { return }
+        do {
+            try tables.add(event)
+        } catch {
+            unreadable = "\(error)"
+        }
     }
 
     /// The figures, in a fixed order (grid, homes, market, chain).
     func metrics() -> [TraceMetric] {
-        let grid = gridMetrics()
-        let homes = tables.homes
+        let grid = unreadable == nil ? gridMetrics() : nil
+        let homes = unreadable == nil ? tables.homes : []
         func homeTotal(_ value: (RunTables.Home) -> Double) -> Double? { homes.isEmpty ? nil : homes.reduce(0) { $0 + value($1) } }
         func count(_ kind: EventKind) -> Double { Double(kinds[kind]) }
         func metric(_ key: String, _ label: String, _ unit: String, _ decimals: Int, _ value: Double?) -> TraceMetric {
@@ -115,13 +124,15 @@ struct TraceMetricsScan {
 
 public enum TraceMetrics {
     /// The figures of the trace at `path` (every stored event; call `TraceReader.verify` first to
-    /// know whether to trust them). A payload that does not read as its kind is an error naming seq.
+    /// know whether to trust them). A payload that does not read as its kind is an error naming
+    /// seq, kind and field.
     public static func of(path: String) throws -> [TraceMetric] {
         var scan = TraceMetricsScan()
         try TraceReader(path: path).forEachEvent { event in
-            try scan.add(event)
-            return true
+            scan.add(event)
+            return scan.unreadable == nil
         }
+        if let unreadable = scan.unreadable { throw CoSimError.trace("\(path): \(unreadable)") }
         return scan.metrics()
     }
 }

@@ -58,6 +58,19 @@ import Testing
         #expect(context.status == 64 && context.stderr.contains("--context"), "\(context.stderr)")
     }
 
+    /// Kernel self-test traces carry no typed payloads: their events are compared and counted, and
+    /// the figures read from payloads are said not to be computed.
+    @Test func selfTestTracesAreComparedWithoutPayloadFigures() throws {
+        let dir = try CLI.scratch()
+        for seed in ["1", "2"] {
+            #expect(try CLI.run(["selftest-run", "--seed", seed, "--events", "40", "--out", dir.appendingPathComponent("s\(seed).gtrace").path]).status == 0)
+        }
+        let result = try CLI.run(["diff", dir.appendingPathComponent("s1.gtrace").path, dir.appendingPathComponent("s2.gtrace").path])
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("note: A's run figures read from payloads are not computed: seq "), "\(result.stdout)")
+        #expect(result.stdout.contains("first difference at seq ") && result.stdout.contains("= events  "), "\(result.stdout)")
+    }
+
     /// The what-if finds the same first difference that `replay --override` stops at, writes a signed
     /// counterfactual that replays from its own header, and leaves the original as it was.
     @Test func whatIfNamesTheFirstDifferenceReplayStopsAt() throws {
