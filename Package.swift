@@ -10,7 +10,7 @@ let package = Package(
     products: [
         .executable(name: "gridtrace", targets: ["gridtrace"]),
         // The library modules, for the libFuzzer package in Fuzz/ (scripts/fuzz.sh).
-        .library(name: "GridTraceLibraries", targets: ["Kernel", "Trace", "Feeder", "CoSim", "Verify"]),
+        .library(name: "GridTraceLibraries", targets: ["Kernel", "Trace", "Feeder", "CoSim", "Verify", "Study"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -53,8 +53,13 @@ let package = Package(
         ]),
         .target(name: "Verify", dependencies: ["Kernel", "Trace", "Feeder", "PowerFlow", "Chain", "Market", "CoSim", "CLibXML2"]),
         .target(name: "Report", dependencies: ["Kernel", "PowerFlow", "Chain", "Market", "CoSim", "Plot"]),
+        // Studies: sweeps over parameters and seeds, their engines (local pool, Slurm) and results.
+        .target(name: "Study", dependencies: [
+            "Kernel", "Trace", "CoSim", "Verify", "Report",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
         .executableTarget(name: "gridtrace", dependencies: [
-            "Kernel", "Trace", "Feeder", "PowerFlow", "Chain", "Market", "CoSim", "Verify", "Plot", "Report",
+            "Kernel", "Trace", "Feeder", "PowerFlow", "Chain", "Market", "CoSim", "Verify", "Plot", "Report", "Study",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -69,6 +74,7 @@ let package = Package(
         .testTarget(name: "CoSimTests", dependencies: ["CoSim", "Trace", "TestSupport"]),
         .testTarget(name: "VerifyTests", dependencies: ["Verify", "CoSim", "Trace", "Feeder", "PowerFlow", "TestSupport", "gridtrace"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "CoSim", "Chain"]),
+        .testTarget(name: "StudyTests", dependencies: ["Study", "CoSim", "Trace", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["gridtrace", "TestSupport", "Trace", "CSQLite", "CZlib"]),
     ]
 )

@@ -22,11 +22,11 @@ extension PreparedFeeder {
     static let homeRuleEntry = "gridtrace-homes.dss"
 
     /// Compiles `files` with `rule` applied; `model` is the feeder compiled on its own (to find the homes).
-    static func applyHomeRule(_ rule: HomeRule, files: FeederFileSet, model: FeederModel, seed: UInt64) throws -> RuledFeeder {
+    static func applyHomeRule(_ rule: HomeRule, files: FeederFileSet, model: FeederModel, seeds: FeederSeeds) throws -> RuledFeeder {
         let homeLoads = model.loads.filter { $0.enabled && $0.kilovolts <= rule.maximumKilovolts }
         guard !homeLoads.isEmpty else { throw CoSimError.noHomes("no enabled load rated at or below \(rule.maximumKilovolts) kV") }
         guard files.file(homeRuleEntry) == nil else { throw CoSimError.feeder("the feeder has its own \(homeRuleEntry)") }
-        let households = ruleHouseholds(rule, count: homeLoads.count, seed: seed)
+        let households = ruleHouseholds(rule, count: homeLoads.count, seeds: seeds)
         var lines: [String] = []
         var homes: [HomeElements] = []
         for (index, load) in homeLoads.enumerated() {
@@ -49,9 +49,9 @@ extension PreparedFeeder {
 
     /// The seeded households of the rule: synthetic days (stream "market.profiles"), PV scaled to the
     /// drawn rating or removed, EV sessions kept with the drawn charger or removed.
-    static func ruleHouseholds(_ rule: HomeRule, count: Int, seed: UInt64) -> [HouseholdProfile] {
-        let assignments = rule.assignments(count: count, seed: seed)
-        return zip(SyntheticHouseholds.generate(count: count, rootSeed: seed), assignments).map { home, assigned in
+    static func ruleHouseholds(_ rule: HomeRule, count: Int, seeds: FeederSeeds) -> [HouseholdProfile] {
+        let assignments = rule.assignments(count: count, seed: seeds.grid)
+        return zip(SyntheticHouseholds.generate(count: count, rootSeed: seeds.profiles), assignments).map { home, assigned in
             var home = home
             let rating = assigned.pvKilowatts ?? 0
             let scale = home.pvRatedKilowatts > 0 ? rating / home.pvRatedKilowatts : 0

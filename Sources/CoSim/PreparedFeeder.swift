@@ -68,13 +68,30 @@ public struct PreparedFeeder: Sendable {
     /// homes' demand shapes, PV systems and EV loads); nil without a rule.
     public var homeRuleCommands: String?
 
+    /// The seeds behind a feeder: the grid's (the synthetic feeder, a `[homes]` rule's PV and EV
+    /// draws) and the households' profiles (their days, EV dwell times).
+    struct FeederSeeds {
+        var grid: UInt64
+        var profiles: UInt64
+
+        init(_ scenario: Scenario) {
+            grid = scenario.subsystemSeed(.grid)
+            profiles = scenario.subsystemSeed(.profiles)
+        }
+
+        init(uniform seed: UInt64) {
+            grid = seed
+            profiles = seed
+        }
+    }
+
     /// Prepares the scenario's feeder for `intervals` five-minute steps.
     public static func prepare(_ scenario: Scenario) throws -> PreparedFeeder {
         switch scenario.feeder {
         case .synthetic:
-            return try synthetic(seed: scenario.seed, intervals: scenario.intervals, homesPerPhase: scenario.syntheticHomesPerPhase)
-        case .openDSS(let path): return try openDSS(path: path, seed: scenario.seed, intervals: scenario.intervals, homes: scenario.homes)
-        case .stored(let files): return try stored(files, seed: scenario.seed, intervals: scenario.intervals, homes: scenario.homes)
+            return try synthetic(seeds: FeederSeeds(scenario), intervals: scenario.intervals, homesPerPhase: scenario.syntheticHomesPerPhase)
+        case .openDSS(let path): return try openDSS(path: path, seeds: FeederSeeds(scenario), intervals: scenario.intervals, homes: scenario.homes)
+        case .stored(let files): return try stored(files, seeds: FeederSeeds(scenario), intervals: scenario.intervals, homes: scenario.homes)
         }
     }
 
@@ -95,19 +112,19 @@ public struct PreparedFeeder: Sendable {
     /// The OpenDSS script of the synthetic feeder for `seed` with its households' day in daily shapes
     /// (the no-P2P day: EVs charge on arrival), as the co-simulation and OpenDSS both run it.
     public static func syntheticScript(seed: UInt64) throws -> String {
-        guard let script = try synthetic(seed: seed, intervals: marketIntervalsPerDay).syntheticScript else {
+        guard let script = try synthetic(seeds: FeederSeeds(uniform: seed), intervals: marketIntervalsPerDay).syntheticScript else {
             preconditionFailure("the synthetic feeder always has a script")
         }
         return script
     }
 
     /// The synthetic feeder with the seed's households written into its shapes (EVs charge on arrival).
-    static func synthetic(seed: UInt64, intervals: Int,
+    static func synthetic(seeds: FeederSeeds, intervals: Int,
                           homesPerPhase: [Int] = SyntheticFeederSpec().homesPerPhase) throws -> PreparedFeeder {
         var spec = SyntheticFeederSpec()
         spec.homesPerPhase = homesPerPhase
-        var feeder = SyntheticFeeder(seed: seed, spec: spec)
-        var households = SyntheticHouseholds.generate(count: feeder.homes.count, rootSeed: seed)
+        var feeder = SyntheticFeeder(seed: seeds.grid, spec: spec)
+        var households = SyntheticHouseholds.generate(count: feeder.homes.count, rootSeed: seeds.profiles)
         for index in households.indices {
             // The feeder's PV ratings (skewed toward 4 kW, ≈180 kW in all) scale the household's PV profile.
             let rating = feeder.homes[index].pvKilowatts
@@ -128,7 +145,7 @@ public struct PreparedFeeder: Sendable {
         } catch {
             throw CoSimError.feeder("the synthetic feeder does not compile: \(error)")
         }
-        var prepared = try assemble(model: model, digest: sha256Hex(script), intervals: intervals, seed: seed)
+        var prepared = try assemble(model: model, digest: sha256Hex(script), intervals: intervals, seed: seeds.profiles)
         prepared.syntheticScript = script
         prepared.households = households
         return prepared
@@ -138,35 +155,43 @@ public struct PreparedFeeder: Sendable {
     /// homes are its non-EV loads, a home's EV an `EV…` load on the same bus and its PV a generator
     /// or PV system on the same bus. Households come from the feeder's shapes.
     static func openDSS(path: String, seed: UInt64, intervals: Int, homes rule: HomeRule? = nil) throws -> PreparedFeeder {
+        try openDSS(path: path, seeds: FeederSeeds(uniform: seed), intervals: intervals, homes: rule)
+    }
+
+    static func openDSS(path: String, seeds: FeederSeeds, intervals: Int, homes rule: HomeRule? = nil) throws -> PreparedFeeder {
         let compiled: (model: FeederModel, files: FeederFileSet)
         do {
             compiled = try FeederImporter.compileRecordingFiles(path: path)
         } catch {
             throw CoSimError.feeder("\(error)")
         }
-        var prepared = try assemble(model: compiled.model, files: compiled.files, intervals: intervals, seed: seed, rule: rule)
+        var prepared = try assemble(model: compiled.model, files: compiled.files, intervals: intervals, seeds: seeds, rule: rule)
         prepared.files = compiled.files
         return prepared
     }
 
     /// An OpenDSS feeder compiled from stored files (a trace's), without reading the file system.
     static func stored(_ files: FeederFileSet, seed: UInt64, intervals: Int, homes rule: HomeRule? = nil) throws -> PreparedFeeder {
+        try stored(files, seeds: FeederSeeds(uniform: seed), intervals: intervals, homes: rule)
+    }
+
+    static func stored(_ files: FeederFileSet, seeds: FeederSeeds, intervals: Int, homes rule: HomeRule? = nil) throws -> PreparedFeeder {
         let model: FeederModel
         do {
             model = try FeederImporter.compile(files: files)
         } catch {
             throw CoSimError.feeder("the stored feeder does not compile: \(error)")
         }
-        var prepared = try assemble(model: model, files: files, intervals: intervals, seed: seed, rule: rule)
+        var prepared = try assemble(model: model, files: files, intervals: intervals, seeds: seeds, rule: rule)
         prepared.files = files
         return prepared
     }
 
     /// An OpenDSS feeder's homes, baseline and households, with `rule` applied when there is one.
-    private static func assemble(model: FeederModel, files: FeederFileSet, intervals: Int, seed: UInt64,
+    private static func assemble(model: FeederModel, files: FeederFileSet, intervals: Int, seeds: FeederSeeds,
                                  rule: HomeRule?) throws -> PreparedFeeder {
-        guard let rule else { return try assemble(model: model, digest: digest(of: files), intervals: intervals, seed: seed) }
-        let ruled = try applyHomeRule(rule, files: files, model: model, seed: seed)
+        guard let rule else { return try assemble(model: model, digest: digest(of: files), intervals: intervals, seed: seeds.profiles) }
+        let ruled = try applyHomeRule(rule, files: files, model: model, seeds: seeds)
         let mode: SolutionMode = ruled.model.loads.contains { $0.yearly != nil } ? .yearly : .daily
         let baseline = try baselinePowers(model: ruled.model, homes: ruled.homes, mode: mode, steps: marketIntervalsPerDay)
         // The market sees what the grid is given: the baseline's load and PV, the rule's EV sessions.

@@ -23,7 +23,10 @@ public struct Scenario: Sendable, Equatable {
     public enum LimitStandard: String, CaseIterable, Sendable { case en50160, ansi }
 
     public var name: String
+    /// The root seed; every subsystem draws from it unless `seedPins` pins it (`subsystemSeed(_:)`).
     public var seed: UInt64
+    /// Subsystem seeds pinned by `[run.seeds]` (see Scenario+Seeds.swift).
+    public var seedPins = SeedPins()
     public var variants: [Variant]
     public var intervalMinutes: Int
     public var intervals: Int
@@ -183,6 +186,7 @@ extension Scenario {
             gridMaxIterations: try grid.int("max_iterations", default: 100, in: 1...10_000),
             limits: try grid.choice("limits", default: LimitStandard.en50160),
             sourceText: text)
+        scenario.seedPins = try parseSeedPins(run)
         scenario.syntheticHomesPerPhase = try feeder.ints("homes_per_phase", default: scenario.syntheticHomesPerPhase,
                                                          count: 3, in: 0...500)
         guard scenario.syntheticHomesPerPhase.reduce(0, +) > 0 else { throw feeder.error("homes_per_phase", "needs at least one home") }

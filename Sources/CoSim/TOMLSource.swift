@@ -11,14 +11,21 @@ public struct TOMLInputError: Error, CustomStringConvertible, Sendable, Equatabl
     public var key: String?
     public var message: String
 
+    public init(file: String, line: Int, key: String?, message: String) {
+        self.file = file
+        self.line = line
+        self.key = key
+        self.message = message
+    }
+
     public var description: String {
         "\(file):\(line): " + (key.map { "\($0): " } ?? "") + message
     }
 }
 
-/// A table of a TOML document being read against a schema.
-final class TOMLSection {
-    let path: String
+/// A table of a TOML document being read against a schema (scenario files here, sweep plans in Study).
+public final class TOMLSection {
+    public let path: String
     private let table: TOMLTable?
     private let document: TOMLDocument
     private var consumed: [String] = []
@@ -29,9 +36,9 @@ final class TOMLSection {
         self.document = document
     }
 
-    func qualified(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
+    public func qualified(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
 
-    func error(_ key: String?, _ message: String) -> TOMLInputError {
+    public func error(_ key: String?, _ message: String) -> TOMLInputError {
         let line = key.map { document.line(ofKey: $0, inTable: path) } ?? document.line(ofTable: path)
         return TOMLInputError(file: document.file, line: line, key: key.map(qualified), message: message)
     }
@@ -41,7 +48,7 @@ final class TOMLSection {
         return table?[key]
     }
 
-    func string(_ key: String, default fallback: String) throws(TOMLInputError) -> String {
+    public func string(_ key: String, default fallback: String) throws(TOMLInputError) -> String {
         guard let raw = value(key) else { return fallback }
         guard let text = raw.string else { throw error(key, "expected a string, found \(raw.type)") }
         return text
@@ -58,14 +65,23 @@ final class TOMLSection {
         return chosen
     }
 
-    func int(_ key: String, default fallback: Int, in range: ClosedRange<Int>) throws(TOMLInputError) -> Int {
+    public func int(_ key: String, default fallback: Int, in range: ClosedRange<Int>) throws(TOMLInputError) -> Int {
         guard let raw = value(key) else { return fallback }
         guard let number = raw.int else { throw error(key, "expected an integer, found \(raw.type)") }
         guard range.contains(number) else { throw error(key, "\(number) is outside \(range.lowerBound)…\(range.upperBound)") }
         return number
     }
 
-    func double(_ key: String, default fallback: Double, in range: ClosedRange<Double>) throws(TOMLInputError) -> Double {
+    /// An integer within `range`, or nil when the key is absent.
+    public func optionalInt(_ key: String, in range: ClosedRange<Int>) throws(TOMLInputError) -> Int? {
+        guard table?[key] != nil else {
+            consumed.append(key)
+            return nil
+        }
+        return try int(key, default: 0, in: range)
+    }
+
+    public func double(_ key: String, default fallback: Double, in range: ClosedRange<Double>) throws(TOMLInputError) -> Double {
         guard let raw = value(key) else { return fallback }
         guard let number = raw.double ?? raw.int.map(Double.init) else {
             throw error(key, "expected a number, found \(raw.type)")
@@ -76,7 +92,7 @@ final class TOMLSection {
         return number
     }
 
-    func strings(_ key: String, default fallback: [String]) throws(TOMLInputError) -> [String] {
+    public func strings(_ key: String, default fallback: [String]) throws(TOMLInputError) -> [String] {
         guard let raw = value(key) else { return fallback }
         guard let array = raw.array else { throw error(key, "expected an array of strings, found \(raw.type)") }
         var out: [String] = []
@@ -87,8 +103,40 @@ final class TOMLSection {
         return out
     }
 
+    /// The table `key` inside this one (e.g. `[run.seeds]`), read against its own schema; absent
+    /// reads as all defaults, a non-table is an error.
+    public func subsection(_ key: String) throws(TOMLInputError) -> TOMLSection {
+        let raw = value(key)
+        if let raw, raw.table == nil { throw error(key, "expected a table, found \(raw.type)") }
+        return document.register(TOMLSection(path: qualified(key), table: raw?.table, document: document))
+    }
+
+    /// Every key of the table with its value, in the order they are written; all count as read
+    /// (for tables whose keys are data, such as a sweep plan's parameters).
+    public func entriesInFileOrder() -> [(key: String, value: TOMLValueConvertible)] {
+        guard let table else { return [] }
+        let keys = table.keys  // determinism: sorted below by line
+        consumed += keys
+        return keys.map { (document.line(ofKey: $0, inTable: path), $0) }.sorted { $0 < $1 }.compactMap { entry in
+            table[entry.1].map { (key: entry.1, value: $0) }
+        }
+    }
+
+    /// An array of integers, each within `range`, or nil when the key is absent.
+    public func optionalInts(_ key: String, in range: ClosedRange<Int>) throws(TOMLInputError) -> [Int]? {
+        guard let raw = value(key) else { return nil }
+        guard let array = raw.array else { throw error(key, "expected an array of integers, found \(raw.type)") }
+        var out: [Int] = []
+        for element in array {
+            guard let number = element.int else { throw error(key, "expected an array of integers") }
+            guard range.contains(number) else { throw error(key, "\(number) is outside \(range.lowerBound)…\(range.upperBound)") }
+            out.append(number)
+        }
+        return out
+    }
+
     /// Whether the document has this table at all.
-    var isPresent: Bool { table != nil }
+    public var isPresent: Bool { table != nil }
 
     /// A `[low, high]` pair of numbers (integers accepted), both within `range`, low ≤ high.
     func numberRange(_ key: String, default fallback: ClosedRange<Double>,
@@ -134,13 +182,13 @@ final class TOMLSection {
 }
 
 /// A parsed TOML document and its text, for positions.
-final class TOMLDocument {
-    let file: String
+public final class TOMLDocument {
+    public let file: String
     private let root: TOMLTable
     private let lines: [Substring]
     private var sections: [TOMLSection] = []
 
-    init(text: String, file: String) throws(TOMLInputError) {
+    public init(text: String, file: String) throws(TOMLInputError) {
         self.file = file
         lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         try TOMLPrecheck.check(text, file: file)
@@ -155,7 +203,7 @@ final class TOMLDocument {
     }
 
     /// The top-level table `name` (absent tables read as all defaults).
-    func section(_ name: String) throws(TOMLInputError) -> TOMLSection {
+    public func section(_ name: String) throws(TOMLInputError) -> TOMLSection {
         let raw = root[name]
         if let raw, raw.table == nil {
             throw TOMLInputError(file: file, line: line(ofKey: name, inTable: ""), key: name,
@@ -166,8 +214,14 @@ final class TOMLDocument {
         return section
     }
 
+    /// Adds a nested section to those whose unknown keys `rejectUnknown` reports.
+    fileprivate func register(_ section: TOMLSection) -> TOMLSection {
+        sections.append(section)
+        return section
+    }
+
     /// Fails on the first top-level key that is not a known section, then on unknown keys inside.
-    func rejectUnknown(sections known: [String]) throws(TOMLInputError) {
+    public func rejectUnknown(sections known: [String]) throws(TOMLInputError) {
         let unknown = root.keys.filter { !known.contains($0) }  // determinism: sorted below by line
         if let first = unknown.map({ (line(ofTable: $0), $0) }).sorted(by: { $0 < $1 }).first {
             throw TOMLInputError(file: file, line: first.0, key: first.1, message: "unknown section")
@@ -176,7 +230,7 @@ final class TOMLDocument {
     }
 
     /// 1-based line of `[table]` (or 1 when it is not written as a header).
-    func line(ofTable table: String) -> Int {
+    public func line(ofTable table: String) -> Int {
         for (index, line) in lines.enumerated() where header(of: line) == table { return index + 1 }
         for (index, line) in lines.enumerated() {
             guard let name = keyName(of: line) else { continue }
@@ -187,7 +241,7 @@ final class TOMLDocument {
 
     /// 1-based line where `key = …` is written inside `[table]`, or as the dotted key
     /// `table.key = …` (or the table's line).
-    func line(ofKey key: String, inTable table: String) -> Int {
+    public func line(ofKey key: String, inTable table: String) -> Int {
         writtenLine(ofKey: key, inTable: table) ?? (table.isEmpty ? 1 : line(ofTable: table))
     }
 

@@ -115,10 +115,10 @@ public struct VariantRun {
         self.variant = variant
         self.feeder = feeder
         market = MarketSession(households: feeder.households, configuration: Self.marketConfiguration(scenario, variant),
-                               rootSeed: scenario.seed, log: EventLog())
+                               rootSeed: scenario.subsystemSeed(.market), adversarySeed: scenario.subsystemSeed(.adversaries), log: EventLog())
         if variant == .p2p {
             do {
-                chain = try ChainSimulator(configuration: scenario.chain.configuration, seed: scenario.seed, log: EventLog())
+                chain = try ChainSimulator(configuration: scenario.chain.configuration, seed: scenario.subsystemSeed(.chain), log: EventLog())
             } catch {
                 throw CoSimError.chain("\(error)")
             }
@@ -145,7 +145,7 @@ public struct VariantRun {
         // The chosen standard first (its violations become events), the other one measured too.
         limits = [scenario.limits.voltageLimits] + Scenario.LimitStandard.allCases.filter { $0 != scenario.limits }.map(\.voltageLimits)
         shadowEV = feeder.households.map { EVChargingController(sessions: $0.evSessions, chargerKilowatts: $0.evChargerKilowatts) }
-        timing = SeedStreams(rootSeed: scenario.seed).stream("cosim.timing")
+        timing = SeedStreams(rootSeed: scenario.subsystemSeed(.market)).stream("cosim.timing")  // when orders go out: market
     }
 
     static func marketConfiguration(_ scenario: Scenario, _ variant: Scenario.Variant) -> MarketConfiguration {

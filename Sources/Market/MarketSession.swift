@@ -151,8 +151,10 @@ public struct MarketSession: Sendable {
 
     enum Phase: Sendable { case plan, submit, clear, settle }
 
+    /// `adversarySeed` (default: `rootSeed`) draws who the adversaries are and when they misdeclare,
+    /// so they can be held fixed while the market's own draws vary (or the reverse).
     public init(households: [HouseholdProfile], configuration: MarketConfiguration, rootSeed: UInt64,
-                log: EventLog = EventLog()) {
+                adversarySeed: UInt64? = nil, log: EventLog = EventLog()) {
         for (index, home) in households.enumerated() { precondition(home.home == index, "households must be numbered 0..<N in order") }
         // Auction events must end before contracts are created at minute 2 so the log stays in time order.
         precondition(Int64(configuration.auction.maximumRounds + 1) * configuration.auction.roundMilliseconds < 60_000,
@@ -162,7 +164,8 @@ public struct MarketSession: Sendable {
         self.rootSeed = rootSeed
         self.log = log
         let streams = SeedStreams(rootSeed: rootSeed)
-        adversaries = chooseAdversaries(participantCount: households.count, configuration: configuration.adversaries, rootSeed: rootSeed,
+        adversaries = chooseAdversaries(participantCount: households.count, configuration: configuration.adversaries,
+                                        rootSeed: adversarySeed ?? rootSeed,
                                         hasPV: households.map { $0.pvRatedKilowatts > 0 })
         var byHome = [AdversaryStrategy?](repeating: nil, count: households.count)
         for assignment in adversaries { byHome[assignment.participant] = assignment.strategy }
@@ -176,7 +179,7 @@ public struct MarketSession: Sendable {
         overlay = AuctionOverlay(participantCount: households.count, rng: &overlayStream)
         bidStream = streams.stream("market.bids")
         nonceStream = streams.stream("market.nonces")
-        adversaryStream = streams.stream("adversaries.behaviour")
+        adversaryStream = SeedStreams(rootSeed: adversarySeed ?? rootSeed).stream("adversaries.behaviour")
         lastSellerPrice = households.map { _ in Double(configuration.prices.gridSellMicroTokensPerWattHour) }
         for key in keys { registry.register(participant: key.participant, publicKey: key.publicKeyBytes) }
     }

@@ -33,7 +33,7 @@ public enum ReportChainSweep {
     /// scenario's seed, the same for every delay).
     public static func run(scenario: Scenario, delaysMilliseconds: [Double]? = nil,
                            blocks: Int = defaultBlocks) throws(ChainError) -> [ChainSweepRow] {
-        let seed = SeedStreams(rootSeed: scenario.seed).streamSeed("report.chain-sweep")
+        let seed = SeedStreams(rootSeed: scenario.subsystemSeed(.chain)).streamSeed("report.chain-sweep")
         return try ChainExperiment.sweep(configuration(scenario.chain),
                                          delaysMilliseconds: delaysMilliseconds ?? delays(for: scenario),
                                          seed: seed, length: .blocks(blocks))
@@ -58,7 +58,7 @@ public enum ReportChainDesign {
 
     /// Runs the loop (seed: stream "report.chain-design" of the scenario's seed, the same for every trial).
     public static func run(scenario: Scenario, blocks: Int = blocks) throws(ChainError) -> ChainDesignResult {
-        let seed = SeedStreams(rootSeed: scenario.seed).streamSeed("report.chain-design")
+        let seed = SeedStreams(rootSeed: scenario.subsystemSeed(.chain)).streamSeed("report.chain-design")
         return try ChainExperiment.design(ReportChainSweep.configuration(scenario.chain), targets: targets(scenario.chain),
                                           nodeCounts: nodeCounts, bandwidthsMegabitsPerSecond: bandwidthsMegabitsPerSecond,
                                           seed: seed, length: .blocks(blocks))

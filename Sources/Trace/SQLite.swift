@@ -1,5 +1,5 @@
 // Owns the thin wrapper over the SQLite C API that the trace store uses: connections, prepared
-// statements and typed errors. Only what the trace needs; no ORM.
+// statements and typed errors. Only what the trace (and a sweep's results database) needs; no ORM.
 import CSQLite
 
 /// An error from SQLite, with the operation and SQLite's own message.
@@ -15,7 +15,7 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
 private let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
 /// One SQLite connection. Not thread-safe; owned by a single writer or reader.
-final class SQLiteConnection {
+public final class SQLiteConnection {
     let handle: OpaquePointer
 
     init(path: String, flags: Int32) throws(SQLiteError) {
@@ -32,7 +32,7 @@ final class SQLiteConnection {
 
     deinit { sqlite3_close_v2(handle) }
 
-    func execute(_ sql: String) throws(SQLiteError) {
+    public func execute(_ sql: String) throws(SQLiteError) {
         var errorMessage: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &errorMessage)
         if rc != SQLITE_OK {
@@ -42,7 +42,7 @@ final class SQLiteConnection {
         }
     }
 
-    func prepare(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+    public func prepare(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
         var statement: OpaquePointer?
         let rc = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
         guard rc == SQLITE_OK, let statement else {
@@ -58,12 +58,22 @@ final class SQLiteConnection {
         return statement.int64(0)
     }
 
+    /// Creates (or opens) a database file for reading and writing.
+    public convenience init(creatingAt path: String) throws(SQLiteError) {
+        try self.init(path: path, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+    }
+
+    /// Opens an existing database file read-only.
+    public convenience init(readingAt path: String) throws(SQLiteError) {
+        try self.init(path: path, flags: SQLITE_OPEN_READONLY)
+    }
+
     var lastMessage: String { String(cString: sqlite3_errmsg(handle)) }
 }
 
 /// A prepared statement. Columns and parameters are 0-based (columns) and 1-based (parameters),
 /// as in SQLite.
-final class SQLiteStatement {
+public final class SQLiteStatement {
     let handle: OpaquePointer
     unowned let connection: SQLiteConnection
 
@@ -75,7 +85,7 @@ final class SQLiteStatement {
     deinit { sqlite3_finalize(handle) }
 
     /// Steps once; true when a row is available, false when done.
-    func step() throws(SQLiteError) -> Bool {
+    public func step() throws(SQLiteError) -> Bool {
         let rc = sqlite3_step(handle)
         switch rc {
         case SQLITE_ROW: return true
@@ -86,19 +96,23 @@ final class SQLiteStatement {
     }
 
     /// Steps a statement that returns no rows, then resets it for reuse.
-    func run() throws(SQLiteError) {
+    public func run() throws(SQLiteError) {
         defer { reset() }
         _ = try step()
     }
 
-    func reset() {
+    public func reset() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
     }
 
-    func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(handle, index, value) }
+    public func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(handle, index, value) }
 
-    func bind(_ index: Int32, _ value: String) { sqlite3_bind_text(handle, index, value, -1, transient) }
+    public func bind(_ index: Int32, _ value: String) { sqlite3_bind_text(handle, index, value, -1, transient) }
+
+    public func bind(_ index: Int32, _ value: Double) { sqlite3_bind_double(handle, index, value) }
+
+    public func bindNull(_ index: Int32) { sqlite3_bind_null(handle, index) }
 
     func bind(_ index: Int32, bytes: UnsafeRawBufferPointer) {
         sqlite3_bind_blob(handle, index, bytes.baseAddress, Int32(bytes.count), transient)
@@ -119,9 +133,13 @@ final class SQLiteStatement {
         bytes.withUnsafeBytes { bind(index, bytes: $0) }
     }
 
-    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+    public func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 
-    func text(_ column: Int32) -> String {
+    public func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
+
+    public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+
+    public func text(_ column: Int32) -> String {
         guard let pointer = sqlite3_column_text(handle, column) else { return "" }
         let count = Int(sqlite3_column_bytes(handle, column))
         return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)

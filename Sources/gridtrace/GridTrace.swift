@@ -24,6 +24,7 @@ struct GridTrace: ParsableCommand {
             RunCommand.self,
             SelftestRunCommand.self,
             SolveCommand.self,
+            SweepCommand.self,
             TraceCommand.self,
             VerifyCommand.self,
         ]
