@@ -10,7 +10,7 @@ let package = Package(
     products: [
         .executable(name: "gridtrace", targets: ["gridtrace"]),
         // The library modules, for the libFuzzer package in Fuzz/ (scripts/fuzz.sh).
-        .library(name: "GridTraceLibraries", targets: ["Kernel", "Trace", "Feeder", "CoSim", "Verify"]),
+        .library(name: "GridTraceLibraries", targets: ["Kernel", "Trace", "Feeder", "CoSim", "Verify", "Study"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -53,8 +53,10 @@ let package = Package(
         ]),
         .target(name: "Verify", dependencies: ["Kernel", "Trace", "Feeder", "PowerFlow", "Chain", "Market", "CoSim", "CLibXML2"]),
         .target(name: "Report", dependencies: ["Kernel", "PowerFlow", "Chain", "Market", "CoSim", "Plot"]),
+        // Sweeps over parameters and seeds: plans, the local and Slurm engines, sweep.sqlite and its report.
+        .target(name: "Study", dependencies: ["Kernel", "Trace", "Chain", "CoSim", "Verify", "Report", "Plot", "CSQLite"]),
         .executableTarget(name: "gridtrace", dependencies: [
-            "Kernel", "Trace", "Feeder", "PowerFlow", "Chain", "Market", "CoSim", "Verify", "Plot", "Report",
+            "Kernel", "Trace", "Feeder", "PowerFlow", "Chain", "Market", "CoSim", "Verify", "Plot", "Report", "Study",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -69,6 +71,7 @@ let package = Package(
         .testTarget(name: "CoSimTests", dependencies: ["CoSim", "Trace", "TestSupport"]),
         .testTarget(name: "VerifyTests", dependencies: ["Verify", "CoSim", "Trace", "Feeder", "PowerFlow", "TestSupport", "gridtrace"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "CoSim", "Chain"]),
+        .testTarget(name: "StudyTests", dependencies: ["Study", "Report", "Plot", "TestSupport", "CSQLite", "gridtrace"]),
         .testTarget(name: "CLITests", dependencies: ["gridtrace", "TestSupport", "Trace", "CSQLite", "CZlib"]),
     ]
 )
