@@ -151,6 +151,24 @@ struct SweepFixture {
         #expect(html.contains("All 9 runs finished and every trace verified."))
     }
 
+    /// The base scenario's chain gives the Fig. 7 design loop, drawn as in the single-run report.
+    @Test func drawsTheDesignLoopOfTheBaseScenario() throws {
+        var fixture = try adversarySweep(#function)
+        let base = try String(contentsOf: SharedData.packageRoot.appendingPathComponent("scenarios/default.toml"), encoding: .utf8)
+        fixture.statements.append("INSERT INTO sweep VALUES ('base_scenario', '\(base.replacingOccurrences(of: "'", with: "''"))')")
+        try fixture.write()
+        let html = try SweepReport.render(sweepDirectory: fixture.folder.path)
+        #expect(html.contains("id=\"fig-chain-design\""))
+        #expect(html.contains("Chosen: ") || html.contains("No candidate met the targets."))
+
+        var unreadable = try adversarySweep(#function + "bad")
+        unreadable.statements.append("INSERT INTO sweep VALUES ('base_scenario', 'absent.toml')")
+        try unreadable.write()
+        let note = try SweepReport.render(sweepDirectory: unreadable.folder.path)
+        #expect(note.contains("The design loop runs on the sweep’s base scenario, which could not be read"))
+        #expect(note.contains("runs/0000/run.toml"))
+    }
+
     @Test func refusesMissingForeignAndNaNResults() throws {
         let empty = try CLI.scratch(#function + "empty")
         try expectRefusal(empty, "no sweep results here")
