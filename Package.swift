@@ -53,9 +53,9 @@ let package = Package(
         ]),
         .target(name: "Verify", dependencies: ["Kernel", "Trace", "Feeder", "PowerFlow", "Chain", "Market", "CoSim", "CLibXML2"]),
         .target(name: "Report", dependencies: ["Kernel", "PowerFlow", "Chain", "Market", "CoSim", "Plot"]),
-        // Studies: sweeps over parameters and seeds, their engines (local pool, Slurm) and results.
+        // Sweeps over parameters and seeds: plans, the local and Slurm engines, sweep.sqlite and its report.
         .target(name: "Study", dependencies: [
-            "Kernel", "Trace", "CoSim", "Verify", "Report",
+            "Kernel", "Trace", "Chain", "CoSim", "Verify", "Report", "Plot", "CSQLite",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .executableTarget(name: "gridtrace", dependencies: [
@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "CoSimTests", dependencies: ["CoSim", "Trace", "TestSupport"]),
         .testTarget(name: "VerifyTests", dependencies: ["Verify", "CoSim", "Trace", "Feeder", "PowerFlow", "TestSupport", "gridtrace"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "CoSim", "Chain"]),
-        .testTarget(name: "StudyTests", dependencies: ["Study", "CoSim", "Trace", "TestSupport"]),
+        .testTarget(name: "StudyTests", dependencies: ["Study", "CoSim", "Trace", "Report", "Plot", "TestSupport", "CSQLite", "gridtrace"]),
         .testTarget(name: "CLITests", dependencies: ["gridtrace", "TestSupport", "Trace", "CSQLite", "CZlib"]),
     ]
 )

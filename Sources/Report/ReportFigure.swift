@@ -13,7 +13,7 @@ public struct ReportFigure: Sendable {
     /// Spans the page's width.
     public var wide: Bool
 
-    init(id: String, chart: LineChart, caption: String, wide: Bool = false) {
+    public init(id: String, chart: LineChart, caption: String, wide: Bool = false) {
         self.id = id
         var sized = chart
         sized.width = wide ? 1100 : 560
@@ -30,7 +30,7 @@ public struct ReportFigure: Sendable {
     public var csv: String { chart.csv() }
 
     /// The `<figure>`: the chart inline, its caption, and SVG and CSV download links.
-    var html: String {
+    public var html: String {
         var out = wide ? "<figure class=\"wide\" id=\"fig-\(HTMLText.escape(id))\">\n" : "<figure id=\"fig-\(HTMLText.escape(id))\">\n"
         out += ReportCharts.inline(svg)
         out += "<figcaption>\(HTMLText.escape(caption))</figcaption>\n"

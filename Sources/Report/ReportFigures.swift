@@ -200,7 +200,8 @@ enum ChainDesignFigure {
 }
 
 extension HTMLReport {
-    static func chainDesignSection(_ result: ChainDesignResult?) -> String {
+    /// The Fig. 7 section: targets, the chosen network, the trials' chart and table (also used by the sweep report).
+    public static func chainDesignSection(_ result: ChainDesignResult?) -> String {
         var out = "<section id=\"chain-design\">\n<h2>Choosing the chain network (paper Fig. 7)</h2>\n"
         guard let result, let figure = ChainDesignFigure.figure(result) else {
             return out + "<p class=\"note\">No chain design loop was passed to the report.</p>\n</section>\n"

@@ -1,7 +1,8 @@
 // Owns the report's inline CSS: readable on screen and in print, no web fonts, no external files.
 
 extension HTMLReport {
-    static let stylesheet = """
+    /// The report's CSS (also used by the sweep report, so both pages look alike).
+    public static let stylesheet = """
     :root { color-scheme: light; }
     body { margin: 0; background: #f4f5f7; color: #1d2330; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
     main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 40px; background: #fff; }
