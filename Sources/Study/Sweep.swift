@@ -90,11 +90,26 @@ public enum Sweep {
                             wallSeconds: clock.elapsedSeconds, failures: failures)
     }
 
-    /// The Slurm engine's place: submits `indices` as one job array, records it with
-    /// `recordSlurmJob`, and returns whether it waited for the array to end. The integrator replaces
-    /// this body with `SlurmEngine(options:executablePath:).submit(sweepDirectory:runIndices:wait:)`.
+    /// Submits `indices` to Slurm as one job array (SlurmEngine), records the job in manifest.json
+    /// and returns whether it waited for the array to end (`--detach` does not).
     static func runOnSlurm(layout: SweepLayout, indices: [Int], options: SweepOptions) throws(SweepError) -> Bool {
-        throw .engineUnavailable("slurm engine not built in this branch")
+        guard SlurmEngine.available() else {
+            throw .engineUnavailable("--engine slurm: sbatch, squeue or sinfo is missing, or no partition is up")
+        }
+        let slurmOptions = SlurmOptions(partition: options.slurmPartition, timeLimit: options.slurmTimeLimit,
+                                        maxParallel: options.slurmMaxParallel, runsPerTask: options.slurmRunsPerTask)
+        let engine = SlurmEngine(options: slurmOptions, executablePath: options.executablePath)
+        do {
+            let job = try engine.submit(sweepDirectory: layout.directory, runIndices: indices, wait: options.slurmWait)
+            try recordSlurmJob(layout, jobID: job.jobID, taskCount: job.taskCount)
+        } catch let error as SlurmError {
+            throw error.isBadInput ? .unusableFolder("slurm: \(error)") : .engineUnavailable("slurm: \(error)")
+        } catch let error as SweepError {
+            throw error
+        } catch {
+            throw .engineUnavailable("slurm: \(error)")
+        }
+        return options.slurmWait
     }
 
     /// Records a submitted Slurm job array in manifest.json (`sweep status` asks Slurm about it;
@@ -110,9 +125,17 @@ public enum Sweep {
         }
     }
 
-    /// The Slurm job's state for `sweep status` (replaced with `SlurmEngine.state(of:)` at integration).
-    static func slurmJobState(_ job: String, taskCount: Int) -> String {
-        "job \(job) (\(taskCount) tasks): slurm engine not built in this branch"
+    /// The Slurm job's state for `sweep status`: its array tasks by state (squeue, then result.json).
+    static func slurmJobState(_ job: String, taskCount: Int, sweepDirectory: String) -> String {
+        let folder = URL(fileURLWithPath: sweepDirectory).standardizedFileURL.path
+        do {
+            let state = try SlurmEngine(options: SlurmOptions(), executablePath: "")
+                .state(of: SlurmJob(jobID: job, taskCount: taskCount, sweepDirectory: folder))
+            return "job \(job) (\(taskCount) tasks): \(state.pending) pending, \(state.running) running, "
+                + "\(state.completed) completed, \(state.failed) failed" + (state.unknown > 0 ? ", \(state.unknown) unknown" : "")
+        } catch {
+            return "job \(job) (\(taskCount) tasks): \(error)"
+        }
     }
 
     /// Writes plan.toml, manifest.json and every run.toml, or checks that an existing folder holds
@@ -146,7 +169,7 @@ public enum Sweep {
     public static func status(sweepDirectory: String) throws(SweepError) -> (counts: SweepCounts, slurm: String?) {
         let manifest = try SweepManifest.read(SweepLayout(directory: sweepDirectory))
         return (try SweepCollect.counts(sweepDirectory: sweepDirectory),
-                manifest.slurmJob.map { slurmJobState($0, taskCount: manifest.slurmTaskCount ?? 0) })
+                manifest.slurmJob.map { slurmJobState($0, taskCount: manifest.slurmTaskCount ?? 0, sweepDirectory: sweepDirectory) })
     }
 }
 

@@ -12,7 +12,8 @@ struct SweepCommand: ParsableCommand {
         commandName: "sweep",
         abstract: "Run a sweep plan (parameters × seeds) into one folder per run, sweep.sqlite and sweep.csv.",
         discussion: "See docs/sweeps.md for the plan format and the folder layout.",
-        subcommands: [SweepRunCommand.self, SweepStatusCommand.self, SweepCollectCommand.self, SweepExecCommand.self],
+        subcommands: [SweepRunCommand.self, SweepStatusCommand.self, SweepCollectCommand.self, SweepReportCommand.self,
+                      SweepExecCommand.self],
         defaultSubcommand: SweepRunCommand.self)
 }
 
@@ -111,6 +112,30 @@ struct SweepCollectCommand: ParsableCommand {
         print("\(directory): \(counts.total) runs: \(counts.done) done, \(counts.failed) failed, \(counts.pending) pending")
         let layout = SweepLayout(directory: directory)
         print("wrote \(layout.databasePath), \(layout.csvPath)")
+    }
+}
+
+struct SweepReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write one HTML file of a sweep: each metric against each parameter (mean, 95 % CI over seeds), failed runs.",
+        discussion: "Reads DIR/sweep.sqlite (run `sweep collect DIR` first for a detached Slurm sweep). See docs/sweep-report.md.")
+
+    @Argument(help: "The sweep folder.") var directory: String
+    @Option(help: "Where to write the HTML (default DIR/report.html).") var out: String?
+    @Flag(help: "Machine-readable result.") var json = false
+
+    func run() throws {
+        let path = out ?? directory + "/report.html"
+        try reportingErrors {
+            let html = try SweepReport.render(sweepDirectory: directory)
+            try CoSimulation.writeAtomically(html, to: path)
+        }
+        if json {
+            printJSON(.object(["report": .string(path)]))
+        } else {
+            print("wrote \(path)")
+        }
     }
 }
 
