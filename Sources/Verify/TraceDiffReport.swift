@@ -28,7 +28,8 @@ public enum TraceDiffReport {
         switch side.status {
         case .sealed: status = "sealed"
         case .incomplete(let seq): status = "incomplete at seq \(seq): a crashed run's prefix"
-        case .corrupt(let seq, let reason): status = "corrupt at seq \(seq): \(reason); compared up to seq \(seq - 1) only"
+        case .corrupt(let seq, let reason):
+            status = "corrupt at seq \(seq): \(reason); " + (seq > 1 ? "compared up to seq \(seq - 1) only" : "no event compared")
         }
         return "\(side.path) (\(status), \(side.events) events)"
     }
