@@ -5,6 +5,7 @@
 import Foundation
 import Testing
 import TestSupport
+import Trace
 @testable import Study
 
 enum SlurmTestSupport {
@@ -194,6 +195,39 @@ enum SlurmTestSupport {
         }
         let logs = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("slurm").path)
         #expect(logs.filter { $0.hasPrefix("task-\(job.jobID)_") }.sorted() == ["task-\(job.jobID)_0.log", "task-\(job.jobID)_1.log"])
+    }
+
+    /// `gridtrace sweep --engine slurm` (array tasks run `sweep exec`) against `--engine local` of the
+    /// same plan: every run done, and the same header and seal digests in sweep.sqlite.
+    @Test func sweepOnSlurmRecordsTheDigestsOfTheLocalEngine() throws {
+        guard SlurmTestSupport.clusterOrSkip() else { return }
+        let folder = try CLI.scratch("slurm-sweep")
+        try SlurmTestSupport.shortScenario(seed: 5, intervals: 2)
+            .write(to: folder.appendingPathComponent("base.toml"), atomically: true, encoding: .utf8)
+        let plan = "[sweep]\nscenario = \"base.toml\"\nvariants = \"p2p\"\n\n[parameters]\nadversaries.fraction = [0, 0.2]\n\n"
+            + "[seeds]\ncount = 2\nvary = [\"market\"]\n"
+        let planPath = folder.appendingPathComponent("plan.toml").path
+        try plan.write(toFile: planPath, atomically: true, encoding: .utf8)
+        let slurm = folder.appendingPathComponent("slurm"), local = folder.appendingPathComponent("local")
+        let viaSlurm = try CLI.run(["sweep", planPath, "--out", slurm.path, "--engine", "slurm", "--runs-per-task", "2"])
+        #expect(viaSlurm.status == 0, "\(viaSlurm.stdout)\(viaSlurm.stderr)")
+        #expect(viaSlurm.stdout.contains("4 runs: 4 done, 0 failed, 0 pending"))
+        let here = try CLI.run(["sweep", planPath, "--out", local.path, "-j", "2"])
+        #expect(here.status == 0, "\(here.stdout)\(here.stderr)")
+        let sql = "SELECT run_index, header_digest, seal_digest, verified FROM run_traces ORDER BY run_index"
+        let slurmRows = try digestRows(slurm.appendingPathComponent("sweep.sqlite").path, sql)
+        #expect(slurmRows.count == 4)
+        #expect(slurmRows == (try digestRows(local.appendingPathComponent("sweep.sqlite").path, sql)))
+        let status = try CLI.run(["sweep", "status", slurm.path])
+        #expect(status.stdout.contains("4 runs: 4 done") && status.stdout.contains("slurm: job "), "\(status.stdout)")
+    }
+
+    private func digestRows(_ path: String, _ sql: String) throws -> [String] {
+        let connection = try SQLiteConnection(readingAt: path)
+        let statement = try connection.prepare(sql)
+        var out: [String] = []
+        while try statement.step() { out.append((0..<4).map { statement.text($0) }.joined(separator: "\t")) }
+        return withExtendedLifetime(connection) { out }
     }
 
     /// A partition the cluster lacks: sbatch refuses, and its own words reach the error.
