@@ -106,9 +106,14 @@ struct SweepCollectCommand: ParsableCommand {
         commandName: "collect", abstract: "Rebuild sweep.sqlite and sweep.csv from a sweep folder's run results.")
 
     @Argument(help: "The sweep folder.") var directory: String
+    @Flag(help: "Machine-readable output: the counts.") var json = false
 
     func run() throws {
         let counts = try reportingErrors { try SweepCollect.collect(sweepDirectory: directory) }
+        if json {
+            printJSON(counts.json)
+            return
+        }
         print("\(directory): \(counts.total) runs: \(counts.done) done, \(counts.failed) failed, \(counts.pending) pending")
         let layout = SweepLayout(directory: directory)
         print("wrote \(layout.databasePath), \(layout.csvPath)")
@@ -149,6 +154,7 @@ struct SweepExecCommand: ParsableCommand {
     @Argument(help: "The sweep folder.") var directory: String
     @Option(help: "Run indices, comma-separated (e.g. 3,4,5).") var runs: String
     @OptionGroup var signing: SigningKeyOptions
+    @Flag(help: "Machine-readable output: each run's outcome (skipped, done, failed).") var json = false
 
     func run() throws {
         var indices: [Int] = []
@@ -159,10 +165,16 @@ struct SweepExecCommand: ParsableCommand {
             indices.append(index)
         }
         let key = try signing.resolve()
+        var outcomes: [CanonicalJSON] = []
         try reportingErrors {
             try SweepExec.execute(sweepDirectory: directory, runIndices: indices, signingKey: key.key) { index, outcome in
-                print("run \(index): \(outcome.rawValue)")
+                if json {
+                    outcomes.append(["run_index": .int(Int64(index)), "outcome": .string(outcome.rawValue)])
+                } else {
+                    print("run \(index): \(outcome.rawValue)")
+                }
             }
         }
+        if json { printJSON(["runs": .array(outcomes)]) }
     }
 }

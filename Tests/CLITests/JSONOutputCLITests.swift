@@ -53,6 +53,11 @@ import Testing
                     "--variant", "p2p", "--out", scratch.appendingPathComponent("run").path],
             "selftest-run": ["selftest-run", "--events", "50", "--out", scratch.appendingPathComponent("self.gtrace").path],
             "solve": ["solve", feeder, "--mode", "snapshot"],
+            // A one-run, one-interval sweep (plan.toml written by the test); run first, then the rest use its folder.
+            "sweep run": ["sweep", "run", scratch.appendingPathComponent("plan.toml").path, "--out", scratch.appendingPathComponent("sw").path, "-j", "1"],
+            "sweep status": ["sweep", "status", scratch.appendingPathComponent("sw").path],
+            "sweep collect": ["sweep", "collect", scratch.appendingPathComponent("sw").path],
+            "sweep exec": ["sweep", "exec", scratch.appendingPathComponent("sw").path, "--runs", "0"],
             "trace info": ["trace", "info", trace],
             "trace verify": ["trace", "verify", trace],
             "trace export": ["trace", "export", trace, "--kind", "meter_reading"],
@@ -79,6 +84,12 @@ import Testing
             <cim:EnergyConsumer.p>1000</cim:EnergyConsumer.p><cim:EnergyConsumer.q>0</cim:EnergyConsumer.q></cim:EnergyConsumer>
             </rdf:RDF>
             """.write(to: scratch.appendingPathComponent("tiny.xml"), atomically: true, encoding: .utf8)
+
+        let base = try String(contentsOf: SharedData.packageRoot.appendingPathComponent("scenarios/default.toml"), encoding: .utf8)
+            .replacingOccurrences(of: "intervals = 288", with: "intervals = 1")
+        try base.write(to: scratch.appendingPathComponent("sweep-base.toml"), atomically: true, encoding: .utf8)
+        try "[sweep]\nscenario = \"sweep-base.toml\"\nvariants = \"p2p\"\n".write(to: scratch.appendingPathComponent("plan.toml"),
+                                                                                  atomically: true, encoding: .utf8)
 
         let leaves = try Self.leafCommands()
         #expect(leaves.count >= 22, "\(leaves.map(\.path))")

@@ -60,6 +60,11 @@ import Trace
         let p2p = try #require(try json(alone.stdout)["p2p"] as? [String: Any])
         #expect(sequential[3].split(separator: "\t")[2] == (p2p["final_hash"] as? String ?? "?")[...])
 
+        // The run's market seed is pinned in its scenario, which the header stores: replay reproduces it.
+        #expect(try String(contentsOf: one.appendingPathComponent("runs/0003/run.toml"), encoding: .utf8).contains("[run.seeds]\nmarket = 2\n"))
+        let replay = try CLI.run(["replay", one.appendingPathComponent("runs/0003/p2p.gtrace").path])
+        #expect(replay.status == 0 && replay.stdout.hasPrefix("identical"), "\(replay.stdout)\(replay.stderr)")
+
         // Rerunning skips every done run; a run whose result is gone runs again, to the same trace.
         let resumed = try CLI.run(["sweep", plan, "--out", one.path, "-j", "2", "--json"])
         #expect(resumed.status == 0)
