@@ -34,8 +34,9 @@ public enum RunTables {
     public static func tables(_ tracePaths: [(variant: String, path: String)]) throws -> (steps: String, homes: String) {
         var steps = [stepsHeader.joined(separator: ",")]
         var homes = [homesHeader.joined(separator: ",")]
-        for (variant, path) in tracePaths {
-            let scan = try scan(path)
+        // The traces are independent files: read them side by side (results kept in their order).
+        let scans = try deterministicJobMap(tracePaths.map(\.path)) { path in Result { try scan(path) } }.map { try $0.get() }
+        for ((variant, _), scan) in zip(tracePaths, scans) {
             steps += scan.steps.map { step in
                 [variant, String(step.event.step), String(step.timeMilliseconds), String(step.event.converged), String(step.event.iterations),
                  number(step.event.sourceKilowatts), number(step.event.sourceKilovars), number(step.event.lossesKilowatts),
@@ -70,7 +71,8 @@ public enum RunTables {
         var parties: [(contract: Int, seller: Int, buyer: Int)] = []
         let hours = Double(marketIntervalMinutes) / 60
         func grow(_ count: Int) { if homes.count < count { homes += Array(repeating: Home(), count: count - homes.count) } }
-        try TraceReader(path: path).forEachEvent { event in
+        let kinds: [EventKind] = [.powerFlowStep, .gridInjections, .meterReading, .contractCreated, .contractSettled, .contractRefunded]
+        try TraceReader(path: path).forEachEvent(ofKinds: kinds.map(\.rawValue)) { event in
             switch EventKind(rawValue: event.kind) {
             case .powerFlowStep: steps.append((try event.payload(as: PowerFlowStepEvent.self), event.timeMilliseconds))
             case .gridInjections:
