@@ -377,13 +377,40 @@ public struct VariantRun {
         var sources: [[EventRecord]] = [market.log.drain()]
         if let records = chain?.log.drain() { sources.append(records) }
         sources.append(gridLog.drain())
-        var keyed: [(time: Int64, source: Int, index: Int, record: EventRecord)] = []
-        for (source, records) in sources.enumerated() {
-            for (index, record) in records.enumerated() { keyed.append((record.time.milliseconds, source, index, record)) }
+        var merged: [EventRecord] = []
+        merged.reserveCapacity(sources.reduce(2) { $0 + $1.count })
+        merged.append(EventRecord(time: start, actor: "cosim", IntervalStartedEvent(interval: interval, variant: variant.rawValue)))
+        Self.merge(sources, into: &merged)
+        merged.append(EventRecord(time: end, actor: "cosim", IntervalEndedEvent(interval: interval, variant: variant.rawValue)))
+        return merged
+    }
+
+    /// Appends the records of `sources` in (time, source, index) order: a k-way merge when every
+    /// source is already in time order (each engine emits in time order), else a stable sort of all.
+    static func merge(_ sources: [[EventRecord]], into merged: inout [EventRecord]) {
+        let timeOrdered = sources.allSatisfy { records in
+            zip(records, records.dropFirst()).allSatisfy { $0.time.milliseconds <= $1.time.milliseconds }
         }
-        keyed.sort { ($0.time, $0.source, $0.index) < ($1.time, $1.source, $1.index) }
-        return [EventRecord(time: start, actor: "cosim", IntervalStartedEvent(interval: interval, variant: variant.rawValue))]
-            + keyed.map(\.record)
-            + [EventRecord(time: end, actor: "cosim", IntervalEndedEvent(interval: interval, variant: variant.rawValue))]
+        guard timeOrdered else {
+            var keyed: [(time: Int64, source: Int, index: Int, record: EventRecord)] = []
+            for (source, records) in sources.enumerated() {
+                for (index, record) in records.enumerated() { keyed.append((record.time.milliseconds, source, index, record)) }
+            }
+            keyed.sort { ($0.time, $0.source, $0.index) < ($1.time, $1.source, $1.index) }
+            merged += keyed.map(\.record)
+            return
+        }
+        var next = [Int](repeating: 0, count: sources.count)
+        while true {
+            // The earliest head; ties go to the lower source, and within a source order is kept.
+            var best = -1, bestTime = Int64.max
+            for source in sources.indices where next[source] < sources[source].count {
+                let time = sources[source][next[source]].time.milliseconds
+                if time < bestTime { best = source; bestTime = time }
+            }
+            guard best >= 0 else { return }
+            merged.append(sources[best][next[best]])
+            next[best] += 1
+        }
     }
 }
