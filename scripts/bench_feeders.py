@@ -39,19 +39,20 @@ def opendss_worker(feeder, repeat):
     runs = []
     for _ in range(repeat):
         t.Command = "clear"
-        c0 = time.perf_counter()
+        c0, cpu0 = time.perf_counter(), time.process_time()
         t.Command = 'compile "%s"' % feeder
-        compile_s = time.perf_counter() - c0
+        compile_s, compile_cpu = time.perf_counter() - c0, time.process_time() - cpu0
         # Some entry scripts solve during compile (at their own tolerance): then compile includes
         # that solve and the timed solve restarts from its result.
         script_iterations = DSS.ActiveCircuit.Solution.Iterations
         t.Command = "set tolerance=%g" % TOLERANCE
         t.Command = "set maxiterations=%d" % MAX_ITERATIONS
-        s0 = time.perf_counter()
+        s0, cpu0 = time.perf_counter(), time.process_time()
         t.Command = "solve"
-        solve_s = time.perf_counter() - s0
+        solve_s, solve_cpu = time.perf_counter() - s0, time.process_time() - cpu0
         sol = DSS.ActiveCircuit.Solution
         runs.append({"compile_seconds": compile_s, "solve_seconds": solve_s, "converged": bool(sol.Converged),
+                     "compile_cpu_seconds": compile_cpu, "solve_cpu_seconds": solve_cpu,
                      "script_solve_iterations": script_iterations,
                      "iterations": sol.Iterations, "nodes": DSS.ActiveCircuit.NumNodes})
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -68,6 +69,7 @@ def opendss(feeder, repeat):
     runs = report["runs"]
     return {"compile_ms": median_ms(runs, "compile_seconds"), "solve_ms": median_ms(runs, "solve_seconds"),
             "total_ms": median_ms(runs, "compile_seconds", "solve_seconds"),
+            "total_cpu_ms": median_ms(runs, "compile_cpu_seconds", "solve_cpu_seconds"),
             "converged": all(r["converged"] for r in runs), "iterations": runs[0]["iterations"], "nodes": runs[0]["nodes"],
             "script_solve_iterations": runs[0]["script_solve_iterations"], "peak_rss_mib": report["peak_rss_kib"] / 1024, "python_baseline_rss_mib": report["baseline_rss_kib"] / 1024,
             "version": report["version"]}
@@ -90,6 +92,7 @@ def gridtrace_once(feeder):
     except ValueError:
         return {"error": (stderr.strip().splitlines() or ["exit %d" % process.returncode])[0]}
     result["wall_seconds"] = wall
+    result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
     result["peak_rss_kib"] = usage.ru_maxrss
     return result
 
@@ -104,7 +107,8 @@ def gridtrace(feeder, repeat):
     rss = [r["peak_rss_kib"] for r in runs if r["peak_rss_kib"]]
     return {"compile_ms": median_ms(runs, "compile_seconds"), "solve_ms": median_ms(runs, "solve_seconds"),
             "total_ms": median_ms(runs, "compile_seconds", "solve_seconds"),
-            "wall_ms": median_ms(runs, "wall_seconds"), "converged": all(r["converged"] for r in runs),
+            "wall_ms": median_ms(runs, "wall_seconds"), "cpu_ms": median_ms(runs, "cpu_seconds"),
+            "converged": all(r["converged"] for r in runs),
             "iterations": runs[0]["iterations_total"], "nodes": runs[0]["nodes"],
             "peak_rss_mib": statistics.median(rss) / 1024 if rss else None}
 
@@ -168,6 +172,17 @@ def main():
         json.dump({"tolerance": TOLERANCE, "max_iterations": MAX_ITERATIONS, "repeat": args.repeat,
                    "load_average": os.getloadavg(), "cases": results}, f, indent=2)
         f.write("\n")
+    print("\nWhole `gridtrace solve` process (start, compile, solve, output) against OpenDSS's in-process compile + solve:\n")
+    print("| feeder | OpenDSS compile + solve wall ms | gridtrace process wall ms | ratio wall "
+          "| OpenDSS compile + solve CPU ms | gridtrace process CPU ms | ratio CPU |")
+    print("|---|---|---|---|---|---|---|")
+    for r in results:
+        g, o = r["gridtrace"], r["opendss"]
+        if "error" in g or "error" in o:
+            continue
+        print("| %s | %.1f | %.1f | **%.2f** | %.1f | %.1f | **%.2f** |" % (
+            r["case"], o["total_ms"], g["wall_ms"], o["total_ms"] / g["wall_ms"], o["total_cpu_ms"], g["cpu_ms"],
+            o["total_cpu_ms"] / g["cpu_ms"]))
     print("\nJSON: %s (medians of %d; load average at the end %.1f)" % (args.output, args.repeat, os.getloadavg()[0]))
 
 

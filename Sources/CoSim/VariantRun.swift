@@ -190,9 +190,8 @@ public struct VariantRun {
             shadowEV[home].chargingKilowatts(interval: interval, scenario: .noP2P,
                                              signal: ChargingSignal(ownSurplusKilowatts: 0, communitySurplus: false))
         }
-        let submission = market.submitOrders(interval)
-        let delivered = try sendOrders(submission, start: start)
-        let clearing = market.clear(interval, commits: delivered.commits, reveals: delivered.reveals)
+        let delivered = try submitOrders(interval, start: start)
+        let clearing = market.clear(interval, checkedCommits: delivered.commits, reveals: delivered.reveals)
         let unconfirmed = try confirmContracts(clearing.contracts, start: start, deadline: end)
         let powers = deliveredPowers(interval: interval, plan: clearing.plan, shadowEV: shadow)
         // Delivery happens through the grid: the meters read what each home drew at its solved voltage.
@@ -222,32 +221,55 @@ public struct VariantRun {
         return perRound.map { total += $0; return Double(total) / 1000 }
     }
 
-    /// Puts commits and reveals on the chain; returns those included by clearing time (all of them
-    /// when there is no chain, as in the no-P2P scenario where there are no orders anyway).
-    mutating func sendOrders(_ submission: OrderSubmission, start: SimTime) throws
-        -> (commits: [CommitTransaction], reveals: [RevealTransaction])
+    /// Signs the interval's orders and puts their commits and reveals on the chain; returns those
+    /// included by clearing time (all of them when there is no chain, as in the no-P2P scenario where
+    /// there are no orders anyway), each commit with its signature checked.
+    ///
+    /// Signing and checking (Ed25519, most of a P2P interval's work) run on all cores while this
+    /// thread runs the chain: the chain needs only who sends each transaction, which the prepared
+    /// orders already say, and the checks are pure functions of the commits' bytes, so the events
+    /// and the trace are those of signing first, sending, then checking on arrival.
+    mutating func submitOrders(_ interval: Int, start: SimTime) throws
+        -> (commits: [CheckedCommit], reveals: [RevealTransaction])
     {
-        guard chain != nil else { return (submission.commits, submission.reveals) }
+        let prepared = market.prepareOrders(interval)
+        guard !prepared.orders.isEmpty else { return ([], []) }
+        let signer = market.orderSigner
+        let signing = BackgroundValue { signer.signAndCheck(prepared) }  // determinism: pure, joined by value below
+        let senders = prepared.orders.map(\.order.participant)
+        let onChain: (commits: [Bool], reveals: [Bool])
+        do {
+            onChain = try sendOrders(senders: senders, start: start)
+        } catch {
+            _ = signing.value  // never leave the job running past a failed interval
+            throw error
+        }
+        let signed = signing.value
+        return (zip(signed.checkedCommits, onChain.commits).filter(\.1).map(\.0),
+                zip(signed.submission.reveals, onChain.reveals).filter(\.1).map(\.0))
+    }
+
+    /// Puts one commit and then one reveal per sender on the chain (senders in order; the timing
+    /// draws in that order); returns which of each were included by clearing time (all without a chain).
+    mutating func sendOrders(senders: [Int], start: SimTime) throws -> (commits: [Bool], reveals: [Bool]) {
+        guard chain != nil else { return (senders.map { _ in true }, senders.map { _ in true }) }
         let clearingTime = start + SimTime(milliseconds: IntervalTiming.clearingMilliseconds)
         var commitIDs: [TransactionID] = [], revealIDs: [TransactionID] = []
         do {
-            for commit in submission.commits {
+            for sender in senders {
                 let offset = Int64(timing.uniformInt(below: UInt64(IntervalTiming.commitWindowMilliseconds)))
-                commitIDs.append(try submitToChain(bytes: TransactionBytes.commit, home: commit.participant,
-                                                   at: start + SimTime(milliseconds: offset)))
+                commitIDs.append(try submitToChain(bytes: TransactionBytes.commit, home: sender, at: start + SimTime(milliseconds: offset)))
             }
-            for reveal in submission.reveals {
+            for sender in senders {
                 let offset = IntervalTiming.revealStartMilliseconds + Int64(timing.uniformInt(below: UInt64(IntervalTiming.revealWindowMilliseconds)))
-                revealIDs.append(try submitToChain(bytes: TransactionBytes.reveal, home: reveal.order.participant,
-                                                   at: start + SimTime(milliseconds: offset)))
+                revealIDs.append(try submitToChain(bytes: TransactionBytes.reveal, home: sender, at: start + SimTime(milliseconds: offset)))
             }
         } catch {
             throw CoSimError.chain("\(error)")
         }
         _ = chain?.advance(until: clearingTime)
         func onChain(_ id: TransactionID) -> Bool { chain?.status(of: id).includedAt.map { $0 <= clearingTime } ?? false }
-        return (zip(submission.commits, commitIDs).filter { onChain($0.1) }.map(\.0),
-                zip(submission.reveals, revealIDs).filter { onChain($0.1) }.map(\.0))
+        return (commitIDs.map(onChain), revealIDs.map(onChain))
     }
 
     private mutating func submitToChain(bytes: Int, home: Int, at time: SimTime) throws -> TransactionID {
@@ -355,13 +377,40 @@ public struct VariantRun {
         var sources: [[EventRecord]] = [market.log.drain()]
         if let records = chain?.log.drain() { sources.append(records) }
         sources.append(gridLog.drain())
-        var keyed: [(time: Int64, source: Int, index: Int, record: EventRecord)] = []
-        for (source, records) in sources.enumerated() {
-            for (index, record) in records.enumerated() { keyed.append((record.time.milliseconds, source, index, record)) }
+        var merged: [EventRecord] = []
+        merged.reserveCapacity(sources.reduce(2) { $0 + $1.count })
+        merged.append(EventRecord(time: start, actor: "cosim", IntervalStartedEvent(interval: interval, variant: variant.rawValue)))
+        Self.merge(sources, into: &merged)
+        merged.append(EventRecord(time: end, actor: "cosim", IntervalEndedEvent(interval: interval, variant: variant.rawValue)))
+        return merged
+    }
+
+    /// Appends the records of `sources` in (time, source, index) order: a k-way merge when every
+    /// source is already in time order (each engine emits in time order), else a stable sort of all.
+    static func merge(_ sources: [[EventRecord]], into merged: inout [EventRecord]) {
+        let timeOrdered = sources.allSatisfy { records in
+            zip(records, records.dropFirst()).allSatisfy { $0.time.milliseconds <= $1.time.milliseconds }
         }
-        keyed.sort { ($0.time, $0.source, $0.index) < ($1.time, $1.source, $1.index) }
-        return [EventRecord(time: start, actor: "cosim", IntervalStartedEvent(interval: interval, variant: variant.rawValue))]
-            + keyed.map(\.record)
-            + [EventRecord(time: end, actor: "cosim", IntervalEndedEvent(interval: interval, variant: variant.rawValue))]
+        guard timeOrdered else {
+            var keyed: [(time: Int64, source: Int, index: Int, record: EventRecord)] = []
+            for (source, records) in sources.enumerated() {
+                for (index, record) in records.enumerated() { keyed.append((record.time.milliseconds, source, index, record)) }
+            }
+            keyed.sort { ($0.time, $0.source, $0.index) < ($1.time, $1.source, $1.index) }
+            merged += keyed.map(\.record)
+            return
+        }
+        var next = [Int](repeating: 0, count: sources.count)
+        while true {
+            // The earliest head; ties go to the lower source, and within a source order is kept.
+            var best = -1, bestTime = Int64.max
+            for source in sources.indices where next[source] < sources[source].count {
+                let time = sources[source][next[source]].time.milliseconds
+                if time < bestTime { best = source; bestTime = time }
+            }
+            guard best >= 0 else { return }
+            merged.append(sources[best][next[best]])
+            next[best] += 1
+        }
     }
 }

@@ -90,7 +90,7 @@ public indirect enum CanonicalJSON: Sendable, Equatable {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            let ordered = members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }  // determinism: sorted by UTF-8 bytes
+            let ordered = members.sorted { Self.utf8Precedes($0.key, $1.key) }  // determinism: sorted by UTF-8 bytes
             for (index, member) in ordered.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 Self.appendString(member.key, to: &out)
@@ -99,6 +99,27 @@ public indirect enum CanonicalJSON: Sendable, Equatable {
             }
             out.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// Whether `a`'s UTF-8 bytes sort before `b`'s (bytewise; a proper prefix first): the key order.
+    ///
+    /// Compares the strings' contiguous UTF-8 storage directly (every payload's keys are sorted on
+    /// the way to the trace, millions of comparisons a large run); the generic comparison of the
+    /// UTF-8 views gives the same order and is the fallback for bridged strings.
+    static func utf8Precedes(_ a: String, _ b: String) -> Bool {
+        let fast = a.utf8.withContiguousStorageIfAvailable { left in
+            b.utf8.withContiguousStorageIfAvailable { right -> Bool in
+                var index = 0
+                let common = min(left.count, right.count)
+                while index < common {
+                    if left[index] != right[index] { return left[index] < right[index] }
+                    index += 1
+                }
+                return left.count < right.count
+            }
+        }
+        if let fast, let result = fast { return result }
+        return a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
     /// Decimal digits of `value` (what `String(value)` writes).
@@ -131,8 +152,18 @@ public indirect enum CanonicalJSON: Sendable, Equatable {
     /// ASCII bytes never occur inside a multi-byte sequence, so escaping byte by byte is exact.
     static func appendString(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        // Fast path: most strings (names, hex digests) need no escaping and are appended whole.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+        // Fast path: most strings (names, hex digests) need no escaping and are appended whole,
+        // scanned in their contiguous UTF-8 storage when they have one.
+        let appended = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            for byte in bytes where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if appended == true {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        if appended == nil, !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
             out.append(contentsOf: text.utf8)
             out.append(UInt8(ascii: "\""))
             return

@@ -8,12 +8,19 @@ extension MarketSession {
     /// Validates the delivered commits and reveals (rejections are recorded with their reason), clears
     /// the accepted orders, and creates one escrowed contract per trade.
     public mutating func clear(_ interval: Int, commits: [CommitTransaction], reveals: [RevealTransaction]) -> ClearingReport {
+        // Signatures are independent of each other and of the book: check them on all cores first.
+        clear(interval, checkedCommits: registry.check(commits), reveals: reveals)
+    }
+
+    /// `clear` with each delivered commit's signature already checked (`AccountRegistry.check`, e.g.
+    /// by `OrderSigner.signAndCheck` while the chain carried the transactions).
+    public mutating func clear(_ interval: Int, checkedCommits: [CheckedCommit], reveals: [RevealTransaction]) -> ClearingReport {
         precondition(interval == nextInterval && phase == .clear, "clear(\(interval)) out of order")
         guard var plan else { preconditionFailure("no plan for interval \(interval)") }
         phase = .settle
         ledger.startInterval(interval)
         let start = Self.intervalStart(interval)
-        let accepted = validate(interval: interval, commits: commits, reveals: reveals, start: start)
+        let accepted = validate(interval: interval, commits: checkedCommits, reveals: reveals, start: start)
         let bookOrders = accepted.accepted.enumerated().map { index, order in
             BookOrder(order: index, participant: order.participant, side: order.side, energyWattHours: order.energyWattHours,
                       limitPriceMicroTokensPerWattHour: order.limitPriceMicroTokensPerWattHour)
@@ -66,14 +73,13 @@ extension MarketSession {
         updateSellerPrices(trades: report.trades)
     }
 
-    private mutating func validate(interval: Int, commits: [CommitTransaction], reveals: [RevealTransaction],
+    private mutating func validate(interval: Int, commits: [CheckedCommit], reveals: [RevealTransaction],
                                    start: SimTime) -> (accepted: [Order], rejections: [OrderRejection]) {
         var book = CommitRevealBook(interval: interval, participantCount: households.count)
         let registry = self.registry
-        // Signatures are independent of each other and of the book: verify them on all cores first.
-        let commitSignatures = deterministicParallelMap(commits) { registry.verifySignature(of: $0) }
-        for (commit, signatureValid) in zip(commits, commitSignatures) {
-            let reason = book.submit(commit, registry: registry, signatureValid: signatureValid) { self.ledger.spendBiddingToken(home: $0) }
+        for checked in commits {
+            let commit = checked.commit
+            let reason = book.submit(commit, registry: registry, signatureValid: checked.signatureValid) { self.ledger.spendBiddingToken(home: $0) }
             recordValidation(reason, interval: interval, phase: .commit, time: start + .seconds(30), participant: commit.participant,
                              payload: OrderCommittedEvent(commit))
         }

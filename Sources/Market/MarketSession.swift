@@ -244,16 +244,22 @@ public struct MarketSession: Sendable {
     /// Builds each home's signed commit and its reveal from its declaration (the plan's forecast unless
     /// `declaredNetKilowattHours` is given; adversaries distort it). No orders in the no-P2P scenario.
     public mutating func submitOrders(_ interval: Int, declaredNetKilowattHours: [Double]? = nil) -> OrderSubmission {
+        orderSigner.sign(prepareOrders(interval, declaredNetKilowattHours: declaredNetKilowattHours))
+    }
+
+    /// The serial half of `submitOrders`: each home's declaration, order and nonce (the seeded draws,
+    /// in home order), not yet signed. Sign them with `orderSigner` (a pure function, so it may run on
+    /// other threads while the caller goes on).
+    public mutating func prepareOrders(_ interval: Int, declaredNetKilowattHours: [Double]? = nil) -> PreparedOrders {
         precondition(interval == nextInterval && phase == .submit, "submitOrders(\(interval)) out of order")
         guard let plan else { preconditionFailure("no plan for interval \(interval)") }
         phase = .clear
         var declared = declaredNetKilowattHours ?? plan.homes.map(\.forecastNetKilowattHours)
         precondition(declared.count == households.count, "one declaration per home")
-        var submission = OrderSubmission(interval: interval, commits: [], reveals: [], declaredNetKilowattHours: declared)
-        guard configuration.scenario == .p2p else { return submission }
+        guard configuration.scenario == .p2p else { return PreparedOrders(interval: interval, orders: [], declaredNetKilowattHours: declared) }
         let prices = configuration.prices
         let spread = Double(prices.gridBuyMicroTokensPerWattHour - prices.gridSellMicroTokensPerWattHour)
-        var pending: [(order: Order, nonce: [UInt8])] = []
+        var pending: [PendingOrder] = []
         for home in households.indices {
             var bidFraction = bidStream.uniformDouble()
             if let strategy = adversaryByHome[home], adversaryStream.uniformDouble() < configuration.adversaries.activityProbability {
@@ -270,14 +276,12 @@ public struct MarketSession: Sendable {
                 : prices.gridSellMicroTokensPerWattHour + Int64(0.7 * bidFraction * spread)
             let order = Order(participant: home, interval: interval, side: side, energyWattHours: abs(energy),
                               limitPriceMicroTokensPerWattHour: price)
-            pending.append((order, nonceStream.nextBytes(words: 4)))
+            pending.append(PendingOrder(order: order, nonce: nonceStream.nextBytes(words: 4)))
         }
-        // Signing is a pure function of key, order and nonce (Ed25519 is deterministic): sign on all cores.
-        let keys = self.keys
-        let signed = deterministicParallelMap(pending) { makeCommitAndReveal(order: $0.order, nonce: $0.nonce, key: keys[$0.order.participant]) }
-        submission.commits = signed.map(\.0)
-        submission.reveals = signed.map(\.1)
-        submission.declaredNetKilowattHours = declared
-        return submission
+        return PreparedOrders(interval: interval, orders: pending, declaredNetKilowattHours: declared)
     }
+
+    /// The participants' keys and the account registry: signs prepared orders and checks commits
+    /// off the session (both pure functions of their inputs).
+    public var orderSigner: OrderSigner { OrderSigner(keys: keys, registry: registry) }
 }

@@ -20,7 +20,8 @@ public final class SQLiteConnection {
 
     init(path: String, flags: Int32) throws(SQLiteError) {
         var db: OpaquePointer?
-        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        // No SQLite mutexes: a connection is only ever used by one thread at a time (handed over, never shared).
+        let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             if let db { sqlite3_close_v2(db) }

@@ -11,6 +11,27 @@ import Testing
 
     /// The byte writer gives what the textbook escaping gives: integers like `String(_:)`, keys
     /// ordered by UTF-8 bytes (not Unicode order), non-ASCII text unescaped, controls as \u00xx.
+    /// Object keys are ordered by their UTF-8 bytes (a proper prefix first), whatever their script,
+    /// and strings that need escaping are escaped on every path.
+    @Test func keyOrderIsTheUTF8ByteOrder() {
+        let keys = ["b", "a", "ab", "", "Z", "é", "z", "µ", "aa", "a\u{0}", "日本", "~"]
+        // Canonically equivalent to "é" for Swift's String comparison, but other bytes: byte order decides.
+        #expect(CanonicalJSON.utf8Precedes("e\u{301}", "é") && !CanonicalJSON.utf8Precedes("é", "e\u{301}"))
+        let expected = keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        #expect(keys.sorted { CanonicalJSON.utf8Precedes($0, $1) } == expected)
+        let object = CanonicalJSON.object(Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, CanonicalJSON.int(Int64($0))) }))
+        let text = object.text
+        var position = text.startIndex
+        for key in expected {
+            var quoted: [UInt8] = []
+            CanonicalJSON.appendString(key, to: &quoted)
+            let range = text.range(of: String(decoding: quoted, as: UTF8.self) + ":", range: position..<text.endIndex)
+            #expect(range != nil, "key \(key.debugDescription) missing or out of order in \(text)")
+            position = range?.upperBound ?? position
+        }
+        #expect(CanonicalJSON.string("a\"b\\c\n\u{1}é").text == "\"a\\\"b\\\\c\\n\\u0001é\"")
+    }
+
     @Test func integersStringsAndKeyOrderMatchTheirDefinitions() {
         for value: Int64 in [0, 7, -7, 10, 1_000_000, .max, .min] { #expect(CanonicalJSON.int(value).text == String(value)) }
         #expect(CanonicalJSON.string("tab\there\\ \r\u{1F}é😀").text == #""tab\there\\ \r\u001fé😀""#)

@@ -208,4 +208,34 @@ private func runDay(homes: Int, seed: UInt64, configuration: MarketConfiguration
         let recorded = session.log.drain().filter { $0.kind == .orderRejected }
         #expect(recorded.count == 4)
     }
+    /// Signing and checking off the session (as CoSim does, beside the chain) gives the same commits,
+    /// the same clearing and the same events as `submitOrders` + `clear(commits:)`, and a commit whose
+    /// check failed is rejected for its signature.
+    @Test func signAndCheckOffTheSessionClearsAsSubmitAndClear() throws {
+        func session() -> MarketSession {
+            var session = MarketSession(households: SyntheticHouseholds.generate(count: 8, rootSeed: 5),
+                                        configuration: configuration(.auction, adversaryFraction: 0), rootSeed: 5, log: EventLog())
+            for interval in 0..<110 { _ = session.runInterval(interval) }  // into the afternoon, when homes trade
+            _ = session.log.drain()
+            return session
+        }
+        var reference = session(), split = session()
+        _ = reference.planInterval(110)
+        _ = split.planInterval(110)
+        let submission = reference.submitOrders(110)
+        let signed = split.orderSigner.signAndCheck(split.prepareOrders(110))
+        try #require(submission.commits.count >= 2)
+        #expect(signed.submission == submission)
+        #expect(signed.checkedCommits.map { $0.commit } == submission.commits)
+        #expect(signed.checkedCommits.allSatisfy { $0.signatureValid })
+        let expected = reference.clear(110, commits: submission.commits, reveals: submission.reveals)
+        let report = split.clear(110, checkedCommits: signed.checkedCommits, reveals: signed.submission.reveals)
+        #expect(report == expected)
+        #expect(split.log.drain() == reference.log.drain())
+        var forged = submission.commits[0]
+        forged.signature[0] ^= 1
+        #expect(split.registry.check(forged).signatureValid == false)
+        #expect(split.registry.check([forged, submission.commits[1]]).map { $0.signatureValid } == [false, true])
+    }
 }
+

@@ -135,6 +135,22 @@ func status(_ path: String) throws -> TraceStatus { try TraceReader(path: path).
         #expect(!readable)
     }
 
+    /// Reading some kinds gives exactly those events of a full read, in seq order; no kinds, none.
+    @Test func readingSomeKindsGivesThoseEventsInOrder() throws {
+        let path = try makeTrace(events: 2000)
+        let all = try allEvents(path)
+        let kinds = Array(Set(all.map(\.kind))).sorted()
+        try #require(kinds.count >= 2)
+        let chosen = Array(kinds.prefix(kinds.count / 2))
+        var some: [TraceEvent] = []
+        try TraceReader(path: path).forEachEvent(ofKinds: chosen) { some.append($0); return true }
+        #expect(!some.isEmpty && some.count < all.count)
+        #expect(some == all.filter { chosen.contains($0.kind) })
+        var none = 0
+        try TraceReader(path: path).forEachEvent(ofKinds: []) { _ in none += 1; return true }
+        #expect(none == 0)
+    }
+
     private func allEvents(_ path: String) throws -> [TraceEvent] {
         var events: [TraceEvent] = []
         try TraceReader(path: path).forEachEvent { events.append($0); return true }
