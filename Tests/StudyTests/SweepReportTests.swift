@@ -161,6 +161,12 @@ struct SweepFixture {
         #expect(html.contains("id=\"fig-chain-design\""))
         #expect(html.contains("Chosen: ") || html.contains("No candidate met the targets."))
 
+        // As the sweep command records it: the base scenario's path.
+        var byPath = try adversarySweep(#function + "path")
+        byPath.statements.append("INSERT INTO sweep VALUES ('base_scenario', '\(SharedData.packageRoot.path)/scenarios/default.toml')")
+        try byPath.write()
+        #expect(try SweepReport.render(sweepDirectory: byPath.folder.path).contains("id=\"fig-chain-design\""))
+
         var unreadable = try adversarySweep(#function + "bad")
         unreadable.statements.append("INSERT INTO sweep VALUES ('base_scenario', 'absent.toml')")
         try unreadable.write()

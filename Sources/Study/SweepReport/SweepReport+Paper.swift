@@ -60,15 +60,18 @@ extension SweepReport {
         }
     }
 
-    /// The base scenario: sweep.base_scenario as scenario text, else as a path (relative to the
-    /// sweep folder), else the first run's run.toml.
+    /// The base scenario: sweep.base_scenario as scenario text, else as a path (as recorded, else
+    /// relative to the sweep folder), else the first run's run.toml.
     static func baseScenario(_ model: SweepModel, sweepDirectory: String) throws -> Scenario {
         if let text = model.results.setting("base_scenario"), !text.isEmpty {
             if text.contains("\n"), let scenario = try? Scenario.parse(text, file: "sweep.sqlite (sweep.base_scenario)", baseFolder: nil) {
                 return scenario
             }
-            let path = text.hasPrefix("/") ? text : (sweepDirectory as NSString).appendingPathComponent(text)
-            if !text.contains("\n"), FileManager.default.fileExists(atPath: path) { return try Scenario.load(path: path) }
+            // A path as the sweep recorded it (absolute, or from where it ran), else from the sweep folder.
+            let inFolder = (sweepDirectory as NSString).appendingPathComponent(text)
+            if !text.contains("\n"), let path = [text, inFolder].first(where: { FileManager.default.fileExists(atPath: $0) }) {
+                return try Scenario.load(path: path)
+            }
         }
         guard let first = model.results.runs.first else {
             throw SweepReportError(location: "sweep.sqlite", reason: "no base_scenario and no runs")
