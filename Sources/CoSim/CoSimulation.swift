@@ -1,5 +1,6 @@
 // Owns running a scenario end to end: prepare the feeder once, run each scenario of the pair into
 // its own sealed trace (one commit per interval), and collect the day's figures for summary.json.
+import Chain
 import Foundation
 import Kernel
 import Market
@@ -45,6 +46,8 @@ public struct VariantSummary: Sendable {
     public var nodeStepsOutsideLimits: Int { metrics.violationNodeSteps.first ?? 0 }
     /// Each home's phase (1, 2, 3; 0 when unknown), in home order.
     public var homePhases: [Int] = []
+    /// The chain's day (blocks, forks, reorgs, confirmation times); nil for the scenario without P2P.
+    public var chain: ChainStatistics? = nil
 
     /// The summary.json object of this scenario.
     public var json: CanonicalJSON {
@@ -76,6 +79,17 @@ public struct VariantSummary: Sendable {
                 "steps_outside": .int(Int64(metrics.violationSteps.first ?? 0)),
                 "passed": .bool(nodeStepsOutsideLimits == 0),
             ],
+            "chain": chain.map(Self.chainJSON) ?? .null,
+        ]
+    }
+
+    /// The chain figures of the paper's Figs. 5–6 (a mean confirmation time without any confirmation is null).
+    static func chainJSON(_ chain: ChainStatistics) -> CanonicalJSON {
+        func seconds(_ value: Double) -> CanonicalJSON { value.isFinite ? .double(value) : .null }
+        return [
+            "blocks_mined": .int(Int64(chain.blocksMined)), "forks": .int(Int64(chain.forks)), "fork_rate": .double(chain.forkRate),
+            "orphans": .int(Int64(chain.orphans)), "reorgs": .int(Int64(chain.reorgEvents)),
+            "confirmation_mean_s": seconds(chain.confirmationMeanSeconds), "confirmation_p95_s": seconds(chain.confirmationP95Seconds),
         ]
     }
 }
@@ -165,7 +179,7 @@ public enum CoSimulation {
             contracts: run.outcomes.reduce(0) { $0 + $1.contracts },
             contractsFallenBack: run.outcomes.reduce(0) { $0 + $1.contractsFallenBack },
             adversaries: run.market.adversaries, outcomes: run.outcomes, sourceElement: run.area.sourceElementName,
-            limits: scenario.limits.voltageLimits, homePhases: run.homePhases)
+            limits: scenario.limits.voltageLimits, homePhases: run.homePhases, chain: run.chain?.statistics)
     }
 
     /// Writes `text` so that `path` is never seen half-written (Foundation writes a temporary file

@@ -58,6 +58,7 @@ import Testing
             "sweep status": ["sweep", "status", scratch.appendingPathComponent("sw").path],
             "sweep collect": ["sweep", "collect", scratch.appendingPathComponent("sw").path],
             "sweep exec": ["sweep", "exec", scratch.appendingPathComponent("sw").path, "--runs", "0"],
+            "sweep report": ["sweep", "report", scratch.appendingPathComponent("sw").path],
             "trace info": ["trace", "info", trace],
             "trace verify": ["trace", "verify", trace],
             "trace export": ["trace", "export", trace, "--kind", "meter_reading"],

@@ -77,6 +77,24 @@ import Trace
         #expect(try rows(one.appendingPathComponent("sweep.sqlite"), digests, columns: 4) == sequential)
     }
 
+    /// A sweep over chain.delay_ms with chain seeds records the chain's figures per run, and the
+    /// report draws the paper's Figs. 5–6 from them.
+    @Test func aChainDelaySweepRecordsChainFiguresAndTheReportDrawsFigs5And6() throws {
+        let folder = try setUp("chain-delay", parameters: "chain.delay_ms = [10, 800]", seeds: "[seeds]\ncount = 2\nvary = [\"chain\"]\n")
+        let out = folder.appendingPathComponent("out")
+        let sweep = try CLI.run(["sweep", folder.appendingPathComponent("plan.toml").path, "--out", out.path, "-j", "2"])
+        #expect(sweep.status == 0, "\(sweep.stdout)\(sweep.stderr)")
+        let blocks = try rows(out.appendingPathComponent("sweep.sqlite"),
+                              "SELECT run_index, value FROM run_metrics WHERE metric = 'chain.blocks_mined' ORDER BY run_index", columns: 2)
+        #expect(blocks.count == 4)
+        #expect(blocks.allSatisfy { (Double($0.split(separator: "\t")[1]) ?? 0) > 0 }, "\(blocks)")
+        let report = try CLI.run(["sweep", "report", out.path])
+        #expect(report.status == 0, "\(report.stderr)")
+        let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(html.contains("fig5-forks") && html.contains("fig6-confirmation"))
+        #expect(!html.contains("No run recorded"))
+    }
+
     @Test func aFailingRunIsRecordedWhileTheOthersFinish() throws {
         let folder = try setUp("failing", parameters: "grid.source_transformer = [\"\", \"nosuch\"]", seeds: "")
         let out = folder.appendingPathComponent("out")

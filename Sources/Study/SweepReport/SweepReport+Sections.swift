@@ -10,8 +10,8 @@ import Report
 
 extension SweepReport {
     /// Metric names the chain's figures accept, first found wins (the sweep records summary.json keys).
-    static let forkMetrics = ["chain_forks", "forks", "chain_fork_rate", "fork_rate"]
-    static let confirmationMetrics = ["chain_confirmation_mean_s", "confirmation_mean_s", "chain_confirmation_seconds"]
+    static let forkMetrics = ["chain.forks", "chain.fork_rate", "chain_forks", "forks", "chain_fork_rate", "fork_rate"]
+    static let confirmationMetrics = ["chain.confirmation_mean_s", "chain_confirmation_mean_s", "confirmation_mean_s", "chain_confirmation_seconds"]
     static let precisionMetrics = ["audit_precision", "precision"]
     static let recallMetrics = ["audit_recall", "recall"]
     /// The paper's Table 2 quantities as summary.json keys: (key, name, unit).
