@@ -3,6 +3,7 @@
 // Dictionary's hash order never reaches the bytes), numbers at fixed width, little-endian, doubles
 // by bit pattern (NaN payloads and −0 survive), and arrays of plain numbers as one packed block.
 //
+// Integer arrays are zigzag varints of successive differences, other packed arrays fixed width.
 // Format of a node: tag byte, then 0 nil | 1 leaf (uvarint length, bytes) | 2 keyed (uvarint count,
 // then per entry uvarint key length, UTF-8 key, node; keys ascending by UTF-8 bytes) | 3 unkeyed
 // (uvarint count, nodes).
@@ -188,6 +189,40 @@ func unpackScalars<S: PackedScalar>(_ bytes: [UInt8], as type: S.Type, path: [Co
     return out
 }
 
+/// Integer arrays as zigzag varints of successive differences (wrapping): the engine's tables of
+/// times, indices and counters are mostly sorted or small, so this is a few bytes per entry before
+/// zlib, against 4 or 8.
+func packDeltas<S: PackedScalar & FixedWidthInteger>(_ values: [S]) -> [UInt8] {
+    var out = [UInt8]()
+    out.reserveCapacity(values.count * 2)
+    var previous: UInt64 = 0
+    for value in values {
+        let bits = UInt64(truncatingIfNeeded: Int64(truncatingIfNeeded: value))
+        let delta = Int64(bitPattern: bits &- previous)
+        writeUVarint(UInt64(bitPattern: (delta << 1) ^ (delta >> 63)), to: &out)
+        previous = bits
+    }
+    return out
+}
+
+func unpackDeltas<S: PackedScalar & FixedWidthInteger>(_ bytes: [UInt8], as type: S.Type, path: [CodingKey]) throws -> [S] {
+    var reader = NodeReader(bytes: bytes)
+    var out = [S]()
+    var previous: UInt64 = 0
+    while reader.offset < bytes.count {
+        let zigzag: UInt64
+        do { zigzag = try reader.uvarint() } catch { throw CheckpointCodingError("\(pathText(path)): \(error)") }
+        let delta = Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1)
+        previous = previous &+ UInt64(bitPattern: delta)
+        let wide = Int64(bitPattern: previous)
+        guard let value = S(exactly: wide) ?? (S.isSigned ? nil : S(exactly: previous)) else {
+            throw CheckpointCodingError("\(pathText(path)): \(wide) does not fit \(S.self)")
+        }
+        out.append(value)
+    }
+    return out
+}
+
 func pathText(_ path: [CodingKey]) -> String {
     path.isEmpty ? "<root>" : path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
 }
@@ -197,11 +232,11 @@ func pathText(_ path: [CodingKey]) -> String {
 func packedLeaf<T>(_ value: T) -> [UInt8]? {
     guard isPackedArrayType(T.self) else { return nil }
     switch value {
-    case let v as [Int]: return packScalars(v)
-    case let v as [Int64]: return packScalars(v)
-    case let v as [Int32]: return packScalars(v)
-    case let v as [UInt64]: return packScalars(v)
-    case let v as [UInt32]: return packScalars(v)
+    case let v as [Int]: return packDeltas(v)
+    case let v as [Int64]: return packDeltas(v)
+    case let v as [Int32]: return packDeltas(v)
+    case let v as [UInt64]: return packDeltas(v)
+    case let v as [UInt32]: return packDeltas(v)
     case let v as [UInt8]: return packScalars(v)
     case let v as [Double]: return packScalars(v)
     case let v as [Bool]: return packScalars(v)
@@ -211,11 +246,11 @@ func packedLeaf<T>(_ value: T) -> [UInt8]? {
 
 /// The array of plain numbers a packed leaf holds, or nil when `T` is no such array type.
 func unpackedLeaf<T>(_ type: T.Type, _ bytes: [UInt8], path: [CodingKey]) throws -> T? {
-    if T.self == [Int].self { return try unpackScalars(bytes, as: Int.self, path: path) as? T }
-    if T.self == [Int64].self { return try unpackScalars(bytes, as: Int64.self, path: path) as? T }
-    if T.self == [Int32].self { return try unpackScalars(bytes, as: Int32.self, path: path) as? T }
-    if T.self == [UInt64].self { return try unpackScalars(bytes, as: UInt64.self, path: path) as? T }
-    if T.self == [UInt32].self { return try unpackScalars(bytes, as: UInt32.self, path: path) as? T }
+    if T.self == [Int].self { return try unpackDeltas(bytes, as: Int.self, path: path) as? T }
+    if T.self == [Int64].self { return try unpackDeltas(bytes, as: Int64.self, path: path) as? T }
+    if T.self == [Int32].self { return try unpackDeltas(bytes, as: Int32.self, path: path) as? T }
+    if T.self == [UInt64].self { return try unpackDeltas(bytes, as: UInt64.self, path: path) as? T }
+    if T.self == [UInt32].self { return try unpackDeltas(bytes, as: UInt32.self, path: path) as? T }
     if T.self == [UInt8].self { return try unpackScalars(bytes, as: UInt8.self, path: path) as? T }
     if T.self == [Double].self { return try unpackScalars(bytes, as: Double.self, path: path) as? T }
     if T.self == [Bool].self { return try unpackScalars(bytes, as: Bool.self, path: path) as? T }

@@ -28,7 +28,8 @@ extension MarketSession {
         return CheckpointState(
             ledger: ledger, evDeliveredKilowattHours: evControllers.map(\.deliveredKilowattHours), forecasters: forecasters,
             bidStream: bidStream, nonceStream: nonceStream, adversaryStream: adversaryStream, nextInterval: nextInterval,
-            phase: phase, plan: plan, openContracts: openContracts, nextContractID: nextContractID,
+            // Between intervals the last plan is dead (the next `planInterval` replaces it): not stored.
+            phase: phase, plan: phase == .plan ? nil : plan, openContracts: openContracts, nextContractID: nextContractID,
             lastCommunitySurplus: lastCommunitySurplus, lastSellerPrice: lastSellerPrice)
     }
 

@@ -1,5 +1,6 @@
 // Owns what a checkpoint keeps of the power-flow solver: the voltages the next solve starts from
-// (and the pending reduced solve they may still be folded into), the element powers, transformer
+// (and the pending reduced solve they may still be folded into), the element powers (each element's
+// derived state is recomputed from them), transformer
 // taps, capacitor steps, the control queue with its delays and clock, and the Anderson history
 // carried between solves. The network, its pattern and the KLU symbolic analysis follow from the
 // feeder; the numeric factorization is redone from the restored taps and capacitors with the
@@ -14,7 +15,6 @@ extension PowerFlowSolver {
         var voltagesStale: Bool
         var pendingInjectionRe: [Double], pendingInjectionIm: [Double]
         var reducedVoltagesRe: [Double], reducedVoltagesIm: [Double]
-        var states: [ConversionState]
         var activeKilowatts: [Double]
         var activeKilovars: [Double]
         var taps: [[Double]]
@@ -34,7 +34,7 @@ extension PowerFlowSolver {
             voltagesInterleaved: interleaved, voltagesStale: voltagesStale,
             pendingInjectionRe: pendingInjection.re, pendingInjectionIm: pendingInjection.im,
             reducedVoltagesRe: reducedVoltages.re, reducedVoltagesIm: reducedVoltages.im,
-            states: states, activeKilowatts: activeKilowatts, activeKilovars: activeKilovars, taps: taps,
+            activeKilowatts: activeKilowatts, activeKilovars: activeKilovars, taps: taps,
             capacitorClosed: capacitorClosed, controls: controls, carriedHistory: carriedHistory,
             matrixIsCurrent: matrixIsCurrent, factorizationCount: factorizationCount)
     }
@@ -43,7 +43,7 @@ extension PowerFlowSolver {
     /// Throws when the state does not fit the network (other sizes).
     public func restore(_ state: CheckpointState) throws {
         let n = network.nodeCount, m = network.conversion.count
-        guard state.voltagesInterleaved.count == 2 * n, state.states.count == m, state.activeKilowatts.count == m,
+        guard state.voltagesInterleaved.count == 2 * n, state.activeKilowatts.count == m,
               state.activeKilovars.count == m, state.taps.count == taps.count, state.capacitorClosed.count == capacitorClosed.count,
               zip(state.taps, taps).allSatisfy({ $0.count == $1.count }),
               state.controls.capacitorStates.count == controls.capacitorStates.count,
@@ -63,9 +63,10 @@ extension PowerFlowSolver {
                                  states: state.controls.capacitorStates[capacitor])
         }
         controls = state.controls
-        states = state.states
         activeKilowatts = state.activeKilowatts
         activeKilovars = state.activeKilovars
+        // Each element's state is a function of its present power (`updateState` is its only writer).
+        for index in 0..<m { updateState(index) }
         // Refactor now when the recorded run held a current factorization (same values, same pivots),
         // so that the history carried with it stays valid; otherwise the next solve refactors as it did.
         matrixIsCurrent = false
