@@ -78,9 +78,9 @@ public struct Scenario: Sendable, Equatable {
 
 extension Scenario {
     static let sections = ["run", "feeder", "homes", "profiles", "prices", "market", "chain", "adversaries", "grid", "trace"]
-    /// Every 80 minutes of the run: the chain's state grows with the run, and more often would add more
+    /// Every 70 minutes of the run: the chain's state grows with the run, and more often would add more
     /// than 15 % to the demo's P2P trace (BENCHMARKS.md, checkpoints).
-    public static let defaultCheckpointEveryIntervals = 16
+    public static let defaultCheckpointEveryIntervals = 14
     /// The largest scenario file read.
     public static let maximumFileBytes = 1 << 20
 

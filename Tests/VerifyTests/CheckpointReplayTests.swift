@@ -38,7 +38,7 @@ import Trace
     func everyCheckpointOfTheReferenceTracesReproducesTheRest(relative: String) throws {
         let path = SharedData.packageRoot.appendingPathComponent(relative).path
         let count = try replayEveryCheckpoint(path)
-        #expect(count == 8)
+        #expect(count == 9)
     }
 
     @Test func fromStartsAtTheLastCheckpointAtOrBeforeTheTime() throws {
