@@ -83,7 +83,7 @@ def main():
     events = events_in(binary, p2p_with)
     print("| work | wall, median (best) | CPU user+sys, median (best) | events/s (wall) |")
     print("|---|---:|---:|---:|")
-    print(summary("demo work, checkpoints every 6 intervals", samples["demo with"]))
+    print(summary("demo work, default checkpoints", samples["demo with"]))
     print(summary("demo work, no checkpoints", samples["demo without"]))
     print(summary("`replay` P2P trace `--jobs 1`", samples["jobs 1"], events))
     print(summary("`replay` P2P trace `--jobs 2`", samples["jobs 2"], events))
