@@ -18,7 +18,7 @@
 import Kernel
 
 /// Identifies a transaction submitted to the network (dense, from 0, in submission order).
-public struct TransactionID: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct TransactionID: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     public let index: Int
     public init(index: Int) { self.index = index }
     public static func < (a: TransactionID, b: TransactionID) -> Bool { a.index < b.index }
@@ -26,8 +26,8 @@ public struct TransactionID: Hashable, Comparable, Sendable, CustomStringConvert
 }
 
 /// What happened to a submitted transaction, seen from the node it was submitted at.
-public struct TransactionNotice: Sendable, Equatable {
-    public enum Kind: String, Sendable { case included, confirmed }
+public struct TransactionNotice: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Codable { case included, confirmed }
     public var transaction: TransactionID
     public var kind: Kind
     /// When the submitting node's best chain first contained the transaction (`included`) or
@@ -59,33 +59,33 @@ public struct ChainSimulator: Sendable {
     /// The trace events emitted so far (drain it; disable it for benchmarks).
     public var log: EventLog
     /// Simulated time reached by the last `advance`.
-    public private(set) var now: SimTime = .zero
+    public internal(set) var now: SimTime = .zero
 
     let topology: Topology
-    private var queue = EventQueue<ChainEvent>()
-    private var miningRandom: Xoshiro256StarStar
-    private var workloadRandom: Xoshiro256StarStar
+    var queue = EventQueue<ChainEvent>()
+    var miningRandom: Xoshiro256StarStar
+    var workloadRandom: Xoshiro256StarStar
     private let cumulativeShares: [Double]
-    private var flood = FloodEngine()
+    var flood = FloodEngine()
     private let blockHop: HopCost
     /// Milliseconds for a transaction to reach miner m from node x: `transactionDelay[m * N + x]`.
     private let transactionDelay: [Int64]
 
     var blocks = BlockTable()
-    private var nodeTip: [Int32]
-    private var slots: PropagationSlots
-    private var transactions = TransactionTable()
-    private var pool = Mempool()
+    var nodeTip: [Int32]
+    var slots: PropagationSlots
+    var transactions = TransactionTable()
+    var pool = Mempool()
     /// Transactions each node still watches: created there, held by at least one block, not yet
     /// confirmed there; in order of first inclusion.
-    private var watched: [[Int32]]
-    private var pendingNotices: [TransactionNotice] = []
+    var watched: [[Int32]]
+    var pendingNotices: [TransactionNotice] = []
 
-    private var bestTip: Int32 = 0
-    private var finalizedHeight: Int32 = 0
-    private var miningBlockLimit: Int?
+    var bestTip: Int32 = 0
+    var finalizedHeight: Int32 = 0
+    var miningBlockLimit: Int?
     /// When the next synthetic transaction arrives, ms (`Int64.max`: none).
-    private var nextWorkloadMilliseconds = Int64.max
+    var nextWorkloadMilliseconds = Int64.max
     var counters = ChainCounters()
 
     /// Sets up the network (topology from the seed's `topology` stream) and schedules the first
@@ -554,15 +554,15 @@ func baseAddress<T>(of buffer: UnsafeMutableBufferPointer<T>) -> UnsafeMutablePo
 }
 
 /// One entry in the global queue: a small value type (no per-event allocation).
-struct ChainEvent: Sendable {
-    enum Kind: UInt8, Sendable { case mineBlock, propagate, submission }
+struct ChainEvent: Sendable, Codable {
+    enum Kind: UInt8, Sendable, Codable { case mineBlock, propagate, submission }
     var kind: Kind
     /// Propagation slot or transaction index, by kind.
     var index: Int32
 }
 
 /// Running totals.
-struct ChainCounters: Sendable {
+struct ChainCounters: Sendable, Codable {
     var blocksMined = 0
     var forks = 0
     var orphansFinalized = 0

@@ -3,7 +3,7 @@
 // the pool of propagation slots (per-node accept times and acceptance order of blocks in flight).
 
 /// Every block ever mined, by dense index (0 = genesis, height 0, its own parent).
-struct BlockTable: Sendable {
+struct BlockTable: Sendable, Codable {
     var parent: [Int32] = []
     var height: [Int32] = []
     var miner: [Int32] = []
@@ -106,7 +106,7 @@ struct BlockTable: Sendable {
 }
 
 /// Every transaction, by dense index (submitted and synthetic alike).
-struct TransactionTable: Sendable {
+struct TransactionTable: Sendable, Codable {
     var node: [Int32] = []
     var bytes: [Int32] = []
     var submittedAt: [Int64] = []
@@ -150,7 +150,7 @@ struct TransactionTable: Sendable {
 /// Final transactions are skipped lazily: `head` moves past the final ones at the front (the
 /// usual case, since blocks take transactions first come, first served) and the array is
 /// compacted in place when the skipped part is at least half of it.
-struct Mempool: Sendable {
+struct Mempool: Sendable, Codable {
     private(set) var entries: [Int32] = []
     private(set) var head = 0
     private var finalCount = 0
@@ -177,7 +177,7 @@ struct Mempool: Sendable {
 /// Accept times and acceptance order of blocks still propagating; slot s owns entries
 /// `s * nodeCount ..< (s + 1) * nodeCount` of both arrays. Slots are reused (last freed, first
 /// reused), so steady state allocates nothing.
-struct PropagationSlots: Sendable {
+struct PropagationSlots: Sendable, Codable {
     let nodeCount: Int
     var accept: [Int64] = []
     var order: [UInt64] = []

@@ -28,7 +28,7 @@ struct HopCost {
 }
 
 /// Scratch space for floods; reused so a flood allocates nothing once warmed up.
-struct FloodEngine: Sendable {
+struct FloodEngine: Sendable, Codable {
     private var queue = RadixQueue()
 
     /// Floods a message that `origin` accepts at `startMilliseconds`.
@@ -84,7 +84,7 @@ struct FloodEngine: Sendable {
 /// from it in bit b − 1. Popping refills bucket 0 from the lowest non-empty bucket; each key moves
 /// down at most 41 times, and in practice once or twice. Keys of equal time leave bucket 0 last
 /// in, first out — a fixed order, so floods stay deterministic.
-struct RadixQueue: Sendable {
+struct RadixQueue: Sendable, Codable {
     private var buckets: [[UInt64]] = Array(repeating: [], count: 42)
     private var spill: [UInt64] = []
     private var lastTime: Int64 = 0

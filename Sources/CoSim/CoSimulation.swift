@@ -19,7 +19,15 @@ public struct TraceSink: EventSink {
     public init(writer: TraceWriter) { self.writer = writer }
 
     public mutating func write(interval: Int, events: [EventRecord]) throws {
-        for event in events { try writer.append(event) }
+        try write(interval: interval, events: events, checkpoint: nil)
+    }
+
+    /// Appends the events; a checkpoint's state is stored (compressed) under the seq of its event,
+    /// the interval's last, in the same commit.
+    public mutating func write(interval: Int, events: [EventRecord], checkpoint: CheckpointBytes?) throws {
+        var lastSeq: Int64 = 0
+        for event in events { lastSeq = try writer.append(event) }
+        if let checkpoint { try writer.storeCheckpoint(seq: lastSeq, interval: checkpoint.interval, bytes: checkpoint.bytes) }
         try writer.commit()
     }
 }

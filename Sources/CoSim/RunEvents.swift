@@ -76,7 +76,7 @@ public struct RunStartedEvent: EventPayload {
 public enum RunPayloads {
     /// In `EventKind.allCases` order, without `audit_finding`.
     public static let types: [any EventPayload.Type] = [
-        RunStartedEvent.self, IntervalStartedEvent.self, IntervalEndedEvent.self, SelftestEvent.self,
+        RunStartedEvent.self, IntervalStartedEvent.self, IntervalEndedEvent.self, CheckpointEvent.self, SelftestEvent.self,
         OrderCommittedEvent.self, OrderRevealedEvent.self, OrderRejectedEvent.self, OrderForwardedEvent.self,
         OrderMatchedEvent.self, OrderUnmatchedEvent.self, GameIterationEvent.self, ContractCreatedEvent.self,
         ContractSettledEvent.self, ContractRefundedEvent.self, MeterReadingEvent.self,

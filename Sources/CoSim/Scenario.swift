@@ -59,6 +59,9 @@ public struct Scenario: Sendable, Equatable {
     /// and whose LV base is the voltage level checked against `limits` (`[grid] source_transformer`);
     /// nil: the transformer with the lowest-voltage winding (a single-transformer LV feeder's).
     public var sourceTransformer: String?
+    /// A checkpoint of the whole engine state every this many intervals (`[trace] checkpoint_every_intervals`;
+    /// 0: none). Replay starts from them (`--from`) and re-executes between them in parallel (`--jobs`).
+    public var checkpointEveryIntervals = Scenario.defaultCheckpointEveryIntervals
     /// The file's exact text, which goes into the trace header.
     public var sourceText: String
 
@@ -77,7 +80,10 @@ public struct Scenario: Sendable, Equatable {
 }
 
 extension Scenario {
-    static let sections = ["run", "feeder", "homes", "profiles", "prices", "market", "chain", "adversaries", "grid"]
+    static let sections = ["run", "feeder", "homes", "profiles", "prices", "market", "chain", "adversaries", "grid", "trace"]
+    /// Every 70 minutes of the run: the chain's state grows with the run, and more often would add more
+    /// than 15 % to the demo's P2P trace (BENCHMARKS.md, checkpoints).
+    public static let defaultCheckpointEveryIntervals = 14
     /// The largest scenario file read.
     public static let maximumFileBytes = 1 << 20
 
@@ -194,6 +200,8 @@ extension Scenario {
         let sourceTransformer = try grid.string("source_transformer", default: "")
         scenario.sourceTransformer = sourceTransformer.isEmpty ? nil : sourceTransformer
         scenario.homes = try HomeRule.parse(try document.section("homes"), feederIsSynthetic: feederSource == .synthetic)
+        scenario.checkpointEveryIntervals = try document.section("trace").int(
+            "checkpoint_every_intervals", default: defaultCheckpointEveryIntervals, in: 0...marketIntervalsPerDay)
         try document.rejectUnknown(sections: sections)
         return scenario
     }

@@ -14,6 +14,15 @@ import PowerFlow
 public protocol EventSink {
     /// Receives one interval's events in trace order; `interval` is 0-based.
     mutating func write(interval: Int, events: [EventRecord]) throws
+    /// Receives one interval's events and, when its last event is a `checkpoint`, the state bytes it
+    /// names (a trace stores them; a comparison has the event's digest and needs nothing more).
+    mutating func write(interval: Int, events: [EventRecord], checkpoint: CheckpointBytes?) throws
+}
+
+extension EventSink {
+    public mutating func write(interval: Int, events: [EventRecord], checkpoint: CheckpointBytes?) throws {
+        try write(interval: interval, events: events)
+    }
 }
 
 /// Hands each interval's events to another sink on a background thread, strictly in interval order,
@@ -23,15 +32,21 @@ public protocol EventSink {
 /// inner sink's first error is rethrown by a later `write` or by `finish()`.
 public final class BackgroundEventSink<Inner: EventSink>: EventSink {
     public private(set) var inner: Inner
-    private var consumer: OrderedBackgroundConsumer<(interval: Int, events: [EventRecord])>?
+    private var consumer: OrderedBackgroundConsumer<(interval: Int, events: [EventRecord], checkpoint: CheckpointBytes?)>?
 
     public init(_ inner: Inner) {
         self.inner = inner
-        consumer = OrderedBackgroundConsumer { [unowned self] item in try self.inner.write(interval: item.interval, events: item.events) }
+        consumer = OrderedBackgroundConsumer { [unowned self] item in
+            try self.inner.write(interval: item.interval, events: item.events, checkpoint: item.checkpoint)
+        }
     }
 
     public func write(interval: Int, events: [EventRecord]) throws {
-        try consumer?.submit((interval, events))
+        try consumer?.submit((interval, events, nil))
+    }
+
+    public func write(interval: Int, events: [EventRecord], checkpoint: CheckpointBytes?) throws {
+        try consumer?.submit((interval, events, checkpoint))
     }
 
     /// Waits until every interval handed over has been written; rethrows the inner sink's first error.
@@ -96,8 +111,8 @@ public struct VariantRun {
     public let scenario: Scenario
     public let variant: Scenario.Variant
     public let feeder: PreparedFeeder
-    public private(set) var market: MarketSession
-    public private(set) var chain: ChainSimulator?
+    public internal(set) var market: MarketSession
+    public internal(set) var chain: ChainSimulator?
     let solver: PowerFlowSolver
     let area: MeasurementArea
     let limits: [VoltageLimits]
@@ -108,7 +123,9 @@ public struct VariantRun {
     var gridLog = EventLog()
     public private(set) var outcomes: [IntervalOutcome] = []
     /// Each home's phase (1, 2, 3 for A, B, C; 0 when unknown), from the first solve's voltage angles.
-    public private(set) var homePhases: [Int] = []
+    public internal(set) var homePhases: [Int] = []
+    /// The first interval `run` executes: 0, or the interval of the checkpoint restored.
+    public internal(set) var firstInterval = 0
 
     public init(scenario: Scenario, variant: Scenario.Variant, feeder: PreparedFeeder) throws {
         self.scenario = scenario
@@ -172,11 +189,23 @@ public struct VariantRun {
         return (chain.configuration.minerCount + home) % chain.configuration.nodeCount
     }
 
-    /// Runs every interval of the scenario, handing each interval's events to `sink`.
-    public mutating func run<Sink: EventSink>(into sink: inout Sink, progress: (Int) -> Void = { _ in }) throws {
-        for interval in 0..<scenario.intervals {
-            let events = try runInterval(interval)
-            try sink.write(interval: interval, events: events)
+    /// Runs every interval of the scenario from `firstInterval` (up to, not including, `endInterval`
+    /// when given), handing each interval's events to `sink`. Every k-th interval
+    /// (`checkpointEveryIntervals`) but the last closes with a `checkpoint` event; its state bytes go
+    /// to the sink with it.
+    public mutating func run<Sink: EventSink>(into sink: inout Sink, endInterval: Int? = nil,
+                                              progress: (Int) -> Void = { _ in }) throws {
+        let end = min(endInterval ?? scenario.intervals, scenario.intervals)
+        guard firstInterval < end else { return }
+        for interval in firstInterval..<end {
+            var events = try runInterval(interval)
+            var checkpoint: CheckpointBytes?
+            if isCheckpointBoundary(interval + 1) {
+                let bytes = try checkpointBytes(interval: interval + 1)
+                events.append(checkpointEvent(interval: interval + 1, bytes: bytes))
+                checkpoint = CheckpointBytes(interval: interval + 1, bytes: bytes)
+            }
+            try sink.write(interval: interval, events: events, checkpoint: checkpoint)
             progress(interval)
         }
     }

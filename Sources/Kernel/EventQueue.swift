@@ -83,3 +83,7 @@ public struct EventQueue<Payload: Sendable>: Sendable {
         }
     }
 }
+
+// Checkpoints store a queue whole (its heap order and next sequence number decide what fires next).
+extension ScheduledEvent: Codable where Payload: Codable {}
+extension EventQueue: Codable where Payload: Codable {}

@@ -9,6 +9,8 @@ public enum EventKind: String, CaseIterable, Sendable, Comparable {
     case runStarted = "run_started"
     case intervalStarted = "interval_started"
     case intervalEnded = "interval_ended"
+    /// The whole engine state between two intervals (trace format 4), for replay to start from.
+    case checkpoint = "checkpoint"
     case selftest = "selftest"
     // Market
     case orderCommitted = "order_committed"

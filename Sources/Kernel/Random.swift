@@ -25,7 +25,7 @@ public struct SplitMix64: Sendable {
 /// Seeded from a 64-bit value through SplitMix64, as its authors recommend. All derived draws
 /// (`uniformInt`, `uniformDouble`, `exponential`, …) are defined in terms of `next()` only, so a
 /// stream's output is a pure function of its seed.
-public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
+public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable, Codable {
     private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 
     public init(seed: UInt64) {

@@ -1,7 +1,7 @@
 // Owns simulated time: integer milliseconds since the start of a run (never the wall clock).
 
 /// A point in simulated time, in integer milliseconds since the run's start (t = 0).
-public struct SimTime: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct SimTime: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     public var milliseconds: Int64
 
     public init(milliseconds: Int64) { self.milliseconds = milliseconds }

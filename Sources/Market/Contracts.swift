@@ -4,7 +4,7 @@
 import Kernel
 
 /// A smart contract for one trade. Money in µtoken, energy in Wh.
-public struct Contract: Sendable, Equatable {
+public struct Contract: Sendable, Equatable, Codable {
     public var id: Int
     public var interval: Int
     public var seller: Int
@@ -92,7 +92,7 @@ public struct SettlementReport: Sendable, Equatable {
 ///
 /// Invariant (checked with `precondition` after every operation that moves money): the sum of all
 /// accounts equals `totalMicroTokens`, which never changes after creation.
-public struct TokenLedger: Sendable, Equatable {
+public struct TokenLedger: Sendable, Equatable, Codable {
     public private(set) var homeBalancesMicroTokens: [Int64]
     public private(set) var escrowMicroTokens: Int64 = 0
     public private(set) var operatorMicroTokens: Int64 = 0

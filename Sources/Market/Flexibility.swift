@@ -53,7 +53,7 @@ public struct ChargingSignal: Sendable, Equatable {
 public struct EVChargingController: Sendable {
     public let sessions: [EVSession]
     public let chargerKilowatts: Double
-    private var deliveredKilowattHours: [Double]
+    var deliveredKilowattHours: [Double]
 
     public init(sessions: [EVSession], chargerKilowatts: Double) {
         self.sessions = sessions

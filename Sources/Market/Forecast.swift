@@ -8,7 +8,7 @@
 /// forecast for interval k is `s_k + evPlanned_k`: the EV's own planned charge is known exactly,
 /// the rest (base load − PV) is persistence with smoothing. Pure arithmetic in a fixed order, so
 /// the same history gives the same bits.
-public struct NetEnergyForecaster: Sendable, Equatable {
+public struct NetEnergyForecaster: Sendable, Equatable, Codable {
     public let smoothing: Double
     public private(set) var smoothedNonEVKilowattHours: Double = 0
     public private(set) var observations = 0

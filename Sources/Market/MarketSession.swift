@@ -51,7 +51,7 @@ public struct MarketConfiguration: Sendable, Equatable {
 }
 
 /// One home's plan for an interval: the powers CoSim should place on the feeder (kW) and the forecast.
-public struct HomeIntervalPlan: Sendable, Equatable {
+public struct HomeIntervalPlan: Sendable, Equatable, Codable {
     public var home: Int
     public var baseLoadKilowatts: Double
     /// Change of the base load from seller price response (≤ 0 sheds), kW.
@@ -68,7 +68,7 @@ public struct HomeIntervalPlan: Sendable, Equatable {
 }
 
 /// The plan of every home for one interval.
-public struct IntervalPlan: Sendable, Equatable {
+public struct IntervalPlan: Sendable, Equatable, Codable {
     public var interval: Int
     public var homes: [HomeIntervalPlan]
 }
@@ -138,9 +138,9 @@ public struct MarketSession: Sendable {
     let adversaryByHome: [AdversaryStrategy?]
     var evControllers: [EVChargingController]
     var forecasters: [NetEnergyForecaster]
-    private var bidStream: Xoshiro256StarStar
-    private var nonceStream: Xoshiro256StarStar
-    private var adversaryStream: Xoshiro256StarStar
+    var bidStream: Xoshiro256StarStar
+    var nonceStream: Xoshiro256StarStar
+    var adversaryStream: Xoshiro256StarStar
     var nextInterval = 0
     var phase = Phase.plan
     var plan: IntervalPlan?
@@ -149,7 +149,7 @@ public struct MarketSession: Sendable {
     var lastCommunitySurplus = false
     var lastSellerPrice: [Double]
 
-    enum Phase: Sendable { case plan, submit, clear, settle }
+    enum Phase: String, Sendable, Codable { case plan, submit, clear, settle }
 
     /// `adversarySeed` (default: `rootSeed`) draws who the adversaries are and when they misdeclare,
     /// so they can be held fixed while the market's own draws vary (or the reverse).

@@ -7,12 +7,12 @@ import Feeder
 import Kernel
 
 /// The switching a CapControl has decided on (OpenDSS's PendingChange).
-enum CapacitorSwitch {
+enum CapacitorSwitch: Codable {
     case none, open, close
 }
 
 /// What a CapControl remembers between samples.
-struct CapacitorControlState {
+struct CapacitorControlState: Codable {
     var armed = false
     var actionHandle = 0
     var pendingChange = CapacitorSwitch.none
@@ -24,7 +24,7 @@ struct CapacitorControlState {
 
 /// What a CapControl acts on and watches (model capacitor index, delivery element index, and the
 /// bus index of `vbus=`).
-struct CapacitorTarget {
+struct CapacitorTarget: Codable {
     var capacitor: Int
     var element: Int
     var overrideBus: Int?

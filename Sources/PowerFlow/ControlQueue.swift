@@ -3,7 +3,7 @@
 // list order, deleted by handle.
 
 /// A point on OpenDSS's solution clock: whole hours plus seconds into the hour.
-public struct SolutionClock: Sendable, Equatable {
+public struct SolutionClock: Sendable, Equatable, Codable {
     public var hour: Int
     public var seconds: Double
 
@@ -42,21 +42,21 @@ public struct SolutionClock: Sendable, Equatable {
 }
 
 /// Which control owns a queued action (index into the model's RegControls or CapControls).
-enum ControlOwner: Equatable {
+enum ControlOwner: Equatable, Codable {
     case regulator(Int)
     case capacitor(Int)
 }
 
 /// What a queued action does when it comes due.
-enum QueuedAction: Equatable {
+enum QueuedAction: Equatable, Codable {
     case tapChange
     case reversePowerToggle
     case capacitorSwitch
 }
 
 /// OpenDSS's control queue.
-struct ControlQueue {
-    struct Entry {
+struct ControlQueue: Codable {
+    struct Entry: Codable {
         var hour: Int
         var seconds: Double
         var handle: Int

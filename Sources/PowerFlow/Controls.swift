@@ -7,7 +7,7 @@ import Feeder
 import Kernel
 
 /// The control loop's memory across control iterations and solves: queue, clock, control states.
-struct ControlLoopState {
+struct ControlLoopState: Codable {
     var queue = ControlQueue()
     var clock: SolutionClock
     var regulators: [RegulatorState]

@@ -44,7 +44,7 @@ struct BranchTable {
 
 /// Anderson acceleration's memory (Walker & Ni type II, normal equations on a Jacobi-scaled Gram
 /// matrix); dropped when Y changes. Everything runs in a fixed order: results are deterministic.
-struct AndersonHistory {
+struct AndersonHistory: Codable {
     /// Most differences of residuals and of map values kept (the method's depth).
     static let depth = 5
     var length: Int

@@ -8,7 +8,7 @@ import Feeder
 import Kernel
 
 /// What a RegControl remembers between samples (OpenDSS's Armed, PendingTapChange, reverse flags).
-struct RegulatorState {
+struct RegulatorState: Codable {
     var armed = false
     var actionHandle = 0
     var pendingTapChange = 0.0
@@ -20,7 +20,7 @@ struct RegulatorState {
 }
 
 /// Where a RegControl acts: the transformer (model and delivery index) and its windings (0-based).
-struct RegulatorGeometry {
+struct RegulatorGeometry: Codable {
     var transformer: Int
     var element: Int
     var winding: Int

@@ -54,7 +54,7 @@ public struct SolveOutcome: Sendable, Equatable {
 }
 
 /// Per-branch quantities of a power-conversion element at its present power (OpenDSS's SetNominal).
-struct ConversionState {
+struct ConversionState: Codable {
     var watts = 0.0
     var vars = 0.0
     var yeq = CDouble.zero
@@ -116,7 +116,7 @@ public final class PowerFlowSolver {
     var carriedHistory: AndersonHistory?
     var measureSteps = true
     /// Number of (re)factorizations of the system matrix so far (changes only when Y changes).
-    public private(set) var factorizationCount = 0
+    public internal(set) var factorizationCount = 0
     var scratchRe: [Double] = []
     var scratchIm: [Double] = []
     /// Set while a time step runs, for the iteration events.

@@ -17,7 +17,13 @@ public enum TraceFormat {
     /// 3: the trace may be signed (`signer`, `signatures`; see `TraceSigning`). Signatures are
     /// covered by no hash, so the chain, the seal and every digest are those of version 2. Version 1
     /// and 2 traces are still read and verified (as unsigned).
-    public static let version: Int64 = 3
+    ///
+    /// 4: the trace may hold `checkpoint` events, whose engine state (zlib) sits in `checkpoints`
+    /// under the event's seq; the event records the state's size and SHA-256, so the chain covers
+    /// it. Nothing else changed: versions 1–3 are still read and verified.
+    public static let version: Int64 = 4
+    /// The first version that may hold checkpoints.
+    public static let checkpointsVersion: Int64 = 4
     /// The oldest format version this gridtrace reads.
     public static let oldestReadableVersion: Int64 = 1
     /// Largest stored file accepted when reading (a damaged size must not allocate without bound).
@@ -59,6 +65,11 @@ public enum TraceFormat {
           path TEXT PRIMARY KEY,
           sha256 TEXT NOT NULL,
           size_bytes INTEGER NOT NULL,
+          zlib BLOB NOT NULL
+        ) STRICT;
+        CREATE TABLE checkpoints(
+          seq INTEGER PRIMARY KEY,
+          interval INTEGER NOT NULL,
           zlib BLOB NOT NULL
         ) STRICT;
         CREATE TABLE signer(

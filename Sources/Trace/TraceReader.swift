@@ -261,7 +261,7 @@ public final class TraceReader {
         return result(checkSeal(lastSeq: expectedSeq - 1, finalHash: previous, counts: tally.sorted))
     }
 
-    private func checkSeal(lastSeq: Int64, finalHash: [UInt8], counts: [(kind: String, count: Int64)]) -> TraceStatus {
+    func checkSeal(lastSeq: Int64, finalHash: [UInt8], counts: [(kind: String, count: Int64)]) -> TraceStatus {
         let statement: SQLiteStatement
         do {
             statement = try connection.prepare("SELECT events, final_hash, seed, counts, seal_hash FROM seal WHERE id = 1")

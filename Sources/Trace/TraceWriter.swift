@@ -224,6 +224,21 @@ public final class TraceWriter {
         }
     }
 
+    /// Stores the engine state that the `checkpoint` event at `seq` (appended in this transaction)
+    /// names, compressed, for replay to start from (`TraceReader.checkpoints`).
+    public func storeCheckpoint(seq: Int64, interval: Int, bytes: [UInt8]) throws(TraceError) {
+        precondition(seq == lastSeq && inTransaction, "a checkpoint's state is stored right after its event")
+        do {
+            let statement = try connection.prepare("INSERT INTO checkpoints(seq, interval, zlib) VALUES (?, ?, ?)")
+            statement.bind(1, seq)
+            statement.bind(2, Int64(interval))
+            statement.bind(3, bytes: Zlib.compress(bytes, level: Zlib.checkpointLevel))
+            try statement.run()
+        } catch {
+            throw .database(path: path, error)
+        }
+    }
+
     /// Makes every event appended so far durable (call once per market interval); with a signing
     /// key, the interval's last chain hash is signed in the same transaction.
     public func commit() throws(TraceError) {

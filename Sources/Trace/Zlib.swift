@@ -3,12 +3,14 @@
 // build that compresses differently still verifies the same trace.
 import CZlib
 
-enum Zlib {
+public enum Zlib {
     /// zlib level 9: files are compressed once per trace, read many times.
-    static let level: Int32 = 9
+    public static let level: Int32 = 9
+    /// Checkpoints are written many times per run and read rarely: zlib's fast level.
+    public static let checkpointLevel: Int32 = 1
 
     /// `bytes` compressed (zlib format with its Adler-32 check).
-    static func compress(_ bytes: [UInt8]) -> [UInt8] {
+    public static func compress(_ bytes: [UInt8], level: Int32 = Zlib.level) -> [UInt8] {
         var capacity = compressBound(uLong(bytes.count))
         var output = [UInt8](repeating: 0, count: Int(capacity))
         let status = output.withUnsafeMutableBufferPointer { out in
@@ -23,7 +25,7 @@ enum Zlib {
 
     /// Decompresses `compressed`, which must expand to exactly `byteCount` bytes; nil when it is
     /// damaged (bad header or Adler-32 check, truncated, or another length).
-    static func decompress(_ compressed: [UInt8], byteCount: Int) -> [UInt8]? {
+    public static func decompress(_ compressed: [UInt8], byteCount: Int) -> [UInt8]? {
         guard byteCount >= 0 else { return nil }
         // One spare byte so that data longer than recorded is caught (Z_BUF_ERROR or a longer result).
         var length = uLong(byteCount + 1)

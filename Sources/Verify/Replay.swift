@@ -152,6 +152,12 @@ public enum Replay {
         var notes: [String] = []
         if case .incomplete(let seq) = status { notes.append("the trace is incomplete at seq \(seq): replaying its committed prefix") }
         if let feederNote = compared.feederNote { notes.append(feederNote) }
+        return result(of: compared, status: status, stop: stop, notes: notes)
+    }
+
+    /// The outcome of a re-execution against a trace whose chain status is `status`.
+    private static func result(of compared: Reexecution, status: TraceStatus, stop: ReplayStop?, notes: [String]) -> ReplayResult {
+        var notes = notes
         let sink = compared.sink
         let isPrefix: Bool
         if case .incomplete = status { isPrefix = true } else { isPrefix = false }
@@ -174,7 +180,7 @@ public enum Replay {
     }
 
     /// What re-executing a trace's run found, before the trace's own verification is known.
-    private struct Reexecution {
+    struct Reexecution {
         var sink: ComparingSink
         /// The signal that ended the run early, if any.
         var signal: ReplaySignal?
@@ -182,6 +188,11 @@ public enum Replay {
         var extra: TraceEvent?
         var run: VariantRun
         var feederNote: String?
+    }
+
+    /// The outcome of a re-execution (for replays that start from checkpoints).
+    static func outcome(of compared: Reexecution, status: TraceStatus, stop: ReplayStop?, notes: [String]) -> ReplayResult {
+        result(of: compared, status: status, stop: stop, notes: notes)
     }
 
     /// Re-derives the run from the header and re-executes it against the trace.
@@ -238,6 +249,8 @@ public enum Replay {
             throw CoSimError.replay("the recorded scenario does not parse any more: \(error)")
         }
         scenario.seed = header.seed
+        // Traces written before checkpoints existed hold none: their replay must not make any.
+        if header.formatVersion < TraceFormat.checkpointsVersion { scenario.checkpointEveryIntervals = 0 }
         var parameters: [String: CanonicalJSON] = [:]
         if case .object(let members)? = try? parsePayloadJSON(header.parameters) { parameters = members }
         guard case .string(let variantName)? = parameters["variant"], let variant = Scenario.Variant(rawValue: variantName) else {
@@ -304,23 +317,27 @@ enum ReplaySignal: Error {
 struct ComparingSink: EventSink {
     let cursor: TraceCursor
     let stop: ReplayStop?
-    private(set) var compared: Int64 = 0
+    /// The seq of the event before the first one compared (a replay from a checkpoint starts after it).
+    let seqOffset: Int64
+    /// Events compared (a parallel replay adds the parts before this one).
+    var compared: Int64 = 0
     private(set) var recent: [ComparedEvent] = []
     private var interval = 0
     private var last: ComparedEvent?
     private var orderBook: [(participant: Int, side: String, energyWattHours: Int64, limitPrice: Int64)] = []
     private var openContracts: [(contract: Int, seller: Int, buyer: Int, energyWattHours: Int64)] = []
 
-    init(cursor: TraceCursor, stop: ReplayStop?) {
+    init(cursor: TraceCursor, stop: ReplayStop?, seqOffset: Int64 = 0) {
         self.cursor = cursor
         self.stop = stop
+        self.seqOffset = seqOffset
     }
 
     mutating func write(interval: Int, events: [EventRecord]) throws {
         if interval != self.interval { orderBook = [] }
         self.interval = interval
         for record in events {
-            let replayed = ComparedEvent(seq: compared + 1, record)
+            let replayed = ComparedEvent(seq: seqOffset + compared + 1, record)
             guard let stored = try cursor.next() else {
                 // A crashed run's trace ends here: everything it holds was reproduced.
                 throw ReplaySignal.diverged(Divergence(seq: replayed.seq, recorded: nil, replayed: replayed, before: recent,

@@ -12,8 +12,10 @@ struct ReplayCommand: ParsableCommand {
         abstract: "Re-execute a recorded run from its trace header and compare it event by event.",
         discussion: """
             Exit 0 when every recorded event is reproduced (or --until was reached), 1 at the first \
-            difference (printed with the events before it) or when the trace is incomplete (its \
-            committed prefix is replayed), 2 when the trace cannot be replayed. With --out DIR, a \
+            difference (printed with the events before it), when the trace is incomplete (its \
+            committed prefix is replayed) or when a checkpoint it needs is damaged (named by seq), 2 \
+            when the trace cannot be replayed. --from starts at the last checkpoint at or before the \
+            time; --jobs re-executes the stretches between checkpoints in parallel. With --out DIR, a \
             what-if: the scenario re-runs with the --override changes into DIR and the diff against \
             the trace is printed (exit 0 identical, 1 different).
             """)
@@ -35,9 +37,25 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "With --out: events shown on each side of the first difference (0–\(TraceDiff.maximumContext)).")
     var context = 3
     @OptionGroup var signing: SigningKeyOptions
+    @Option(help: ArgumentHelp(
+        "Start at the last checkpoint at or before this simulated time (HH:MM[:SS], <n>s, <n>ms) instead of the beginning.",
+        discussion: "Only the chain from that checkpoint to the seal is verified; `trace verify` checks the whole trace."))
+    var from: String?
+    @Option(help: "Re-execute the stretches between checkpoints on this many threads (1…64); reports what the sequential replay would.")
+    var jobs: Int = 1
     @Flag(help: "Machine-readable output.") var json = false
 
     func validate() throws {
+        guard (1...64).contains(jobs) else { throw ValidationError("--jobs takes 1…64, got \(jobs)") }
+        if let from {
+            guard case .time? = ReplayStop(from) else {
+                throw ValidationError("--from takes a simulated time such as 23:55, 900s or 5000ms; got '\(from)'")
+            }
+            guard jobs == 1, override.isEmpty else { throw ValidationError("--from cannot be combined with --jobs or --override") }
+        }
+        if jobs > 1, until != nil || !override.isEmpty {
+            throw ValidationError("--jobs replays the whole trace: it cannot be combined with --until or --override")
+        }
         try validateWhatIf()
         if let until, ReplayStop(until) == nil {
             throw ValidationError("--until takes a seq, a time such as 06:30 or 900s, an event kind such as order_matched, "
@@ -53,12 +71,13 @@ struct ReplayCommand: ParsableCommand {
             return (parts[0], parts[1])
         }
         let result = try reportingErrors {
-            var overrideError: Error?
-            let result = try Replay.run(tracePath: trace, until: until.flatMap(ReplayStop.init), feeder: feeder) { scenario in
-                do { for (key, value) in overrides { try scenario.override(key, value: value) } } catch { overrideError = error }
+            do {
+                return try replay(overrides: overrides)
+            } catch let damage as CheckpointDamage {
+                // A check failed (the trace's checkpoint is damaged), as opposed to a trace that cannot be read.
+                FileHandle.standardError.write(Data("gridtrace: \(damage); it was not used\n".utf8))
+                throw ExitCode(1)
             }
-            if let overrideError { throw overrideError }
-            return result
         }
         if json { printJSON(ReplayReport.json(result)) } else { print(ReplayReport.text(result)) }
         // A check failed: the replay differs, or the trace is a crashed run's prefix (README: exit 1 when incomplete).
@@ -66,5 +85,19 @@ struct ReplayCommand: ParsableCommand {
         case .diverged, .identicalPrefix: throw ExitCode(1)
         case .identical, .stopped: break
         }
+    }
+
+    /// Runs the replay the options ask for.
+    private func replay(overrides: [(String, String)]) throws -> ReplayResult {
+        if let from, case .time(let start)? = ReplayStop(from) {
+            return try Replay.run(tracePath: trace, from: start, until: until.flatMap(ReplayStop.init), feeder: feeder)
+        }
+        if jobs > 1 { return try Replay.run(tracePath: trace, jobs: jobs, feeder: feeder) }
+        var overrideError: Error?
+        let result = try Replay.run(tracePath: trace, until: until.flatMap(ReplayStop.init), feeder: feeder) { scenario in
+            do { for (key, value) in overrides { try scenario.override(key, value: value) } } catch { overrideError = error }
+        }
+        if let overrideError { throw overrideError }
+        return result
     }
 }

@@ -247,7 +247,7 @@ func status(_ path: String) throws -> TraceStatus { try TraceReader(path: path).
         var lines: [String] = []
         try TraceReader(path: path).exportJSONLines { lines.append($0) }
         #expect(lines.count == 5)
-        #expect(lines[0].hasPrefix(#"{"engine_version":"test","feeder_digest":"","feeder_entry":"","feeder_files":[],"format_version":3"#))
+        #expect(lines[0].hasPrefix(#"{"engine_version":"test","feeder_digest":"","feeder_entry":"","feeder_files":[],"format_version":4"#))
         #expect(lines[1].hasPrefix(#"{"actor":"home:0","hash":""#))
         #expect(lines[1].contains(#""kind":"run_started","payload":{"n":"#))
         #expect(lines[4].hasPrefix(#"{"counts":"#) && lines[4].contains(#""events":3"#))

@@ -14,6 +14,7 @@ import Trace
 /// One sample of every shape of every kind (the optional fields of each shape set).
 let payloadSamples: [any EventPayload] = [
     RunStartedEvent(), IntervalStartedEvent(interval: 3, variant: "p2p"), IntervalEndedEvent(interval: 3, variant: "no-p2p"),
+    CheckpointEvent(interval: 6, variant: "p2p", stateBytes: 123_456, stateSHA256: String(repeating: "ab", count: 32)),
     SelftestEvent(n: 42, x: -1.25, tag: "beef"),
     OrderCommittedEvent(participant: 4, interval: 2, commitmentHex: "ab01", signatureHex: "cd02"),
     OrderRevealedEvent(Order(participant: 4, interval: 2, side: .sell, energyWattHours: 310, limitPriceMicroTokensPerWattHour: 120)),
@@ -68,6 +69,7 @@ let frozenFields: [(EventKind, [String])] = [
     (.runStarted, []),
     (.intervalStarted, ["interval", "variant"]),
     (.intervalEnded, ["interval", "variant"]),
+    (.checkpoint, ["interval", "variant", "state_bytes", "state_sha256"]),
     (.selftest, ["n", "x", "tag"]),
     (.orderCommitted, ["type", "participant", "interval", "commitment", "signature"]),
     (.orderRevealed, ["participant", "interval", "side", "energy_wh", "limit_price"]),
