@@ -1,6 +1,7 @@
 // Owns reading TOML with positions: TOMLKit (toml++) parses, and this wrapper remembers which keys
 // were read so unknown keys are reported, and finds the line of any key for error messages
-// (TOMLKit reports positions for syntax errors only).
+// (TOMLKit reports positions for syntax errors only). Sections point at the text's positions, not
+// back at their document, so a parsed document and its tree are freed when the caller lets go.
 import Foundation
 import TOMLKit
 
@@ -19,11 +20,11 @@ public struct TOMLInputError: Error, CustomStringConvertible, Sendable, Equatabl
 /// A table of a TOML document being read against a schema.
 final class TOMLSection {
     let path: String
-    private let table: TOMLTable?
-    private let document: TOMLDocument
+    private let table: TOMLNode?
+    private let document: TOMLPositions
     private var consumed: [String] = []
 
-    fileprivate init(path: String, table: TOMLTable?, document: TOMLDocument) {
+    fileprivate init(path: String, table: TOMLNode?, document: TOMLPositions) {
         self.path = path
         self.table = table
         self.document = document
@@ -36,7 +37,7 @@ final class TOMLSection {
         return TOMLInputError(file: document.file, line: line, key: key.map(qualified), message: message)
     }
 
-    private func value(_ key: String) -> TOMLValueConvertible? {
+    private func value(_ key: String) -> TOMLNode? {
         consumed.append(key)
         return table?[key]
     }
@@ -78,7 +79,7 @@ final class TOMLSection {
 
     func strings(_ key: String, default fallback: [String]) throws(TOMLInputError) -> [String] {
         guard let raw = value(key) else { return fallback }
-        guard let array = raw.array else { throw error(key, "expected an array of strings, found \(raw.type)") }
+        guard let array = raw.elements else { throw error(key, "expected an array of strings, found \(raw.type)") }
         var out: [String] = []
         for element in array {
             guard let text = element.string else { throw error(key, "expected an array of strings") }
@@ -94,7 +95,7 @@ final class TOMLSection {
     func numberRange(_ key: String, default fallback: ClosedRange<Double>,
                      in range: ClosedRange<Double>) throws(TOMLInputError) -> ClosedRange<Double> {
         guard let raw = value(key) else { return fallback }
-        guard let array = raw.array, array.count == 2 else { throw error(key, "expected [low, high], two numbers") }
+        guard let array = raw.elements, array.count == 2 else { throw error(key, "expected [low, high], two numbers") }
         var bounds: [Double] = []
         for element in array {
             guard let number = element.double ?? element.int.map(Double.init) else { throw error(key, "expected [low, high], two numbers") }
@@ -110,7 +111,7 @@ final class TOMLSection {
     /// An array of exactly `count` integers, each within `range`.
     func ints(_ key: String, default fallback: [Int], count: Int, in range: ClosedRange<Int>) throws(TOMLInputError) -> [Int] {
         guard let raw = value(key) else { return fallback }
-        guard let array = raw.array, array.count == count else {
+        guard let array = raw.elements, array.count == count else {
             throw error(key, "expected an array of \(count) integers")
         }
         var out: [Int] = []
@@ -135,33 +136,38 @@ final class TOMLSection {
 
 /// A parsed TOML document and its text, for positions.
 final class TOMLDocument {
-    let file: String
-    private let root: TOMLTable
-    private let lines: [Substring]
+    /// The longest TOML text parsed (the scenario file limit; a trace header's scenario is held to it too).
+    static let maximumTextBytes = 1 << 20
+
+    let positions: TOMLPositions
+    private let root: TOMLNode
     private var sections: [TOMLSection] = []
 
+    var file: String { positions.file }
+
     init(text: String, file: String) throws(TOMLInputError) {
-        self.file = file
-        lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // Checked before anything is split or parsed: the work below is linear in the text's size.
+        guard text.utf8.count <= Self.maximumTextBytes else {
+            throw TOMLInputError(file: file, line: 0, key: nil,
+                                 message: "the TOML text is \(text.utf8.count) bytes; scenarios are limited to \(Self.maximumTextBytes >> 20) MiB")
+        }
+        positions = TOMLPositions(file: file, lines: text.split(separator: "\n", omittingEmptySubsequences: false))
         try TOMLPrecheck.check(text, file: file)
         do {
-            root = try TOMLTable(string: text)
-        } catch let parse as TOMLParseError {
-            throw TOMLInputError(file: file, line: parse.source.begin.line, key: nil,
-                                 message: "\(parse.description) (column \(parse.source.begin.column))")
+            root = try TOMLTree(text: text).root
         } catch {
-            throw TOMLInputError(file: file, line: 1, key: nil, message: "\(error)")
+            throw TOMLInputError(file: file, line: error.line, key: nil, message: "\(error.message) (column \(error.column))")
         }
     }
 
     /// The top-level table `name` (absent tables read as all defaults).
     func section(_ name: String) throws(TOMLInputError) -> TOMLSection {
         let raw = root[name]
-        if let raw, raw.table == nil {
+        if let raw, !raw.isTable {
             throw TOMLInputError(file: file, line: line(ofKey: name, inTable: ""), key: name,
                                  message: "expected a table, found \(raw.type)")
         }
-        let section = TOMLSection(path: name, table: raw?.table, document: self)
+        let section = TOMLSection(path: name, table: raw, document: positions)
         sections.append(section)
         return section
     }
@@ -174,6 +180,18 @@ final class TOMLDocument {
         }
         for section in sections { try section.rejectUnknownKeys() }
     }
+
+    /// 1-based line of `[table]` (or 1 when it is not written as a header).
+    func line(ofTable table: String) -> Int { positions.line(ofTable: table) }
+
+    /// 1-based line where `key = …` is written inside `[table]` (see `TOMLPositions`).
+    func line(ofKey key: String, inTable table: String) -> Int { positions.line(ofKey: key, inTable: table) }
+}
+
+/// The lines of a TOML text, to find where a table or key is written.
+struct TOMLPositions {
+    let file: String
+    let lines: [Substring]
 
     /// 1-based line of `[table]` (or 1 when it is not written as a header).
     func line(ofTable table: String) -> Int {
