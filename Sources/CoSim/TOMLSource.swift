@@ -1,6 +1,7 @@
 // Owns reading TOML with positions: TOMLKit (toml++) parses, and this wrapper remembers which keys
 // were read so unknown keys are reported, and finds the line of any key for error messages
-// (TOMLKit reports positions for syntax errors only).
+// (TOMLKit reports positions for syntax errors only). Sections point at the text's positions, not
+// back at their document, so a parsed document and its tree are freed when the caller lets go.
 import Foundation
 import TOMLKit
 
@@ -24,13 +25,15 @@ public struct TOMLInputError: Error, CustomStringConvertible, Sendable, Equatabl
 }
 
 /// A table of a TOML document being read against a schema (scenario files here, sweep plans in Study).
+/// It holds its nested sections (not its document), so a parsed document is freed when let go.
 public final class TOMLSection {
     public let path: String
-    private let table: TOMLTable?
-    private let document: TOMLDocument
+    private let table: TOMLNode?
+    private let document: TOMLPositions
     private var consumed: [String] = []
+    private var children: [TOMLSection] = []
 
-    fileprivate init(path: String, table: TOMLTable?, document: TOMLDocument) {
+    fileprivate init(path: String, table: TOMLNode?, document: TOMLPositions) {
         self.path = path
         self.table = table
         self.document = document
@@ -43,7 +46,7 @@ public final class TOMLSection {
         return TOMLInputError(file: document.file, line: line, key: key.map(qualified), message: message)
     }
 
-    private func value(_ key: String) -> TOMLValueConvertible? {
+    private func value(_ key: String) -> TOMLNode? {
         consumed.append(key)
         return table?[key]
     }
@@ -94,7 +97,7 @@ public final class TOMLSection {
 
     public func strings(_ key: String, default fallback: [String]) throws(TOMLInputError) -> [String] {
         guard let raw = value(key) else { return fallback }
-        guard let array = raw.array else { throw error(key, "expected an array of strings, found \(raw.type)") }
+        guard let array = raw.elements else { throw error(key, "expected an array of strings, found \(raw.type)") }
         var out: [String] = []
         for element in array {
             guard let text = element.string else { throw error(key, "expected an array of strings") }
@@ -108,12 +111,14 @@ public final class TOMLSection {
     public func subsection(_ key: String) throws(TOMLInputError) -> TOMLSection {
         let raw = value(key)
         if let raw, raw.table == nil { throw error(key, "expected a table, found \(raw.type)") }
-        return document.register(TOMLSection(path: qualified(key), table: raw?.table, document: document))
+        let child = TOMLSection(path: qualified(key), table: raw?.table, document: document)
+        children.append(child)
+        return child
     }
 
     /// Every key of the table with its value, in the order they are written; all count as read
     /// (for tables whose keys are data, such as a sweep plan's parameters).
-    public func entriesInFileOrder() -> [(key: String, value: TOMLValueConvertible)] {
+    public func entriesInFileOrder() -> [(key: String, value: TOMLNode)] {
         guard let table else { return [] }
         let keys = table.keys  // determinism: sorted below by line
         consumed += keys
@@ -142,7 +147,7 @@ public final class TOMLSection {
     func numberRange(_ key: String, default fallback: ClosedRange<Double>,
                      in range: ClosedRange<Double>) throws(TOMLInputError) -> ClosedRange<Double> {
         guard let raw = value(key) else { return fallback }
-        guard let array = raw.array, array.count == 2 else { throw error(key, "expected [low, high], two numbers") }
+        guard let array = raw.elements, array.count == 2 else { throw error(key, "expected [low, high], two numbers") }
         var bounds: [Double] = []
         for element in array {
             guard let number = element.double ?? element.int.map(Double.init) else { throw error(key, "expected [low, high], two numbers") }
@@ -158,7 +163,7 @@ public final class TOMLSection {
     /// An array of exactly `count` integers, each within `range`.
     func ints(_ key: String, default fallback: [Int], count: Int, in range: ClosedRange<Int>) throws(TOMLInputError) -> [Int] {
         guard let raw = value(key) else { return fallback }
-        guard let array = raw.array, array.count == count else {
+        guard let array = raw.elements, array.count == count else {
             throw error(key, "expected an array of \(count) integers")
         }
         var out: [Int] = []
@@ -178,44 +183,44 @@ public final class TOMLSection {
         if let first = ordered.first {
             throw TOMLInputError(file: document.file, line: first.0, key: qualified(first.1), message: "unknown key")
         }
+        for child in children { try child.rejectUnknownKeys() }
     }
 }
 
 /// A parsed TOML document and its text, for positions.
 public final class TOMLDocument {
-    public let file: String
-    private let root: TOMLTable
-    private let lines: [Substring]
+    /// The longest TOML text parsed (the scenario file limit; a trace header's scenario is held to it too).
+    public static let maximumTextBytes = 1 << 20
+
+    let positions: TOMLPositions
+    private let root: TOMLNode
     private var sections: [TOMLSection] = []
 
+    public var file: String { positions.file }
+
     public init(text: String, file: String) throws(TOMLInputError) {
-        self.file = file
-        lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // Checked before anything is split or parsed: the work below is linear in the text's size.
+        guard text.utf8.count <= Self.maximumTextBytes else {
+            throw TOMLInputError(file: file, line: 0, key: nil,
+                                 message: "the TOML text is \(text.utf8.count) bytes; scenarios are limited to \(Self.maximumTextBytes >> 20) MiB")
+        }
+        positions = TOMLPositions(file: file, lines: text.split(separator: "\n", omittingEmptySubsequences: false))
         try TOMLPrecheck.check(text, file: file)
         do {
-            root = try TOMLTable(string: text)
-        } catch let parse as TOMLParseError {
-            throw TOMLInputError(file: file, line: parse.source.begin.line, key: nil,
-                                 message: "\(parse.description) (column \(parse.source.begin.column))")
+            root = try TOMLTree(text: text).root
         } catch {
-            throw TOMLInputError(file: file, line: 1, key: nil, message: "\(error)")
+            throw TOMLInputError(file: file, line: error.line, key: nil, message: "\(error.message) (column \(error.column))")
         }
     }
 
     /// The top-level table `name` (absent tables read as all defaults).
     public func section(_ name: String) throws(TOMLInputError) -> TOMLSection {
         let raw = root[name]
-        if let raw, raw.table == nil {
+        if let raw, !raw.isTable {
             throw TOMLInputError(file: file, line: line(ofKey: name, inTable: ""), key: name,
                                  message: "expected a table, found \(raw.type)")
         }
-        let section = TOMLSection(path: name, table: raw?.table, document: self)
-        sections.append(section)
-        return section
-    }
-
-    /// Adds a nested section to those whose unknown keys `rejectUnknown` reports.
-    fileprivate func register(_ section: TOMLSection) -> TOMLSection {
+        let section = TOMLSection(path: name, table: raw, document: positions)
         sections.append(section)
         return section
     }
@@ -230,7 +235,25 @@ public final class TOMLDocument {
     }
 
     /// 1-based line of `[table]` (or 1 when it is not written as a header).
-    public func line(ofTable table: String) -> Int {
+    public func line(ofTable table: String) -> Int { positions.line(ofTable: table) }
+
+    /// 1-based line where `key = …` is written inside `[table]` (see `TOMLPositions`).
+    public func line(ofKey key: String, inTable table: String) -> Int { positions.line(ofKey: key, inTable: table) }
+
+    /// 1-based line where `key = …` is written inside `[table]`; nil when the document does not write it.
+    func writtenLine(ofKey key: String, inTable table: String) -> Int? { positions.writtenLine(ofKey: key, inTable: table) }
+
+    /// 1-based line of the `[table]` header, nil when the table has none.
+    func headerLine(ofTable table: String) -> Int? { positions.headerLine(ofTable: table) }
+}
+
+/// The lines of a TOML text, to find where a table or key is written.
+struct TOMLPositions {
+    let file: String
+    let lines: [Substring]
+
+    /// 1-based line of `[table]` (or 1 when it is not written as a header).
+    func line(ofTable table: String) -> Int {
         for (index, line) in lines.enumerated() where header(of: line) == table { return index + 1 }
         for (index, line) in lines.enumerated() {
             guard let name = keyName(of: line) else { continue }

@@ -88,7 +88,7 @@ enum ScenarioText {
 
     /// The value at `parts` in `text` as the TOML parser reads it (nil when absent or unparsable).
     private static func readBack(_ text: String, parts: [String]) -> ParameterValue? {
-        guard var table = try? TOMLTable(string: text) else { return nil }
+        guard var table = TOMLNode.parse(text) else { return nil }
         for part in parts.dropLast() {
             guard let next = table[part]?.table else { return nil }
             table = next
@@ -98,7 +98,7 @@ enum ScenarioText {
     }
 
     /// A TOML scalar as a parameter value (nil for arrays, tables, dates).
-    static func parameterValue(_ raw: TOMLValueConvertible) -> ParameterValue? {
+    static func parameterValue(_ raw: TOMLNode) -> ParameterValue? {
         if let value = raw.int { return .int(value) }
         if let value = raw.double { return .double(value) }
         if let value = raw.string { return .string(value) }

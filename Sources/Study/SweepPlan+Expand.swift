@@ -17,7 +17,7 @@ extension SweepPlan {
     }
 
     /// Adds the parameter at `key` (nested tables are dotted keys: `chain.delay_ms = …` under [parameters]).
-    private static func collect(key: String, raw: TOMLValueConvertible, section: TOMLSection, document: TOMLDocument,
+    private static func collect(key: String, raw: TOMLNode, section: TOMLSection, document: TOMLDocument,
                                 into parameters: inout [SweepParameter]) throws(TOMLInputError) {
         let line = document.line(ofKey: key, inTable: section.path)
         func fail(_ message: String) -> TOMLInputError {
@@ -53,7 +53,7 @@ extension SweepPlan {
 
     /// `{from, to, step}`: from, from + step, … up to `to` (inclusive, to within a millionth of a
     /// step); integers when all three are integers.
-    private static func rangeValues(_ table: TOMLTable, fail: (String) -> TOMLInputError) throws(TOMLInputError) -> [ParameterValue] {
+    private static func rangeValues(_ table: TOMLNode, fail: (String) -> TOMLInputError) throws(TOMLInputError) -> [ParameterValue] {
         for name in table.keys.sorted() where !["from", "to", "step"].contains(name) { throw fail("unknown range key \"\(name)\" (from, to, step)") }
         var bounds: [Double] = []
         var integral = true

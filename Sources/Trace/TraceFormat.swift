@@ -26,7 +26,9 @@ public enum TraceFormat {
     public static let checkpointsVersion: Int64 = 4
     /// The oldest format version this gridtrace reads.
     public static let oldestReadableVersion: Int64 = 1
-    /// Largest stored file accepted when reading (a damaged size must not allocate without bound).
+    /// Largest stored file, and largest sum of all stored files, accepted when reading (a damaged
+    /// size must not allocate without bound; a size beyond what its compressed bytes can expand to
+    /// is refused before anything is allocated, see `Zlib.decompress`).
     public static let maxStoredFileBytes: Int64 = 1 << 30
     /// Size of every hash in the chain (SHA-256).
     public static let hashBytes = 32

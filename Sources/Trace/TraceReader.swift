@@ -333,6 +333,11 @@ public final class TraceReader {
     /// header records (and its hash covers); the first file that fails is the error.
     public func storedFiles() -> Result<[StoredFile], StoredFileDamage> {
         guard header.formatVersion >= 2 else { return .success([]) }
+        // All files are held at once: their recorded sizes together are bounded before any is read.
+        let recordedBytes = header.feederFiles.reduce(Int64(0)) { $0 + max(0, min($1.byteCount, TraceFormat.maxStoredFileBytes)) }
+        guard recordedBytes <= TraceFormat.maxStoredFileBytes else {
+            return .failure(StoredFileDamage(reason: "the stored feeder files record \(recordedBytes) bytes together; at most \(TraceFormat.maxStoredFileBytes >> 20) MiB are read"))
+        }
         var files: [StoredFile] = []
         do {
             let rows = try connection.prepare("SELECT path, size_bytes, zlib FROM feeder_files ORDER BY path")

@@ -26,7 +26,9 @@ public enum Zlib {
     /// Decompresses `compressed`, which must expand to exactly `byteCount` bytes; nil when it is
     /// damaged (bad header or Adler-32 check, truncated, or another length).
     public static func decompress(_ compressed: [UInt8], byteCount: Int) -> [UInt8]? {
-        guard byteCount >= 0 else { return nil }
+        // Deflate expands at most 1032:1, so a larger recorded size is damage, refused before the
+        // output buffer is allocated and zeroed: otherwise a few bytes claiming 1 GiB cost 1 GiB.
+        guard byteCount >= 0, byteCount <= maximumExpansion(of: compressed.count) else { return nil }
         // One spare byte so that data longer than recorded is caught (Z_BUF_ERROR or a longer result).
         var length = uLong(byteCount + 1)
         var output = [UInt8](repeating: 0, count: byteCount + 1)
@@ -38,5 +40,11 @@ public enum Zlib {
         guard status == Z_OK, Int(length) == byteCount else { return nil }
         output.removeLast()
         return output
+    }
+
+    /// The most bytes `compressedCount` bytes of zlib data can decompress to: deflate's best ratio is
+    /// 1032:1 (a 258-byte match coded in 2 bits), plus slack for the zlib header and Adler-32 trailer.
+    static func maximumExpansion(of compressedCount: Int) -> Int {
+        min(compressedCount, 1 << 40) * 1032 + 1024
     }
 }

@@ -84,6 +84,32 @@ import Testing
         #expect(Zlib.decompress([], byteCount: 0) == nil)
     }
 
+    /// Fuzzing (the trace target): a few stored bytes whose row claims up to 1 GiB made the reader
+    /// allocate and zero that much. A size the bytes cannot expand to (deflate's best is 1032:1), or
+    /// sizes that together pass the limit, are now refused before anything is allocated for them.
+    @Test func recordedSizesTheBytesCannotHoldAreRefusedBeforeAllocating() throws {
+        func damage(_ path: String) throws -> String? {
+            if case .failure(let damage) = try TraceReader(path: path).storedFiles() { return damage.reason }
+            return nil
+        }
+        let claimed = try Self.storingTrace("claimed")
+        try tamper(claimed, "UPDATE feeder_files SET size_bytes = 536870912 WHERE path = 'Master.dss'")
+        #expect(try damage(claimed) == "stored feeder file Master.dss does not decompress to its recorded 536870912 bytes")
+        let summed = try Self.storingTrace("summed")
+        try tamper(summed, "UPDATE feeder_files SET size_bytes = 629145600 WHERE path <> 'Master.dss'")
+        #expect(try damage(summed) == "the stored feeder files record 1258291225 bytes together; at most 1024 MiB are read")
+        #expect(try status(summed) == .corrupt(atSeq: 0, reason: "header does not match its recorded hash"))
+    }
+
+    @Test func zlibRefusesSizesBeyondDeflatesBestRatio() {
+        let zeros = [UInt8](repeating: 0, count: 1 << 20)
+        let compressed = Zlib.compress(zeros)  // about 1 KiB: near deflate's best ratio, still accepted
+        #expect(Zlib.decompress(compressed, byteCount: zeros.count) == zeros)
+        #expect(Zlib.maximumExpansion(of: compressed.count) >= zeros.count)
+        #expect(Zlib.maximumExpansion(of: 16) == 17_536)
+        #expect(Zlib.decompress(Array(compressed.prefix(16)), byteCount: 1 << 30) == nil)
+    }
+
     @Test func headerHashCoversTheFileDigests() {
         var header = TraceHeader(engineVersion: "t", seed: 1, scenarioText: "", feederFiles: Self.files.map(\.digest))
         let original = header.hash

@@ -44,7 +44,8 @@ enum GoldenFuzz {
         var body = bytes[...], name = "steps.csv"
         if body.starts(with: Array("name:".utf8)), let newline = body.firstIndex(of: 0x0A) {
             let given = String(decoding: body[(body.startIndex + 5)..<newline], as: UTF8.self)
-            if (1...64).contains(given.utf8.count), given.utf8.allSatisfy(isNameByte) { name = given }
+            // Not "." or "..": those name the folder itself or its parent, which the harness cannot write.
+            if (1...64).contains(given.utf8.count), given.utf8.allSatisfy(isNameByte), given.first != "." { name = given }
             body = body[(newline + 1)...]
         }
         let (results, golden) = splitAtNul(Array(body))
