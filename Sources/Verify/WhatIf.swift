@@ -66,7 +66,11 @@ public enum WhatIf {
         if case .incomplete(let seq) = status {
             notes.append("the original is incomplete at seq \(seq): the counterfactual runs the whole scenario, compared with its committed prefix")
         }
-        let (scenario, variant) = try Replay.recordedRun(reader)
+        var (scenario, variant) = try Replay.recordedRun(reader)
+        // The counterfactual is a new trace: it checkpoints as its scenario text says, so that its own
+        // replay reproduces it (a replay of an original older than checkpoints turns them off).
+        scenario.checkpointEveryIntervals = try Scenario.parse(scenario.sourceText, file: "<trace header>", baseFolder: nil)
+            .checkpointEveryIntervals
         let changed = try scenario.overriding(overrides)
         var changes: [WhatIfChange] = []
         for key in overrides.map(\.key) where !changes.contains(where: { $0.key == key }) {
