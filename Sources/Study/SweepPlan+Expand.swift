@@ -44,6 +44,7 @@ extension SweepPlan {
             guard !list.isEmpty else { throw fail("list at least one value") }
             values = list
         } else if let value = ScenarioText.parameterValue(raw) {
+            if case .double(let number) = value, !number.isFinite { throw fail("\(number) is not a finite number") }
             values = [value]
         } else {
             throw fail("expected a value, a list of values or {from, to, step}, found \(raw.type)")
