@@ -58,10 +58,14 @@ let package = Package(
             "Kernel", "Trace", "Chain", "CoSim", "Verify", "Report", "Plot", "CSQLite",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
+        // Release builds link the Swift runtime and Foundation statically: the process then starts
+        // without loading ~20 shared libraries (issue 11, start-up; BENCHMARKS.md). Debug builds,
+        // which the test targets link against, stay dynamic.
         .executableTarget(name: "gridtrace", dependencies: [
             "Kernel", "Trace", "Feeder", "PowerFlow", "Chain", "Market", "CoSim", "Verify", "Plot", "Report", "Study",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))],
+        linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]),
 
         .target(name: "TestSupport", dependencies: ["Trace", "CSQLite"], path: "Tests/TestSupport"),
         .testTarget(name: "KernelTests", dependencies: ["Kernel"]),

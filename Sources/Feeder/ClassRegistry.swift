@@ -23,9 +23,17 @@ struct DSSClass {
     /// Resolves a possibly abbreviated property name: exact match, else the first prefix match in
     /// OpenDSS's order (its rule); `like` is accepted by every class.
     func resolveProperty(_ given: String) -> String? {
+        resolvePropertyPosition(given)?.property
+    }
+
+    /// `resolveProperty` with the property's position in `propertyNames` (nil for a `like` the
+    /// class does not list), found in the same search.
+    func resolvePropertyPosition(_ given: String) -> (property: String, position: Int?)? {
         let lower = given.lowercased()
-        if lower == "like" || propertyNames.contains(lower) { return lower }
-        return propertyNames.first { $0.hasPrefix(lower) } ?? ("like".hasPrefix(lower) ? "like" : nil)
+        if let position = propertyNames.firstIndex(of: lower) { return (lower, position) }
+        if lower == "like" { return (lower, nil) }
+        if let position = propertyNames.firstIndex(where: { $0.hasPrefix(lower) }) { return (propertyNames[position], position) }
+        return "like".hasPrefix(lower) ? ("like", nil) : nil
     }
 }
 

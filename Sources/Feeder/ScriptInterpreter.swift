@@ -123,7 +123,17 @@ struct ScriptInterpreter {
 
     /// Removes `!` and `//` comments outside quotes and brackets.
     static func stripComment(_ line: String) -> String {
-        let bytes = Array(line.utf8)
+        withUTF8Bytes(of: line) { bytes in
+            let end = commentStart(bytes)
+            if end == bytes.count, let first = bytes.first, let last = bytes.last, !isTrimmedBlank(first), !isTrimmedBlank(last) {
+                return line  // no comment, nothing to trim: the line itself
+            }
+            return trimmingBlanks(bytes[..<end])
+        }
+    }
+
+    /// Where a `!` or `//` comment outside quotes and brackets starts (the byte count if none).
+    static func commentStart(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
         var depth = 0
         var quote: UInt8?
         var previous = UInt8(ascii: " ")
@@ -146,7 +156,7 @@ struct ScriptInterpreter {
             }
             previous = byte
         }
-        return trimmingBlanks(bytes[..<end])
+        return end
     }
 
     mutating func execute(_ line: String, directory: String, at location: ScriptLocation) throws {
@@ -183,7 +193,7 @@ struct ScriptInterpreter {
             guard let target = parameters.first else { throw FeederError.syntax("Edit needs Class.name", at: location) }
             let handle = try existingObject(target.value, at: location)
             active = handle
-            try apply(Array(parameters.dropFirst()), to: handle, directory: directory, at: location)
+            try apply(parameters.dropFirst(), to: handle, directory: directory, at: location)
         case "more", "m", "~":
             try continueActive(parameters, directory: directory, at: location)
         case "redirect", "compile":
@@ -227,16 +237,27 @@ struct ScriptInterpreter {
 
     mutating func continueActive(_ parameters: [ScriptParameter], directory: String, at location: ScriptLocation) throws {
         guard let handle = active else { throw FeederError.syntax("continuation line without a preceding New/Edit", at: location) }
-        try apply(parameters, to: handle, directory: directory, at: location)
+        try apply(parameters[...], to: handle, directory: directory, at: location)
     }
 
     /// Splits `Class.name` (class names as OpenDSS writes them, any case) into class index and name.
-    func splitObjectName(_ text: String, at location: ScriptLocation) throws -> (classIndex: Int, name: String) {
-        guard let dot = text.firstIndex(of: ".") else {
-            throw FeederError.syntax("expected Class.name, got '\(text)'", at: location)
+    func splitObjectName(_ text: String, at location: ScriptLocation) throws -> (classIndex: Int, className: String, name: String) {
+        let className: String, name: String
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII: lower-case once and cut at the first dot's byte (a Character there is a byte).
+            let lower = text.lowercased()
+            guard let dot = lower.utf8.firstIndex(of: UInt8(ascii: ".")) else {
+                throw FeederError.syntax("expected Class.name, got '\(text)'", at: location)
+            }
+            className = String(lower[..<dot])
+            name = String(lower[lower.utf8.index(after: dot)...])
+        } else {
+            guard let dot = text.firstIndex(of: ".") else {
+                throw FeederError.syntax("expected Class.name, got '\(text)'", at: location)
+            }
+            className = text[..<dot].lowercased()
+            name = text[text.index(after: dot)...].lowercased()
         }
-        let className = text[..<dot].lowercased()
-        let name = text[text.index(after: dot)...].lowercased()
         guard let classIndex = classIndexByName[className] else {
             if let reason = UnsupportedClass.reason(for: className) {
                 throw FeederError.unsupportedClass(className, reason: reason, at: location)
@@ -244,11 +265,11 @@ struct ScriptInterpreter {
             throw FeederError.unknownClass(String(className), at: location)
         }
         guard !name.isEmpty else { throw FeederError.syntax("empty element name in '\(text)'", at: location) }
-        return (classIndex, name)
+        return (classIndex, className, name)
     }
 
     func existingObject(_ text: String, at location: ScriptLocation) throws -> ObjectHandle {
-        let (classIndex, name) = try splitObjectName(text, at: location)
+        let (classIndex, _, name) = try splitObjectName(text, at: location)
         guard let index = indexByName[classIndex][name] else { throw FeederError.unknownElement(text, at: location) }
         return ObjectHandle(classIndex: classIndex, objectIndex: index)
     }
@@ -259,8 +280,10 @@ struct ScriptInterpreter {
             guard name.lowercased() == "object" else { throw FeederError.syntax("expected Class.name or object=Class.name", at: location) }
             target = ScriptParameter(name: nil, value: target.value)
         }
-        let classPart = target.value.split(separator: ".").first.map { $0.lowercased() } ?? ""
-        var (classIndex, name) = try splitObjectName(target.value, at: location)
+        // The class name before the first dot (what `split(separator: ".").first` gave: splitting
+        // succeeded, so that part is not empty).
+        let (classIndex, classPart, parsedName) = try splitObjectName(target.value, at: location)
+        var name = parsedName
         if classPart == "circuit" {
             startCircuit(named: name)
             name = "source"
@@ -271,7 +294,7 @@ struct ScriptInterpreter {
         let index = indexByName[classIndex][name] ?? createObject(classIndex, name: name)
         let handle = ObjectHandle(classIndex: classIndex, objectIndex: index)
         active = handle
-        try apply(Array(parameters.dropFirst()), to: handle, directory: directory, at: location)
+        try apply(parameters.dropFirst(), to: handle, directory: directory, at: location)
     }
 
     /// A new circuit replaces the circuit's elements and options; general objects (codes, shapes,
@@ -298,7 +321,7 @@ struct ScriptInterpreter {
     }
 
     /// Applies parameters in order; positional values take the property after the last one used.
-    mutating func apply(_ parameters: [ScriptParameter], to handle: ObjectHandle, directory: String,
+    mutating func apply(_ parameters: ArraySlice<ScriptParameter>, to handle: ObjectHandle, directory: String,
                         at location: ScriptLocation) throws {
         let dssClass = classes[handle.classIndex]
         let names = dssClass.propertyNames
@@ -306,17 +329,18 @@ struct ScriptInterpreter {
         for parameter in parameters {
             let property: String
             if let given = parameter.name {
-                guard let resolved = dssClass.resolveProperty(given) else {
+                guard let resolved = dssClass.resolvePropertyPosition(given) else {
                     throw FeederError.unknownProperty(className: dssClass.name, property: given, at: location)
                 }
-                property = resolved
+                property = resolved.property
+                if let position = resolved.position { nextPositional = position + 1 }
             } else {
                 guard nextPositional < names.count else {
                     throw FeederError.syntax("too many positional values for \(dssClass.name)", at: location)
                 }
                 property = names[nextPositional]
+                if let position = names.firstIndex(of: property) { nextPositional = position + 1 }
             }
-            if let position = names.firstIndex(of: property) { nextPositional = position + 1 }
             if property == "like" {
                 try copyLike(handle, from: parameter.value.lowercased(), at: location)
                 continue
@@ -343,7 +367,7 @@ struct ScriptInterpreter {
         let handle = try existingObject(parts[0] + "." + parts[1], at: location)
         let property = parts[2...].joined(separator: ".")
         active = handle
-        try apply([ScriptParameter(name: property, value: value)] + rest, to: handle, directory: directory, at: location)
+        try apply(([ScriptParameter(name: property, value: value)] + rest)[...], to: handle, directory: directory, at: location)
     }
 
     /// `BatchEdit Class..pattern prop=value ...`: edits every object of the class whose name the
@@ -364,7 +388,7 @@ struct ScriptInterpreter {
         for member in classes[classIndex].members(model) {
             let range = NSRange(location: 0, length: (member.name as NSString).length)
             guard regex.firstMatch(in: member.name, range: range) != nil else { continue }
-            try apply(Array(parameters.dropFirst()), to: ObjectHandle(classIndex: classIndex, objectIndex: member.index),
+            try apply(parameters.dropFirst(), to: ObjectHandle(classIndex: classIndex, objectIndex: member.index),
                       directory: directory, at: location)
         }
     }
@@ -378,11 +402,31 @@ struct ScriptInterpreter {
             lineNumber += 1
             let line = Self.stripComment(rawLine.trimmedBlanks)
             if line.isEmpty { continue }
-            let fields = splitASCII(line, separators: [UInt8(ascii: ","), UInt8(ascii: " "), UInt8(ascii: "\t")])
+            let fields = Self.firstCoordinateFields(line)
             guard fields.count >= 3, let x = ValueReader.parseNumber(fields[1]), let y = ValueReader.parseNumber(fields[2]) else {
                 throw FeederError.syntax("expected 'bus x y'", at: ScriptLocation(file: path, line: lineNumber))
             }
             model.busCoordinates.append((bus: fields[0].lowercased(), x: x, y: y))
+        }
+    }
+
+    /// The first three fields of a BusCoords line (what `splitASCII` at commas, blanks and tabs
+    /// gives, without building the fields after them).
+    static func firstCoordinateFields(_ line: String) -> [String] {
+        withUTF8Bytes(of: line) { bytes in
+            var fields: [String] = []
+            var index = 0
+            while index < bytes.count && fields.count < 3 {
+                while index < bytes.count, bytes[index] == UInt8(ascii: ",") || bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t") {
+                    index += 1
+                }
+                let start = index
+                while index < bytes.count, bytes[index] != UInt8(ascii: ","), bytes[index] != UInt8(ascii: " "), bytes[index] != UInt8(ascii: "\t") {
+                    index += 1
+                }
+                if index > start { fields.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)) }
+            }
+            return fields
         }
     }
 

@@ -7,24 +7,43 @@ import Foundation
 // and an ASCII byte never occurs inside a multi-byte UTF-8 sequence, so byte scanning cuts at the
 // same places while being an order of magnitude faster on megabyte scripts with long load shapes.
 
-extension StringProtocol {
+/// A blank, tab or line break (what `trimmedBlanks` removes).
+@inline(__always) func isTrimmedBlank(_ b: UInt8) -> Bool { b == 32 || b == 9 || b == 10 || b == 13 }
+
+extension StringProtocol where UTF8View: BidirectionalCollection {
     /// The text without leading and trailing blanks, tabs and line breaks (ASCII; fast path for
-    /// script lines, where Foundation's trimming is slow on Linux).
-    var trimmedBlanks: String { trimmingBlanks(Array(utf8)[...]) }
+    /// script lines, where Foundation's trimming is slow on Linux). Text with nothing to trim is
+    /// returned without copying its bytes.
+    var trimmedBlanks: String {
+        let bytes = utf8
+        guard let first = bytes.firstIndex(where: { !isTrimmedBlank($0) }),
+              let last = bytes.lastIndex(where: { !isTrimmedBlank($0) }) else { return "" }
+        if let whole = self as? String, first == bytes.startIndex, bytes.index(after: last) == bytes.endIndex { return whole }
+        return String(decoding: bytes[first...last], as: UTF8.self)
+    }
 }
 
 /// UTF-8 bytes as text without leading and trailing blanks, tabs and line breaks.
-func trimmingBlanks(_ bytes: ArraySlice<UInt8>) -> String {
-    func isBlank(_ b: UInt8) -> Bool { b == 32 || b == 9 || b == 10 || b == 13 }
-    guard let first = bytes.firstIndex(where: { !isBlank($0) }),
-          let last = bytes.lastIndex(where: { !isBlank($0) }) else { return "" }
-    return String(decoding: bytes[first...last], as: UTF8.self)
+func trimmingBlanks(_ bytes: UnsafeBufferPointer<UInt8>.SubSequence) -> String {
+    guard let first = bytes.firstIndex(where: { !isTrimmedBlank($0) }),
+          let last = bytes.lastIndex(where: { !isTrimmedBlank($0) }) else { return "" }
+    return String(decoding: UnsafeBufferPointer(rebasing: bytes[first...last]), as: UTF8.self)
+}
+
+/// Calls `body` with the UTF-8 bytes of `text`, in place when the string stores them contiguously
+/// (native strings do), else through one copy.
+@inline(__always) func withUTF8Bytes<R>(of text: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    if let result = try text.utf8.withContiguousStorageIfAvailable(body) { return result }
+    return try Array(text.utf8).withUnsafeBufferPointer(body)
 }
 
 /// Splits text into lines at every character Swift counts as a newline (LF, CR LF, CR, VT, FF,
 /// NEL, LS, PS), like `split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)`.
 func scriptLines(_ text: String) -> [String] {
-    let bytes = Array(text.utf8)
+    withUTF8Bytes(of: text) { scriptLines(bytes: $0) }
+}
+
+private func scriptLines(bytes: UnsafeBufferPointer<UInt8>) -> [String] {
     var lines: [String] = []
     var start = 0, index = 0
     while index < bytes.count {
@@ -40,11 +59,11 @@ func scriptLines(_ text: String) -> [String] {
             index += 1
             continue
         }
-        lines.append(String(decoding: bytes[start..<index], as: UTF8.self))
+        lines.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
         index += breakLength
         start = index
     }
-    lines.append(String(decoding: bytes[start..<bytes.count], as: UTF8.self))
+    lines.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]), as: UTF8.self))
     return lines
 }
 
@@ -67,7 +86,10 @@ enum ScriptLexer {
     private static let openers: [UInt8] = Array("\"'([{".utf8)
 
     static func split(_ line: String, at location: ScriptLocation) throws -> [ScriptParameter] {
-        let bytes = Array(line.utf8)
+        try withUTF8Bytes(of: line) { try split(bytes: $0, at: location) }
+    }
+
+    static func split(bytes: UnsafeBufferPointer<UInt8>, at location: ScriptLocation) throws -> [ScriptParameter] {
         var index = 0
         var result: [ScriptParameter] = []
         func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") }
@@ -105,7 +127,7 @@ enum ScriptLexer {
                 guard index < bytes.count else {
                     throw FeederError.syntax("unterminated '\(Character(Unicode.Scalar(open)))'", at: location)
                 }
-                let text = String(decoding: bytes[start..<index], as: UTF8.self)
+                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
                 index += 1
                 return text
             }
@@ -115,7 +137,7 @@ enum ScriptLexer {
                 if isBlank(byte) || byte == UInt8(ascii: ",") || byte == UInt8(ascii: "=") { break }
                 index += 1
             }
-            return String(decoding: bytes[start..<index], as: UTF8.self)
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         }
         while true {
             skipSeparators()
@@ -154,6 +176,11 @@ struct ValueReader {
 
     /// A number; text with blanks is evaluated as OpenDSS in-line RPN math, e.g. `8 1000 /`.
     func double() throws -> Double {
+        // Fast path: a plain number (most values); anything else takes the general path below.
+        if let first = text.utf8.first, let last = text.utf8.last, !isTrimmedBlank(first), !isTrimmedBlank(last),
+           let value = Self.parseNumber(text) {
+            return value
+        }
         let trimmed = text.trimmedBlanks
         if let value = Self.parseNumber(trimmed) { return value }
         let parts = trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).map(String.init)
@@ -286,6 +313,47 @@ public struct BusSpec: Sendable, Equatable {
     }
 
     static func parse(_ text: String, property: String, at location: ScriptLocation) throws -> BusSpec {
+        if let spec = parseASCII(text) { return spec }
+        return try parseGeneral(text, property: property, at: location)
+    }
+
+    /// The common case on UTF-8 bytes: ASCII text, a non-empty name, nodes of decimal digits. Nil
+    /// for anything else (non-ASCII text, an error to report), which `parseGeneral` then reads as
+    /// it always has: the two agree wherever this one answers.
+    static func parseASCII(_ text: String) -> BusSpec? {
+        withUTF8Bytes(of: text) { bytes -> BusSpec? in
+            var nameEnd = 0
+            var hasUpper = false
+            while nameEnd < bytes.count, bytes[nameEnd] != UInt8(ascii: ".") {
+                let byte = bytes[nameEnd]
+                if byte >= 0x80 { return nil }
+                if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { hasUpper = true }
+                nameEnd += 1
+            }
+            guard nameEnd > 0 else { return nil }
+            var nodes: [Int] = []
+            var index = nameEnd
+            while index < bytes.count {
+                index += 1  // the dot
+                var node = 0, digits = 0
+                while index < bytes.count, bytes[index] != UInt8(ascii: ".") {
+                    let digit = Int(bytes[index]) - Int(UInt8(ascii: "0"))
+                    guard digit >= 0 && digit <= 9, digits < 18 else { return nil }
+                    node = node * 10 + digit
+                    digits += 1
+                    index += 1
+                }
+                guard digits > 0 else { return nil }
+                nodes.append(node)
+            }
+            let name = nameEnd == bytes.count && !hasUpper ? text
+                : String(decoding: UnsafeBufferPointer(rebasing: bytes[..<nameEnd]), as: UTF8.self)
+            return BusSpec(name: hasUpper ? name.lowercased() : name, nodes: nodes)
+        }
+    }
+
+    /// Any bus text, split at `.` as Characters (the original reading; errors name the part).
+    static func parseGeneral(_ text: String, property: String, at location: ScriptLocation) throws -> BusSpec {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard let name = parts.first, !name.isEmpty else {
             throw FeederError.invalidValue(property: property, value: text, reason: "empty bus name", at: location)

@@ -146,7 +146,7 @@ extension PowerFlowSolver {
             throw PowerFlowError.invalidElement("CapControl.\(cc.name)", "no capacitor \(cc.capacitor)")
         }
         guard model.capacitors[ci].enabled else { return nil }
-        guard let d = network.delivery.firstIndex(where: { $0.name.lowercased() == cc.element }) else {
+        guard let d = network.delivery.firstIndex(where: { Self.lowercased($0.name, equals: cc.element) }) else {
             if Self.isDisabledDeliveryElement(cc.element, model) { return nil }
             throw PowerFlowError.invalidElement("CapControl.\(cc.name)", "monitored element \(cc.element) is not a line, transformer, capacitor or source")
         }
@@ -189,6 +189,25 @@ extension PowerFlowSolver {
     }
 
     /// Whether `element` ("class.name") names a line, transformer or capacitor that is disabled.
+    /// `name.lowercased() == lower`, without building the lower-cased copy when both are ASCII
+    /// (the set-up scans every delivery element per control).
+    static func lowercased(_ name: String, equals lower: String) -> Bool {
+        var name = name, lower = lower
+        // nil: a non-ASCII byte on either side, where only Unicode lower-casing decides.
+        let asciiAnswer: Bool? = name.withUTF8 { a in
+            lower.withUTF8 { b -> Bool? in
+                var equal = a.count == b.count
+                for byte in b where byte >= 0x80 { return nil }
+                for (i, byte) in a.enumerated() {
+                    guard byte < 0x80 else { return nil }
+                    if equal && (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte) != b[i] { equal = false }
+                }
+                return equal
+            }
+        }
+        return asciiAnswer ?? (name.lowercased() == lower)
+    }
+
     static func isDisabledDeliveryElement(_ element: String, _ model: FeederModel) -> Bool {
         let parts = element.split(separator: ".", maxSplits: 1).map(String.init)
         guard parts.count == 2 else { return false }

@@ -155,6 +155,10 @@ public struct Network {
     public init(model: FeederModel) throws {
         self.model = model
         frequencyHertz = model.baseFrequencyHertz
+        // Room for every element's buses up front (a two-terminal element names at most two new
+        // buses), so that the bus table is not rehashed as it grows.
+        busIndexByName.reserveCapacity(2 * model.creationOrder.count)
+        delivery.reserveCapacity(model.creationOrder.count)
         for reference in model.creationOrder {
             try add(reference)
         }
@@ -164,22 +168,31 @@ public struct Network {
     }
 
     /// Every bus must reach a source through lines and transformers (not through shunts or loads).
+    ///
+    /// Buses joined by a series element share a group (union–find); a group is energized when a
+    /// source touches one of its buses. Linear in the elements' conductors.
     func checkConnectivity() throws {
-        var adjacency = [[Int]](repeating: [], count: buses.count)
-        var energized = [Bool](repeating: false, count: buses.count)
-        var queue: [Int] = []
+        var parent = Array(buses.indices)
+        func root(_ bus: Int) -> Int {
+            var b = bus
+            while parent[b] != b { parent[b] = parent[parent[b]]; b = parent[b] }
+            return b
+        }
+        var sourceBuses: [Int] = []
         for e in delivery {
-            let busesOfElement = e.conductorNodes.filter { $0 >= 0 }.map { nodes[$0].bus }
             if e.kind == .vsource {
-                for b in busesOfElement where !energized[b] { energized[b] = true; queue.append(b) }
+                for n in e.conductorNodes where n >= 0 { sourceBuses.append(nodes[n].bus) }
             } else if e.kind != .capacitor || e.conductorNodes.count == e.conductorsPerTerminal * 2 {
-                for a in busesOfElement { for b in busesOfElement where a != b { adjacency[a].append(b) } }
+                var first = -1
+                for n in e.conductorNodes where n >= 0 {
+                    let b = root(nodes[n].bus)
+                    if first < 0 { first = b } else if b != first { parent[b] = first }
+                }
             }
         }
-        while let bus = queue.popLast() {
-            for next in adjacency[bus] where !energized[next] { energized[next] = true; queue.append(next) }
-        }
-        let islanded = buses.indices.filter { !energized[$0] }.map { buses[$0].name }
+        var energized = [Bool](repeating: false, count: buses.count)
+        for b in sourceBuses { energized[root(b)] = true }
+        let islanded = buses.indices.filter { !energized[root($0)] }.map { buses[$0].name }
         if !islanded.isEmpty { throw PowerFlowError.islanded(islanded) }
     }
 
@@ -213,17 +226,22 @@ public struct Network {
             buses.append(BusInfo(name: spec.name))
             busIndexByName[spec.name] = busIndex
         }
-        return spec.resolvedNodes(conductors: conductors, phases: phases).map { number in
-            guard number != 0 else { return -1 }
+        // The nodes of `spec.resolvedNodes(conductors:phases:)`, without building that array.
+        var indices = [Int](repeating: -1, count: conductors)
+        for i in 0..<conductors {
+            let number = i < spec.nodes.count ? spec.nodes[i] : (i < phases ? i + 1 : 0)
+            guard number != 0 else { continue }
             if let position = buses[busIndex].nodeNumbers.firstIndex(of: number) {
-                return buses[busIndex].nodeIndices[position]
+                indices[i] = buses[busIndex].nodeIndices[position]
+                continue
             }
             let index = nodes.count
             nodes.append(NodeInfo(bus: busIndex, number: number))
             buses[busIndex].nodeNumbers.append(number)
             buses[busIndex].nodeIndices.append(index)
-            return index
+            indices[i] = index
         }
+        return indices
     }
 
     mutating func add(_ reference: ElementReference) throws {

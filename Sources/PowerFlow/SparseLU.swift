@@ -13,10 +13,7 @@ struct SparsePattern {
 
     init(order: Int, triplets: [(row: Int, column: Int)]) {
         self.order = order
-        let sorted = triplets.indices.sorted { a, b in
-            let ta = triplets[a], tb = triplets[b]
-            return ta.column != tb.column ? ta.column < tb.column : (ta.row != tb.row ? ta.row < tb.row : a < b)
-        }
+        let sorted = Self.columnMajorOrder(order: order, triplets: triplets)
         var starts = [Int32](repeating: 0, count: order + 1)
         var rows: [Int32] = []
         var slots = [Int](repeating: 0, count: triplets.count)
@@ -37,6 +34,25 @@ struct SparsePattern {
     }
 
     var nonZeros: Int { rowIndices.count }
+
+    /// Triplet indices ordered by column, then row, then position in the list: two stable
+    /// counting sorts (by row, then by column), linear in the triplets and the order.
+    static func columnMajorOrder(order: Int, triplets: [(row: Int, column: Int)]) -> [Int] {
+        func stableCountingSort(_ input: [Int], key: (Int) -> Int) -> [Int] {
+            var starts = [Int](repeating: 0, count: order + 1)
+            for t in input { starts[key(t) + 1] += 1 }
+            for k in 0..<order { starts[k + 1] += starts[k] }
+            var output = [Int](repeating: 0, count: input.count)
+            for t in input {
+                let k = key(t)
+                output[starts[k]] = t
+                starts[k] += 1
+            }
+            return output
+        }
+        let byRow = stableCountingSort(Array(triplets.indices)) { triplets[$0].row }
+        return stableCountingSort(byRow) { triplets[$0].column }
+    }
 }
 
 /// KLU symbolic + numeric factorization of one pattern (complex, 32-bit indices).

@@ -114,6 +114,10 @@ struct SolveCommand: ParsableCommand {
                 }
             }
         }
+        // The process ends next: handing the solver (and through it the network and the model) to
+        // the exit instead of freeing tens of thousands of small arrays one by one saves a few
+        // percent of a large feeder's whole run.
+        _ = Unmanaged.passRetained(solver)
         if case .bool(false)? = summary["converged"] { throw ExitCode(2) }
     }
 
