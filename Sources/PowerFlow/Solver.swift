@@ -21,6 +21,12 @@ public struct SolveSettings: Sendable, Equatable {
     /// Anderson-accelerate the full-network iteration (same fixed point and stopping rule; see
     /// FullIteration.swift). The reduced iteration is never accelerated.
     public var acceleration = true
+    /// End a control round after which a control acts as soon as every control's decision is
+    /// robust, before the full tolerance (static mode, full iteration; see
+    /// PowerFlowSolver+EarlyDecision.swift). The last round always runs to the full tolerance.
+    public var earlyControlDecisions = true
+    /// Keep the Anderson history of the full iteration when a control move changes Y.
+    public var keepAccelerationAcrossMoves = true
 
     public init(tolerance: Double = 1e-4, maxIterations: Int = 15, maxControlIterations: Int = 10,
                 controlMode: ControlMode = .static, reducedIteration: Bool = true) {
@@ -114,6 +120,10 @@ public final class PowerFlowSolver {
     var branchTable: BranchTable?
     /// Anderson history of the last full solve, kept while Y is unchanged (nil after a refactor).
     var carriedHistory: AndersonHistory?
+    /// Node voltages before the last full iteration, kept while a round may end early.
+    var previousVoltages: [CDouble] = []
+    /// How the early ends of control rounds went so far (see PowerFlowSolver+EarlyDecision.swift).
+    public internal(set) var earlyDecisionCounts = EarlyDecisionCounts()
     var measureSteps = true
     /// Number of (re)factorizations of the system matrix so far (changes only when Y changes).
     public internal(set) var factorizationCount = 0
@@ -239,7 +249,9 @@ public final class PowerFlowSolver {
         try factorization.factor(values: matrixValues)
         factorizationCount += 1
         matrixIsCurrent = true
-        carriedHistory = nil
+        // A tap or capacitor move shifts the map by a nearly constant injection: its differences,
+        // the secant model the history holds, stay valid (a step that grows the residual resets it).
+        if !settings.keepAccelerationAcrossMoves { carriedHistory = nil }
         factors = nil
         reduced = nil
         if settings.reducedIteration {
@@ -433,8 +445,16 @@ public final class PowerFlowSolver {
         while true {
             controlIteration += 1
             try refreshMatrix()
+            var sampledEarly = false
             if settings.reducedIteration, let r = reduced, let f = factors {
                 result = iterateReduced(r, f, log: &log)
+            } else if mayDecideEarly(controlIteration: controlIteration) {
+                var round = EarlyDecisionRound()
+                result = iterate(log: &log) { change in
+                    sampledEarly = self.decideEarly(maxChange: change, round: &round)
+                    return sampledEarly
+                }
+                previousVoltages = []
             } else {
                 result = iterate(log: &log)
             }
@@ -444,7 +464,7 @@ public final class PowerFlowSolver {
                 settled = settings.controlMode == .off
                 break
             }
-            let pass = try sampleAndDoControlActions()
+            let pass = sampledEarly ? try doControlActions() : try sampleAndDoControlActions()
             tapChanges += pass.changes
             if pass.done { break }
         }
