@@ -120,6 +120,9 @@ public final class PowerFlowSolver {
     var branchTable: BranchTable?
     /// Anderson history of the last full solve, kept while Y is unchanged (nil after a refactor).
     var carriedHistory: AndersonHistory?
+    /// The last full assembly's stamps, and the delivery elements moved since (tap and capacitor moves).
+    var stampCache: StampCache?
+    var movedDeliveryElements: [Int] = []
     /// Node voltages before the last full iteration, kept while a round may end early.
     var previousVoltages: [CDouble] = []
     /// How the early ends of control rounds went so far (see PowerFlowSolver+EarlyDecision.swift).
@@ -181,9 +184,12 @@ public final class PowerFlowSolver {
 
     /// Assembles Y values in triplet order (same order as the pattern was built, so every slot sums
     /// its contributions in the same order on every call: the values are bit-for-bit reproducible).
-    func assemble(includeConversion: Bool, seriesOnly: Bool = false) {
+    /// `stamps`, when given (two per triplet), receives every added value: the cache a refactorization
+    /// after a control move re-sums from (PowerFlowSolver+Assembly.swift); without it, that cache is dropped.
+    func assemble(includeConversion: Bool, seriesOnly: Bool = false, stamps: UnsafeMutableBufferPointer<Double>? = nil) {
         var t = 0
         let model = network.model
+        if stamps == nil { stampCache = nil }
         pattern.slotOfTriplet.withUnsafeBufferPointer { slots in
             matrixValues.withUnsafeMutableBufferPointer { values in
                 for k in values.indices { values[k] = 0 }
@@ -191,6 +197,10 @@ public final class PowerFlowSolver {
                     let slot = slots[t]
                     values[2 * slot] += re
                     values[2 * slot + 1] += im
+                    if let stamps {
+                        stamps[2 * t] = re
+                        stamps[2 * t + 1] = im
+                    }
                     t += 1
                 }
                 network.delivery.withUnsafeBufferPointer { delivery in
@@ -245,7 +255,7 @@ public final class PowerFlowSolver {
     func refreshMatrix() throws {
         guard !matrixIsCurrent else { return }
         materializeVoltages()
-        assemble(includeConversion: true)
+        assembleForFactorization()
         try factorization.factor(values: matrixValues)
         factorizationCount += 1
         matrixIsCurrent = true
