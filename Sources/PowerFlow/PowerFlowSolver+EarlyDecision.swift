@@ -15,17 +15,22 @@ import Kernel
 struct DecisionQuantity: Equatable {
     var value: Double
     var margin: Double
+    /// Size of what the value is measured from (a control voltage for a tap change): its error
+    /// scales with it and the per-unit change of the voltages.
+    var scale: Double
 
-    init(value: Double, thresholds: [Double]) {
+    init(value: Double, thresholds: [Double], scale: Double? = nil) {
         self.value = value
         margin = thresholds.reduce(Double.infinity) { min($0, abs(value - $1)) }
+        self.scale = scale ?? abs(value)
     }
 
-    /// A value rounded to the nearest integer: the thresholds are the half-integers.
-    init(roundedValue value: Double) {
+    /// A value rounded to the nearest multiple of `step`: the thresholds are the odd half-steps.
+    init(value: Double, roundedTo step: Double, scale: Double) {
         self.value = value
-        let fraction = value - value.rounded(.down)
-        margin = abs(fraction - 0.5)
+        let steps = value / step
+        margin = abs(steps - steps.rounded(.down) - 0.5) * step
+        self.scale = scale
     }
 }
 
@@ -43,6 +48,8 @@ public struct EarlyDecisionCounts: Sendable, Equatable {
 struct EarlyDecisionRound {
     /// No further checks in this round (it is the last one, or its controls cannot be judged early).
     var stopAsking = false
+    /// Each quantity's change at the last check (empty before the first).
+    var lastChanges: [Double] = []
 }
 
 extension PowerFlowSolver {
@@ -50,8 +57,9 @@ extension PowerFlowSolver {
     static let earlyDecisionChange = 1e-4
     /// Below this max change the iteration keeps the voltages before each iteration.
     static let earlyDecisionTrackingChange = 1e-2
-    /// How many times the last change of a quantity its remaining error may be (a contraction
-    /// factor up to 0.99; the plain map of IEEE 8500 contracts by about 0.6 per iteration).
+    /// How many times its estimate (the larger of its last two changes plus the max change times
+    /// its scale) a quantity's remaining error may be. Over every check of the IEEE 8500 day the
+    /// error at the fixed point was at most 1.64 times the estimate: 100 leaves a factor of 60.
     static let earlyDecisionSafety = 100.0
 
     /// Whether this control round may end before the full tolerance.
@@ -82,8 +90,20 @@ extension PowerFlowSolver {
             earlyDecisionCounts.notRobust += 1
             return false
         }
-        for (q, p) in zip(now, before) {
-            let bound = Self.earlyDecisionSafety * (abs(q.value - p.value) + maxChange * abs(q.value))
+        // The change since the previous iterate, or the one before when that was larger (an
+        // accelerated step can leave a quantity nearly still once and move it again after): the
+        // first check of a round only records its changes. Measured on the IEEE 8500 day, the
+        // error at the fixed point never exceeded 1.7 × (that change + max change × scale).
+        let changes = zip(now, before).map { abs($0.value - $1.value) }
+        let earlierChanges = round.lastChanges
+        round.lastChanges = changes
+        guard earlierChanges.count == changes.count else {
+            earlyDecisionCounts.notRobust += 1
+            return false
+        }
+        for (i, q) in now.enumerated() {
+            let earlier = earlierChanges[i]
+            let bound = Self.earlyDecisionSafety * (max(changes[i], earlier) + maxChange * q.scale)
             guard q.margin > bound, bound.isFinite else {
                 earlyDecisionCounts.notRobust += 1
                 return false
@@ -159,8 +179,10 @@ extension PowerFlowSolver {
         let increment = tapIncrement(t.windings[g.tapWinding])
         guard abs(regulate.volts - vActual) > regulate.band / 2 || overLimit, increment > 0 else { return true }
         let boostVolts = overLimit ? rc.voltageLimit - reading.localVoltage : regulate.volts - vActual
-        let steps = boostVolts * rc.ptRatio / windingBaseVolts(t, g.winding) / increment
-        list.append(DecisionQuantity(roundedValue: steps))
+        // The tap change rounds boost/increment: in volts, thresholds every increment's worth of volts.
+        let stepVolts = increment * windingBaseVolts(t, g.winding) / rc.ptRatio
+        let measured = overLimit ? reading.localVoltage : vActual
+        list.append(DecisionQuantity(value: boostVolts, roundedTo: stepVolts, scale: measured))
         return true
     }
 
