@@ -172,7 +172,7 @@ extension PowerFlowSolver {
     /// `settings.acceleration` is on; returns (converged, iterations, last change).
     ///
     /// `earlyDecision`, when given, is asked after each iteration (from `minIterations` on, with the
-    /// iteration's max change) whether the control round can end here (Solver+EarlyDecision.swift);
+    /// iteration's max change) whether the control round can end here (PowerFlowSolver+EarlyDecision.swift);
     /// while it may be asked, the voltages before each iteration are kept in `previousVoltages`.
     func iterate(log: inout EventLog, earlyDecision: ((Double) -> Bool)? = nil) -> (Bool, Int, Double) {
         materializeVoltages()
