@@ -301,6 +301,7 @@ extension PowerFlowSolver {
         guard before != (closed, controls.capacitorStates[ci]) else { return false }
         capacitorClosed[ci] = closed
         network.setCapacitor(modelIndex: ci, closed: closed, states: controls.capacitorStates[ci])
+        noteCapacitorMoved(ci)
         matrixIsCurrent = false
         return true
     }
@@ -345,6 +346,7 @@ extension PowerFlowSolver {
         guard !capacitorClosed[ci] else { return }
         capacitorClosed[ci] = true
         network.setCapacitor(modelIndex: ci, closed: true, states: controls.capacitorStates[ci])
+        noteCapacitorMoved(ci)
         matrixIsCurrent = false
     }
 

@@ -41,10 +41,21 @@ extension PowerFlowSolver {
     /// OpenDSS's Sample_DoControlActions, run after a converged solution.
     func sampleAndDoControlActions() throws -> ControlPass {
         guard settings.controlMode != .off else { return ControlPass(done: true, changes: 0) }
+        try sampleControls()
+        return try doControlActions()
+    }
+
+    /// Every enabled RegControl and CapControl samples the present voltages (queueing, updating or
+    /// withdrawing its action). Changes nothing but `controls`.
+    func sampleControls() throws {
         materializeVoltages()
         let model = network.model
         for k in model.regControls.indices where model.regControls[k].enabled { try sampleRegulator(k) }
         for k in model.capControls.indices where model.capControls[k].enabled { try sampleCapacitorControl(k) }
+    }
+
+    /// The second half of Sample_DoControlActions: executes what the control mode lets run now.
+    func doControlActions() throws -> ControlPass {
         switch settings.controlMode {
         case .off:
             return ControlPass(done: true, changes: 0)

@@ -170,7 +170,11 @@ struct AndersonHistory: Codable {
 extension PowerFlowSolver {
     /// OpenDSS's fixed-point iteration at fixed controls over every node, Anderson-accelerated when
     /// `settings.acceleration` is on; returns (converged, iterations, last change).
-    func iterate(log: inout EventLog) -> (Bool, Int, Double) {
+    ///
+    /// `earlyDecision`, when given, is asked after each iteration (from `minIterations` on, with the
+    /// iteration's max change) whether the control round can end here (PowerFlowSolver+EarlyDecision.swift);
+    /// while it may be asked, the voltages before each iteration are kept in `previousVoltages`.
+    func iterate(log: inout EventLog, earlyDecision: ((Double) -> Bool)? = nil) -> (Bool, Int, Double) {
         materializeVoltages()
         if branchTable == nil { branchTable = BranchTable(network) }
         guard let table = branchTable else { return (false, 0, .infinity) }
@@ -194,11 +198,15 @@ extension PowerFlowSolver {
             }
             injectCompensationCurrents(table)
             factorization.solve(&rhs)
+            if earlyDecision != nil && maxChange <= Self.earlyDecisionTrackingChange { previousVoltages = voltageStorage }
             let (change, finite) = acceptSolution(magnitudes: &magnitudes)
             maxChange = change
             recordIteration(iteration, maxChange: maxChange, log: &log)
             if !finite { return (false, iteration, .infinity) }
             converged = maxChange <= settings.tolerance && iteration >= settings.minIterations
+            if !converged, iteration >= settings.minIterations, let decide = earlyDecision, decide(maxChange) {
+                return (true, iteration, maxChange)
+            }
             guard !converged, iteration < settings.maxIterations, settings.acceleration else { continue }
             // The next point: Anderson's combination of the last map values G(x) at the load nodes.
             for (t, node) in table.loadNodes.enumerated() {

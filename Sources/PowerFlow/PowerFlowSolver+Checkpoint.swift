@@ -70,6 +70,7 @@ extension PowerFlowSolver {
         // Refactor now when the recorded run held a current factorization (same values, same pivots),
         // so that the history carried with it stays valid; otherwise the next solve refactors as it did.
         matrixIsCurrent = false
+        stampCache = nil
         voltagesStale = false
         if state.matrixIsCurrent { try refreshMatrix() }
         voltageStorage = stride(from: 0, to: 2 * n, by: 2).map { CDouble(state.voltagesInterleaved[$0], state.voltagesInterleaved[$0 + 1]) }

@@ -311,6 +311,7 @@ extension PowerFlowSolver {
         guard clamped != taps[g.transformer][g.tapWinding] else { return false }
         taps[g.transformer][g.tapWinding] = clamped
         try network.updateTransformer(modelIndex: g.transformer, taps: taps[g.transformer])
+        movedDeliveryElements.append(g.element)
         matrixIsCurrent = false
         return true
     }

@@ -21,6 +21,12 @@ public struct SolveSettings: Sendable, Equatable {
     /// Anderson-accelerate the full-network iteration (same fixed point and stopping rule; see
     /// FullIteration.swift). The reduced iteration is never accelerated.
     public var acceleration = true
+    /// End a control round after which a control acts as soon as every control's decision is
+    /// robust, before the full tolerance (static mode, full iteration; see
+    /// PowerFlowSolver+EarlyDecision.swift). The last round always runs to the full tolerance.
+    public var earlyControlDecisions = true
+    /// Keep the Anderson history of the full iteration when a control move changes Y.
+    public var keepAccelerationAcrossMoves = true
 
     public init(tolerance: Double = 1e-4, maxIterations: Int = 15, maxControlIterations: Int = 10,
                 controlMode: ControlMode = .static, reducedIteration: Bool = true) {
@@ -114,6 +120,13 @@ public final class PowerFlowSolver {
     var branchTable: BranchTable?
     /// Anderson history of the last full solve, kept while Y is unchanged (nil after a refactor).
     var carriedHistory: AndersonHistory?
+    /// The last full assembly's stamps, and the delivery elements moved since (tap and capacitor moves).
+    var stampCache: StampCache?
+    var movedDeliveryElements: [Int] = []
+    /// Node voltages before the last full iteration, kept while a round may end early.
+    var previousVoltages: [CDouble] = []
+    /// How the early ends of control rounds went so far (see PowerFlowSolver+EarlyDecision.swift).
+    public internal(set) var earlyDecisionCounts = EarlyDecisionCounts()
     var measureSteps = true
     /// Number of (re)factorizations of the system matrix so far (changes only when Y changes).
     public internal(set) var factorizationCount = 0
@@ -171,9 +184,12 @@ public final class PowerFlowSolver {
 
     /// Assembles Y values in triplet order (same order as the pattern was built, so every slot sums
     /// its contributions in the same order on every call: the values are bit-for-bit reproducible).
-    func assemble(includeConversion: Bool, seriesOnly: Bool = false) {
+    /// `stamps`, when given (two per triplet), receives every added value: the cache a refactorization
+    /// after a control move re-sums from (PowerFlowSolver+Assembly.swift); without it, that cache is dropped.
+    func assemble(includeConversion: Bool, seriesOnly: Bool = false, stamps: UnsafeMutableBufferPointer<Double>? = nil) {
         var t = 0
         let model = network.model
+        if stamps == nil { stampCache = nil }
         pattern.slotOfTriplet.withUnsafeBufferPointer { slots in
             matrixValues.withUnsafeMutableBufferPointer { values in
                 for k in values.indices { values[k] = 0 }
@@ -181,6 +197,10 @@ public final class PowerFlowSolver {
                     let slot = slots[t]
                     values[2 * slot] += re
                     values[2 * slot + 1] += im
+                    if let stamps {
+                        stamps[2 * t] = re
+                        stamps[2 * t + 1] = im
+                    }
                     t += 1
                 }
                 network.delivery.withUnsafeBufferPointer { delivery in
@@ -235,11 +255,13 @@ public final class PowerFlowSolver {
     func refreshMatrix() throws {
         guard !matrixIsCurrent else { return }
         materializeVoltages()
-        assemble(includeConversion: true)
+        assembleForFactorization()
         try factorization.factor(values: matrixValues)
         factorizationCount += 1
         matrixIsCurrent = true
-        carriedHistory = nil
+        // A tap or capacitor move shifts the map by a nearly constant injection: its differences,
+        // the secant model the history holds, stay valid (a step that grows the residual resets it).
+        if !settings.keepAccelerationAcrossMoves { carriedHistory = nil }
         factors = nil
         reduced = nil
         if settings.reducedIteration {
@@ -433,8 +455,16 @@ public final class PowerFlowSolver {
         while true {
             controlIteration += 1
             try refreshMatrix()
+            var sampledEarly = false
             if settings.reducedIteration, let r = reduced, let f = factors {
                 result = iterateReduced(r, f, log: &log)
+            } else if mayDecideEarly(controlIteration: controlIteration) {
+                var round = EarlyDecisionRound()
+                result = iterate(log: &log) { change in
+                    sampledEarly = self.decideEarly(maxChange: change, round: &round)
+                    return sampledEarly
+                }
+                previousVoltages = []
             } else {
                 result = iterate(log: &log)
             }
@@ -444,7 +474,7 @@ public final class PowerFlowSolver {
                 settled = settings.controlMode == .off
                 break
             }
-            let pass = try sampleAndDoControlActions()
+            let pass = sampledEarly ? try doControlActions() : try sampleAndDoControlActions()
             tapChanges += pass.changes
             if pass.done { break }
         }
