@@ -141,41 +141,7 @@ struct AndersonHistory: Codable {
         // A step that made the residual much larger than the last one: forget the history.
         if hasPrevious && !(norm <= 4 * previousNorm) { reset() }
         // b_j = ΔF_j·f, the normal equations' right-hand side, computed with the Gram row.
-        var b: [Double] = []
-        b.reserveCapacity(Self.depth)
-        if hasPrevious {
-            // The oldest columns' storage is reused for the newest (no allocation per iteration).
-            var df: [Double], dg: [Double]
-            if deltaResidual.count == Self.depth {
-                df = deltaResidual.removeFirst()
-                dg = deltaValue.removeFirst()
-                gram.removeFirst()
-                for r in gram.indices { gram[r].removeFirst() }
-            } else {
-                df = [Double](repeating: 0, count: length)
-                dg = [Double](repeating: 0, count: length)
-            }
-            precondition(df.count == length && dg.count == length && f.count == length && g.count == length
-                         && previousResidual.count == length && previousValue.count == length, "Anderson column sizes")
-            Self.differences(f, previousResidual, into: &df)
-            Self.differences(g, previousValue, into: &dg)
-            var row: [Double] = []
-            row.reserveCapacity(Self.depth)
-            for column in deltaResidual {
-                let (withDelta, withResidual) = Self.dots(column, df, f, length)
-                row.append(withDelta)
-                b.append(withResidual)
-            }
-            let (withDelta, withResidual) = Self.dots(df, df, f, length)
-            row.append(withDelta)
-            b.append(withResidual)
-            for r in gram.indices { gram[r].append(row[r]) }
-            gram.append(row)
-            deltaResidual.append(df)
-            deltaValue.append(dg)
-        } else {
-            for column in deltaResidual { b.append(Self.dot(column, f, length)) }
-        }
+        let b = hasPrevious ? appendDifferences(value: g, residual: f) : deltaResidual.map { Self.dot($0, f, length) }
         precondition(next.count == length && g.count == length && f.count == length, "Anderson vector sizes")
         swap(&previousResidual, &f)
         swap(&previousValue, &g)
@@ -213,6 +179,42 @@ struct AndersonHistory: Codable {
             guard let base = column.baseAddress else { return body(pointers) }
             withColumns(columns, indices.dropFirst(), pointers + [base], body)
         }
+    }
+
+    /// Appends the columns ΔF = f − f_prev and ΔG = g − g_prev (dropping the oldest at full depth,
+    /// whose storage is reused: no allocation per iteration) and the new Gram row; returns
+    /// b_j = ΔF_j·f for every column, summed in the same pass as the Gram row.
+    private mutating func appendDifferences(value g: [Double], residual f: [Double]) -> [Double] {
+        var df: [Double], dg: [Double]
+        if deltaResidual.count == Self.depth {
+            df = deltaResidual.removeFirst()
+            dg = deltaValue.removeFirst()
+            gram.removeFirst()
+            for r in gram.indices { gram[r].removeFirst() }
+        } else {
+            df = [Double](repeating: 0, count: length)
+            dg = [Double](repeating: 0, count: length)
+        }
+        precondition(df.count == length && dg.count == length && f.count == length && g.count == length
+                     && previousResidual.count == length && previousValue.count == length, "Anderson column sizes")
+        Self.differences(f, previousResidual, into: &df)
+        Self.differences(g, previousValue, into: &dg)
+        var row: [Double] = [], b: [Double] = []
+        row.reserveCapacity(Self.depth)
+        b.reserveCapacity(Self.depth)
+        for column in deltaResidual {
+            let (withDelta, withResidual) = Self.dots(column, df, f, length)
+            row.append(withDelta)
+            b.append(withResidual)
+        }
+        let (withDelta, withResidual) = Self.dots(df, df, f, length)
+        row.append(withDelta)
+        b.append(withResidual)
+        for r in gram.indices { gram[r].append(row[r]) }
+        gram.append(row)
+        deltaResidual.append(df)
+        deltaValue.append(dg)
+        return b
     }
 
     /// (a·b, a·c) in one pass, each summed in index order as `dot` sums it.
