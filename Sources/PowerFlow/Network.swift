@@ -97,6 +97,7 @@ struct ConversionElement {
 struct ConversionParameters {
     var kind: ConversionKind
     var loadModel: Int
+    var phases: Int
     var baseVolts: Double
     /// ZIPV coefficients (model 8), zero-padded.
     var zipv: SIMD8<Double>
@@ -118,6 +119,7 @@ struct ConversionParameters {
     init(_ e: ConversionElement) {
         kind = e.kind
         loadModel = e.loadModel
+        phases = e.phases
         baseVolts = e.baseVolts
         var z = SIMD8<Double>()
         for (i, value) in e.zipv.prefix(8).enumerated() { z[i] = value }

@@ -301,7 +301,8 @@ public final class PowerFlowSolver {
 
     /// OpenDSS's SetNominalLoad: per-branch powers, equivalent admittances and the low-voltage ramp.
     func updateState(_ index: Int) {
-        let e = network.conversion[index]
+        // The plain parameters, not the element: no reference counting per load and step.
+        let e = parameters[index]
         var s = ConversionState()
         let phases = Double(e.phases)
         s.watts = activeKilowatts[index] * 1000 / phases
