@@ -82,12 +82,12 @@ extension Replay {
     /// Work is counted in events, plus `restoreCostEvents` for each part that restores a checkpoint.
     static func parts(checkpoints: [CheckpointLocation], lastSeq: Int64, intervals: Int, jobs: Int) -> [ReplayPart] {
         let restore = Double(restoreCostEvents)
-        let total = Double(lastSeq) + restore * Double(checkpoints.count) / 2
+        let total = Double(lastSeq)
         let minimumShare = total / Double(4 * jobs)
         var starts: [CheckpointLocation?] = [nil]
         var startSeq: Int64 = 0, done = 0.0
         while jobs > 1 {
-            let share = max((total - done) / Double(2 * jobs), minimumShare)
+            let share = max(max(total - done, 0) / Double(2 * jobs), minimumShare)
             let target = Double(startSeq) + share - (startSeq > 0 ? restore : 0)
             guard let next = checkpoints.filter({ $0.seq > startSeq }).min(by: { abs(Double($0.seq) - target) < abs(Double($1.seq) - target) }),
                   Double(lastSeq - next.seq) + restore >= minimumShare / 2 else { break }
@@ -101,9 +101,10 @@ extension Replay {
         }
     }
 
-    /// What building a run and restoring a checkpoint costs, in events re-executed in the same time
-    /// (measured on the demo's P2P trace: see BENCHMARKS.md, issue 13).
-    static let restoreCostEvents = 1_000
+    /// What a part that starts at a checkpoint costs beyond its events (building the run, reading,
+    /// checking and decoding the state), in events re-executed in the same time: 9–17 ms on the
+    /// demo's P2P trace, where one thread re-executes, compares and verifies about 70 events/ms.
+    static let restoreCostEvents = 800
 
     /// What one part found: its stretch of the chain and, unless that was damaged, its re-execution.
     struct PartResult: @unchecked Sendable {  // the run and sink move to the caller once the part's worker ends
