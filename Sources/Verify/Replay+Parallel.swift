@@ -107,7 +107,7 @@ extension Replay {
     static let restoreCostEvents = 800
 
     /// What one part found: its stretch of the chain and, unless that was damaged, its re-execution.
-    struct PartResult: @unchecked Sendable {  // the run and sink move to the caller once the part's worker ends
+    struct PartResult: @unchecked Sendable {  // the sink moves to the caller once the part's worker ends
         var stretch: ChainStretch
         var reexecution: Result<PartOutcome, any Error>?
     }
@@ -145,17 +145,17 @@ extension Replay {
             }
             // Every part before this one matched all its events: count them as the sequential replay does.
             outcome.sink.compared += outcome.sink.seqOffset
-            return Reexecution(sink: outcome.sink, signal: outcome.signal, extra: outcome.extra, run: outcome.run, feederNote: nil)
+            return Reexecution(sink: outcome.sink, signal: outcome.signal, extra: outcome.extra, run: nil, feederNote: nil)
         }
         preconditionFailure("a parallel replay has at least one part")
     }
 
-    /// What re-executing one part found.
-    struct PartOutcome: @unchecked Sendable {  // the run and sink move to the caller once the part's thread ends
+    /// What re-executing one part found (its run is dropped when the part ends: no state is
+    /// reported at a stop, and keeping every part's run would hold a run's memory per part).
+    struct PartOutcome: @unchecked Sendable {  // the sink moves to the caller once the part's thread ends
         var sink: ComparingSink
         var signal: ReplaySignal?
         var extra: TraceEvent?
-        var run: VariantRun
         var lastComparedSeq: Int64 { sink.seqOffset + sink.compared }
     }
 
@@ -168,10 +168,10 @@ extension Replay {
         do {
             try run.run(into: &sink, endInterval: part.endInterval)
         } catch let signal as ReplaySignal {
-            return PartOutcome(sink: sink, signal: signal, extra: nil, run: run)
+            return PartOutcome(sink: sink, signal: signal, extra: nil)
         }
         let extra = part.endSeq == nil ? try sink.cursor.next() : nil
-        return PartOutcome(sink: sink, signal: nil, extra: extra, run: run)
+        return PartOutcome(sink: sink, signal: nil, extra: extra)
     }
 
     /// Up to five recorded events before a divergence, as the sequential replay shows them (they

@@ -167,7 +167,8 @@ public enum Replay {
             if divergence.recorded == nil, isPrefix { return ReplayResult(outcome: .identicalPrefix(events: sink.compared), notes: notes) }
             return ReplayResult(outcome: .diverged(divergence), notes: notes)
         case .stopped?:
-            return ReplayResult(outcome: .stopped(sink.state(of: compared.run)), notes: notes)
+            guard let run = compared.run else { preconditionFailure("a replay that stops on request keeps its run") }
+            return ReplayResult(outcome: .stopped(sink.state(of: run)), notes: notes)
         case nil:
             break
         }
@@ -187,7 +188,8 @@ public enum Replay {
         var signal: ReplaySignal?
         /// The first recorded event left over after a run that ended normally.
         var extra: TraceEvent?
-        var run: VariantRun
+        /// The run afterwards, for the state at a stop (nil for `--jobs` parts, which never stop on request).
+        var run: VariantRun?
         var feederNote: String?
     }
 
