@@ -126,11 +126,15 @@ public struct VariantRun {
     public internal(set) var homePhases: [Int] = []
     /// The first interval `run` executes: 0, or the interval of the checkpoint restored.
     public internal(set) var firstInterval = 0
+    /// Whether an interval's signing and checking may use all cores beside this run's thread
+    /// (`.allCores`) or stay on it (`.serial`: `replay --jobs`). The events do not depend on it.
+    public let parallelism: Parallelism
 
-    public init(scenario: Scenario, variant: Scenario.Variant, feeder: PreparedFeeder) throws {
+    public init(scenario: Scenario, variant: Scenario.Variant, feeder: PreparedFeeder, parallelism: Parallelism = .allCores) throws {
         self.scenario = scenario
         self.variant = variant
         self.feeder = feeder
+        self.parallelism = parallelism
         market = MarketSession(households: feeder.households, configuration: Self.marketConfiguration(scenario, variant),
                                rootSeed: scenario.subsystemSeed(.market), adversarySeed: scenario.subsystemSeed(.adversaries), log: EventLog())
         if variant == .p2p {
@@ -255,16 +259,19 @@ public struct VariantRun {
     /// there are no orders anyway), each commit with its signature checked.
     ///
     /// Signing and checking (Ed25519, most of a P2P interval's work) run on all cores while this
-    /// thread runs the chain: the chain needs only who sends each transaction, which the prepared
-    /// orders already say, and the checks are pure functions of the commits' bytes, so the events
-    /// and the trace are those of signing first, sending, then checking on arrival.
+    /// thread runs the chain (`parallelism` `.allCores`; `.serial` signs first on this thread): the
+    /// chain needs only who sends each transaction, which the prepared orders already say, and the
+    /// checks are pure functions of the commits' bytes, so the events and the trace are those of
+    /// signing first, sending, then checking on arrival.
     mutating func submitOrders(_ interval: Int, start: SimTime) throws
         -> (commits: [CheckedCommit], reveals: [RevealTransaction])
     {
         let prepared = market.prepareOrders(interval)
         guard !prepared.orders.isEmpty else { return ([], []) }
-        let signer = market.orderSigner
-        let signing = BackgroundValue { signer.signAndCheck(prepared) }  // determinism: pure, joined by value below
+        let signer = market.orderSigner, parallelism = self.parallelism
+        let signing = BackgroundValue(parallelism: parallelism) {  // determinism: pure, joined by value below
+            signer.signAndCheck(prepared, parallelism: parallelism)
+        }
         let senders = prepared.orders.map(\.order.participant)
         let onChain: (commits: [Bool], reveals: [Bool])
         do {

@@ -33,6 +33,7 @@ public final class OrderedBackgroundConsumer<Item: Sendable>: @unchecked Sendabl
             slots.signal()
             throw failure
         }
+        ThreadHandOffs.record()
         queue.async { [self] in
             defer { slots.signal() }
             guard currentFailure == nil else { return }

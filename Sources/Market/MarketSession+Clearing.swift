@@ -9,7 +9,7 @@ extension MarketSession {
     /// the accepted orders, and creates one escrowed contract per trade.
     public mutating func clear(_ interval: Int, commits: [CommitTransaction], reveals: [RevealTransaction]) -> ClearingReport {
         // Signatures are independent of each other and of the book: check them on all cores first.
-        clear(interval, checkedCommits: registry.check(commits), reveals: reveals)
+        clear(interval, checkedCommits: registry.check(commits, parallelism: .allCores), reveals: reveals)
     }
 
     /// `clear` with each delivered commit's signature already checked (`AccountRegistry.check`, e.g.

@@ -244,7 +244,7 @@ public struct MarketSession: Sendable {
     /// Builds each home's signed commit and its reveal from its declaration (the plan's forecast unless
     /// `declaredNetKilowattHours` is given; adversaries distort it). No orders in the no-P2P scenario.
     public mutating func submitOrders(_ interval: Int, declaredNetKilowattHours: [Double]? = nil) -> OrderSubmission {
-        orderSigner.sign(prepareOrders(interval, declaredNetKilowattHours: declaredNetKilowattHours))
+        orderSigner.sign(prepareOrders(interval, declaredNetKilowattHours: declaredNetKilowattHours), parallelism: .allCores)
     }
 
     /// The serial half of `submitOrders`: each home's declaration, order and nonce (the seeded draws,

@@ -1,6 +1,6 @@
 // Owns the parallel, order-independent half of the commit–reveal protocol: signing prepared orders
 // and checking commit signatures. Both are pure functions of keys and bytes (Ed25519 is
-// deterministic), so they run on all cores and may overlap other work of the interval (the chain
+// deterministic), so they may run on all cores (the caller's `Parallelism` says) and overlap other work of the interval (the chain
 // carrying the transactions) without changing any result.
 import Kernel
 
@@ -38,10 +38,10 @@ extension AccountRegistry {
         CheckedCommit(commit: commit, signatureValid: verifySignature(of: commit))
     }
 
-    /// Checks every commit on all cores; results in commit order.
-    public func check(_ commits: [CommitTransaction]) -> [CheckedCommit] {
+    /// Checks every commit (on all cores with `.allCores`); results in commit order.
+    public func check(_ commits: [CommitTransaction], parallelism: Parallelism) -> [CheckedCommit] {
         let registry = self
-        return deterministicParallelMap(commits) { registry.check($0) }
+        return deterministicParallelMap(commits, parallelism: parallelism) { registry.check($0) }
     }
 }
 
@@ -58,21 +58,21 @@ public struct OrderSigner: Sendable {
     let keys: [ParticipantKey]
     public let registry: AccountRegistry
 
-    /// Each prepared order's commit and reveal, signed on all cores.
-    public func sign(_ prepared: PreparedOrders) -> OrderSubmission {
+    /// Each prepared order's commit and reveal, signed (on all cores with `.allCores`).
+    public func sign(_ prepared: PreparedOrders, parallelism: Parallelism) -> OrderSubmission {
         let keys = self.keys
-        let signed = deterministicParallelMap(prepared.orders) { makeCommitAndReveal(order: $0.order, nonce: $0.nonce, key: keys[$0.order.participant]) }
+        let signed = deterministicParallelMap(prepared.orders, parallelism: parallelism) { makeCommitAndReveal(order: $0.order, nonce: $0.nonce, key: keys[$0.order.participant]) }
         return OrderSubmission(interval: prepared.interval, commits: signed.map(\.0), reveals: signed.map(\.1),
                                declaredNetKilowattHours: prepared.declaredNetKilowattHours)
     }
 
-    /// Signs every prepared order and checks each resulting commit in the same pass on all cores
-    /// (one fork–join instead of two). The receiving market uses the checks of the commits the
+    /// Signs every prepared order and checks each resulting commit in the same pass, on all cores
+    /// with `.allCores` (one fork–join instead of two), else on the calling thread. The receiving market uses the checks of the commits the
     /// chain delivers: the check is a function of the commit's bytes alone, so checking it when it
     /// is sent gives what checking it on arrival would.
-    public func signAndCheck(_ prepared: PreparedOrders) -> SignedOrders {
+    public func signAndCheck(_ prepared: PreparedOrders, parallelism: Parallelism) -> SignedOrders {
         let keys = self.keys, registry = self.registry
-        let signed = deterministicParallelMap(prepared.orders) { pending in
+        let signed = deterministicParallelMap(prepared.orders, parallelism: parallelism) { pending in
             let (commit, reveal) = makeCommitAndReveal(order: pending.order, nonce: pending.nonce, key: keys[pending.order.participant])
             return (registry.check(commit), reveal)
         }

@@ -1,6 +1,7 @@
 // Owns reading checkpoints back: where they are (the `checkpoints` table, format 4), their stored
 // state, and verifying the part of the chain a replay from a checkpoint relies on — from the
-// checkpoint's event to the seal — without reading the events before it.
+// checkpoint's event to the seal — without reading the events before it (the chain loop itself is
+// `TraceReader+Chain`).
 import CSQLite
 import Kernel
 
@@ -8,6 +9,11 @@ import Kernel
 public struct CheckpointLocation: Sendable, Equatable {
     public var seq: Int64
     public var interval: Int
+
+    public init(seq: Int64, interval: Int) {
+        self.seq = seq
+        self.interval = interval
+    }
 }
 
 extension TraceReader {
@@ -46,48 +52,9 @@ extension TraceReader {
     /// hash and the seal, which a signed trace's seal signature also covers.
     public func verifySuffix(from firstSeq: Int64) -> TraceStatus {
         precondition(firstSeq >= 1, "events start at seq 1")
-        var previous: [UInt8]
-        do {
-            if firstSeq == 1 {
-                previous = header.hash
-            } else {
-                let statement = try connection.prepare("SELECT hash FROM events WHERE seq = ?")
-                statement.bind(1, firstSeq - 1)
-                guard try statement.step() else { return .corrupt(atSeq: firstSeq - 1, reason: "event missing") }
-                previous = statement.bytes(0)
-            }
-        } catch {
-            return .corrupt(atSeq: firstSeq - 1, reason: "unreadable: \(error.message)")
-        }
-        var current = [UInt8](repeating: 0, count: TraceFormat.hashBytes)
-        var hasher = EventHasher()
-        var expectedSeq = firstSeq
-        do {
-            let rows = try connection.prepare("SELECT seq, time_ms, kind, actor, payload, hash FROM events WHERE seq >= ? ORDER BY seq")
-            rows.bind(1, firstSeq)
-            while try rows.step() {
-                let seq = rows.int64(0)
-                guard seq == expectedSeq else { return .corrupt(atSeq: expectedSeq, reason: "event missing (next stored seq is \(seq))") }
-                rows.withBytes(2) { kind in
-                    rows.withBytes(3) { actor in
-                        rows.withBytes(4) { payload in
-                            previous.withUnsafeBytes { prev in
-                                hasher.chain(previous: prev, seq: seq, timeMilliseconds: rows.int64(1),
-                                             kind: kind, actor: actor, payload: payload, into: &current)
-                            }
-                        }
-                    }
-                }
-                guard rows.withBytes(5, { $0.elementsEqual(current) }) else {
-                    return .corrupt(atSeq: seq, reason: "hash mismatch (event altered, moved or inserted)")
-                }
-                swap(&previous, &current)
-                expectedSeq += 1
-            }
-        } catch {
-            return .corrupt(atSeq: expectedSeq, reason: "unreadable: \(error.message)")
-        }
-        return checkSealOfSuffix(lastSeq: expectedSeq - 1, finalHash: previous)
+        let stretch = verifyStretch(after: firstSeq - 1)
+        if let failure = stretch.failure { return failure }
+        return checkSealOfSuffix(lastSeq: stretch.verifiedThrough, finalHash: stretch.finalHash)
     }
 
     /// The seal against a verified suffix: its final hash and event count, and its own hash (the

@@ -26,10 +26,10 @@ extension TraceReader {
 
     /// `chain` with its signer set, or its status made corrupt at the first seq whose signature is
     /// missing or bad (unless the chain already failed earlier).
-    func checkSignatures(_ chain: TraceVerification) -> TraceVerification {
+    func checkSignatures(_ chain: TraceVerification, parallelism: Parallelism) -> TraceVerification {
         guard header.formatVersion >= 3 else { return chain }
         var verification = chain
-        switch signatureOutcome(chain) {
+        switch signatureOutcome(chain, parallelism: parallelism) {
         case .unsigned: break
         case .signed(let signer): verification.signer = signer
         case .bad(let seq, let reason):
@@ -39,7 +39,7 @@ extension TraceReader {
         return verification
     }
 
-    private func signatureOutcome(_ chain: TraceVerification) -> SignatureOutcome {
+    private func signatureOutcome(_ chain: TraceVerification, parallelism: Parallelism) -> SignatureOutcome {
         let signer: (algorithm: String, publicKey: [UInt8])?, signatures: [StoredSignature]
         do throws(SQLiteError) {
             signer = try storedSigner()
@@ -58,10 +58,10 @@ extension TraceReader {
             return .bad(seq: 0, reason: "signature missing at seq 0 (the header is not signed)")
         }
         // What each signature vouches for is read in seq order; the Ed25519 checks (67 µs each, the
-        // bulk of the cost) then run on all cores, and the first failure in seq order is reported.
+        // bulk of the cost) then run on all cores (unless `.serial`), and the first failure in seq order is reported.
         let (checks, structural) = signatureChecks(signatures, chain: chain)
         let headerHash = header.hash, publicKeyBytes = signer.publicKey
-        let valid = deterministicParallelMap(checks, minimumBatch: 16) { check in
+        let valid = deterministicParallelMap(checks, minimumBatch: 16, parallelism: parallelism) { check in
             guard let hash = check.hash, let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKeyBytes) else { return false }
             return TraceSigning.isValid(check.stored.signature, publicKey: key, scope: check.stored.scope, headerHash: headerHash,
                                         seq: check.stored.seq, hash: hash)

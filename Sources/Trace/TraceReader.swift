@@ -189,76 +189,26 @@ public final class TraceReader {
     /// connection of its own); returns the chain's verdict and what `body` returned or threw.
     ///
     /// For commands that read a whole trace and must also refuse or report one that does not
-    /// verify: reading and re-hashing then overlap instead of taking turns.
-    public func whileVerifying<T, E: Error>(_ body: (TraceReader) throws(E) -> T) -> (verification: TraceVerification, result: Result<T, E>) {
+    /// verify: reading and re-hashing then overlap instead of taking turns. With `.serial` both run
+    /// on the calling thread, one after the other.
+    public func whileVerifying<T, E: Error>(parallelism: Parallelism = .allCores, _ body: (TraceReader) throws(E) -> T)
+        -> (verification: TraceVerification, result: Result<T, E>)
+    {
         let path = self.path
-        let chainCheck = BackgroundValue { (try? TraceReader(path: path))?.verify() }
+        let chainCheck = BackgroundValue(parallelism: parallelism) { (try? TraceReader(path: path))?.verify(parallelism: parallelism) }
         let result: Result<T, E>
         do throws(E) { result = .success(try body(self)) } catch { result = .failure(error) }
-        return (chainCheck.value ?? verify(), result)
+        return (chainCheck.value ?? verify(parallelism: parallelism), result)
     }
 
     /// Verifies the header hash, every event's chain link and seq, the seal, and (format 3) every
-    /// signature against the public key the trace names (`TraceReader+Signatures`).
+    /// signature against the public key the trace names (`TraceReader+Signatures`); the signature
+    /// checks use all cores unless `parallelism` is `.serial`.
     ///
     /// Never throws: damage is reported as `.corrupt(atSeq:reason:)` at the first bad seq. Whether
     /// the signer is trusted is for the caller to ask (`TrustedKeyring.check`).
-    public func verify() -> TraceVerification {
-        checkSignatures(verifyChain())
-    }
-
-    private func verifyChain() -> TraceVerification {
-        var tally = KindTally()
-        var previous = header.hash
-        var current = [UInt8](repeating: 0, count: TraceFormat.hashBytes)
-        var hasher = EventHasher()
-        var expectedSeq: Int64 = 1
-        func result(_ status: TraceStatus) -> TraceVerification {
-            var status = status
-            if case .corrupt(let seq, let reason) = status, let truncation {
-                status = .corrupt(atSeq: seq, reason: "\(reason); file truncated to \(truncation.actualBytes) of \(truncation.expectedBytes) bytes")
-            }
-            return TraceVerification(status: status, verifiedEvents: expectedSeq - 1, finalHash: previous, counts: tally.sorted)
-        }
-        if let stored = try? connection.prepare("SELECT header_hash FROM header WHERE id = 1"),
-           (try? stored.step()) == true, stored.bytes(0) != previous {
-            return result(.corrupt(atSeq: 0, reason: "header does not match its recorded hash"))
-        }
-        if case .failure(let damage) = storedFiles() {
-            return result(.corrupt(atSeq: 0, reason: damage.reason))
-        }
-        do {
-            let rows = try connection.prepare("SELECT seq, time_ms, kind, actor, payload, hash FROM events ORDER BY seq")
-            while try rows.step() {
-                let seq = rows.int64(0)
-                if seq != expectedSeq, truncation != nil {
-                    return result(.corrupt(atSeq: expectedSeq, reason: "event lost"))
-                }
-                if seq != expectedSeq {
-                    return result(.corrupt(atSeq: expectedSeq, reason: "event missing (next stored seq is \(seq))"))
-                }
-                rows.withBytes(2) { kind in
-                    rows.withBytes(3) { actor in
-                        rows.withBytes(4) { payload in
-                            previous.withUnsafeBytes { prev in
-                                hasher.chain(previous: prev, seq: seq, timeMilliseconds: rows.int64(1),
-                                             kind: kind, actor: actor, payload: payload, into: &current)
-                            }
-                        }
-                    }
-                }
-                let matches = rows.withBytes(5) { $0.elementsEqual(current) }
-                guard matches else {
-                    return result(.corrupt(atSeq: seq, reason: "hash mismatch (event altered, moved or inserted)"))
-                }
-                rows.withBytes(2) { tally.add($0) }
-                swap(&previous, &current)
-                expectedSeq += 1
-            }
-        } catch {
-            return result(.corrupt(atSeq: expectedSeq, reason: "unreadable: \(error.message)"))
-        }
-        return result(checkSeal(lastSeq: expectedSeq - 1, finalHash: previous, counts: tally.sorted))
+    public func verify(parallelism: Parallelism = .allCores) -> TraceVerification {
+        verify(stretches: [verifyStretch(after: 0)], parallelism: parallelism)
     }
 
     func checkSeal(lastSeq: Int64, finalHash: [UInt8], counts: [(kind: String, count: Int64)]) -> TraceStatus {

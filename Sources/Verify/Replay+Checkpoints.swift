@@ -1,7 +1,6 @@
 // Owns replay from checkpoints: `--from T`, which restores the last checkpoint at or before T and
-// re-executes only from there (its cost does not grow with T), and `--jobs N`, which re-executes the
-// stretches between checkpoints on N threads and reports what the sequential replay would: the
-// earliest divergence. A checkpoint that does not match its event's digest, or does not decode, is
+// re-executes only from there (its cost does not grow with T), and restoring a checkpoint (also for
+// `--jobs N`, `Replay+Parallel`). A checkpoint that does not match its event's digest, or does not decode, is
 // reported at its seq and never used.
 import CoSim
 import Kernel
@@ -14,8 +13,9 @@ extension Replay {
     ///
     /// Only the chain from that checkpoint to the seal is verified here (`TraceReader.verifySuffix`);
     /// `trace verify` checks the rest. Throws `CheckpointDamage` when the checkpoint is damaged.
+    /// `parallelism` `.serial` (`--jobs 1`) keeps the run on this thread.
     public static func run(tracePath path: String, from start: SimTime, until stop: ReplayStop? = nil,
-                           feeder feederOverride: String? = nil) throws -> ReplayResult {
+                           feeder feederOverride: String? = nil, parallelism: Parallelism = .allCores) throws -> ReplayResult {
         let reader = try TraceReader(path: path)
         let (scenario, variant) = try recordedRun(reader, feederOverride: feederOverride)
         let intervalMilliseconds = Int64(marketIntervalMinutes) * 60_000
@@ -30,7 +30,7 @@ extension Replay {
         var notes: [String] = []
         if case .incomplete(let seq) = status { notes.append("the trace is incomplete at seq \(seq): replaying its committed prefix") }
         if let feederNote = FeederComparison.note(recorded: reader.header, used: feeder, override: feederOverride) { notes.append(feederNote) }
-        var run = try VariantRun(scenario: scenario, variant: variant, feeder: feeder)
+        var run = try VariantRun(scenario: scenario, variant: variant, feeder: feeder, parallelism: parallelism)
         if let chosen {
             try restore(&run, from: chosen, reader: reader)
             notes.append("started from the checkpoint at seq \(chosen.seq) (interval \(chosen.interval), "

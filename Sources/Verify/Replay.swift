@@ -138,13 +138,14 @@ public enum Replay {
     /// `modify` changes the re-derived scenario before the run (for experiments and for testing that
     /// a changed engine parameter is caught at the first event it affects). `feeder` substitutes an
     /// OpenDSS feeder on disk for the recorded one (a note says whether it differs). Corrupt traces
-    /// are refused.
+    /// are refused. With `.allCores` the chain is verified, signatures are checked and the events
+    /// compared beside the re-execution; with `.serial` (`--jobs 1`) all of it runs on this thread.
     public static func run(tracePath path: String, until stop: ReplayStop? = nil, feeder feederOverride: String? = nil,
-                           modify: (inout Scenario) -> Void = { _ in }) throws -> ReplayResult {
+                           parallelism: Parallelism = .allCores, modify: (inout Scenario) -> Void = { _ in }) throws -> ReplayResult {
         // A trace that does not verify is refused whatever the re-execution found (or whatever error
         // reading it gave).
-        let (verification, reexecution) = try TraceReader(path: path).whileVerifying { reader in
-            try reexecute(reader, until: stop, feederOverride: feederOverride, modify: modify)
+        let (verification, reexecution) = try TraceReader(path: path).whileVerifying(parallelism: parallelism) { reader in
+            try reexecute(reader, until: stop, feederOverride: feederOverride, parallelism: parallelism, modify: modify)
         }
         let status = verification.status
         if case .corrupt = status { throw CoSimError.replay("the trace does not verify (\(status)); replay needs an intact chain") }
@@ -166,7 +167,8 @@ public enum Replay {
             if divergence.recorded == nil, isPrefix { return ReplayResult(outcome: .identicalPrefix(events: sink.compared), notes: notes) }
             return ReplayResult(outcome: .diverged(divergence), notes: notes)
         case .stopped?:
-            return ReplayResult(outcome: .stopped(sink.state(of: compared.run)), notes: notes)
+            guard let run = compared.run else { preconditionFailure("a replay that stops on request keeps its run") }
+            return ReplayResult(outcome: .stopped(sink.state(of: run)), notes: notes)
         case nil:
             break
         }
@@ -186,7 +188,8 @@ public enum Replay {
         var signal: ReplaySignal?
         /// The first recorded event left over after a run that ended normally.
         var extra: TraceEvent?
-        var run: VariantRun
+        /// The run afterwards, for the state at a stop (nil for `--jobs` parts, which never stop on request).
+        var run: VariantRun?
         var feederNote: String?
     }
 
@@ -197,12 +200,12 @@ public enum Replay {
 
     /// Re-derives the run from the header and re-executes it against the trace.
     private static func reexecute(_ reader: TraceReader, until stop: ReplayStop?, feederOverride: String?,
-                                  modify: (inout Scenario) -> Void) throws -> Reexecution {
+                                  parallelism: Parallelism, modify: (inout Scenario) -> Void) throws -> Reexecution {
         var (scenario, variant) = try recordedRun(reader, feederOverride: feederOverride)
         modify(&scenario)
         let feeder = try PreparedFeeder.prepare(scenario)
         let feederNote = FeederComparison.note(recorded: reader.header, used: feeder, override: feederOverride)
-        var run = try VariantRun(scenario: scenario, variant: variant, feeder: feeder)
+        var run = try VariantRun(scenario: scenario, variant: variant, feeder: feeder, parallelism: parallelism)
         let (sink, signal) = try execute(&run, comparing: ComparingSink(cursor: try reader.cursor(), stop: stop))
         var extra: TraceEvent?
         if case .none = signal { extra = try sink.cursor.next() }
@@ -212,11 +215,12 @@ public enum Replay {
     /// Re-executes the run into `comparison`; returns the sink afterwards and the signal that ended
     /// the run early, if any.
     ///
-    /// Without a stop request the comparison runs on a background thread, in interval order, while
-    /// the next interval is re-executed. A stop reports the run's state at the stopping event, so
-    /// then the comparison runs inline.
+    /// Without a stop request, and when the run may use all cores, the comparison runs on a
+    /// background thread, in interval order, while the next interval is re-executed. A stop reports
+    /// the run's state at the stopping event, and a `.serial` run stays on its thread: then the
+    /// comparison runs inline.
     static func execute(_ run: inout VariantRun, comparing comparison: ComparingSink) throws -> (ComparingSink, ReplaySignal?) {
-        if comparison.stop != nil {
+        if comparison.stop != nil || run.parallelism == .serial {
             var sink = comparison
             do {
                 try run.run(into: &sink)

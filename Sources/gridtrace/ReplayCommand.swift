@@ -15,7 +15,10 @@ struct ReplayCommand: ParsableCommand {
             difference (printed with the events before it), when the trace is incomplete (its \
             committed prefix is replayed) or when a checkpoint it needs is damaged (named by seq), 2 \
             when the trace cannot be replayed. --from starts at the last checkpoint at or before the \
-            time; --jobs re-executes the stretches between checkpoints in parallel. With --out DIR, a \
+            time. --jobs N uses at most N threads, as make's and cargo's: --jobs 1 runs everything on \
+            one thread; --jobs 2 or more re-executes the stretches between checkpoints in parallel, \
+            each on one thread; without --jobs the replay uses all cores inside each interval \
+            (signature checks, chain verification and comparison beside the run). With --out DIR, a \
             what-if: the scenario re-runs with the --override changes into DIR and the diff against \
             the trace is printed (exit 0 identical, 1 different).
             """)
@@ -41,21 +44,25 @@ struct ReplayCommand: ParsableCommand {
         "Start at the last checkpoint at or before this simulated time (HH:MM[:SS], <n>s, <n>ms) instead of the beginning.",
         discussion: "Only the chain from that checkpoint to the seal is verified; `trace verify` checks the whole trace."))
     var from: String?
-    @Option(help: "Re-execute the stretches between checkpoints on this many threads (1…64); reports what the sequential replay would.")
-    var jobs: Int = 1
+    @Option(help: ArgumentHelp(
+        "Use at most this many threads (1…64): 1 runs the whole replay on one thread; more re-execute the stretches between checkpoints in parallel.",
+        discussion: "Reports what the sequential replay would (the earliest divergence). Without --jobs the replay uses all cores."))
+    var jobs: Int?
     @Flag(help: "Machine-readable output.") var json = false
 
     func validate() throws {
-        guard (1...64).contains(jobs) else { throw ValidationError("--jobs takes 1…64, got \(jobs)") }
+        if let jobs, !(1...64).contains(jobs) { throw ValidationError("--jobs takes 1…64, got \(jobs)") }
+        let parallelJobs = (jobs ?? 1) > 1
         if let from {
             guard case .time? = ReplayStop(from) else {
                 throw ValidationError("--from takes a simulated time such as 23:55, 900s or 5000ms; got '\(from)'")
             }
-            guard jobs == 1, override.isEmpty else { throw ValidationError("--from cannot be combined with --jobs or --override") }
+            guard !parallelJobs, override.isEmpty else { throw ValidationError("--from cannot be combined with --jobs 2 or more, or --override") }
         }
-        if jobs > 1, until != nil || !override.isEmpty {
-            throw ValidationError("--jobs replays the whole trace: it cannot be combined with --until or --override")
+        if parallelJobs, until != nil || !override.isEmpty {
+            throw ValidationError("--jobs 2 or more replays the whole trace: it cannot be combined with --until or --override")
         }
+        if jobs != nil, out != nil { throw ValidationError("--out re-runs the scenario; it does not take --jobs") }
         try validateWhatIf()
         if let until, ReplayStop(until) == nil {
             throw ValidationError("--until takes a seq, a time such as 06:30 or 900s, an event kind such as order_matched, "
@@ -89,12 +96,15 @@ struct ReplayCommand: ParsableCommand {
 
     /// Runs the replay the options ask for.
     private func replay(overrides: [(String, String)]) throws -> ReplayResult {
+        // --jobs 1 is the replay on one thread; without --jobs it uses all cores.
+        let parallelism: Parallelism = jobs == 1 ? .serial : .allCores
         if let from, case .time(let start)? = ReplayStop(from) {
-            return try Replay.run(tracePath: trace, from: start, until: until.flatMap(ReplayStop.init), feeder: feeder)
+            return try Replay.run(tracePath: trace, from: start, until: until.flatMap(ReplayStop.init), feeder: feeder, parallelism: parallelism)
         }
-        if jobs > 1 { return try Replay.run(tracePath: trace, jobs: jobs, feeder: feeder) }
+        if let jobs, jobs > 1 || (until == nil && override.isEmpty) { return try Replay.run(tracePath: trace, jobs: jobs, feeder: feeder) }
         var overrideError: Error?
-        let result = try Replay.run(tracePath: trace, until: until.flatMap(ReplayStop.init), feeder: feeder) { scenario in
+        let result = try Replay.run(tracePath: trace, until: until.flatMap(ReplayStop.init), feeder: feeder,
+                                    parallelism: parallelism) { scenario in
             do { for (key, value) in overrides { try scenario.override(key, value: value) } } catch { overrideError = error }
         }
         if let overrideError { throw overrideError }

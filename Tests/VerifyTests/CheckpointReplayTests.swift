@@ -83,10 +83,64 @@ import Trace
             return
         }
         #expect(found == expected)
-        let checkpoints = try TraceReader(path: path).checkpoints()
-        let parts = Replay.parts(checkpoints: checkpoints, lastSeq: try #require(checkpoints.last?.seq) + 100, intervals: 20, jobs: 3)
-        #expect(parts.count == 3 && parts[0].start == nil && parts[2].endSeq == nil)
-        #expect(parts[0].endSeq == parts[1].start?.seq && parts[1].endInterval == parts[2].start?.interval)
+        #expect(changedParallel.notes.contains { $0.contains("parts on 2 threads") }, "\(changedParallel.notes)")
+    }
+
+    @Test func partsTileTheRunAndShrinkTowardsItsEnd() throws {
+        // 29 checkpoints, 1,000 events apart: the demo's shape.
+        let checkpoints = (1...29).map { CheckpointLocation(seq: Int64($0) * 1000, interval: $0 * 10) }
+        for jobs in [2, 3, 8] {
+            let parts = Replay.parts(checkpoints: checkpoints, lastSeq: 30_000, intervals: 300, jobs: jobs)
+            #expect(parts.count > jobs && parts.count <= checkpoints.count + 1, "jobs \(jobs): \(parts.count) parts")
+            #expect(parts.first?.start == nil && parts.last?.endSeq == nil && parts.last?.endInterval == 300)
+            for (part, next) in zip(parts, parts.dropFirst()) {
+                #expect(part.endSeq == next.start?.seq && part.endInterval == next.start?.interval)
+            }
+            // Each part's events, from its start to the next part's: the first is the largest, the last no larger than a quarter of it.
+            let starts = parts.map { $0.start?.seq ?? 0 }
+            let sizes = zip(starts, starts.dropFirst().map { $0 } + [30_000]).map { $1 - $0 }
+            #expect(sizes.first == sizes.max() && (sizes.last ?? 0) * 2 <= (sizes.first ?? 0), "jobs \(jobs): \(sizes)")
+        }
+        // One job, or no checkpoints: a single part.
+        #expect(Replay.parts(checkpoints: checkpoints, lastSeq: 30_000, intervals: 300, jobs: 1).count == 1)
+        #expect(Replay.parts(checkpoints: [], lastSeq: 30_000, intervals: 300, jobs: 4)
+                == [ReplayPart(start: nil, endInterval: 300, endSeq: nil)])
+    }
+
+    @Test func oneJobIsTheSequentialReplayOnOneThread() throws {
+        let path = try recordShortRun("jobs1", intervals: 8) { scenario in
+            scenario = try! Scenario.parse(Scenario.defaultText + "\n[trace]\ncheckpoint_every_intervals = 3\n", file: "default.toml", baseFolder: nil)
+            scenario.intervals = 8
+            scenario.variants = [.p2p]
+        }
+        let sequential = try Replay.run(tracePath: path)
+        let before = ThreadHandOffs.onThisThread
+        let serial = try Replay.run(tracePath: path, jobs: 1)
+        // Nothing (signature checks, chain verification, comparison) left this thread.
+        #expect(ThreadHandOffs.onThisThread == before)
+        #expect(serial.notes.contains("re-executed on one thread (--jobs 1)"))
+        guard case .identical(let a) = sequential.outcome, case .identical(let b) = serial.outcome else {
+            Issue.record("--jobs 1: \(ReplayReport.text(serial))")
+            return
+        }
+        let recorded = Int64(try events(path).count)
+        #expect(a == b && a == recorded)
+        // The same first divergence, also on one thread.
+        let changed = try Replay.run(tracePath: path) { try? $0.override("chain.delay_ms", value: "400") }
+        let beforeChanged = ThreadHandOffs.onThisThread
+        let changedSerial = try Replay.run(tracePath: path, jobs: 1) { try? $0.override("chain.delay_ms", value: "400") }
+        #expect(ThreadHandOffs.onThisThread == beforeChanged)
+        guard case .diverged(let expected) = changed.outcome, case .diverged(let found) = changedSerial.outcome else {
+            Issue.record("no divergence: \(ReplayReport.text(changedSerial))")
+            return
+        }
+        #expect(found == expected)
+        // With two jobs the caller hands parts to the pool once; what it runs itself stays serial.
+        let beforePool = ThreadHandOffs.onThisThread
+        let pooled = try Replay.run(tracePath: path, jobs: 2)
+        #expect(ThreadHandOffs.onThisThread == beforePool + 1)
+        guard case .identical(let c) = pooled.outcome else { Issue.record("--jobs 2: \(ReplayReport.text(pooled))"); return }
+        #expect(c == a)
     }
 
     @Test func aDamagedCheckpointIsReportedAtItsSeqAndNeverUsed() throws {
