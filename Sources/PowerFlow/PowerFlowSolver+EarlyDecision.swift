@@ -163,15 +163,9 @@ extension PowerFlowSolver {
             list.append(DecisionQuantity(value: forwardWatts, thresholds: [-threshold, threshold]))
         }
         let reading = regulatorReading(rc, g, t, v, currents, state)
-        var vActual = reading.controlVoltage.length
-        let present = taps[g.transformer][g.tapWinding]
-        var regulate = (volts: rc.voltageSetting, band: rc.bandwidth)
-        if state.inReverseMode {
-            vActual /= present
-            regulate = (rc.reverseVoltageSetting, rc.reverseBandwidth)
-        } else if state.inCogenMode {
-            regulate = (rc.reverseVoltageSetting, rc.reverseBandwidth)
-        }
+        let target = regulationTarget(rc, g, reading, state)
+        let vActual = target.actualVolts
+        let regulate = (volts: target.settingVolts, band: target.bandVolts)
         let band = DecisionQuantity(value: vActual, thresholds: [regulate.volts - regulate.band / 2, regulate.volts + regulate.band / 2])
         list.append(band)
         let overLimit = rc.voltageLimit > 0 && reading.localVoltage > rc.voltageLimit

@@ -220,20 +220,38 @@ extension PowerFlowSolver {
     }
 }
 
+/// What a regulator compares with its band in its present mode: the control voltage (in reverse
+/// mode referred through the present tap) and the forward or reverse setting and bandwidth.
+struct RegulationTarget {
+    var actualVolts: Double
+    var settingVolts: Double
+    var bandVolts: Double
+}
+
+extension PowerFlowSolver {
+    /// The regulation target of `rc` at `reading` (shared by the control step and the early-decision margins).
+    func regulationTarget(_ rc: RegControl, _ g: RegulatorGeometry, _ reading: RegulatorReading,
+                          _ state: RegulatorState) -> RegulationTarget {
+        let volts = reading.controlVoltage.length
+        if state.inReverseMode {
+            return RegulationTarget(actualVolts: volts / taps[g.transformer][g.tapWinding],
+                                    settingVolts: rc.reverseVoltageSetting, bandVolts: rc.reverseBandwidth)
+        }
+        if state.inCogenMode {
+            return RegulationTarget(actualVolts: volts, settingVolts: rc.reverseVoltageSetting, bandVolts: rc.reverseBandwidth)
+        }
+        return RegulationTarget(actualVolts: volts, settingVolts: rc.voltageSetting, bandVolts: rc.bandwidth)
+    }
+}
+
 extension PowerFlowSolver {
     /// Band and vlimit test; queues the rounded tap change (at the delay, or inverse time) when the
     /// tap can still move that way, or withdraws a queued one when back in band.
     func decideTapChange(_ rc: RegControl, index: Int, _ g: RegulatorGeometry, _ t: Transformer,
                          _ reading: RegulatorReading, state: inout RegulatorState) {
-        var vActual = reading.controlVoltage.length
-        let present = taps[g.transformer][g.tapWinding]
-        var regulate = (volts: rc.voltageSetting, band: rc.bandwidth)
-        if state.inReverseMode {
-            vActual /= present
-            regulate = (rc.reverseVoltageSetting, rc.reverseBandwidth)
-        } else if state.inCogenMode {
-            regulate = (rc.reverseVoltageSetting, rc.reverseBandwidth)
-        }
+        let target = regulationTarget(rc, g, reading, state)
+        let vActual = target.actualVolts
+        let regulate = (volts: target.settingVolts, band: target.bandVolts)
         let overLimit = rc.voltageLimit > 0 && reading.localVoltage > rc.voltageLimit
         guard abs(regulate.volts - vActual) > regulate.band / 2 || overLimit else {
             state.pendingTapChange = 0
@@ -254,6 +272,7 @@ extension PowerFlowSolver {
         if g.tapWinding != g.winding || state.inReverseMode { pending = -pending }
         state.pendingTapChange = pending
         guard pending != 0, !state.armed else { return }
+        let present = taps[g.transformer][g.tapWinding]
         guard pending > 0 ? present < tapped.maxTap : present > tapped.minTap else { return }
         let delay = rc.inverseTime
             ? rc.delaySeconds / min(10, 2 * abs(rc.voltageSetting - vActual) / rc.bandwidth) : rc.delaySeconds
