@@ -24,11 +24,14 @@ public struct SweepOptions: Sendable {
     public var slurmMaxParallel: Int?
     public var slurmRunsPerTask = 1
     public var slurmWait = true
+    /// The caller's monotonic clock, for the sweep's wall time and the progress ETA.
+    public var clock: MonotonicSeconds
 
-    public init(engine: SweepEngineKind, jobs: Int, executablePath: String) {
+    public init(engine: SweepEngineKind, jobs: Int, executablePath: String, clock: @escaping MonotonicSeconds) {
         self.engine = engine
         self.jobs = jobs
         self.executablePath = executablePath
+        self.clock = clock
     }
 }
 
@@ -60,12 +63,13 @@ public enum Sweep {
     /// Plan errors throw `TOMLInputError`; folder problems `SweepError`.
     public static func run(planPath: String, directory: String, options: SweepOptions,
                            progress: (String) -> Void = { _ in }) throws -> SweepOutcome {
-        let clock = WallClock()
+        let elapsed = Elapsed(options.clock)
         let plan = try SweepPlan.load(path: planPath)
         let layout = SweepLayout(directory: directory)
         try prepare(layout, plan: plan, engine: options.engine)
         let pending = plan.runs.map(\.index).filter { !SweepExec.isDone(layout, index: $0) }
-        let display = SweepProgress(total: plan.runs.count, alreadyDone: plan.runs.count - pending.count, toRun: pending.count)
+        let display = SweepProgress(total: plan.runs.count, alreadyDone: plan.runs.count - pending.count, toRun: pending.count,
+                                    clock: options.clock)
         progress(display.startLine)
         switch options.engine {
         case .local:
@@ -87,7 +91,7 @@ public enum Sweep {
             }
         }
         return SweepOutcome(directory: directory, counts: counts, skipped: plan.runs.count - pending.count, executed: pending.count,
-                            wallSeconds: clock.elapsedSeconds, failures: failures)
+                            wallSeconds: elapsed.seconds, failures: failures)
     }
 
     /// Submits `indices` to Slurm as one job array (SlurmEngine), records the job in manifest.json
@@ -177,10 +181,11 @@ public enum Sweep {
 /// of wall time, which already reflects the pool's parallelism).
 final class SweepProgress {
     private let total: Int, alreadyDone: Int, toRun: Int
-    private let clock = WallClock()
+    private let elapsed: Elapsed
     private var finishedCount = 0, failedCount = 0
 
-    init(total: Int, alreadyDone: Int, toRun: Int) {
+    init(total: Int, alreadyDone: Int, toRun: Int, clock: @escaping MonotonicSeconds) {
+        elapsed = Elapsed(clock)
         self.total = total
         self.alreadyDone = alreadyDone
         self.toRun = toRun
@@ -193,12 +198,12 @@ final class SweepProgress {
     func finished(_ index: Int, failed: Bool) -> String {
         finishedCount += 1
         if failed { failedCount += 1 }
-        let elapsed = clock.elapsedSeconds
+        let elapsedSeconds = elapsed.seconds
         let remaining = toRun - finishedCount
-        let eta = remaining == 0 ? "0s" : Self.duration(elapsed / Double(finishedCount) * Double(remaining))
+        let eta = remaining == 0 ? "0s" : Self.duration(elapsedSeconds / Double(finishedCount) * Double(remaining))
         return "sweep: run \(SweepLayout.folderName(index)) \(failed ? "FAILED" : "done"); "
             + "\(alreadyDone + finishedCount - failedCount)/\(total) done, \(failedCount) failed, \(remaining) to go; "
-            + "elapsed \(Self.duration(elapsed)), ETA \(eta)"
+            + "elapsed \(Self.duration(elapsedSeconds)), ETA \(eta)"
     }
 
     /// `12s`, `4m10s`, `2h05m`.

@@ -14,8 +14,9 @@ public enum SweepExec {
 
     /// Runs `runIndices` one after another, recording the engine manifest.json names. Throws only when the folder itself is unusable; a run's
     /// failure is in its result.json.
+    /// `clock` times each run for its result.json.
     public static func execute(sweepDirectory: String, runIndices: [Int], signingKey: TraceSigningKey?,
-                               report: (Int, Outcome) -> Void = { _, _ in }) throws(SweepError) {
+                               clock: @escaping MonotonicSeconds, report: (Int, Outcome) -> Void = { _, _ in }) throws(SweepError) {
         let layout = SweepLayout(directory: sweepDirectory)
         let manifest = try SweepManifest.read(layout)
         for index in runIndices {
@@ -26,7 +27,7 @@ public enum SweepExec {
                 report(index, .skipped)
                 continue
             }
-            let result = executeOne(layout, run: run, engine: manifest.engine, signingKey: signingKey)
+            let result = executeOne(layout, run: run, engine: manifest.engine, signingKey: signingKey, clock: clock)
             do {
                 try result.write(layout)
             } catch {
@@ -50,8 +51,8 @@ public enum SweepExec {
     }
 
     private static func executeOne(_ layout: SweepLayout, run: SweepManifest.Run, engine: String,
-                                   signingKey: TraceSigningKey?) -> RunResult {
-        let clock = WallClock()
+                                   signingKey: TraceSigningKey?, clock: @escaping MonotonicSeconds) -> RunResult {
+        let elapsed = Elapsed(clock)
         var result = RunResult(runIndex: run.index, status: .failed, error: nil, wallSeconds: 0, engine: engine, seeds: run.seeds,
                                parameters: run.parameters, traces: [], metrics: [])
         do {
@@ -72,7 +73,7 @@ public enum SweepExec {
         } catch {
             result.error = "\(error)"
         }
-        result.wallSeconds = clock.elapsedSeconds
+        result.wallSeconds = elapsed.seconds
         return result
     }
 
@@ -124,12 +125,20 @@ public enum SweepExec {
     }
 }
 
-/// Elapsed wall time, for result.json's wall_seconds and the progress display; never recorded in a trace.
-struct WallClock {
-    private let start = ContinuousClock.now  // determinism: wall time is reported beside the results, never recorded in a trace
+/// Monotonic seconds from an arbitrary origin, supplied by the caller (the CLI reads the clock), so
+/// that no library module reads one: a sweep reports elapsed time beside its results (result.json's
+/// wall_seconds, the progress ETA), never in a trace.
+public typealias MonotonicSeconds = @Sendable () -> Double
 
-    var elapsedSeconds: Double {
-        let elapsed = ContinuousClock.now - start  // determinism: as above
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+/// Seconds elapsed since it was made, on the caller's clock.
+struct Elapsed {
+    private let now: MonotonicSeconds
+    private let start: Double
+
+    init(_ now: @escaping MonotonicSeconds) {
+        self.now = now
+        start = now()
     }
+
+    var seconds: Double { now() - start }
 }

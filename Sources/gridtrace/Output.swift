@@ -57,6 +57,14 @@ func seconds(_ duration: Duration) -> Double {
     return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
 }
 
+/// Seconds on the monotonic clock since an arbitrary origin: the clock the library modules are
+/// handed (they never read one themselves; see the determinism lint).
+@Sendable func monotonicSeconds() -> Double {
+    seconds(ContinuousClock.now - processStartInstant)
+}
+
+private let processStartInstant = ContinuousClock.now
+
 /// Runs `body` and returns its result with the elapsed wall time, s.
 func measureWall<T>(_ body: () throws -> T) rethrows -> (T, Double) {
     let clock = ContinuousClock()

@@ -51,7 +51,8 @@ struct SweepRunCommand: ParsableCommand {
 
     func run() throws {
         var options = SweepOptions(engine: SweepEngineKind(rawValue: engine) ?? .local,
-                                   jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, executablePath: executablePath())
+                                   jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, executablePath: executablePath(),
+                                   clock: monotonicSeconds)
         options.slurmPartition = partition
         options.slurmTimeLimit = time
         options.slurmMaxParallel = maxParallel
@@ -167,7 +168,8 @@ struct SweepExecCommand: ParsableCommand {
         let key = try signing.resolve()
         var outcomes: [CanonicalJSON] = []
         try reportingErrors {
-            try SweepExec.execute(sweepDirectory: directory, runIndices: indices, signingKey: key.key) { index, outcome in
+            try SweepExec.execute(sweepDirectory: directory, runIndices: indices, signingKey: key.key,
+                                  clock: monotonicSeconds) { index, outcome in
                 if json {
                     outcomes.append(["run_index": .int(Int64(index)), "outcome": .string(outcome.rawValue)])
                 } else {
