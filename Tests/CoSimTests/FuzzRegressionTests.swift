@@ -7,14 +7,7 @@ import Testing
 @testable import CoSim
 
 @Suite struct FuzzRegressionTests {
-    private func error(_ text: String) -> TOMLInputError? {
-        do {
-            _ = try Scenario.parse(text, file: "s.toml", baseFolder: nil)
-            return nil
-        } catch {
-            return error
-        }
-    }
+    private func error(_ text: String) -> TOMLInputError? { scenarioError(text) }
 
     /// Found after 659,491 executions: `strategies = [}}}}…` (toml++'s assertion `!is_value_terminator`
     /// in parse_value: an array expecting a value met '}'). The full input is Fuzz/seeds/scenario/found-brace-in-array.toml.

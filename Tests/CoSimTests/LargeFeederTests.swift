@@ -9,14 +9,7 @@ import TestSupport
 @testable import CoSim
 
 @Suite struct LargeFeederTests {
-    private func error(_ text: String) -> String? {
-        do {
-            _ = try Scenario.parse(text, file: "s.toml", baseFolder: nil)
-            return nil
-        } catch {
-            return error.description
-        }
-    }
+    private func error(_ text: String) -> String? { scenarioError(text)?.description }
 
     private let opendss = "[feeder]\nkind = \"opendss\"\npath = \"x.dss\"\n"
 

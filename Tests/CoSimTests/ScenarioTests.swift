@@ -21,14 +21,7 @@ import Testing
         #expect(scenario.clearingRule == .mcafee && scenario.mechanism == .auction)
     }
 
-    private func error(_ text: String) -> TOMLInputError? {
-        do {
-            _ = try Scenario.parse(text, file: "s.toml", baseFolder: "/nonexistent")
-            return nil
-        } catch {
-            return error
-        }
-    }
+    private func error(_ text: String) -> TOMLInputError? { scenarioError(text, baseFolder: "/nonexistent") }
 
     @Test func unknownKeyIsNamedWithItsLine() {
         let found = error("[run]\nseed = 3\n\n[chain]\nnodes = 10\nminers = 5\ndleay_ms = 5\n")

@@ -8,14 +8,7 @@ import Trace
 @testable import CoSim
 
 @Suite struct SeedPinTests {
-    private func error(_ text: String) -> TOMLInputError? {
-        do {
-            _ = try Scenario.parse(text, file: "s.toml", baseFolder: nil)
-            return nil
-        } catch {
-            return error
-        }
-    }
+    private func error(_ text: String) -> TOMLInputError? { scenarioError(text) }
 
     @Test func pinsAreReadAndDefaultToTheRootSeed() throws {
         let scenario = try Scenario.parse("[run]\nseed = 5\n\n[run.seeds]\ngrid = 7\nmarket = 0\n", file: "s.toml", baseFolder: nil)
