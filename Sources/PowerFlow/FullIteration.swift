@@ -89,16 +89,6 @@ struct BranchTable {
             }
         }
     }
-
-    /// Row-oriented copy of the present factors for the full iteration's solves, and the numeric
-    /// factorization it was copied from (`KLUFactorization.generation`).
-    var rowFactors: TriangularFactors?
-    var rowFactorsGeneration = -1
-    /// Whether the full iteration solves on the row-oriented copy (true) or with KLU's own solve.
-    /// Measured on ckt5 yearly (2026-12-03) the copy's solves took about 10 % less CPU than KLU's
-    /// (3 % of the run), but its rounding (multiplying by 1/U_kk) left the floating-delta case of
-    /// ElementVarietyTests short of 1e-10 within 15 iterations: KLU's own solve stays.
-    static let solvesOnRowFactors = false
 }
 
 /// Anderson acceleration's memory (Walker & Ni type II, normal equations on a Jacobi-scaled Gram
@@ -316,7 +306,8 @@ extension PowerFlowSolver {
     func iterate(log: inout EventLog, earlyDecision: ((Double) -> Bool)? = nil) -> (Bool, Int, Double) {
         materializeVoltages()
         if branchTable == nil { branchTable = BranchTable(network) }
-        // Taken out of the optional while the iteration runs, so it can be updated in place.
+        // Taken out of the optional while the iteration runs, so its hot branch values can be
+        // refreshed in place (no copy of the table).
         guard var table = branchTable.take() else { return (false, 0, .infinity) }
         defer { branchTable = table }
         let p = table.loadNodes.count
@@ -337,7 +328,7 @@ extension PowerFlowSolver {
             iteration += 1
             gatherLoadNodes(table, into: &present)
             injectCompensationCurrents(table)
-            solveFull(&table)
+            factorization.solve(&rhs)
             if earlyDecision != nil && maxChange <= Self.earlyDecisionTrackingChange { previousVoltages = voltageStorage }
             let (change, finite) = acceptSolution(magnitudes: &magnitudes)
             maxChange = change
@@ -397,18 +388,6 @@ extension PowerFlowSolver {
                 }
             }
         }
-    }
-
-    /// One solve Y·x = rhs in place: on the row-oriented copy of the factors (made once per
-    /// numeric factorization) or with KLU's own solve.
-    func solveFull(_ table: inout BranchTable) {
-        guard BranchTable.solvesOnRowFactors else { return factorization.solve(&rhs) }
-        if table.rowFactorsGeneration != factorization.generation || table.rowFactors == nil {
-            table.rowFactors = try? factorization.extractFactors()
-            table.rowFactorsGeneration = factorization.generation
-        }
-        guard let factors = table.rowFactors else { return factorization.solve(&rhs) }
-        factors.solve(interleaved: &rhs)
     }
 
     /// Right-hand side of one iteration: source currents plus every conversion branch's

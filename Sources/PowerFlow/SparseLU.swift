@@ -63,8 +63,6 @@ final class KLUFactorization {
     private let pattern: SparsePattern
     private var columnStarts: [Int32]
     private var rowIndices: [Int32]
-    /// Counts successful numeric factorizations, so copies of the factors can tell they are stale.
-    private(set) var generation = 0
 
     init(pattern: SparsePattern) throws {
         self.pattern = pattern
@@ -118,7 +116,6 @@ final class KLUFactorization {
         if !(rcond > 1e-30) {
             throw PowerFlowError.singularMatrix("reciprocal pivot ratio \(rcond)")
         }
-        generation += 1
     }
 
     func withNumeric<T>(_ body: (UnsafeMutablePointer<klu_symbolic>, UnsafeMutablePointer<klu_numeric>,

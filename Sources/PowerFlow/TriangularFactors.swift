@@ -101,37 +101,6 @@ final class TriangularFactors {
         }
     }
 
-    /// Solves A·x = b in place (original node order) on interleaved (re, im) values, as the full
-    /// iteration's right-hand side is stored; the same arithmetic as `solve(re:im:)`.
-    func solve(interleaved b: inout [Double]) {
-        let n = order
-        precondition(b.count == 2 * n && work.count == 2 * n && rowPermutation.count == n
-                     && columnPermutation.count == n && rowScale.count == n, "triangular solve sizes")
-        work.withUnsafeMutableBufferPointer { x in
-            b.withUnsafeMutableBufferPointer { bp in
-                rowPermutation.withUnsafeBufferPointer { p in
-                    rowScale.withUnsafeBufferPointer { rs in
-                        for k in 0..<n {
-                            let row = Int(p[k])
-                            let s = rs[k]
-                            x[2 * k] = bp[2 * row] / s
-                            x[2 * k + 1] = bp[2 * row + 1] / s
-                        }
-                    }
-                }
-                Self.lowerSolve(x, lStarts, lColumns, lValues, n)
-                Self.upperSolve(x, uStarts, uColumns, uValues, inverseDiagonal, n)
-                columnPermutation.withUnsafeBufferPointer { q in
-                    for k in 0..<n {
-                        let column = Int(q[k])
-                        bp[2 * column] = x[2 * k]
-                        bp[2 * column + 1] = x[2 * k + 1]
-                    }
-                }
-            }
-        }
-    }
-
     /// Pivot-order rows of L reachable from the given original rows (ascending): the only rows
     /// a forward solve touches when the right-hand side is zero elsewhere.
     func forwardReach(originalRows: [Int]) -> [Int32] {

@@ -103,7 +103,7 @@ extension TraceReader {
     /// (against all the stretches' kind counts) and the signatures here: exactly what `verify()`
     /// reports. Stretches after one that ended early or found damage are not looked at.
     public func verify(stretches: [ChainStretch], parallelism: Parallelism) -> TraceVerification {
-        precondition(stretches.last?.throughSeq == nil, "the last stretch runs to the end of the trace")
+        precondition(!stretches.isEmpty && stretches.last?.throughSeq == nil, "the last stretch runs to the end of the trace")
         return checkSignatures(joinChain(stretches), parallelism: parallelism)
     }
 
