@@ -26,6 +26,12 @@ struct BranchTable {
     var neutralNode: [Int32] = []
     /// Distinct non-ground nodes of conversion branches (the nodes the injections depend on).
     var loadNodes: [Int32] = []
+    /// The factors' pivot positions (`refreshPivots`): of each node's equation (row) and solution
+    /// (column), and of the neutral shunts' nodes; the generation of the factors they belong to.
+    var pivotOfRow: [Int32] = []
+    var pivotOfColumn: [Int32] = []
+    var neutralPivot: [Int32] = []
+    var pivotGeneration = -1
 
     init() {}
 
@@ -59,6 +65,29 @@ struct BranchTable {
     /// The branches as the injection loop reads them (see `refreshHotBranches`).
     var hot: [HotBranch] = []
 
+    /// Puts the right-hand side's entries where the present factors want them (pivot order); a
+    /// no-op while the factors keep their pivots (a refactorization does). Call after
+    /// `refreshHotBranches`. Without factors the positions stay empty (the iteration needs factors).
+    mutating func refreshPivots(_ factorization: KLUFactorization) {
+        guard pivotGeneration != factorization.pivotGeneration else { return }
+        guard let order = factorization.pivotOrder() else {
+            pivotGeneration = -1
+            pivotOfRow = []
+            pivotOfColumn = []
+            return
+        }
+        let rows = order.pivotOfRow
+        func pivot(_ node: Int32) -> Int32 { node >= 0 ? rows[Int(node)] : -1 }
+        pivotOfRow = rows
+        pivotOfColumn = order.pivotOfColumn
+        neutralPivot = neutralNode.map(pivot)
+        for t in hot.indices {
+            hot[t].pivotA = pivot(hot[t].nodeA)
+            hot[t].pivotB = pivot(hot[t].nodeB)
+        }
+        pivotGeneration = order.generation
+    }
+
     /// Packs the present parameters and states of every branch into `hot`.
     mutating func refreshHotBranches(_ parameters: [ConversionParameters], _ states: [ConversionState]) {
         let count = element.count
@@ -68,10 +97,16 @@ struct BranchTable {
         parameters.withUnsafeBufferPointer { e in
             states.withUnsafeBufferPointer { s in
                 if hot.isEmpty {
+                    // Fresh branches carry no pivot positions yet.
+                    pivotGeneration = -1
                     for t in 0..<count {
                         let k = Int(element[t])
                         hot.append(HotBranch(element: k, nodeA: nodeA[t], nodeB: nodeB[t], isCVR: cvrBranch[t] != 0,
                                              wattsTable: wattsTable[t], varsTable: varsTable[t], e[k], s[k]))
+                    }
+                    for t in hot.indices.dropLast() where hot[t].isTabledCubicCVR && hot[t + 1].isTabledCubicCVR
+                        && hot[t].wattsTable == hot[t + 1].wattsTable {
+                        hot[t].pairsWithNext = 1
                     }
                     return
                 }
@@ -122,12 +157,11 @@ struct AndersonHistory: Codable {
         previousNorm = .infinity
     }
 
-    /// Next iterate from the map value `g` = G(x) and residual `f` = G(x) − x (written into `next`).
+    /// Next iterate from the map value `g` = G(x) and residual `f` = G(x) − x (written into `next`),
+    /// with `squaredNorm` = ‖f‖² summed in index order (`gatherResidual` sums it in its pass).
     /// `g` and `f` are kept as the previous point by swapping storage: on return they hold
     /// scratch values of the same size, which the caller overwrites before the next step.
-    mutating func step(value g: inout [Double], residual f: inout [Double], next: inout [Double]) {
-        var norm = 0.0
-        for v in f { norm += v * v }
+    mutating func step(value g: inout [Double], residual f: inout [Double], squaredNorm norm: Double, next: inout [Double]) {
         // A step that made the residual much larger than the last one: forget the history.
         if hasPrevious && !(norm <= 4 * previousNorm) { reset() }
         // b_j = ΔF_j·f, the normal equations' right-hand side, computed with the Gram row.
@@ -138,21 +172,38 @@ struct AndersonHistory: Codable {
         previousNorm = norm
         hasPrevious = true
         // next = g − Σ γ_j ΔG_j in one pass (per entry the same operations in the same order as
-        // one pass per column).
+        // one pass per column); a γ_j of exactly 0 is skipped.
         let gamma = leastSquares(rightHandSide: b) ?? []
-        let used = gamma.indices.filter { gamma[$0] != 0 }
-        let coefficients = used.map { gamma[$0] }
-        Self.withColumns(deltaValue, used[...], []) { columnList in
-            precondition(columnList.count == coefficients.count, "Anderson coefficients")
+        var used = SIMD8<Double>(), count = 0, columnIndex = SIMD8<Int>()
+        for j in gamma.indices where gamma[j] != 0 {
+            used[count] = gamma[j]
+            columnIndex[count] = j
+            count += 1
+        }
+        Self.withColumns(deltaValue, columnIndex, count, fallback: previousValue) { c0, c1, c2, c3, c4 in
             previousValue.withUnsafeBufferPointer { gp in
                 next.withUnsafeMutableBufferPointer { x in
-                    columnList.withUnsafeBufferPointer { columns in
-                        coefficients.withUnsafeBufferPointer { c in
-                            for i in 0..<length {
-                                var value = gp[i]
-                                for m in 0..<c.count { value -= c[m] * columns[m][i] }
-                                x[i] = value
-                            }
+                    let columns = (c0, c1, c2, c3, c4)
+                    switch count {
+                    case 0: for i in 0..<length { x[i] = gp[i] }
+                    case 1:
+                        for i in 0..<length { x[i] = gp[i] - used[0] * columns.0[i] }
+                    case 2:
+                        for i in 0..<length {
+                            var value = gp[i]
+                            value -= used[0] * columns.0[i]
+                            value -= used[1] * columns.1[i]
+                            x[i] = value
+                        }
+                    default:
+                        for i in 0..<length {
+                            var value = gp[i]
+                            value -= used[0] * columns.0[i]
+                            value -= used[1] * columns.1[i]
+                            value -= used[2] * columns.2[i]
+                            if count > 3 { value -= used[3] * columns.3[i] }
+                            if count > 4 { value -= used[4] * columns.4[i] }
+                            x[i] = value
                         }
                     }
                 }
@@ -160,20 +211,30 @@ struct AndersonHistory: Codable {
         }
     }
 
-    /// Runs `body` with the base addresses of `columns[j]` for j in `indices` (in that order),
-    /// each valid for the call (nested buffer accesses).
-    static func withColumns(_ columns: [[Double]], _ indices: ArraySlice<Int>, _ pointers: [UnsafePointer<Double>],
-                            _ body: ([UnsafePointer<Double>]) -> Void) {
-        guard let j = indices.first else { return body(pointers) }
-        columns[j].withUnsafeBufferPointer { column in
-            guard let base = column.baseAddress else { return body(pointers) }
-            withColumns(columns, indices.dropFirst(), pointers + [base], body)
-        }
+    /// Runs `body` with the base addresses of `columns[indices[0]]` … `columns[indices[count − 1]]`
+    /// (at most five), the rest filled with `fallback`'s; each valid for the call, every column at
+    /// least `length` long. Nested buffer accesses: no allocation.
+    static func withColumns(_ columns: [[Double]], _ indices: SIMD8<Int>, _ count: Int, fallback: [Double],
+                            _ body: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>,
+                                     UnsafePointer<Double>, UnsafePointer<Double>) -> Void) {
+        precondition(count >= 0 && count <= 5 && (0..<count).allSatisfy { indices[$0] >= 0 && indices[$0] < columns.count },
+                     "Anderson columns")
+        func column(_ m: Int) -> [Double] { m < count ? columns[indices[m]] : fallback }
+        column(0).withUnsafeBufferPointer { a in
+        column(1).withUnsafeBufferPointer { b in
+        column(2).withUnsafeBufferPointer { c in
+        column(3).withUnsafeBufferPointer { d in
+        column(4).withUnsafeBufferPointer { e in
+            guard let a = a.baseAddress, let b = b.baseAddress, let c = c.baseAddress, let d = d.baseAddress,
+                  let e = e.baseAddress else { return }
+            body(a, b, c, d, e)
+        }}}}}
     }
 
     /// Appends the columns ΔF = f − f_prev and ΔG = g − g_prev (dropping the oldest at full depth,
     /// whose storage is reused: no allocation per iteration) and the new Gram row; returns
-    /// b_j = ΔF_j·f for every column, summed in the same pass as the Gram row.
+    /// b_j = ΔF_j·f for every column. One pass forms both differences and every dot product (each
+    /// summed in index order, as `dot` sums it: the same values as one pass per product).
     private mutating func appendDifferences(value g: [Double], residual f: [Double]) -> [Double] {
         var df: [Double], dg: [Double]
         if deltaResidual.count == Self.depth {
@@ -187,52 +248,46 @@ struct AndersonHistory: Codable {
         }
         precondition(df.count == length && dg.count == length && f.count == length && g.count == length
                      && previousResidual.count == length && previousValue.count == length, "Anderson column sizes")
-        Self.differences(f, previousResidual, into: &df)
-        Self.differences(g, previousValue, into: &dg)
+        let kept = deltaResidual.count
+        precondition(kept <= 4, "Anderson depth")
+        var withDelta = SIMD4<Double>(), withResidual = SIMD4<Double>()
+        var deltaDelta = 0.0, deltaWithResidual = 0.0
+        let indices = SIMD8<Int>(0, 1, 2, 3, 0, 0, 0, 0)
+        // Absent columns read f (their sums are dropped).
+        Self.withColumns(deltaResidual, indices, kept, fallback: f) { c0, c1, c2, c3, _ in
+            f.withUnsafeBufferPointer { x in
+            previousResidual.withUnsafeBufferPointer { xp in
+            g.withUnsafeBufferPointer { y in
+            previousValue.withUnsafeBufferPointer { yp in
+            df.withUnsafeMutableBufferPointer { dx in
+            dg.withUnsafeMutableBufferPointer { dy in
+                for i in 0..<length {
+                    let fi = x[i]
+                    let d = fi - xp[i]
+                    dx[i] = d
+                    dy[i] = y[i] - yp[i]
+                    let column = SIMD4<Double>(c0[i], c1[i], c2[i], c3[i])
+                    withDelta += column * d
+                    withResidual += column * fi
+                    deltaDelta += d * d
+                    deltaWithResidual += d * fi
+                }
+            }}}}}}
+        }
         var row: [Double] = [], b: [Double] = []
         row.reserveCapacity(Self.depth)
         b.reserveCapacity(Self.depth)
-        for column in deltaResidual {
-            let (withDelta, withResidual) = Self.dots(column, df, f, length)
-            row.append(withDelta)
-            b.append(withResidual)
+        for j in 0..<kept {
+            row.append(withDelta[j])
+            b.append(withResidual[j])
         }
-        let (withDelta, withResidual) = Self.dots(df, df, f, length)
-        row.append(withDelta)
-        b.append(withResidual)
+        row.append(deltaDelta)
+        b.append(deltaWithResidual)
         for r in gram.indices { gram[r].append(row[r]) }
         gram.append(row)
         deltaResidual.append(df)
         deltaValue.append(dg)
         return b
-    }
-
-    /// (a·b, a·c) in one pass, each summed in index order as `dot` sums it.
-    static func dots(_ a: [Double], _ b: [Double], _ c: [Double], _ length: Int) -> (Double, Double) {
-        precondition(a.count >= length && b.count >= length && c.count >= length, "dot sizes")
-        return a.withUnsafeBufferPointer { x in
-            b.withUnsafeBufferPointer { y in
-                c.withUnsafeBufferPointer { z in
-                    var s = 0.0, t = 0.0
-                    for i in 0..<length {
-                        s += x[i] * y[i]
-                        t += x[i] * z[i]
-                    }
-                    return (s, t)
-                }
-            }
-        }
-    }
-
-    /// out = a − b elementwise (equal sizes, checked by the caller).
-    static func differences(_ a: [Double], _ b: [Double], into out: inout [Double]) {
-        a.withUnsafeBufferPointer { x in
-            b.withUnsafeBufferPointer { y in
-                out.withUnsafeMutableBufferPointer { z in
-                    for i in z.indices { z[i] = x[i] - y[i] }
-                }
-            }
-        }
     }
 
     static func dot(_ a: [Double], _ b: [Double], _ length: Int) -> Double {
@@ -319,6 +374,7 @@ extension PowerFlowSolver {
         history.hasPrevious = false
         defer { carriedHistory = history }
         table.refreshHotBranches(parameters, states)
+        table.refreshPivots(factorization)
         var present = [Double](repeating: 0, count: 2 * p), value = present, residual = present, next = present
         var magnitudes = voltageStorage.map { ($0.real * $0.real + $0.imaginary * $0.imaginary).squareRoot() }
         var iteration = 0
@@ -328,9 +384,9 @@ extension PowerFlowSolver {
             iteration += 1
             gatherLoadNodes(table, into: &present)
             injectCompensationCurrents(table)
-            factorization.solve(&rhs)
+            factorization.solveInPivotOrder(&rhs)
             if earlyDecision != nil && maxChange <= Self.earlyDecisionTrackingChange { previousVoltages = voltageStorage }
-            let (change, finite) = acceptSolution(magnitudes: &magnitudes)
+            let (change, finite) = acceptSolution(table, magnitudes: &magnitudes)
             maxChange = change
             recordIteration(iteration, maxChange: maxChange, log: &log)
             if !finite { return (false, iteration, .infinity) }
@@ -340,10 +396,8 @@ extension PowerFlowSolver {
             }
             guard !converged, iteration < settings.maxIterations, settings.acceleration else { continue }
             // The next point: Anderson's combination of the last map values G(x) at the load nodes.
-            gatherLoadNodes(table, into: &value)
-            precondition(present.count == 2 * p && value.count == 2 * p && residual.count == 2 * p, "iteration buffers")
-            for i in 0..<(2 * p) { residual[i] = value[i] - present[i] }
-            history.step(value: &value, residual: &residual, next: &next)
+            let norm = gatherResidual(table, present: present, value: &value, residual: &residual)
+            history.step(value: &value, residual: &residual, squaredNorm: norm, next: &next)
             scatterLoadNodes(table, from: next, magnitudes: &magnitudes)
         } while !converged && iteration < settings.maxIterations
         return (converged, iteration, maxChange)
@@ -365,6 +419,38 @@ extension PowerFlowSolver {
                 }
             }
         }
+    }
+
+    /// Copies the load nodes' voltages G(x) into `value` and G(x) − `present` into `residual`
+    /// (interleaved, 2 × load nodes) in one pass; returns ‖residual‖², summed in index order.
+    func gatherResidual(_ table: BranchTable, present: [Double], value: inout [Double], residual: inout [Double]) -> Double {
+        let count = 2 * table.loadNodes.count
+        precondition(present.count == count && value.count == count && residual.count == count, "iteration buffers")
+        let n = voltageStorage.count
+        var norm = 0.0
+        table.loadNodes.withUnsafeBufferPointer { nodes in
+            voltageStorage.withUnsafeBufferPointer { v in
+                present.withUnsafeBufferPointer { x in
+                    value.withUnsafeMutableBufferPointer { g in
+                        residual.withUnsafeMutableBufferPointer { f in
+                            for t in nodes.indices {
+                                let node = Int(nodes[t])
+                                precondition(node >= 0 && node < n, "load node out of range")
+                                let re = v[node].real, im = v[node].imaginary
+                                g[2 * t] = re
+                                g[2 * t + 1] = im
+                                let fr = re - x[2 * t], fi = im - x[2 * t + 1]
+                                f[2 * t] = fr
+                                f[2 * t + 1] = fi
+                                norm += fr * fr
+                                norm += fi * fi
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return norm
     }
 
     /// Puts the accelerated point `next` (interleaved, load nodes) into the node voltages and
@@ -390,28 +476,32 @@ extension PowerFlowSolver {
         }
     }
 
-    /// Right-hand side of one iteration: source currents plus every conversion branch's
-    /// compensation current (Yeq·V − I(V)) and the neutral shunts' Y·V, from `voltageStorage`.
+    /// Right-hand side of one iteration, in the factors' pivot order (`BranchTable.refreshPivots`):
+    /// source currents plus every conversion branch's compensation current (Yeq·V − I(V)) and the
+    /// neutral shunts' Y·V, from `voltageStorage`. Each entry sums the same terms in the same order
+    /// as a node-ordered right-hand side, so after the solve the voltages are bit-identical to
+    /// klu_z_solve's.
     func injectCompensationCurrents(_ table: BranchTable) {
         let n = voltageStorage.count
-        precondition(rhs.count == 2 * n, "right-hand side size")
-        rhs.withUnsafeMutableBufferPointer { r in
-            for k in r.indices { r[k] = 0 }
-            for (node, current) in network.sourceCurrents {
-                r[2 * node] += current.real
-                r[2 * node + 1] += current.imaginary
-            }
-        }
+        precondition(rhs.count == 2 * n && table.pivotOfRow.count == n && table.pivotOfColumn.count == n,
+                     "right-hand side size")
         parameters.withUnsafeBufferPointer { conversion in
             states.withUnsafeBufferPointer { states in
                 voltageStorage.withUnsafeBufferPointer { v in
                     rhs.withUnsafeMutableBufferPointer { r in
+                        for k in r.indices { r[k] = 0 }
+                        for (node, current) in network.sourceCurrents {
+                            let k = Int(table.pivotOfRow[node])
+                            r[2 * k] += current.real
+                            r[2 * k + 1] += current.imaginary
+                        }
                         injectBranches(table, conversion, states, v, r)
                         // The neutral shunt is in Y only for conditioning: OpenDSS injects Yprim·V back.
                         for t in table.neutralElement.indices {
-                            let n = Int(table.neutralNode[t])
-                            let d = conversion[Int(table.neutralElement[t])].neutralShunt * v[n]
-                            r[2 * n] += d.real; r[2 * n + 1] += d.imaginary
+                            let node = Int(table.neutralNode[t]), k = Int(table.neutralPivot[t])
+                            precondition(node >= 0 && node < n && k >= 0 && k < n, "neutral node out of range")
+                            let d = conversion[Int(table.neutralElement[t])].neutralShunt * v[node]
+                            r[2 * k] += d.real; r[2 * k + 1] += d.imaginary
                         }
                     }
                 }
@@ -419,22 +509,29 @@ extension PowerFlowSolver {
         }
     }
 
-    /// Every conversion branch's compensation current Yeq·V − I(V) into `r`.
+    /// Every conversion branch's compensation current Yeq·V − I(V) into `r` (pivot order). Two
+    /// passes: each branch's current into a scratch buffer (pairs of tabled CVR loads side by side
+    /// in SIMD lanes, `HotBranch.cvrPairInjection`), then the currents added in branch order, so
+    /// every entry of `r` sums the same terms in the same order as a single pass would.
     @inline(__always)
     private func injectBranches(_ table: BranchTable, _ conversion: UnsafeBufferPointer<ConversionParameters>,
                                 _ states: UnsafeBufferPointer<ConversionState>, _ v: UnsafeBufferPointer<CDouble>,
                                 _ r: UnsafeMutableBufferPointer<Double>) {
         let n = v.count
-        precondition(table.hot.count == table.element.count && r.count == 2 * n, "branch table sizes")
+        let count = table.hot.count
+        precondition(count == table.element.count && r.count == 2 * n, "branch table sizes")
         table.hot.withUnsafeBufferPointer { hot in
         table.powers.tables.withUnsafeBufferPointer { tables in
         table.powers.anchors.withUnsafeBufferPointer { anchors in
-            for t in hot.indices {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: Swift.max(1, 2 * count)) { d in
+            @inline(__always) func across(_ t: Int) -> CDouble {
                 let a = Int(hot[t].nodeA), b = Int(hot[t].nodeB)
                 precondition(a < n && b < n, "branch node out of range")
                 let va = a >= 0 ? v[a] : .zero
                 let vb = b >= 0 ? v[b] : .zero
-                let u = va - vb
+                return va - vb
+            }
+            @inline(__always) func single(_ t: Int, _ u: CDouble) {
                 var current: CDouble
                 if hot[t].isCVR != 0, let fast = hot[t].cvrCurrentFast(u, lengthSquared: u.real * u.real + u.imaginary * u.imaginary,
                                                                          tables: tables, anchors: anchors) {
@@ -443,34 +540,89 @@ extension PowerFlowSolver {
                     let k = Int(hot[t].element)
                     current = branchCurrent(conversion[k], states[k], u)
                 }
-                let d = hot[t].yBranch * u - current
-                if a >= 0 { r[2 * a] += d.real; r[2 * a + 1] += d.imaginary }
-                if b >= 0 { r[2 * b] -= d.real; r[2 * b + 1] -= d.imaginary }
+                let c = hot[t].yBranch * u - current
+                d[2 * t] = c.real
+                d[2 * t + 1] = c.imaginary
             }
-        }}}
+            var t = 0
+            while t < count {
+                let u = across(t)
+                if t + 1 < count, hot[t].pairsWithNext != 0 {
+                    let w = across(t + 1)
+                    if let pair = HotBranch.cvrPairInjection(hot[t], hot[t + 1], u, w, tables: tables, anchors: anchors) {
+                        d[2 * t] = pair.first.real
+                        d[2 * t + 1] = pair.first.imaginary
+                        d[2 * t + 2] = pair.second.real
+                        d[2 * t + 3] = pair.second.imaginary
+                    } else {
+                        single(t, u)
+                        single(t + 1, w)
+                    }
+                    t += 2
+                    continue
+                }
+                single(t, u)
+                t += 1
+            }
+            for t in 0..<count {
+                let pa = Int(hot[t].pivotA), pb = Int(hot[t].pivotB)
+                precondition(pa < n && pb < n, "branch pivot out of range")
+                if pa >= 0 { r[2 * pa] += d[2 * t]; r[2 * pa + 1] += d[2 * t + 1] }
+                if pb >= 0 { r[2 * pb] -= d[2 * t]; r[2 * pb + 1] -= d[2 * t + 1] }
+            }
+        }}}}
     }
 
-    /// Takes the solved `rhs` as the new node voltages; returns the largest per-unit magnitude
-    /// change against the previous ones (OpenDSS's measure; `magnitudes` holds the previous
-    /// magnitudes on entry and the new ones on exit) and whether every value is finite.
-    func acceptSolution(magnitudes: inout [Double]) -> (Double, Bool) {
+    /// Takes the solved `rhs` (pivot order, see `injectCompensationCurrents`) as the new node
+    /// voltages; returns the largest per-unit magnitude change against the previous ones (OpenDSS's
+    /// measure; `magnitudes` holds the previous magnitudes on entry and the new ones on exit) and
+    /// whether every value is finite.
+    func acceptSolution(_ table: BranchTable, magnitudes: inout [Double]) -> (Double, Bool) {
         var maxChange = 0.0
         var finite = true
         let n = network.nodeCount
         precondition(rhs.count == 2 * n && nodeBaseVolts.count == n && magnitudes.count == n
-                     && voltageStorage.count == n, "node buffer sizes")
+                     && voltageStorage.count == n && table.pivotOfColumn.count == n, "node buffer sizes")
         rhs.withUnsafeBufferPointer { x in
-            nodeBaseVolts.withUnsafeBufferPointer { base in
-                magnitudes.withUnsafeMutableBufferPointer { old in
-                    voltageStorage.withUnsafeMutableBufferPointer { v in
-                        for i in 0..<n {
-                            let re = x[2 * i], im = x[2 * i + 1]
-                            let newMag = (re * re + im * im).squareRoot()
-                            let change = Self.changePerUnit(new: newMag, old: old[i], base: base[i])
-                            if change > maxChange { maxChange = change }
-                            if !newMag.isFinite { finite = false }
-                            old[i] = newMag
-                            v[i] = CDouble(re, im)
+            table.pivotOfColumn.withUnsafeBufferPointer { pivot in
+                nodeBaseVolts.withUnsafeBufferPointer { base in
+                    magnitudes.withUnsafeMutableBufferPointer { old in
+                        voltageStorage.withUnsafeMutableBufferPointer { v in
+                            // A node whose change cannot beat the running maximum is not divided:
+                            // |Δ| ≤ fl(M·(1 − 2⁻⁵⁰)·base) (a normal number) implies |Δ|/base < M
+                            // exactly, so the maximum found is the one dividing every node gives.
+                            var bound = 0.0
+                            @inline(__always) func accept(_ i: Int, _ re: Double, _ im: Double, _ newMag: Double) {
+                                let b = base[i]
+                                let limit = bound * b
+                                if !(b > 0) || abs(newMag - old[i]) > limit || !(limit >= .leastNormalMagnitude) {
+                                    let change = Self.changePerUnit(new: newMag, old: old[i], base: b)
+                                    if change > maxChange {
+                                        maxChange = change
+                                        bound = maxChange * (1 - 0x1p-50)
+                                    }
+                                }
+                                if !newMag.isFinite { finite = false }
+                                old[i] = newMag
+                                v[i] = CDouble(re, im)
+                            }
+                            // Two nodes at a time: one SIMD square root for both magnitudes.
+                            var i = 0
+                            while i + 1 < n {
+                                let k = Int(pivot[i]), l = Int(pivot[i + 1])
+                                precondition(k >= 0 && k < n && l >= 0 && l < n, "pivot out of range")
+                                let re = SIMD2(x[2 * k], x[2 * l]), im = SIMD2(x[2 * k + 1], x[2 * l + 1])
+                                let magnitude = (re * re + im * im).squareRoot()
+                                accept(i, re.x, im.x, magnitude.x)
+                                accept(i + 1, re.y, im.y, magnitude.y)
+                                i += 2
+                            }
+                            if i < n {
+                                let k = Int(pivot[i])
+                                precondition(k >= 0 && k < n, "pivot out of range")
+                                let re = x[2 * k], im = x[2 * k + 1]
+                                accept(i, re, im, (re * re + im * im).squareRoot())
+                            }
                         }
                     }
                 }

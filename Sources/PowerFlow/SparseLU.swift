@@ -63,6 +63,12 @@ final class KLUFactorization {
     private let pattern: SparsePattern
     private var columnStarts: [Int32]
     private var rowIndices: [Int32]
+    /// Counts fresh factorizations (new pivots); a refactorization keeps the pivots and the count.
+    private(set) var pivotGeneration = 0
+    /// Counts successful factorizations and refactorizations (new values).
+    private(set) var numericGeneration = 0
+    /// KLU's division by U's diagonal, prepared for the present factors (`solveInPivotOrder`).
+    var diagonalDivision = DiagonalDivision()
 
     init(pattern: SparsePattern) throws {
         self.pattern = pattern
@@ -95,6 +101,7 @@ final class KLUFactorization {
                 values.withUnsafeMutableBufferPointer { vp in
                     if numeric == nil {
                         numeric = klu_z_factor(cp.baseAddress, ri.baseAddress, vp.baseAddress, symbolic, &common)
+                        pivotGeneration += 1
                         return numeric != nil
                     }
                     return klu_z_refactor(cp.baseAddress, ri.baseAddress, vp.baseAddress, symbolic, numeric, &common) != 0
@@ -109,6 +116,7 @@ final class KLUFactorization {
             }
             throw PowerFlowError.factorizationFailed("status \(common.status)")
         }
+        numericGeneration += 1
         // A node joined to the rest only by a tiny admittance leaves a near-zero pivot.
         var rcond = 0.0
         _ = klu_z_rcond(symbolic, numeric, &common)
@@ -130,5 +138,141 @@ final class KLUFactorization {
         b.withUnsafeMutableBufferPointer { bp in
             _ = klu_z_solve(symbolic, numeric, n, 1, bp.baseAddress, &common)
         }
+    }
+}
+
+/// Where the present factors put each row and column: a caller that keeps its right-hand side in
+/// pivot order (the full iteration) skips klu_z_solve's two permutation passes.
+struct PivotOrder {
+    /// Pivot position of each original row (KLU's Pinv): b[row] goes to x[pivotOfRow[row]].
+    var pivotOfRow: [Int32]
+    /// Pivot position of each original column (inverse of Q): the solution at node i is x[pivotOfColumn[i]].
+    var pivotOfColumn: [Int32]
+    /// `KLUFactorization.pivotGeneration` these positions belong to.
+    var generation: Int
+}
+
+extension KLUFactorization {
+    /// The pivot positions of the present factors (nil without a numeric factorization).
+    func pivotOrder() -> PivotOrder? {
+        try? withNumeric { symbolic, numeric, _ in
+            let n = Int(numeric.pointee.n)
+            guard n == pattern.order, numeric.pointee.nblocks == 1, let pinv = numeric.pointee.Pinv,
+                  let q = symbolic.pointee.Q else { return nil }
+            var columns = [Int32](repeating: -1, count: n)
+            for k in 0..<n {
+                let column = Int(q[k])
+                precondition(column >= 0 && column < n && columns[column] < 0, "KLU column permutation")
+                columns[column] = Int32(k)
+            }
+            let rows = (0..<n).map { pinv[$0] }
+            precondition(rows.allSatisfy { $0 >= 0 && Int($0) < n }, "KLU row permutation")
+            return PivotOrder(pivotOfRow: rows, pivotOfColumn: columns, generation: pivotGeneration)
+        }
+    }
+
+    /// Solves Y·x = b in place on a right-hand side already in pivot order (x[k] = b[Pnum[k]],
+    /// interleaved re/im; `PivotOrder.pivotOfRow` puts it there); on return x[k] is the solution
+    /// at column Q[k] (`PivotOrder.pivotOfColumn`). The same operations in the same order as
+    /// klu_z_solve between its permutations (row scaling by division, KLU's L solve, and U's
+    /// back substitution with KLU's complex division, `upperSolve`), so the results are
+    /// bit-identical to `solve`. Without factors x becomes NaN.
+    func solveInPivotOrder(_ x: inout [Double]) {
+        let solved: Bool? = try? withNumeric { _, numeric, _ in
+            let n = Int(numeric.pointee.n)
+            guard numeric.pointee.nblocks == 1, x.count == 2 * n, let blocks = numeric.pointee.LUbx, let lu = blocks[0],
+                  let lip = numeric.pointee.Lip, let llen = numeric.pointee.Llen, let uip = numeric.pointee.Uip,
+                  let ulen = numeric.pointee.Ulen, let udiag = numeric.pointee.Udiag else { return false }
+            if diagonalDivision.generation != numericGeneration {
+                diagonalDivision = DiagonalDivision(diagonal: udiag.assumingMemoryBound(to: Double.self), count: n,
+                                                    generation: numericGeneration)
+            }
+            x.withUnsafeMutableBufferPointer { b in
+                if let rs = numeric.pointee.Rs {
+                    for k in 0..<n {
+                        let q = SIMD2(b[2 * k], b[2 * k + 1]) / SIMD2(repeating: rs[k])
+                        b[2 * k] = q.x
+                        b[2 * k + 1] = q.y
+                    }
+                }
+                klu_z_lsolve(Int32(n), lip, llen, lu, 1, b.baseAddress)
+                Self.upperSolve(n, uip, ulen, UnsafeRawPointer(lu), diagonalDivision, b)
+            }
+            return true
+        }
+        if solved != true {
+            for k in x.indices { x[k] = .nan }
+        }
+    }
+
+    /// klu_z_usolve's column-oriented back substitution on the one block (nrhs = 1), operation for
+    /// operation, reading KLU's packed columns in place (each: Ulen[k] int32 row indices padded to
+    /// 16 bytes, then the complex values) and dividing with `DiagonalDivision`.
+    private static func upperSolve(_ n: Int, _ uip: UnsafePointer<Int32>, _ ulen: UnsafePointer<Int32>, _ lu: UnsafeRawPointer,
+                                   _ division: DiagonalDivision, _ x: UnsafeMutableBufferPointer<Double>) {
+        division.ratio.withUnsafeBufferPointer { ratio in
+        division.denominator.withUnsafeBufferPointer { denominator in
+        division.realDominant.withUnsafeBufferPointer { dominant in
+            precondition(ratio.count == n && denominator.count == n && dominant.count == n && x.count == 2 * n,
+                         "U solve sizes")
+            var k = n - 1
+            while k >= 0 {
+                let ar = x[2 * k], ai = x[2 * k + 1], r = ratio[k]
+                let numerator = dominant[k] != 0 ? SIMD2(ar + ai * r, ai - ar * r) : SIMD2(ar * r + ai, ai * r - ar)
+                let quotient = numerator / SIMD2(repeating: denominator[k])
+                let xr = quotient.x, xi = quotient.y
+                x[2 * k] = xr
+                x[2 * k + 1] = xi
+                let length = Int(ulen[k])
+                let column = lu + 16 * Int(uip[k])
+                let rows = column.assumingMemoryBound(to: Int32.self)
+                let values = (column + ((4 * length + 15) & ~15)).assumingMemoryBound(to: Double.self)
+                for p in 0..<length {
+                    let i = Int(rows[p])
+                    let ur = values[2 * p], ui = values[2 * p + 1]
+                    x[2 * i] -= ur * xr - ui * xi
+                    x[2 * i + 1] -= ui * xr + ur * xi
+                }
+                k -= 1
+            }
+        }}}
+    }
+}
+
+/// Smith's complex division by each diagonal entry of U, as KLU performs it (`DIV` in KLU's
+/// headers, inlined in klu_z_usolve): for |Re d| ≥ |Im d|, r = Im d/Re d and den = Re d + Im d·r,
+/// (a + b·r, b − a·r)/den; otherwise r = Re d/Im d and den = Re d·r + Im d, (a·r + b, b·r − a)/den.
+/// r and den depend only on the factors, so they are formed once per factorization; what is left
+/// per solve gives bit-identical quotients.
+struct DiagonalDivision {
+    var ratio: [Double] = []
+    var denominator: [Double] = []
+    /// 1 where |Re d| ≥ |Im d| (KLU's first case; false also for NaN, as in KLU).
+    var realDominant: [UInt8] = []
+    /// `KLUFactorization.numericGeneration` these belong to.
+    var generation = -1
+
+    init() {}
+
+    init(diagonal: UnsafePointer<Double>, count n: Int, generation: Int) {
+        ratio.reserveCapacity(n)
+        denominator.reserveCapacity(n)
+        realDominant.reserveCapacity(n)
+        for k in 0..<n {
+            let br = diagonal[2 * k], bi = diagonal[2 * k + 1]
+            // KLU's absolute value (x < 0 ? −x : x) compares as Swift's abs does.
+            if abs(br) >= abs(bi) {
+                let r = bi / br
+                ratio.append(r)
+                denominator.append(br + bi * r)
+                realDominant.append(1)
+            } else {
+                let r = br / bi
+                ratio.append(r)
+                denominator.append(br * r + bi)
+                realDominant.append(0)
+            }
+        }
+        self.generation = generation
     }
 }

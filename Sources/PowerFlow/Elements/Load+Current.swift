@@ -86,7 +86,7 @@ struct PowerTables {
     }
 }
 
-/// What the injection loop reads of one conversion branch, packed into 104 bytes (the element's
+/// What the injection loop reads of one conversion branch, packed into 112 bytes (the element's
 /// parameters and state are about 400): refreshed from `parameters` and `states` at the start of
 /// every full solve, as the states change only between solves.
 struct HotBranch {
@@ -105,11 +105,18 @@ struct HotBranch {
     var nodeA: Int32
     var nodeB: Int32
     /// 1: a CVR load (model 4, `cvrCurrentFast`); 0: `branchCurrent` on the element.
-    var isCVR: Int32
+    var isCVR: UInt16
+    /// 1: this branch and the next are both `isTabledCubicCVR` with the same watt table, so the
+    /// injection loop may take them together (`cvrPairInjection`); set by `BranchTable`.
+    var pairsWithNext: UInt16 = 0
     var element: Int32
     /// Tables of the two exponents in the network's `PowerTables` (−1: `pow`).
     var wattsTable: Int32
     var varsTable: Int32
+    /// Positions of nodeA's and nodeB's equations in the factors' pivot order (−1 = ground), set by
+    /// `BranchTable.refreshPivots`: where the injection loop adds the branch's current.
+    var pivotA: Int32 = -1
+    var pivotB: Int32 = -1
 
     init(element k: Int, nodeA: Int32, nodeB: Int32, isCVR: Bool, wattsTable: Int32, varsTable: Int32,
          _ e: ConversionParameters, _ s: ConversionState) {
@@ -128,6 +135,56 @@ struct HotBranch {
         element = Int32(k)
         self.wattsTable = wattsTable
         self.varsTable = varsTable
+    }
+
+    /// A CVR load that `cvrPairInjection` takes: its watt exponent has a table (and is not 1) and
+    /// its var exponent is 3 (every ckt5 load).
+    var isTabledCubicCVR: Bool { isCVR != 0 && cvrWatts != 1 && wattsTable >= 0 && cvrVars == 3 }
+
+    /// The compensation currents yBranch·u − I(u) of two tabled cubic CVR loads (`isTabledCubicCVR`,
+    /// the same watt table) side by side in SIMD lanes. Per lane these are the operations of
+    /// `cvrCurrentFast` (with `FractionalPower.evaluate`) and of the scalar injection in the same
+    /// order, so the bits are the same; nil when either load is outside its constant-power band or
+    /// the table's anchors (the caller then takes them one at a time).
+    @inline(__always)
+    static func cvrPairInjection(_ x: HotBranch, _ y: HotBranch, _ u: CDouble, _ w: CDouble,
+                                 tables: UnsafeBufferPointer<FractionalPower>,
+                                 anchors: UnsafeBufferPointer<Double>) -> (first: CDouble, second: CDouble)? {
+        let re = SIMD2(u.real, w.real), im = SIMD2(u.imaginary, w.imaginary)
+        let lengthSquared = re * re + im * im
+        let vmag = lengthSquared.squareRoot()
+        guard all(vmag .> SIMD2(x.bandLower, y.bandLower)), all(vmag .<= SIMD2(x.vBase105, y.vBase105)),
+              all(lengthSquared .> 0), x.wattsTable == y.wattsTable, x.wattsTable >= 0,
+              Int(x.wattsTable) < tables.count else { return nil }
+        let ratio = vmag * SIMD2(x.inverseBaseVolts, y.inverseBaseVolts)
+        let table = tables[Int(x.wattsTable)]
+        let scaled = ratio * FractionalPower.anchorsPerUnit
+        guard all(scaled .>= 0), all(scaled .< 1e9) else { return nil }
+        let j0 = Int(scaled[0] + 0.5), j1 = Int(scaled[1] + 0.5)
+        let index0 = j0 - table.firstAnchor, index1 = j1 - table.firstAnchor
+        guard index0 >= 0, index0 < table.count, index1 >= 0, index1 < table.count else { return nil }
+        let at0 = table.offset + 2 * index0, at1 = table.offset + 2 * index1
+        precondition(at0 + 1 < anchors.count && at1 + 1 < anchors.count, "power table anchors out of range")
+        let e = (scaled - SIMD2(Double(j0), Double(j1))) * SIMD2(anchors[at0 + 1], anchors[at1 + 1])
+        let b = table.series
+        var s = SIMD2(repeating: b[6])
+        s = s * e + b[5]
+        s = s * e + b[4]
+        s = s * e + b[3]
+        s = s * e + b[2]
+        s = s * e + b[1]
+        s = s * e + b[0]
+        let wattFactor = SIMD2(anchors[at0], anchors[at1]) * (1 + s * e)
+        let inverse = 1 / lengthSquared
+        let p = (SIMD2(x.watts, y.watts) * wattFactor * inverse).replacing(with: 0, where: .!(wattFactor .> 0))
+        let varFactor = ratio * ratio * ratio
+        let q = SIMD2(x.vars, y.vars) * varFactor * inverse
+        // (p − jq)·u, then yBranch·u minus it (ComplexModule's product, component by component).
+        let currentRe = p * re + q * im, currentIm = p * im - q * re
+        let yRe = SIMD2(x.yBranch.real, y.yBranch.real), yIm = SIMD2(x.yBranch.imaginary, y.yBranch.imaginary)
+        let dRe = (yRe * re - yIm * im) - currentRe
+        let dIm = (yRe * im + yIm * re) - currentIm
+        return (CDouble(dRe[0], dIm[0]), CDouble(dRe[1], dIm[1]))
     }
 
     /// Load model 4's branch current (amperes, into the element) at voltage `v` across the branch
