@@ -413,8 +413,8 @@ extension PowerFlowSolver {
                     for t in nodes.indices {
                         let node = Int(nodes[t])
                         precondition(node >= 0 && node < n, "load node out of range")
-                        x[2 * t] = v[node].real
-                        x[2 * t + 1] = v[node].imaginary
+                        // Raw components: a non-finite voltage has already failed the iteration.
+                        (x[2 * t], x[2 * t + 1]) = v[node].rawStorage
                     }
                 }
             }
@@ -436,7 +436,7 @@ extension PowerFlowSolver {
                             for t in nodes.indices {
                                 let node = Int(nodes[t])
                                 precondition(node >= 0 && node < n, "load node out of range")
-                                let re = v[node].real, im = v[node].imaginary
+                                let (re, im) = v[node].rawStorage
                                 g[2 * t] = re
                                 g[2 * t + 1] = im
                                 let fr = re - x[2 * t], fi = im - x[2 * t + 1]
@@ -533,16 +533,19 @@ extension PowerFlowSolver {
             }
             @inline(__always) func single(_ t: Int, _ u: CDouble) {
                 var current: CDouble
-                if hot[t].isCVR != 0, let fast = hot[t].cvrCurrentFast(u, lengthSquared: u.real * u.real + u.imaginary * u.imaginary,
+                let (ur, ui) = u.rawStorage
+                if hot[t].isCVR != 0, let fast = hot[t].cvrCurrentFast(u, lengthSquared: ur * ur + ui * ui,
                                                                          tables: tables, anchors: anchors) {
                     current = fast
                 } else {
                     let k = Int(hot[t].element)
                     current = branchCurrent(conversion[k], states[k], u)
                 }
-                let c = hot[t].yBranch * u - current
-                d[2 * t] = c.real
-                d[2 * t + 1] = c.imaginary
+                // Raw components: `real`/`imaginary` differ only for a non-finite current, which
+                // makes the solve's voltages non-finite (and the iteration fail) either way.
+                let c = (hot[t].yBranch * u - current).rawStorage
+                d[2 * t] = c.x
+                d[2 * t + 1] = c.y
             }
             var t = 0
             while t < count {
@@ -550,10 +553,8 @@ extension PowerFlowSolver {
                 if t + 1 < count, hot[t].pairsWithNext != 0 {
                     let w = across(t + 1)
                     if let pair = HotBranch.cvrPairInjection(hot[t], hot[t + 1], u, w, tables: tables, anchors: anchors) {
-                        d[2 * t] = pair.first.real
-                        d[2 * t + 1] = pair.first.imaginary
-                        d[2 * t + 2] = pair.second.real
-                        d[2 * t + 3] = pair.second.imaginary
+                        (d[2 * t], d[2 * t + 1]) = pair.first.rawStorage
+                        (d[2 * t + 2], d[2 * t + 3]) = pair.second.rawStorage
                     } else {
                         single(t, u)
                         single(t + 1, w)
@@ -588,20 +589,9 @@ extension PowerFlowSolver {
                 nodeBaseVolts.withUnsafeBufferPointer { base in
                     magnitudes.withUnsafeMutableBufferPointer { old in
                         voltageStorage.withUnsafeMutableBufferPointer { v in
-                            // A node whose change cannot beat the running maximum is not divided:
-                            // |Δ| ≤ fl(M·(1 − 2⁻⁵⁰)·base) (a normal number) implies |Δ|/base < M
-                            // exactly, so the maximum found is the one dividing every node gives.
-                            var bound = 0.0
+                            var largest = LargestChange()
                             @inline(__always) func accept(_ i: Int, _ re: Double, _ im: Double, _ newMag: Double) {
-                                let b = base[i]
-                                let limit = bound * b
-                                if !(b > 0) || abs(newMag - old[i]) > limit || !(limit >= .leastNormalMagnitude) {
-                                    let change = Self.changePerUnit(new: newMag, old: old[i], base: b)
-                                    if change > maxChange {
-                                        maxChange = change
-                                        bound = maxChange * (1 - 0x1p-50)
-                                    }
-                                }
+                                largest.add(new: newMag, old: old[i], base: base[i])
                                 if !newMag.isFinite { finite = false }
                                 old[i] = newMag
                                 v[i] = CDouble(re, im)
@@ -623,11 +613,33 @@ extension PowerFlowSolver {
                                 let re = x[2 * k], im = x[2 * k + 1]
                                 accept(i, re, im, (re * re + im * im).squareRoot())
                             }
+                            maxChange = largest.value
                         }
                     }
                 }
             }
         }
         return (maxChange, finite)
+    }
+}
+
+/// The largest `PowerFlowSolver.changePerUnit` over a sequence of nodes, without a division for a
+/// node whose change cannot beat the running maximum M: |Δ| ≤ fl(fl(M·(1 − 2⁻⁵⁰))·base), a normal
+/// number, implies |Δ|/base < M exactly (two roundings move the bound by far less than 2⁻⁵⁰; below
+/// M = 2⁻¹⁰⁰⁰ every node is divided), so the result is bit for bit the maximum of every node's
+/// quotient (NaN quotients never count).
+struct LargestChange {
+    private(set) var value = 0.0
+    private var bound = 0.0
+
+    @inline(__always)
+    mutating func add(new: Double, old: Double, base: Double) {
+        let limit = bound * base
+        guard !(base > 0) || abs(new - old) > limit || !(limit >= .leastNormalMagnitude) else { return }
+        let change = PowerFlowSolver.changePerUnit(new: new, old: old, base: base)
+        if change > value {
+            value = change
+            bound = change >= 0x1p-1000 ? change * (1 - 0x1p-50) : 0
+        }
     }
 }
