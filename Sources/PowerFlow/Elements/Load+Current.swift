@@ -150,7 +150,9 @@ struct HotBranch {
     static func cvrPairInjection(_ x: HotBranch, _ y: HotBranch, _ u: CDouble, _ w: CDouble,
                                  tables: UnsafeBufferPointer<FractionalPower>,
                                  anchors: UnsafeBufferPointer<Double>) -> (first: CDouble, second: CDouble)? {
-        let re = SIMD2(u.real, w.real), im = SIMD2(u.imaginary, w.imaginary)
+        // Raw components: the finiteness fix-up of `real`/`imaginary` only matters for a non-finite
+        // voltage, which fails the iteration either way.
+        let re = SIMD2(u.rawStorage.x, w.rawStorage.x), im = SIMD2(u.rawStorage.y, w.rawStorage.y)
         let lengthSquared = re * re + im * im
         let vmag = lengthSquared.squareRoot()
         guard all(vmag .> SIMD2(x.bandLower, y.bandLower)), all(vmag .<= SIMD2(x.vBase105, y.vBase105)),
@@ -181,7 +183,7 @@ struct HotBranch {
         let q = SIMD2(x.vars, y.vars) * varFactor * inverse
         // (p − jq)·u, then yBranch·u minus it (ComplexModule's product, component by component).
         let currentRe = p * re + q * im, currentIm = p * im - q * re
-        let yRe = SIMD2(x.yBranch.real, y.yBranch.real), yIm = SIMD2(x.yBranch.imaginary, y.yBranch.imaginary)
+        let yRe = SIMD2(x.yBranch.rawStorage.x, y.yBranch.rawStorage.x), yIm = SIMD2(x.yBranch.rawStorage.y, y.yBranch.rawStorage.y)
         let dRe = (yRe * re - yIm * im) - currentRe
         let dIm = (yRe * im + yIm * re) - currentIm
         return (CDouble(dRe[0], dIm[0]), CDouble(dRe[1], dIm[1]))
@@ -197,6 +199,7 @@ struct HotBranch {
                         anchors: UnsafeBufferPointer<Double>) -> CDouble? {
         let vmag = lengthSquared.squareRoot()
         guard vmag > bandLower, vmag <= vBase105, lengthSquared > 0 else { return nil }
+        let (vr, vi) = v.rawStorage
         let ratio = vmag * inverseBaseVolts
         let wattFactor: Double
         if cvrWatts == 1 {
@@ -211,7 +214,7 @@ struct HotBranch {
         if cvrVars == 2 {
             // Constant-impedance vars: j·Im(Yeq)·V.
             let q = yeqImaginary
-            return CDouble(p * v.real - q * v.imaginary, p * v.imaginary + q * v.real)
+            return CDouble(p * vr - q * vi, p * vi + q * vr)
         }
         let varFactor: Double
         if cvrVars == 3 {
@@ -223,6 +226,6 @@ struct HotBranch {
         }
         let q = vars * varFactor * inverse
         // (p − jq)·V
-        return CDouble(p * v.real + q * v.imaginary, p * v.imaginary - q * v.real)
+        return CDouble(p * vr + q * vi, p * vi - q * vr)
     }
 }

@@ -1,0 +1,262 @@
+// Owns the checks that the full iteration's fast kernels compute exactly what the plain ones did:
+// the pivot-order KLU solve equals klu_z_solve bit for bit (also after a refactorization), a pair
+// of CVR loads in SIMD lanes equals the scalar injection bit for bit, the fused Anderson pass
+// gives the Gram row and right-hand side of one pass per product, and the convergence maximum
+// without per-node divisions equals the maximum of every node's quotient.
+import ComplexModule
+import Feeder
+import Foundation
+import Kernel
+import Testing
+import TestSupport
+@testable import PowerFlow
+
+@Suite struct FullIterationKernelTests {
+    static let goldenRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("golden")
+
+    /// A deterministic right-hand side with values of every sign and a wide range of sizes.
+    static func rightHandSide(_ count: Int, seed: UInt64) -> [Double] {
+        var state = seed
+        return (0..<count).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let unit = Double(state >> 11) / Double(1 << 53)
+            return (unit - 0.5) * pow(10, Double(Int(state % 7)) - 2)
+        }
+    }
+
+    /// b in pivot order as the iteration builds it (rows through Pinv), solved, read back through
+    /// Q, must equal KLU's own solve of b bit for bit.
+    static func expectPivotSolveEqualsKLU(_ solver: PowerFlowSolver, seed: UInt64) throws {
+        try solver.refreshMatrix()
+        let klu = solver.factorization
+        let order = try #require(klu.pivotOrder())
+        let n = solver.network.nodeCount
+        let b = rightHandSide(2 * n, seed: seed)
+        var expected = b
+        klu.solve(&expected)
+        var pivoted = [Double](repeating: 0, count: 2 * n)
+        for row in 0..<n {
+            let k = Int(order.pivotOfRow[row])
+            pivoted[2 * k] = b[2 * row]
+            pivoted[2 * k + 1] = b[2 * row + 1]
+        }
+        klu.solveInPivotOrder(&pivoted)
+        var differing = 0
+        for node in 0..<n {
+            let k = Int(order.pivotOfColumn[node])
+            if pivoted[2 * k].bitPattern != expected[2 * node].bitPattern
+                || pivoted[2 * k + 1].bitPattern != expected[2 * node + 1].bitPattern { differing += 1 }
+        }
+        #expect(differing == 0, "\(differing) of \(n) nodes differ from klu_z_solve")
+        #expect(expected.allSatisfy { $0.isFinite })
+    }
+
+    @Test func pivotOrderSolveEqualsKLUBitForBit() throws {
+        for feeder in ["controls_lv/Master.dss", "controls/regdelta.dss", "controls/capcontrols.dss", "controls/regbank_ldc.dss"] {
+            let path = Self.goldenRoot.appendingPathComponent(feeder).path
+            #expect(FileManager.default.fileExists(atPath: path), "\(path)")
+            let solver = try PowerFlowSolver(model: FeederImporter.compile(path: path))
+            try Self.expectPivotSolveEqualsKLU(solver, seed: 7)
+        }
+        guard let ckt5 = SharedData.path("feeders/ckt5/ckt5/Master_ckt5.dss") else { return }
+        let solver = try PowerFlowSolver(model: FeederImporter.compile(path: ckt5))
+        try Self.expectPivotSolveEqualsKLU(solver, seed: 11)
+    }
+
+    @Test func pivotOrderSolveFollowsARefactorization() throws {
+        let path = Self.goldenRoot.appendingPathComponent("controls_lv/Master.dss").path
+        let solver = try PowerFlowSolver(model: FeederImporter.compile(path: path))
+        try Self.expectPivotSolveEqualsKLU(solver, seed: 3)
+        let pivots = solver.factorization.pivotGeneration, numbers = solver.factorization.numericGeneration
+        // New values on the same pattern: KLU refactors with the same pivots, the division is redone.
+        var values = solver.matrixValues
+        for k in stride(from: 0, to: values.count, by: 2) where values[k] != 0 { values[k] *= 1.0625 }
+        try solver.factorization.factor(values: values)
+        #expect(solver.factorization.pivotGeneration == pivots)
+        #expect(solver.factorization.numericGeneration == numbers + 1)
+        let n = solver.network.nodeCount
+        let order = try #require(solver.factorization.pivotOrder())
+        let b = Self.rightHandSide(2 * n, seed: 5)
+        var expected = b, pivoted = [Double](repeating: 0, count: 2 * n)
+        solver.factorization.solve(&expected)
+        for row in 0..<n {
+            pivoted[2 * Int(order.pivotOfRow[row])] = b[2 * row]
+            pivoted[2 * Int(order.pivotOfRow[row]) + 1] = b[2 * row + 1]
+        }
+        solver.factorization.solveInPivotOrder(&pivoted)
+        for node in 0..<n {
+            let k = Int(order.pivotOfColumn[node])
+            #expect(pivoted[2 * k].bitPattern == expected[2 * node].bitPattern)
+            #expect(pivoted[2 * k + 1].bitPattern == expected[2 * node + 1].bitPattern)
+        }
+    }
+
+    @Test func cvrPairEqualsTheScalarInjectionBitForBit() throws {
+        let solver = try PowerFlowSolver(model: FeederImporter.compile(script: LoadCurrentFastPathTests.cvrScript,
+                                                                       name: "cvr.dss", baseDirectory: "/tmp"))
+        let table = BranchTable(solver.network)
+        let hot = (0..<table.element.count).map { t -> HotBranch in
+            let k = Int(table.element[t])
+            return HotBranch(element: k, nodeA: table.nodeA[t], nodeB: table.nodeB[t], isCVR: table.cvrBranch[t] != 0,
+                             wattsTable: table.wattsTable[t], varsTable: table.varsTable[t], solver.parameters[k], solver.states[k])
+        }
+        // Load A (CVRwatts 0.8, CVRvars 3) is the pairable kind; the others are not.
+        let pairable = hot.filter { $0.isTabledCubicCVR }
+        #expect(pairable.count == 1 && hot.count > 1)
+        let x = try #require(pairable.first)
+        var y = x
+        y.watts *= 1.3
+        y.vars *= 0.7
+        y.yBranch = CDouble(x.yBranch.real * 0.9, x.yBranch.imaginary * 1.1)
+        var paired = 0, refused = 0
+        table.powers.tables.withUnsafeBufferPointer { tables in
+            table.powers.anchors.withUnsafeBufferPointer { anchors in
+                func scalar(_ b: HotBranch, _ u: CDouble) -> CDouble? {
+                    let lengthSquared = u.real * u.real + u.imaginary * u.imaginary
+                    guard let current = b.cvrCurrentFast(u, lengthSquared: lengthSquared, tables: tables, anchors: anchors)
+                    else { return nil }
+                    return b.yBranch * u - current
+                }
+                let base = 1 / x.inverseBaseVolts
+                // Both magnitudes sweep across the constant-power band (0.95 to 1.05 per unit) and past it.
+                for step in 0...1200 {
+                    let m1 = base * (0.94 + 0.12 * Double(step) / 1200), m2 = base * (1.06 - 0.12 * Double(step) / 1200)
+                    let u = CDouble(m1 * cos(Double(step) * 0.37), m1 * sin(Double(step) * 0.37))
+                    let w = CDouble(m2 * cos(2.1 - Double(step) * 0.11), m2 * sin(2.1 - Double(step) * 0.11))
+                    let first = scalar(x, u), second = scalar(y, w)
+                    guard let pair = HotBranch.cvrPairInjection(x, y, u, w, tables: tables, anchors: anchors) else {
+                        refused += 1
+                        continue
+                    }
+                    // A pair is only formed where both lanes are in their band.
+                    guard let first, let second else {
+                        Issue.record("pair formed outside a band at step \(step)")
+                        continue
+                    }
+                    #expect(pair.first.real.bitPattern == first.real.bitPattern
+                            && pair.first.imaginary.bitPattern == first.imaginary.bitPattern, "first lane at step \(step)")
+                    #expect(pair.second.real.bitPattern == second.real.bitPattern
+                            && pair.second.imaginary.bitPattern == second.imaginary.bitPattern, "second lane at step \(step)")
+                    paired += 1
+                }
+            }
+        }
+        #expect(paired >= 100 && refused >= 100, "paired \(paired), refused \(refused)")
+    }
+
+    /// The fused pass against separate passes: differences, then each product summed in index order.
+    @Test func fusedAndersonPassEqualsSeparatePasses() {
+        let length = 37
+        var history = AndersonHistory(length: length)
+        var reference: [[Double]] = []  // ΔF columns as separate passes form them
+        var previousResidual: [Double]?
+        let shape = Self.rightHandSide(length, seed: 99)
+        for round in 0..<9 {
+            var g = Self.rightHandSide(length, seed: UInt64(100 + round))
+            // Residuals shrinking by about 0.7 a round (no reset of the history).
+            let noise = Self.rightHandSide(length, seed: UInt64(200 + round))
+            var f = (0..<length).map { (shape[$0] + 0.01 * noise[$0]) * pow(0.7, Double(round)) }
+            var norm = 0.0
+            for v in f { norm += v * v }
+            let residual = f
+            var next = [Double](repeating: 0, count: length)
+            history.step(value: &g, residual: &f, squaredNorm: norm, next: &next)
+            #expect(next.allSatisfy { $0.isFinite })
+            if let previous = previousResidual {
+                if reference.count == AndersonHistory.depth { reference.removeFirst() }
+                reference.append(zip(residual, previous).map { $0 - $1 })
+            }
+            previousResidual = residual
+            // Gram matrix entries equal one-pass-per-product dot products, bit for bit.
+            #expect(history.deltaResidual == reference)
+            for p in reference.indices {
+                for q in reference.indices where q <= p {
+                    // Each entry was summed when the later of the two columns arrived, as a·b.
+                    let later = max(p, q), earlier = min(p, q)
+                    let expected = AndersonHistory.dot(reference[earlier], reference[later], length)
+                    #expect(history.gram[p][q].bitPattern == expected.bitPattern && history.gram[q][p] == history.gram[p][q],
+                            "round \(round) gram[\(p)][\(q)]")
+                }
+            }
+        }
+        #expect(history.deltaResidual.count == AndersonHistory.depth)
+    }
+
+    @Test func largestChangeEqualsTheMaximumOfEveryQuotient() {
+        let values = Self.rightHandSide(4000, seed: 42)
+        for trial in 0..<4 {
+            var largest = LargestChange()
+            var expected = 0.0
+            for i in 0..<1000 {
+                let new = abs(values[i]) * 1000, old = abs(values[1000 + i]) * 1000
+                var base = abs(values[2000 + i]) * 7200
+                if i % 97 == 0 { base = 0 }
+                if trial == 1 && i % 13 == 0 { base = .nan }
+                let oldValue = trial == 2 && i % 31 == 0 ? new.nextUp : old
+                let change = PowerFlowSolver.changePerUnit(new: new, old: oldValue, base: base)
+                if change > expected { expected = change }
+                largest.add(new: new, old: oldValue, base: base)
+            }
+            #expect(largest.value.bitPattern == expected.bitPattern, "trial \(trial)")
+        }
+        // Ties and near-ties at the maximum: changes one ulp apart.
+        var largest = LargestChange()
+        var expected = 0.0
+        for d in [1.0, 1.0.nextUp, 1.0.nextDown, 1.0.nextUp.nextUp, 1.0.nextUp, 0.5, 1.0.nextUp.nextUp.nextUp] {
+            largest.add(new: d, old: 0, base: 3)
+            expected = max(expected, d / 3)
+        }
+        #expect(largest.value.bitPattern == expected.bitPattern)
+        var tiny = LargestChange()
+        tiny.add(new: 0x1p-1070, old: 0, base: 1)
+        tiny.add(new: 0x1p-1069, old: 0, base: 1)
+        #expect(tiny.value == 0x1p-1069)
+    }
+}
+
+extension FullIterationKernelTests {
+    /// OpenDSS's SetNominalLoad as written before the divisions went into SIMD lanes (the oracle).
+    static func referenceState(_ e: ConversionParameters, kilowatts: Double, kilovars: Double) -> ConversionState {
+        var s = ConversionState()
+        let phases = Double(e.phases)
+        s.watts = kilowatts * 1000 / phases
+        s.vars = kilovars * 1000 / phases
+        let vb = e.baseVolts
+        s.yeq = CDouble(s.watts, -s.vars) / (vb * vb)
+        s.yeq95 = e.voltageMinPerUnit != 0 ? s.yeq / (e.voltageMinPerUnit * e.voltageMinPerUnit) : .zero
+        s.yeq105 = e.voltageMaxPerUnit != 0 ? s.yeq / (e.voltageMaxPerUnit * e.voltageMaxPerUnit) : s.yeq
+        s.yeq105I = e.voltageMaxPerUnit != 0 ? s.yeq / e.voltageMaxPerUnit : s.yeq
+        s.vBaseLow = e.voltageLowPerUnit * vb
+        s.vBase95 = e.voltageMinPerUnit * vb
+        s.vBase105 = e.voltageMaxPerUnit * vb
+        s.iLow = s.yeq * s.vBaseLow
+        let i95 = s.yeq95 * s.vBase95
+        let span = s.vBase95 - s.vBaseLow
+        s.m95 = span != 0 ? (i95 - s.iLow) / span : .zero
+        s.m95I = span != 0 ? (s.yeq * vb - s.iLow) / span : .zero
+        return s
+    }
+
+    static func bits(_ s: ConversionState) -> [UInt64] {
+        [s.watts, s.vars, s.yeq.real, s.yeq.imaginary, s.yeq95.real, s.yeq95.imaginary, s.yeq105.real, s.yeq105.imaginary,
+         s.yeq105I.real, s.yeq105I.imaginary, s.iLow.real, s.iLow.imaginary, s.m95.real, s.m95.imaginary,
+         s.m95I.real, s.m95I.imaginary, s.vBaseLow, s.vBase95, s.vBase105].map(\.bitPattern)
+    }
+
+    @Test func conversionStateEqualsTheScalarFormulasBitForBit() throws {
+        var compared = 0
+        for feeder in ["controls_lv/Master.dss", "controls/capcontrols.dss"] {
+            let solver = try PowerFlowSolver(model: FeederImporter.compile(path: Self.goldenRoot.appendingPathComponent(feeder).path))
+            let powers = Self.rightHandSide(64, seed: 17).map { $0 * 1000 } + [0, -0.0, 1e-300, 7.25, -3.5]
+            for e in solver.parameters {
+                for (p, q) in zip(powers, powers.reversed()) {
+                    #expect(Self.bits(PowerFlowSolver.conversionState(e, kilowatts: p, kilovars: q))
+                            == Self.bits(Self.referenceState(e, kilowatts: p, kilovars: q)), "\(e.kind) \(p) \(q)")
+                    compared += 1
+                }
+            }
+        }
+        #expect(compared > 100)
+    }
+}
