@@ -67,8 +67,9 @@ final class KLUFactorization {
     private(set) var pivotGeneration = 0
     /// Counts successful factorizations and refactorizations (new values).
     private(set) var numericGeneration = 0
-    /// KLU's division by U's diagonal, prepared for the present factors (`solveInPivotOrder`).
+    /// KLU's division by U's diagonal and L by rows, prepared for the present factors (`solveInPivotOrder`).
     var diagonalDivision = DiagonalDivision()
+    var lowerRows = LowerRows()
 
     init(pattern: SparsePattern) throws {
         self.pattern = pattern
@@ -174,9 +175,9 @@ extension KLUFactorization {
     /// Solves Y·x = b in place on a right-hand side already in pivot order (x[k] = b[Pnum[k]],
     /// interleaved re/im; `PivotOrder.pivotOfRow` puts it there); on return x[k] is the solution
     /// at column Q[k] (`PivotOrder.pivotOfColumn`). The same operations in the same order as
-    /// klu_z_solve between its permutations (row scaling by division, KLU's L solve, and U's
-    /// back substitution with KLU's complex division, `upperSolve`), so the results are
-    /// bit-identical to `solve`. Without factors x becomes NaN.
+    /// klu_z_solve between its permutations (row scaling by division and the L solve, by rows in
+    /// `LowerRows`; U's back substitution with KLU's complex division, `upperSolve`), so the
+    /// results are bit-identical to `solve`. Without factors x becomes NaN.
     func solveInPivotOrder(_ x: inout [Double]) {
         let solved: Bool? = try? withNumeric { _, numeric, _ in
             let n = Int(numeric.pointee.n)
@@ -187,15 +188,14 @@ extension KLUFactorization {
                 diagonalDivision = DiagonalDivision(diagonal: udiag.assumingMemoryBound(to: Double.self), count: n,
                                                     generation: numericGeneration)
             }
+            if lowerRows.pivotGeneration != pivotGeneration {
+                lowerRows.layOut(n: n, lip: lip, llen: llen, lu: UnsafeRawPointer(lu), pivotGeneration: pivotGeneration)
+            }
+            if lowerRows.numericGeneration != numericGeneration {
+                lowerRows.gather(lu: UnsafeRawPointer(lu), numericGeneration: numericGeneration)
+            }
             x.withUnsafeMutableBufferPointer { b in
-                if let rs = numeric.pointee.Rs {
-                    for k in 0..<n {
-                        let q = SIMD2(b[2 * k], b[2 * k + 1]) / SIMD2(repeating: rs[k])
-                        b[2 * k] = q.x
-                        b[2 * k + 1] = q.y
-                    }
-                }
-                klu_z_lsolve(Int32(n), lip, llen, lu, 1, b.baseAddress)
+                lowerRows.solve(b, scale: UnsafePointer(numeric.pointee.Rs))
                 Self.upperSolve(n, uip, ulen, UnsafeRawPointer(lu), diagonalDivision, b)
             }
             return true
@@ -274,5 +274,100 @@ struct DiagonalDivision {
             }
         }
         self.generation = generation
+    }
+}
+
+/// L of the present factors by rows (strictly lower part, columns ascending in each row), for a
+/// forward solve that keeps each row's sum in registers and folds KLU's row scaling into it. Each
+/// x[i] is formed from the same operations in the same order as klu_z_solve's scaling followed by
+/// klu_z_lsolve's column sweep (which subtracts column k's terms from x[i] in ascending k), so the
+/// results are bit-identical. The row layout follows the pivots (`pivotGeneration`); the values
+/// are gathered again after every refactorization (`numericGeneration`).
+struct LowerRows {
+    var starts: [Int32] = []
+    var columns: [Int32] = []
+    /// Offset (in doubles) of each entry's value in KLU's packed factor block.
+    var source: [Int] = []
+    var values: [Double] = []
+    var pivotGeneration = -1
+    var numericGeneration = -1
+
+    /// Lays out the rows from KLU's packed columns (each: Llen[k] int32 row indices padded to 16
+    /// bytes, then the complex values).
+    mutating func layOut(n: Int, lip: UnsafePointer<Int32>, llen: UnsafePointer<Int32>, lu: UnsafeRawPointer,
+                         pivotGeneration: Int) {
+        var counts = [Int32](repeating: 0, count: n + 1)
+        for k in 0..<n {
+            let length = Int(llen[k])
+            let rows = (lu + 16 * Int(lip[k])).assumingMemoryBound(to: Int32.self)
+            for p in 0..<length {
+                let i = Int(rows[p])
+                precondition(i > k && i < n, "L row out of range")
+                counts[i + 1] += 1
+            }
+        }
+        for i in 0..<n { counts[i + 1] += counts[i] }
+        var next = counts
+        let total = Int(counts[n])
+        columns = [Int32](repeating: 0, count: total)
+        source = [Int](repeating: 0, count: total)
+        for k in 0..<n {
+            let length = Int(llen[k])
+            let columnBytes = 16 * Int(lip[k])
+            let rows = (lu + columnBytes).assumingMemoryBound(to: Int32.self)
+            let valueDoubles = (columnBytes + ((4 * length + 15) & ~15)) / 8
+            for p in 0..<length {
+                let i = Int(rows[p])
+                let e = Int(next[i])
+                next[i] += 1
+                columns[e] = Int32(k)
+                source[e] = valueDoubles + 2 * p
+            }
+        }
+        starts = counts
+        values = [Double](repeating: 0, count: 2 * total)
+        self.pivotGeneration = pivotGeneration
+        numericGeneration = -1
+    }
+
+    /// Copies the present values out of KLU's block.
+    mutating func gather(lu: UnsafeRawPointer, numericGeneration: Int) {
+        let block = lu.assumingMemoryBound(to: Double.self)
+        source.withUnsafeBufferPointer { from in
+            values.withUnsafeMutableBufferPointer { to in
+                for e in from.indices {
+                    to[2 * e] = block[from[e]]
+                    to[2 * e + 1] = block[from[e] + 1]
+                }
+            }
+        }
+        self.numericGeneration = numericGeneration
+    }
+
+    /// x ← L⁻¹·(R⁻¹x) in place (pivot order, interleaved); `scale` is KLU's Rs (nil: unscaled).
+    func solve(_ x: UnsafeMutableBufferPointer<Double>, scale: UnsafePointer<Double>?) {
+        let n = starts.count - 1
+        precondition(x.count == 2 * n, "L solve size")
+        starts.withUnsafeBufferPointer { s in
+        columns.withUnsafeBufferPointer { c in
+        values.withUnsafeBufferPointer { v in
+            for i in 0..<n {
+                var sr = x[2 * i], si = x[2 * i + 1]
+                if let scale {
+                    let q = SIMD2(sr, si) / SIMD2(repeating: scale[i])
+                    sr = q.x
+                    si = q.y
+                }
+                for e in Int(s[i])..<Int(s[i + 1]) {
+                    let j = Int(c[e])
+                    let ar = v[2 * e], ai = v[2 * e + 1]
+                    let xr = x[2 * j], xi = x[2 * j + 1]
+                    sr -= ar * xr - ai * xi
+                    si -= ai * xr + ar * xi
+                }
+                x[2 * i] = sr
+                x[2 * i + 1] = si
+            }
+        }}}
     }
 }
