@@ -584,11 +584,15 @@ extension PowerFlowSolver {
         let n = network.nodeCount
         precondition(rhs.count == 2 * n && nodeBaseVolts.count == n && magnitudes.count == n
                      && voltageStorage.count == n && table.pivotOfColumn.count == n, "node buffer sizes")
+        // Every voltage is overwritten: written into the other buffer and swapped in, so a copy
+        // kept of the present voltages (`previousVoltages`) costs no copy-on-write here.
+        if voltageScratch.count != n { voltageScratch = [CDouble](repeating: .zero, count: n) }
+        defer { swap(&voltageStorage, &voltageScratch) }
         rhs.withUnsafeBufferPointer { x in
             table.pivotOfColumn.withUnsafeBufferPointer { pivot in
                 nodeBaseVolts.withUnsafeBufferPointer { base in
                     magnitudes.withUnsafeMutableBufferPointer { old in
-                        voltageStorage.withUnsafeMutableBufferPointer { v in
+                        voltageScratch.withUnsafeMutableBufferPointer { v in
                             var largest = LargestChange()
                             @inline(__always) func accept(_ i: Int, _ re: Double, _ im: Double, _ newMag: Double) {
                                 largest.add(new: newMag, old: old[i], base: base[i])

@@ -85,6 +85,9 @@ public final class PowerFlowSolver {
     var matrixIsCurrent = false
     /// Node voltages (volts, phase to ground) by node index; see `voltages`.
     var voltageStorage: [CDouble]
+    /// The full iteration's other voltage buffer: each iteration writes the new voltages here and
+    /// swaps (`acceptSolution`), so keeping the previous ones (`previousVoltages`) copies nothing.
+    var voltageScratch: [CDouble] = []
     /// True when the last reduced solve has not yet been expanded to all nodes.
     var voltagesStale = false
     /// Compensation injections (at the reduced nodes) and reduced-node voltages of the last solve.
