@@ -510,8 +510,8 @@ extension PowerFlowSolver {
     }
 
     /// Every conversion branch's compensation current Yeq·V − I(V) into `r` (pivot order). Two
-    /// passes: each branch's current into a scratch buffer (pairs of tabled CVR loads side by side
-    /// in SIMD lanes, `HotBranch.cvrPairInjection`), then the currents added in branch order, so
+    /// passes: each branch's current into a scratch buffer (runs of four or two tabled CVR loads
+    /// side by side in SIMD lanes, `HotBranch.cvrLaneInjections`), then the currents added in branch order, so
     /// every entry of `r` sums the same terms in the same order as a single pass would.
     @inline(__always)
     private func injectBranches(_ table: BranchTable, _ conversion: UnsafeBufferPointer<ConversionParameters>,
@@ -547,22 +547,28 @@ extension PowerFlowSolver {
                 d[2 * t] = c.x
                 d[2 * t + 1] = c.y
             }
+            guard let base = hot.baseAddress else { return }
+            /// Branches t ..< t + lanes side by side, when every adjacent pair may go together.
+            @inline(__always) func lanes<V: SIMD>(_ t: Int, _ type: V.Type) -> Bool where V.Scalar == Double {
+                let width = V.scalarCount
+                guard t + width <= count else { return false }
+                for l in 0..<(width - 1) where hot[t + l].pairsWithNext == 0 { return false }
+                var re = V(), im = V()
+                for l in 0..<width { (re[l], im[l]) = across(t + l).rawStorage }
+                guard let c = HotBranch.cvrLaneInjections(base + t, re, im, tables: tables, anchors: anchors) else { return false }
+                for l in 0..<width {
+                    d[2 * (t + l)] = c.re[l]
+                    d[2 * (t + l) + 1] = c.im[l]
+                }
+                return true
+            }
             var t = 0
             while t < count {
-                let u = across(t)
-                if t + 1 < count, hot[t].pairsWithNext != 0 {
-                    let w = across(t + 1)
-                    if let pair = HotBranch.cvrPairInjection(hot[t], hot[t + 1], u, w, tables: tables, anchors: anchors) {
-                        (d[2 * t], d[2 * t + 1]) = pair.first.rawStorage
-                        (d[2 * t + 2], d[2 * t + 3]) = pair.second.rawStorage
-                    } else {
-                        single(t, u)
-                        single(t + 1, w)
-                    }
-                    t += 2
-                    continue
+                if hot[t].pairsWithNext != 0 {
+                    if lanes(t, SIMD4<Double>.self) { t += 4; continue }
+                    if lanes(t, SIMD2<Double>.self) { t += 2; continue }
                 }
-                single(t, u)
+                single(t, across(t))
                 t += 1
             }
             for t in 0..<count {

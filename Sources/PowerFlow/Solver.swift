@@ -299,7 +299,8 @@ public final class PowerFlowSolver {
         }
         activeKilowatts[index] = kilowatts
         activeKilovars[index] = kilovars
-        updateState(index)
+        // From the arguments, not read back: two fewer checked accesses per load and step.
+        states[index] = Self.conversionState(parameters[index], kilowatts: kilowatts, kilovars: kilovars)
     }
 
     /// OpenDSS's SetNominalLoad: per-branch powers, equivalent admittances and the low-voltage ramp.

@@ -143,6 +143,47 @@ import TestSupport
             }
         }
         #expect(paired >= 100 && refused >= 100, "paired \(paired), refused \(refused)")
+        // Four lanes: the same bits as four scalar injections, nil as soon as one lane is out of its band.
+        var z = x, q = y
+        z.watts *= 0.6
+        z.bandLower *= 0.99
+        q.vars *= 1.9
+        let four = [x, y, z, q]
+        var quads = 0, quadRefused = 0
+        four.withUnsafeBufferPointer { branches in
+            table.powers.tables.withUnsafeBufferPointer { tables in
+                table.powers.anchors.withUnsafeBufferPointer { anchors in
+                    let base = 1 / x.inverseBaseVolts
+                    for step in 0...1200 {
+                        let u = (0..<4).map { l -> CDouble in
+                            let m = base * (0.945 + 0.11 * Double((step * (l + 1) * 7) % 1201) / 1200)
+                            let angle = 0.3 * Double(l) - Double(step) * 0.013
+                            return CDouble(m * cos(angle), m * sin(angle))
+                        }
+                        let re = SIMD4(u[0].real, u[1].real, u[2].real, u[3].real)
+                        let im = SIMD4(u[0].imaginary, u[1].imaginary, u[2].imaginary, u[3].imaginary)
+                        let scalar = (0..<4).map { l -> CDouble? in
+                            let lengthSquared = u[l].real * u[l].real + u[l].imaginary * u[l].imaginary
+                            return four[l].cvrCurrentFast(u[l], lengthSquared: lengthSquared, tables: tables, anchors: anchors)
+                                .map { four[l].yBranch * u[l] - $0 }
+                        }
+                        guard let base = branches.baseAddress,
+                              let lanes = HotBranch.cvrLaneInjections(base, re, im, tables: tables, anchors: anchors) else {
+                            quadRefused += 1
+                            #expect(scalar.contains { $0 == nil }, "four lanes refused in band at step \(step)")
+                            continue
+                        }
+                        for l in 0..<4 {
+                            guard let expected = scalar[l] else { Issue.record("lane \(l) out of band at step \(step)"); continue }
+                            #expect(lanes.re[l].bitPattern == expected.real.bitPattern
+                                    && lanes.im[l].bitPattern == expected.imaginary.bitPattern, "lane \(l) at step \(step)")
+                        }
+                        quads += 1
+                    }
+                }
+            }
+        }
+        #expect(quads >= 100 && quadRefused >= 10, "quads \(quads), refused \(quadRefused)")
     }
 
     /// The fused pass against separate passes: differences, then each product summed in index order.

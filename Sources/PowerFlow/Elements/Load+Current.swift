@@ -142,51 +142,80 @@ struct HotBranch {
     var isTabledCubicCVR: Bool { isCVR != 0 && cvrWatts != 1 && wattsTable >= 0 && cvrVars == 3 }
 
     /// The compensation currents yBranch·u − I(u) of two tabled cubic CVR loads (`isTabledCubicCVR`,
-    /// the same watt table) side by side in SIMD lanes. Per lane these are the operations of
-    /// `cvrCurrentFast` (with `FractionalPower.evaluate`) and of the scalar injection in the same
-    /// order, so the bits are the same; nil when either load is outside its constant-power band or
-    /// the table's anchors (the caller then takes them one at a time).
+    /// the same watt table) side by side in SIMD lanes (`cvrLaneInjections`); nil when either is
+    /// outside its constant-power band or the table's anchors.
     @inline(__always)
     static func cvrPairInjection(_ x: HotBranch, _ y: HotBranch, _ u: CDouble, _ w: CDouble,
                                  tables: UnsafeBufferPointer<FractionalPower>,
                                  anchors: UnsafeBufferPointer<Double>) -> (first: CDouble, second: CDouble)? {
-        // Raw components: the finiteness fix-up of `real`/`imaginary` only matters for a non-finite
-        // voltage, which fails the iteration either way.
-        let re = SIMD2(u.rawStorage.x, w.rawStorage.x), im = SIMD2(u.rawStorage.y, w.rawStorage.y)
+        let lanes = [x, y]
+        return lanes.withUnsafeBufferPointer { branches -> (first: CDouble, second: CDouble)? in
+            guard let branches = branches.baseAddress,
+                  let d = cvrLaneInjections(branches, SIMD2(u.rawStorage.x, w.rawStorage.x),
+                                            SIMD2(u.rawStorage.y, w.rawStorage.y), tables: tables, anchors: anchors)
+            else { return nil }
+            return (CDouble(d.re[0], d.im[0]), CDouble(d.re[1], d.im[1]))
+        }
+    }
+
+    /// The compensation currents yBranch·u − I(u) of `V.scalarCount` consecutive tabled cubic CVR
+    /// loads (`isTabledCubicCVR`, one watt table) side by side in SIMD lanes, from the voltages
+    /// across them (`re`, `im`, raw components). Per lane these are the operations of
+    /// `cvrCurrentFast` (with `FractionalPower.evaluate`) and of the scalar injection in the same
+    /// order, so the bits are the same; nil when any load is outside its constant-power band or
+    /// the table's anchors (the caller then takes them one at a time).
+    @inline(__always)
+    static func cvrLaneInjections<V: SIMD>(_ branches: UnsafePointer<HotBranch>, _ re: V, _ im: V,
+                                           tables: UnsafeBufferPointer<FractionalPower>,
+                                           anchors: UnsafeBufferPointer<Double>) -> (re: V, im: V)? where V.Scalar == Double {
+        let lanes = V.scalarCount
+        let tableIndex = Int(branches[0].wattsTable)
+        guard tableIndex >= 0, tableIndex < tables.count else { return nil }
+        var bandLower = V(), bandUpper = V(), inverseBase = V(), watts = V(), vars = V(), yRe = V(), yIm = V()
+        for l in 0..<lanes {
+            guard branches[l].wattsTable == branches[0].wattsTable else { return nil }
+            bandLower[l] = branches[l].bandLower
+            bandUpper[l] = branches[l].vBase105
+            inverseBase[l] = branches[l].inverseBaseVolts
+            watts[l] = branches[l].watts
+            vars[l] = branches[l].vars
+            (yRe[l], yIm[l]) = branches[l].yBranch.rawStorage
+        }
         let lengthSquared = re * re + im * im
         let vmag = lengthSquared.squareRoot()
-        guard all(vmag .> SIMD2(x.bandLower, y.bandLower)), all(vmag .<= SIMD2(x.vBase105, y.vBase105)),
-              all(lengthSquared .> 0), x.wattsTable == y.wattsTable, x.wattsTable >= 0,
-              Int(x.wattsTable) < tables.count else { return nil }
-        let ratio = vmag * SIMD2(x.inverseBaseVolts, y.inverseBaseVolts)
-        let table = tables[Int(x.wattsTable)]
+        guard all(vmag .> bandLower), all(vmag .<= bandUpper), all(lengthSquared .> 0) else { return nil }
+        let ratio = vmag * inverseBase
+        let table = tables[tableIndex]
         let scaled = ratio * FractionalPower.anchorsPerUnit
         guard all(scaled .>= 0), all(scaled .< 1e9) else { return nil }
-        let j0 = Int(scaled[0] + 0.5), j1 = Int(scaled[1] + 0.5)
-        let index0 = j0 - table.firstAnchor, index1 = j1 - table.firstAnchor
-        guard index0 >= 0, index0 < table.count, index1 >= 0, index1 < table.count else { return nil }
-        let at0 = table.offset + 2 * index0, at1 = table.offset + 2 * index1
-        precondition(at0 + 1 < anchors.count && at1 + 1 < anchors.count, "power table anchors out of range")
-        let e = (scaled - SIMD2(Double(j0), Double(j1))) * SIMD2(anchors[at0 + 1], anchors[at1 + 1])
+        var nearest = V(), inverseAnchor = V(), anchorPower = V()
+        for l in 0..<lanes {
+            let j = Int(scaled[l] + 0.5)
+            let index = j - table.firstAnchor
+            guard index >= 0, index < table.count else { return nil }
+            let at = table.offset + 2 * index
+            precondition(at + 1 < anchors.count, "power table anchors out of range")
+            nearest[l] = Double(j)
+            anchorPower[l] = anchors[at]
+            inverseAnchor[l] = anchors[at + 1]
+        }
+        let e = (scaled - nearest) * inverseAnchor
         let b = table.series
-        var s = SIMD2(repeating: b[6])
-        s = s * e + b[5]
-        s = s * e + b[4]
-        s = s * e + b[3]
-        s = s * e + b[2]
-        s = s * e + b[1]
-        s = s * e + b[0]
-        let wattFactor = SIMD2(anchors[at0], anchors[at1]) * (1 + s * e)
+        var s = V(repeating: b[6])
+        s = s * e + V(repeating: b[5])
+        s = s * e + V(repeating: b[4])
+        s = s * e + V(repeating: b[3])
+        s = s * e + V(repeating: b[2])
+        s = s * e + V(repeating: b[1])
+        s = s * e + V(repeating: b[0])
+        let wattFactor = anchorPower * (1 + s * e)
         let inverse = 1 / lengthSquared
-        let p = (SIMD2(x.watts, y.watts) * wattFactor * inverse).replacing(with: 0, where: .!(wattFactor .> 0))
+        let p = (watts * wattFactor * inverse).replacing(with: 0, where: .!(wattFactor .> 0))
         let varFactor = ratio * ratio * ratio
-        let q = SIMD2(x.vars, y.vars) * varFactor * inverse
+        let q = vars * varFactor * inverse
         // (p − jq)·u, then yBranch·u minus it (ComplexModule's product, component by component).
         let currentRe = p * re + q * im, currentIm = p * im - q * re
-        let yRe = SIMD2(x.yBranch.rawStorage.x, y.yBranch.rawStorage.x), yIm = SIMD2(x.yBranch.rawStorage.y, y.yBranch.rawStorage.y)
-        let dRe = (yRe * re - yIm * im) - currentRe
-        let dIm = (yRe * im + yIm * re) - currentIm
-        return (CDouble(dRe[0], dIm[0]), CDouble(dRe[1], dIm[1]))
+        return ((yRe * re - yIm * im) - currentRe, (yRe * im + yIm * re) - currentIm)
     }
 
     /// Load model 4's branch current (amperes, into the element) at voltage `v` across the branch
