@@ -146,7 +146,7 @@ import TestSupport
         // Four lanes: the same bits as four scalar injections, nil as soon as one lane is out of its band.
         var z = x, q = y
         z.watts *= 0.6
-        z.bandLower *= 0.99
+        z.vBase105 *= 0.99
         q.vars *= 1.9
         let four = [x, y, z, q]
         var quads = 0, quadRefused = 0
