@@ -531,22 +531,6 @@ extension PowerFlowSolver {
                 let vb = b >= 0 ? v[b] : .zero
                 return va - vb
             }
-            @inline(__always) func single(_ t: Int, _ u: CDouble) {
-                var current: CDouble
-                let (ur, ui) = u.rawStorage
-                if hot[t].isCVR != 0, let fast = hot[t].cvrCurrentFast(u, lengthSquared: ur * ur + ui * ui,
-                                                                         tables: tables, anchors: anchors) {
-                    current = fast
-                } else {
-                    let k = Int(hot[t].element)
-                    current = branchCurrent(conversion[k], states[k], u)
-                }
-                // Raw components: `real`/`imaginary` differ only for a non-finite current, which
-                // makes the solve's voltages non-finite (and the iteration fail) either way.
-                let c = (hot[t].yBranch * u - current).rawStorage
-                d[2 * t] = c.x
-                d[2 * t + 1] = c.y
-            }
             guard let base = hot.baseAddress else { return }
             /// Branches t ..< t + lanes side by side, when every adjacent pair may go together.
             @inline(__always) func lanes<V: SIMD>(_ t: Int, _ type: V.Type) -> Bool where V.Scalar == Double {
@@ -568,7 +552,22 @@ extension PowerFlowSolver {
                     if lanes(t, SIMD4<Double>.self) { t += 4; continue }
                     if lanes(t, SIMD2<Double>.self) { t += 2; continue }
                 }
-                single(t, across(t))
+                // One branch (written out here, not in a nested function, so the element's
+                // parameters are read in place rather than copied for the call).
+                let u = across(t)
+                var current: CDouble
+                let (ur, ui) = u.rawStorage
+                if hot[t].isCVR != 0, let fast = hot[t].cvrCurrentFast(u, lengthSquared: ur * ur + ui * ui,
+                                                                         tables: tables, anchors: anchors) {
+                    current = fast
+                } else {
+                    current = branchCurrent(at: Int(hot[t].element), conversion, states, u)
+                }
+                // Raw components: `real`/`imaginary` differ only for a non-finite current, which
+                // makes the solve's voltages non-finite (and the iteration fail) either way.
+                let c = (hot[t].yBranch * u - current).rawStorage
+                d[2 * t] = c.x
+                d[2 * t + 1] = c.y
                 t += 1
             }
             for t in 0..<count {
@@ -578,6 +577,16 @@ extension PowerFlowSolver {
                 if pb >= 0 { r[2 * pb] -= d[2 * t]; r[2 * pb + 1] -= d[2 * t + 1] }
             }
         }}}}
+    }
+
+    /// `branchCurrent` of element `k` with its parameters and state read in place: one call that
+    /// inlines the model, instead of copying the two records (about 400 bytes) for a call from
+    /// the injection loop, where the model is too large to inline.
+    @inline(never)
+    private func branchCurrent(at k: Int, _ conversion: UnsafeBufferPointer<ConversionParameters>,
+                               _ states: UnsafeBufferPointer<ConversionState>, _ v: CDouble) -> CDouble {
+        precondition(k >= 0 && k < conversion.count && k < states.count, "branch element out of range")
+        return branchCurrent(conversion[k], states[k], v)
     }
 
     /// Takes the solved `rhs` (pivot order, see `injectCompensationCurrents`) as the new node
