@@ -500,7 +500,10 @@ extension PowerFlowSolver {
                         for t in table.neutralElement.indices {
                             let node = Int(table.neutralNode[t]), k = Int(table.neutralPivot[t])
                             precondition(node >= 0 && node < n && k >= 0 && k < n, "neutral node out of range")
-                            let d = conversion[Int(table.neutralElement[t])].neutralShunt * v[node]
+                            let element = Int(table.neutralElement[t])
+                            precondition(element >= 0 && element < conversion.count, "neutral element out of range")
+                            // The one field read in place (not a copy of the whole record).
+                            let d = (conversion.baseAddress.unsafelyUnwrapped + element).pointee.neutralShunt * v[node]
                             r[2 * k] += d.real; r[2 * k + 1] += d.imaginary
                         }
                     }
