@@ -11,7 +11,11 @@
 // starts with a secant model of the network from the last one. The reduced iteration
 // (ReducedIteration.swift) is never accelerated: its results, and the traces made with it, stay
 // bit-for-bit as they were. The inner loops run on raw buffers over packed per-branch values
-// (`HotBranch`) and CVR loads take the tabled-power fast path (Elements/Load+Current.swift).
+// (`HotBranch`) and CVR loads take the tabled-power fast path in SIMD lanes
+// (Elements/Load+Current.swift). The right-hand side is built in the factors' pivot order, so the
+// solve skips KLU's permutations (SparseLU.swift, `solveInPivotOrder`); every fast kernel performs
+// the same floating-point operations in the same order as the plain one, so the results are
+// bit-identical to klu_z_solve and the scalar loops (FullIterationKernelTests).
 import ComplexModule
 import Kernel
 

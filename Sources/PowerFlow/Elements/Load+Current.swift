@@ -2,7 +2,9 @@
 // x^c of the per-unit voltage from a table of exact anchor powers and a short binomial series
 // instead of `pow`, and the branch current from one reciprocal of |V|² instead of two complex
 // divisions. Every ckt5 load is model 4 (CVRwatts 0.8, CVRvars 3), so this is the inner loop of
-// a yearly run. The reduced iteration keeps `branchCurrent` (and its traces stay bit-for-bit).
+// a yearly run; runs of such loads are evaluated two or four at a time in SIMD lanes
+// (`cvrLaneInjections`, the same operations per lane). The reduced iteration keeps
+// `branchCurrent` (and its traces stay bit-for-bit).
 import ComplexModule
 import Kernel
 
