@@ -27,6 +27,10 @@ public struct SolveSettings: Sendable, Equatable {
     public var earlyControlDecisions = true
     /// Keep the Anderson history of the full iteration when a control move changes Y.
     public var keepAccelerationAcrossMoves = true
+    /// Start each time step's full iteration from a prediction made from the recent steps'
+    /// solutions and shape multipliers (same fixed point and stopping rule; see
+    /// PowerFlowSolver+Prediction.swift).
+    public var stepPrediction = true
 
     public init(tolerance: Double = 1e-4, maxIterations: Int = 15, maxControlIterations: Int = 10,
                 controlMode: ControlMode = .static, reducedIteration: Bool = true) {
@@ -120,6 +124,10 @@ public final class PowerFlowSolver {
     var branchTable: BranchTable?
     /// Anderson history of the last full solve, kept while Y is unchanged (nil after a refactor).
     var carriedHistory: AndersonHistory?
+    /// Recent time-step solutions for the next step's starting point (set while a series runs).
+    var stepPredictor: StepPredictor?
+    /// How the time steps' starting points were chosen so far (PowerFlowSolver+Prediction.swift).
+    public internal(set) var stepPredictionCounts = StepPredictionCounts()
     /// The last full assembly's stamps, and the delivery elements moved since (tap and capacitor moves).
     var stampCache: StampCache?
     var movedDeliveryElements: [Int] = []
@@ -302,11 +310,17 @@ public final class PowerFlowSolver {
     /// OpenDSS's SetNominalLoad: per-branch powers, equivalent admittances and the low-voltage ramp.
     func updateState(_ index: Int) {
         // The plain parameters, not the element: no reference counting per load and step.
-        let e = parameters[index]
+        states[index] = Self.nominalState(parameters[index], kilowatts: activeKilowatts[index], kilovars: activeKilovars[index])
+    }
+
+    /// The per-branch state of an element with parameters `e` at `kilowatts`, `kilovars` (OpenDSS's
+    /// SetNominalLoad; a pure function, so a whole step's loads can be set in one pass).
+    @inline(__always)
+    static func nominalState(_ e: ConversionParameters, kilowatts: Double, kilovars: Double) -> ConversionState {
         var s = ConversionState()
         let phases = Double(e.phases)
-        s.watts = activeKilowatts[index] * 1000 / phases
-        s.vars = activeKilovars[index] * 1000 / phases
+        s.watts = kilowatts * 1000 / phases
+        s.vars = kilovars * 1000 / phases
         let vb = e.baseVolts
         s.yeq = CDouble(s.watts, -s.vars) / (vb * vb)
         s.yeq95 = e.voltageMinPerUnit != 0 ? s.yeq / (e.voltageMinPerUnit * e.voltageMinPerUnit) : .zero
@@ -320,7 +334,7 @@ public final class PowerFlowSolver {
         let span = s.vBase95 - s.vBaseLow
         s.m95 = span != 0 ? (i95 - s.iLow) / span : .zero
         s.m95I = span != 0 ? (s.yeq * vb - s.iLow) / span : .zero
-        states[index] = s
+        return s
     }
 
     /// The convergence measure of one node between iterations, as OpenDSS defines it: the change of
@@ -453,10 +467,14 @@ public final class PowerFlowSolver {
         var tapChanges = 0
         var settled = true
         var result = (false, 0, Double.infinity)
+        var lastRoundWasFull = false
+        defer { finishPrediction(record: result.0 && lastRoundWasFull) }
         while true {
             controlIteration += 1
             try refreshMatrix()
             var sampledEarly = false
+            let full = !(settings.reducedIteration && reduced != nil && factors != nil)
+            if full && controlIteration == 1 { startFromPrediction() }
             if settings.reducedIteration, let r = reduced, let f = factors {
                 result = iterateReduced(r, f, log: &log)
             } else if mayDecideEarly(controlIteration: controlIteration) {
@@ -470,6 +488,7 @@ public final class PowerFlowSolver {
                 result = iterate(log: &log)
             }
             total += result.1
+            lastRoundWasFull = full
             guard result.0 else { break }
             guard controlIteration < settings.maxControlIterations else {
                 settled = settings.controlMode == .off
