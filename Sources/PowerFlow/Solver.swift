@@ -27,6 +27,10 @@ public struct SolveSettings: Sendable, Equatable {
     public var earlyControlDecisions = true
     /// Keep the Anderson history of the full iteration when a control move changes Y.
     public var keepAccelerationAcrossMoves = true
+    /// Start each time step's full iteration from a prediction made from the recent steps'
+    /// solutions and shape multipliers (same fixed point and stopping rule; see
+    /// PowerFlowSolver+Prediction.swift).
+    public var stepPrediction = true
 
     public init(tolerance: Double = 1e-4, maxIterations: Int = 15, maxControlIterations: Int = 10,
                 controlMode: ControlMode = .static, reducedIteration: Bool = true) {
@@ -123,6 +127,10 @@ public final class PowerFlowSolver {
     var branchTable: BranchTable?
     /// Anderson history of the last full solve, kept while Y is unchanged (nil after a refactor).
     var carriedHistory: AndersonHistory?
+    /// Recent time-step solutions for the next step's starting point (set while a series runs).
+    var stepPredictor: StepPredictor?
+    /// How the time steps' starting points were chosen so far (PowerFlowSolver+Prediction.swift).
+    public internal(set) var stepPredictionCounts = StepPredictionCounts()
     /// The last full assembly's stamps, and the delivery elements moved since (tap and capacitor moves).
     var stampCache: StampCache?
     var movedDeliveryElements: [Int] = []
@@ -469,10 +477,14 @@ public final class PowerFlowSolver {
         var tapChanges = 0
         var settled = true
         var result = (false, 0, Double.infinity)
+        var lastRoundWasFull = false
+        defer { finishPrediction(record: result.0 && lastRoundWasFull) }
         while true {
             controlIteration += 1
             try refreshMatrix()
             var sampledEarly = false
+            let full = !(settings.reducedIteration && reduced != nil && factors != nil)
+            if full && controlIteration == 1 { startFromPrediction() }
             if settings.reducedIteration, let r = reduced, let f = factors {
                 result = iterateReduced(r, f, log: &log)
             } else if mayDecideEarly(controlIteration: controlIteration) {
@@ -486,6 +498,7 @@ public final class PowerFlowSolver {
                 result = iterate(log: &log)
             }
             total += result.1
+            lastRoundWasFull = full
             guard result.0 else { break }
             guard controlIteration < settings.maxControlIterations else {
                 settled = settings.controlMode == .off

@@ -112,39 +112,64 @@ extension PowerFlowSolver {
         let model = network.model
         // Each shape's multipliers at this hour, looked up once (thousands of loads share a few shapes).
         var samples = [ShapeSample?](repeating: nil, count: model.loadShapes.count)
-        for i in parameters.indices {
-            let e = parameters[i]
-            let shapeIndex: Int
-            switch mode {
-            case .snapshot: shapeIndex = -1
-            case .daily: shapeIndex = e.dailyShape
-            case .yearly: shapeIndex = e.yearlyShape
-            }
-            var p = e.nominalKilowatts, q = e.nominalKilovars
-            if shapeIndex >= 0 {
-                let shape: ShapeSample
-                if let known = samples[shapeIndex] {
-                    shape = known
-                } else {
-                    shape = ShapeSample(model.loadShapes[shapeIndex], hour: hour)
-                    samples[shapeIndex] = shape
-                }
-                let (mp, mq) = (shape.active, shape.reactive)
-                if shape.useActual {
-                    let sign = e.kind == .load ? 1.0 : -1.0
-                    p = sign * mp
-                    q = shape.hasReactive ? sign * mq : (e.nominalKilowatts != 0 ? p * e.nominalKilovars / e.nominalKilowatts : 0)
-                } else if let peak = e.pvPeakKilowatts {
-                    let (kw, kvar) = network.conversion[i].pvOutput(availableKilowatts: peak * mp)
-                    p = -kw
-                    q = -kvar
-                } else {
-                    p = e.nominalKilowatts * mp
-                    q = e.nominalKilovars * mq
+        var refused: (index: Int, kilowatts: Double, kilovars: Double)?
+        // One pass over raw buffers: no exclusivity check per element and array.
+        parameters.withUnsafeBufferPointer { parameters in
+            activeKilowatts.withUnsafeMutableBufferPointer { kilowatts in
+                activeKilovars.withUnsafeMutableBufferPointer { kilovars in
+                    states.withUnsafeMutableBufferPointer { states in
+                        for i in parameters.indices {
+                            let e = parameters[i]
+                            let shapeIndex: Int
+                            switch mode {
+                            case .snapshot: shapeIndex = -1
+                            case .daily: shapeIndex = e.dailyShape
+                            case .yearly: shapeIndex = e.yearlyShape
+                            }
+                            var p = e.nominalKilowatts, q = e.nominalKilovars
+                            if shapeIndex >= 0 {
+                                let shape = samples[shapeIndex] ?? ShapeSample(model.loadShapes[shapeIndex], hour: hour)
+                                samples[shapeIndex] = shape
+                                (p, q) = shapedPower(index: i, e, shape)
+                            }
+                            guard p != kilowatts[i] || q != kilovars[i] else { continue }
+                            guard p.isFinite, q.isFinite else { return refused = (i, p, q) }
+                            kilowatts[i] = p
+                            kilovars[i] = q
+                            states[i] = Self.conversionState(e, kilowatts: p, kilovars: q)
+                        }
+                    }
                 }
             }
-            if p != activeKilowatts[i] || q != activeKilovars[i] { try setPower(index: i, kilowatts: p, kilovars: q) }
         }
+        if let refused {
+            throw PowerFlowError.nonFiniteInput("\(network.conversion[refused.index].name): kW=\(refused.kilowatts) kvar=\(refused.kilovars)")
+        }
+        // A running series' predictor fits the next solution to the multipliers in use (shape order).
+        if stepPredictor != nil {
+            var multipliers: [Double] = []
+            for case let sample? in samples {
+                multipliers.append(sample.active)
+                if sample.hasReactive { multipliers.append(sample.reactive) }
+            }
+            stepPredictor?.pendingDrivers = StepPredictor.drivers(multipliers)
+        }
+    }
+
+    /// An element's (kW, kvar) from its shape's multipliers (as `setPower` takes them).
+    @inline(__always)
+    private func shapedPower(index: Int, _ e: ConversionParameters, _ shape: ShapeSample) -> (Double, Double) {
+        let (mp, mq) = (shape.active, shape.reactive)
+        if shape.useActual {
+            let sign = e.kind == .load ? 1.0 : -1.0
+            let p = sign * mp
+            return (p, shape.hasReactive ? sign * mq : (e.nominalKilowatts != 0 ? p * e.nominalKilovars / e.nominalKilowatts : 0))
+        }
+        if let peak = e.pvPeakKilowatts {
+            let (kw, kvar) = network.conversion[index].pvOutput(availableKilowatts: peak * mp)
+            return (-kw, -kvar)
+        }
+        return (e.nominalKilowatts * mp, e.nominalKilovars * mq)
     }
 
     /// Solves one step at the present powers, measures it and emits its events.
@@ -199,6 +224,8 @@ extension PowerFlowSolver {
         // advanced by one step before each solve.
         resetControls()
         controls.clock = SolutionClock(hours: configuration.startHour)
+        stepPredictor = settings.stepPrediction ? StepPredictor() : nil
+        defer { stepPredictor = nil }
         for k in 1...max(1, configuration.numberOfSteps) {
             controls.clock.advance(bySeconds: configuration.stepSeconds)
             // Event mode moves the clock to the actions it executes; the shapes follow the clock.
