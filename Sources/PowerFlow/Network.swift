@@ -149,6 +149,8 @@ public struct Network {
     var conversion: [ConversionElement] = []
     /// Norton source currents at the source nodes (amperes), constant.
     var sourceCurrents: [(node: Int, current: CDouble)] = []
+    /// Line code name → index in `model.lineCodes` (the first of a name, as `lineCode(named:)`).
+    var lineCodeIndexByName: [String: Int] = [:]
     public let model: FeederModel
     public let frequencyHertz: Double
 
@@ -161,6 +163,10 @@ public struct Network {
         // buses), so that the bus table is not rehashed as it grows.
         busIndexByName.reserveCapacity(2 * model.creationOrder.count)
         delivery.reserveCapacity(model.creationOrder.count)
+        lineCodeIndexByName.reserveCapacity(model.lineCodes.count)
+        for (index, code) in model.lineCodes.enumerated() where lineCodeIndexByName[code.name] == nil {
+            lineCodeIndexByName[code.name] = index
+        }
         for reference in model.creationOrder {
             try add(reference)
         }
@@ -220,31 +226,47 @@ public struct Network {
     }
 
     mutating func nodeIndices(_ spec: BusSpec, conductors: Int, phases: Int) -> [Int] {
-        let busIndex: Int
-        if let existing = busIndexByName[spec.name] {
-            busIndex = existing
-        } else {
-            busIndex = buses.count
-            buses.append(BusInfo(name: spec.name))
-            busIndexByName[spec.name] = busIndex
+        var indices: [Int] = []
+        indices.reserveCapacity(conductors)
+        appendNodeIndices(spec, conductors: conductors, phases: phases, to: &indices)
+        return indices
+    }
+
+    /// Appends the node index of each of `conductors` conductors at `spec`'s bus to `indices`
+    /// (−1 for ground), adding the bus and its nodes when first named.
+    mutating func appendNodeIndices(_ spec: BusSpec, conductors: Int, phases: Int, to indices: inout [Int]) {
+        // One hash of the name: the lookup inserts the next index when the bus is new.
+        let next = buses.count
+        let busIndex = Self.value(of: &busIndexByName[spec.name, default: next])
+        if busIndex == next {
+            var bus = BusInfo(name: spec.name)
+            // Room for a three-phase bus with its neutral (their arrays would grow 1, 2, 4).
+            bus.nodeNumbers.reserveCapacity(4)
+            bus.nodeIndices.reserveCapacity(4)
+            buses.append(bus)
         }
         // The nodes of `spec.resolvedNodes(conductors:phases:)`, without building that array.
-        var indices = [Int](repeating: -1, count: conductors)
         for i in 0..<conductors {
             let number = i < spec.nodes.count ? spec.nodes[i] : (i < phases ? i + 1 : 0)
-            guard number != 0 else { continue }
+            guard number != 0 else {
+                indices.append(-1)
+                continue
+            }
             if let position = buses[busIndex].nodeNumbers.firstIndex(of: number) {
-                indices[i] = buses[busIndex].nodeIndices[position]
+                indices.append(buses[busIndex].nodeIndices[position])
                 continue
             }
             let index = nodes.count
             nodes.append(NodeInfo(bus: busIndex, number: number))
             buses[busIndex].nodeNumbers.append(number)
             buses[busIndex].nodeIndices.append(index)
-            indices[i] = index
+            indices.append(index)
         }
-        return indices
     }
+
+    /// Reads an inout value (`dictionary[key, default: d]` through its in-place accessor, which
+    /// stores `d` for a new key: the lookup and the insertion in one hash).
+    @inline(__always) static func value(of slot: inout Int) -> Int { slot }
 
     mutating func add(_ reference: ElementReference) throws {
         switch reference {
