@@ -217,10 +217,15 @@ public struct Network {
         }
         nodes = renumbered
         func map(_ i: Int) -> Int { i >= 0 ? newIndex[i] : -1 }
-        for e in delivery.indices { delivery[e].conductorNodes = delivery[e].conductorNodes.map(map) }
+        // In place: each element's arrays are its own, so no copies are made.
+        for e in delivery.indices {
+            for k in delivery[e].conductorNodes.indices { delivery[e].conductorNodes[k] = map(delivery[e].conductorNodes[k]) }
+        }
         for c in conversion.indices {
-            conversion[c].conductorNodes = conversion[c].conductorNodes.map(map)
-            conversion[c].branches = conversion[c].branches.map { (map($0.a), map($0.b)) }
+            for k in conversion[c].conductorNodes.indices { conversion[c].conductorNodes[k] = map(conversion[c].conductorNodes[k]) }
+            for k in conversion[c].branches.indices {
+                conversion[c].branches[k] = (map(conversion[c].branches[k].a), map(conversion[c].branches[k].b))
+            }
         }
         sourceCurrents = sourceCurrents.map { (map($0.node), $0.current) }
     }
@@ -304,6 +309,7 @@ public struct Network {
         }
         let n = nodeIndices(bus, conductors: conductors, phases: phases)
         var pairs: [(Int, Int)] = []
+        pairs.reserveCapacity(phases)
         for p in 0..<phases {
             switch connection {
             case .wye: pairs.append((p, conductors - 1))
