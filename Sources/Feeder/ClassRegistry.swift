@@ -7,6 +7,8 @@
 struct DSSClass {
     let name: String
     let propertyNames: [String]
+    /// Lookups only (never iterated): `propertyNames`' first position of each name.
+    let propertyPositions: [String: Int]
     /// General objects (codes, shapes, wire data) live outside the circuit, as in OpenDSS.
     let isGeneral: Bool
     let create: (inout FeederModel, _ objectName: String, _ context: CreationContext) -> Int
@@ -29,11 +31,33 @@ struct DSSClass {
     /// `resolveProperty` with the property's position in `propertyNames` (nil for a `like` the
     /// class does not list), found in the same search.
     func resolvePropertyPosition(_ given: String) -> (property: String, position: Int?)? {
+        if let resolved = resolveASCIIPropertyPosition(given) { return resolved }
         let lower = given.lowercased()
         if let position = propertyNames.firstIndex(of: lower) { return (lower, position) }
         if lower == "like" { return (lower, nil) }
         if let position = propertyNames.firstIndex(where: { $0.hasPrefix(lower) }) { return (propertyNames[position], position) }
         return "like".hasPrefix(lower) ? ("like", nil) : nil
+    }
+}
+
+extension DSSClass {
+    /// `resolvePropertyPosition` for ASCII text naming a property in full (any case): one
+    /// lower-cased copy and one hash lookup (for ASCII, `lowercased()` maps A–Z alone). Nil for
+    /// anything else (non-ASCII text, abbreviations, `like`, errors): the general path answers.
+    func resolveASCIIPropertyPosition(_ given: String) -> (property: String, position: Int?)? {
+        withUTF8Bytes(of: given) { bytes -> (property: String, position: Int?)? in
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
+            guard let position = propertyPositions[lowercasedASCII(bytes)] else { return nil }
+            return (propertyNames[position], position)
+        }
+    }
+
+    /// Each property name's first position in `names` (what `firstIndex(of:)` finds).
+    static func firstPositions(_ names: [String]) -> [String: Int] {
+        var positions: [String: Int] = [:]
+        positions.reserveCapacity(names.count)
+        for (position, name) in names.enumerated() where positions[name] == nil { positions[name] = position }
+        return positions
     }
 }
 
@@ -86,6 +110,7 @@ extension DSSClass {
                             make: @escaping (_ name: String, _ context: CreationContext) -> Record) {
         self.name = name
         propertyNames = Record.propertyNames
+        propertyPositions = Self.firstPositions(Record.propertyNames)
         isGeneral = general
         create = { model, objectName, context in
             model[keyPath: store].append(make(objectName, context))
@@ -115,6 +140,7 @@ extension DSSClass {
     init(unmodelled name: String, propertyNames: [String], general: Bool) {
         self.name = name
         self.propertyNames = propertyNames
+        propertyPositions = Self.firstPositions(propertyNames)
         isGeneral = general
         create = { model, objectName, _ in
             model.unmodelledObjects.append(UnmodelledObject(className: name, name: objectName))

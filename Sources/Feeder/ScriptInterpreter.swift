@@ -103,22 +103,47 @@ struct ScriptInterpreter {
     mutating func runText(_ text: String, fileName: String, directory: String) throws {
         var inBlockComment = false
         var lineNumber = 0
-        for rawLine in scriptLines(text) {
-            lineNumber += 1
-            let location = ScriptLocation(file: fileName, line: lineNumber)
-            var line = rawLine.trimmedBlanks
-            if inBlockComment {
-                if line.contains("*/") { inBlockComment = false }
-                continue
+        try withUTF8Bytes(of: text) { bytes in
+            try forEachScriptLine(bytes) { (rawLine: ScriptLineBytes) in
+                lineNumber += 1
+                let command = rawLine.isASCII ? Self.commandText(ascii: rawLine.bytes, inBlockComment: &inBlockComment)
+                    : Self.commandText(String(decoding: rawLine.bytes, as: UTF8.self), inBlockComment: &inBlockComment)
+                guard let command else { return }
+                try execute(command, directory: directory, at: ScriptLocation(file: fileName, line: lineNumber))
             }
-            if line.hasPrefix("/*") {
-                inBlockComment = !line.contains("*/")
-                continue
-            }
-            line = Self.stripComment(line)
-            if line.isEmpty { continue }
-            try execute(line, directory: directory, at: location)
         }
+    }
+
+    /// The command on one script line: nil for blank lines, comments and block comments (whose
+    /// state `inBlockComment` carries from line to line).
+    static func commandText(_ rawLine: String, inBlockComment: inout Bool) -> String? {
+        let line = rawLine.trimmedBlanks
+        if inBlockComment {
+            if line.contains("*/") { inBlockComment = false }
+            return nil
+        }
+        if line.hasPrefix("/*") {
+            inBlockComment = !line.contains("*/")
+            return nil
+        }
+        let command = stripComment(line)
+        return command.isEmpty ? nil : command
+    }
+
+    /// `commandText` of an ASCII line on its bytes (for ASCII text a Character is a byte, so
+    /// `contains`, `hasPrefix` and the trimming agree byte for byte); one String, for the command.
+    static func commandText(ascii rawLine: UnsafeBufferPointer<UInt8>, inBlockComment: inout Bool) -> String? {
+        let line = trimmedBlankBytes(rawLine)
+        if inBlockComment {
+            if containsBytePair(line, UInt8(ascii: "*"), UInt8(ascii: "/")) { inBlockComment = false }
+            return nil
+        }
+        if line.count >= 2 && line[0] == UInt8(ascii: "/") && line[1] == UInt8(ascii: "*") {
+            inBlockComment = !containsBytePair(line, UInt8(ascii: "*"), UInt8(ascii: "/"))
+            return nil
+        }
+        let command = trimmedBlankBytes(UnsafeBufferPointer(rebasing: line[..<commentStart(line)]))
+        return command.isEmpty ? nil : String(decoding: command, as: UTF8.self)
     }
 
     /// Removes `!` and `//` comments outside quotes and brackets.
@@ -135,28 +160,42 @@ struct ScriptInterpreter {
     /// Where a `!` or `//` comment outside quotes and brackets starts (the byte count if none).
     static func commentStart(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
         var depth = 0
-        var quote: UInt8?
-        var previous = UInt8(ascii: " ")
-        var end = bytes.count
-        for (index, byte) in bytes.enumerated() {
-            if let q = quote {
-                if byte == q { quote = nil }
-            } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
-                quote = byte
-            } else if byte == UInt8(ascii: "(") || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") {
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let byte = bytes[index]
+            // Bytes that are none of ! " ' ( ) / [ ] { } (almost all) change nothing.
+            guard isCommentSyntax(byte) else {
+                index += 1
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "'"):
+                // Inside quotes nothing counts until the same quote closes them.
+                index += 1
+                while index < count && bytes[index] != byte { index += 1 }
+            case UInt8(ascii: "("), UInt8(ascii: "["), UInt8(ascii: "{"):
                 depth += 1
-            } else if byte == UInt8(ascii: ")") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}") {
+            case UInt8(ascii: ")"), UInt8(ascii: "]"), UInt8(ascii: "}"):
                 depth = max(0, depth - 1)
-            } else if depth == 0 && byte == UInt8(ascii: "!") {
-                end = index
-                break
-            } else if depth == 0 && byte == UInt8(ascii: "/") && previous == UInt8(ascii: "/") {
-                end = index - 1
+            case UInt8(ascii: "!") where depth == 0:
+                return index
+            case UInt8(ascii: "/") where depth == 0 && index > 0 && bytes[index - 1] == UInt8(ascii: "/"):
+                // The byte before is a slash outside quotes: a quote closing there would be a quote byte.
+                return index - 1
+            default:
                 break
             }
-            previous = byte
+            index += 1
         }
-        return end
+        return count
+    }
+
+    /// Whether `commentStart` has to look at `byte`: one of ! " ' ( ) / [ ] { } (a bit mask per
+    /// half of ASCII: bits 0x21 0x22 0x27 0x28 0x29 0x2F, and 0x5B 0x5D 0x7B 0x7D less 64).
+    @inline(__always) static func isCommentSyntax(_ byte: UInt8) -> Bool {
+        byte < 64 ? (0x8386_0000_0000 as UInt64) >> UInt64(byte) & 1 != 0
+            : byte < 128 && (0x2800_0000_2800_0000 as UInt64) >> UInt64(byte - 64) & 1 != 0
     }
 
     mutating func execute(_ line: String, directory: String, at location: ScriptLocation) throws {
@@ -243,14 +282,11 @@ struct ScriptInterpreter {
     /// Splits `Class.name` (class names as OpenDSS writes them, any case) into class index and name.
     func splitObjectName(_ text: String, at location: ScriptLocation) throws -> (classIndex: Int, className: String, name: String) {
         let className: String, name: String
-        if text.utf8.allSatisfy({ $0 < 0x80 }) {
-            // ASCII: lower-case once and cut at the first dot's byte (a Character there is a byte).
-            let lower = text.lowercased()
-            guard let dot = lower.utf8.firstIndex(of: UInt8(ascii: ".")) else {
-                throw FeederError.syntax("expected Class.name, got '\(text)'", at: location)
-            }
-            className = String(lower[..<dot])
-            name = String(lower[lower.utf8.index(after: dot)...])
+        if let ascii = Self.splitASCIIObjectName(text) {
+            // ASCII: lower-cased and cut at the first dot's byte (a Character there is a byte).
+            guard let asciiClass = ascii.className else { throw FeederError.syntax("expected Class.name, got '\(text)'", at: location) }
+            className = asciiClass
+            name = ascii.name
         } else {
             guard let dot = text.firstIndex(of: ".") else {
                 throw FeederError.syntax("expected Class.name, got '\(text)'", at: location)
@@ -266,6 +302,21 @@ struct ScriptInterpreter {
         }
         guard !name.isEmpty else { throw FeederError.syntax("empty element name in '\(text)'", at: location) }
         return (classIndex, className, name)
+    }
+
+    /// ASCII `Class.name` cut at the first dot, both parts lower-cased (class nil: no dot); nil
+    /// when `text` is not ASCII.
+    static func splitASCIIObjectName(_ text: String) -> (className: String?, name: String)? {
+        withUTF8Bytes(of: text) { bytes -> (className: String?, name: String)? in
+            var dot: Int?
+            for (index, byte) in bytes.enumerated() {
+                if byte >= 0x80 { return nil }
+                if byte == UInt8(ascii: "."), dot == nil { dot = index }
+            }
+            guard let dot else { return (nil, "") }
+            return (lowercasedASCII(UnsafeBufferPointer(rebasing: bytes[..<dot])),
+                    lowercasedASCII(UnsafeBufferPointer(rebasing: bytes[(dot + 1)...])))
+        }
     }
 
     func existingObject(_ text: String, at location: ScriptLocation) throws -> ObjectHandle {
@@ -398,16 +449,57 @@ struct ScriptInterpreter {
             throw FeederError.fileNotReadable(path: path, at: location)
         }
         var lineNumber = 0
-        for rawLine in scriptLines(text) {
-            lineNumber += 1
-            let line = Self.stripComment(rawLine.trimmedBlanks)
-            if line.isEmpty { continue }
-            let fields = Self.firstCoordinateFields(line)
-            guard fields.count >= 3, let x = ValueReader.parseNumber(fields[1]), let y = ValueReader.parseNumber(fields[2]) else {
-                throw FeederError.syntax("expected 'bus x y'", at: ScriptLocation(file: path, line: lineNumber))
+        try withUTF8Bytes(of: text) { bytes in
+            try forEachScriptLine(bytes) { (rawLine: ScriptLineBytes) in
+                lineNumber += 1
+                let entry = rawLine.isASCII ? Self.coordinateEntry(ascii: rawLine.bytes)
+                    : Self.coordinateEntry(String(decoding: rawLine.bytes, as: UTF8.self))
+                switch entry {
+                case .blank: break
+                case .invalid: throw FeederError.syntax("expected 'bus x y'", at: ScriptLocation(file: path, line: lineNumber))
+                case let .coordinates(bus, x, y): model.busCoordinates.append((bus: bus, x: x, y: y))
+                }
             }
-            model.busCoordinates.append((bus: fields[0].lowercased(), x: x, y: y))
         }
+    }
+
+    /// What one line of a BusCoords file says.
+    enum CoordinateEntry: Equatable {
+        case blank, invalid
+        case coordinates(bus: String, x: Double, y: Double)
+    }
+
+    /// One BusCoords line: comment stripped, then `bus x y` (fields after the third ignored).
+    static func coordinateEntry(_ rawLine: String) -> CoordinateEntry {
+        let line = stripComment(rawLine.trimmedBlanks)
+        if line.isEmpty { return .blank }
+        let fields = firstCoordinateFields(line)
+        guard fields.count >= 3, let x = ValueReader.parseNumber(fields[1]), let y = ValueReader.parseNumber(fields[2]) else {
+            return .invalid
+        }
+        return .coordinates(bus: fields[0].lowercased(), x: x, y: y)
+    }
+
+    /// `coordinateEntry` of an ASCII line on its bytes: the fields and numbers without Strings,
+    /// one String for the (lower-cased) bus name.
+    static func coordinateEntry(ascii rawLine: UnsafeBufferPointer<UInt8>) -> CoordinateEntry {
+        let trimmed = trimmedBlankBytes(rawLine)
+        let line = trimmedBlankBytes(UnsafeBufferPointer(rebasing: trimmed[..<commentStart(trimmed)]))
+        if line.isEmpty { return .blank }
+        var index = 0
+        func isSeparator(_ byte: UInt8) -> Bool { byte == UInt8(ascii: ",") || byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        /// The next field (bytes between separators), nil at the end of the line.
+        func nextField() -> UnsafeBufferPointer<UInt8>? {
+            while index < line.count, isSeparator(line[index]) { index += 1 }
+            let start = index
+            while index < line.count, !isSeparator(line[index]) { index += 1 }
+            return index > start ? UnsafeBufferPointer(rebasing: line[start..<index]) : nil
+        }
+        guard let bus = nextField(), let xField = nextField(), let yField = nextField(),
+              let x = ValueReader.parseNumber(bytes: xField), let y = ValueReader.parseNumber(bytes: yField) else {
+            return .invalid
+        }
+        return .coordinates(bus: lowercasedASCII(bus), x: x, y: y)
     }
 
     /// The first three fields of a BusCoords line (what `splitASCII` at commas, blanks and tabs
@@ -432,8 +524,10 @@ struct ScriptInterpreter {
 
     /// Checks references between elements once the scripts are read.
     func validateReferences() throws {
+        // Name sets for the membership tests (thousands of lines name a few hundred codes).
+        let lineCodeNames = Set(model.lineCodes.map(\.name))
         for line in model.lines {
-            if let code = line.lineCode, model.lineCode(named: code) == nil {
+            if let code = line.lineCode, !lineCodeNames.contains(code) {
                 throw FeederError.unresolvedReference(element: "Line.\(line.name)", reference: "linecode=\(code)", reason: "no such LineCode",
                                                       at: line.scriptLocation)
             }
@@ -465,10 +559,12 @@ struct ScriptInterpreter {
         for s in model.loadShapes where s.numberOfPoints > 0 && s.multipliers.count < s.numberOfPoints {
             throw FeederError.invalidModel("LoadShape.\(s.name): npts=\(s.numberOfPoints) but \(s.multipliers.count) multipliers")
         }
-        for cc in model.capControls where !model.capacitors.contains(where: { $0.name == cc.capacitor }) {
+        let capacitorNames = Set(model.capacitors.map(\.name))
+        for cc in model.capControls where !capacitorNames.contains(cc.capacitor) {
             throw FeederError.unresolvedReference(element: "CapControl.\(cc.name)", reference: cc.capacitor, reason: "no such Capacitor")
         }
-        for rc in model.regControls where model.transformerIndex(named: rc.transformer) == nil {
+        let transformerNames = Set(model.transformers.map(\.name))
+        for rc in model.regControls where !transformerNames.contains(rc.transformer) {
             throw FeederError.unresolvedReference(element: "RegControl.\(rc.name)", reference: rc.transformer, reason: "no such Transformer")
         }
     }

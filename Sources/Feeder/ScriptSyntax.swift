@@ -45,31 +45,161 @@ func scriptLines(_ text: String) -> [String] {
 
 private func scriptLines(bytes: UnsafeBufferPointer<UInt8>) -> [String] {
     var lines: [String] = []
+    forEachScriptLine(bytes) { line in lines.append(String(decoding: line, as: UTF8.self)) }
+    return lines
+}
+
+/// One line of script bytes (without its line break) and whether every byte of it is ASCII.
+struct ScriptLineBytes {
+    var bytes: UnsafeBufferPointer<UInt8>
+    var isASCII: Bool
+}
+
+/// Calls `body` with each line of `bytes`, cut where `scriptLines` cuts (the same lines, in order,
+/// the last one after the final break included), without building a String per line.
+func forEachScriptLine(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
+    try forEachScriptLine(bytes) { (line: ScriptLineBytes) in try body(line.bytes) }
+}
+
+func forEachScriptLine(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (ScriptLineBytes) throws -> Void) rethrows {
     var start = 0, index = 0
-    while index < bytes.count {
-        let breakLength: Int
-        switch bytes[index] {
-        case 0x0A, 0x0B, 0x0C: breakLength = 1
-        case 0x0D: breakLength = index + 1 < bytes.count && bytes[index + 1] == 0x0A ? 2 : 1
-        case 0xC2: breakLength = index + 1 < bytes.count && bytes[index + 1] == 0x85 ? 2 : 0
-        case 0xE2: breakLength = index + 2 < bytes.count && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9) ? 3 : 0
-        default: breakLength = 0
-        }
-        if breakLength == 0 {
+    var isASCII = true
+    let count = bytes.count
+    while index < count {
+        let byte = bytes[index]
+        // Printable ASCII and tabs (almost every byte) are neither a break nor non-ASCII.
+        if byte > 0x0D && byte < 0x80 || byte == 0x09 {
             index += 1
             continue
         }
-        lines.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+        let breakLength: Int
+        switch byte {
+        case 0x0A, 0x0B, 0x0C: breakLength = 1
+        case 0x0D: breakLength = index + 1 < count && bytes[index + 1] == 0x0A ? 2 : 1
+        case 0xC2: breakLength = index + 1 < count && bytes[index + 1] == 0x85 ? 2 : 0
+        case 0xE2: breakLength = index + 2 < count && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9) ? 3 : 0
+        default: breakLength = 0
+        }
+        if breakLength == 0 {
+            if byte >= 0x80 { isASCII = false }
+            index += 1
+            continue
+        }
+        try body(ScriptLineBytes(bytes: UnsafeBufferPointer(rebasing: bytes[start..<index]), isASCII: isASCII))
         index += breakLength
         start = index
+        isASCII = true
     }
-    lines.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]), as: UTF8.self))
-    return lines
+    try body(ScriptLineBytes(bytes: UnsafeBufferPointer(rebasing: bytes[start..<count]), isASCII: isASCII))
+}
+
+/// The bytes without leading and trailing blanks, tabs and line breaks (`trimmedBlanks` on bytes).
+func trimmedBlankBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+    var start = 0, end = bytes.count
+    while start < end, isTrimmedBlank(bytes[start]) { start += 1 }
+    while end > start, isTrimmedBlank(bytes[end - 1]) { end -= 1 }
+    return UnsafeBufferPointer(rebasing: bytes[start..<end])
+}
+
+/// Whether `bytes` contains the two-byte sequence `first second`.
+func containsBytePair(_ bytes: UnsafeBufferPointer<UInt8>, _ first: UInt8, _ second: UInt8) -> Bool {
+    guard bytes.count >= 2 else { return false }
+    for index in 0..<(bytes.count - 1) where bytes[index] == first && bytes[index + 1] == second { return true }
+    return false
+}
+
+/// ASCII bytes as a lower-case String (one copy; the bytes themselves when nothing is upper-case).
+func lowercasedASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+    guard bytes.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else {
+        return String(decoding: bytes, as: UTF8.self)
+    }
+    return String(unsafeUninitializedCapacity: bytes.count) { buffer in
+        for (index, byte) in bytes.enumerated() {
+            buffer[index] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+        }
+        return bytes.count
+    }
+}
+
+/// Plain decimal numbers read straight from their UTF-8 bytes.
+enum DecimalBytes {
+    /// 10^0 ... 10^22, every one exactly representable as a Double.
+    private static let powersOfTen: [Double] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+                                                1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]
+
+    /// The value of `[+-]? (digits [. digits] | . digits) [(e|E) [+-] digits]` when it is exact by
+    /// Clinger's fast path (at most 2^53 as an integer, scaled by 10^±22 at most: one correctly
+    /// rounded multiplication or division of two exact Doubles, so the same Double as
+    /// `Double(String)`); nil for anything else, which the caller reads with `Double(String)`.
+    static func exactValue(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        let count = bytes.count
+        guard count > 0 else { return nil }
+        var index = 0
+        var negative = false
+        if bytes[0] == UInt8(ascii: "-") { negative = true; index = 1 } else if bytes[0] == UInt8(ascii: "+") { index = 1 }
+        var mantissa: UInt64 = 0
+        var significantDigits = 0
+        var scale = 0
+        var digits = 0
+        var inFraction = false
+        while index < count {
+            let digit = bytes[index] &- UInt8(ascii: "0")
+            if digit >= 10 {
+                guard !inFraction, bytes[index] == UInt8(ascii: ".") else { break }
+                inFraction = true
+                index += 1
+                continue
+            }
+            if mantissa != 0 || digit != 0 {
+                // At most 19 significant digits: the integer stays below 2^64.
+                significantDigits += 1
+                guard significantDigits <= 19 else { return nil }
+            }
+            mantissa = mantissa * 10 + UInt64(digit)
+            if inFraction { scale -= 1 }
+            digits += 1
+            index += 1
+        }
+        guard digits > 0 else { return nil }
+        if index < count, bytes[index] | 0x20 == UInt8(ascii: "e") {
+            index += 1
+            var exponentNegative = false
+            if index < count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
+                exponentNegative = bytes[index] == UInt8(ascii: "-")
+                index += 1
+            }
+            var exponent = 0, exponentDigits = 0
+            while index < count {
+                let digit = bytes[index] &- UInt8(ascii: "0")
+                guard digit < 10 else { break }
+                if exponent < 100_000 { exponent = exponent * 10 + Int(digit) }
+                exponentDigits += 1
+                index += 1
+            }
+            guard exponentDigits > 0 else { return nil }
+            scale += exponentNegative ? -exponent : exponent
+        }
+        guard index == count, mantissa <= 1 << 53 else { return nil }
+        var value = Double(mantissa)
+        if mantissa != 0 && scale != 0 {
+            guard scale >= -22 && scale <= 22 else { return nil }
+            value = scale > 0 ? value * powersOfTen[scale] : value / powersOfTen[-scale]
+        }
+        return negative ? -value : value
+    }
 }
 
 /// Splits `text` at any of the ASCII `separators`, dropping empty pieces.
 func splitASCII(_ text: String, separators: [UInt8]) -> [String] {
-    text.utf8.split(whereSeparator: { separators.contains($0) }).map { String(decoding: $0, as: UTF8.self) }
+    withUTF8Bytes(of: text) { bytes in
+        var pieces: [String] = []
+        var start = 0
+        for index in 0...bytes.count where index == bytes.count || separators.contains(bytes[index]) {
+            if index > start { pieces.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)) }
+            start = index + 1
+        }
+        return pieces
+    }
 }
 
 /// One parameter of a command line: `name=value` or a positional `value` (name nil).
@@ -83,7 +213,6 @@ struct ScriptParameter: Equatable {
 /// Values may be wrapped in `" "`, `' '`, `( )`, `[ ]` or `{ }`; whitespace and commas separate
 /// parameters; `name = value` may have blanks around `=`.
 enum ScriptLexer {
-    private static let openers: [UInt8] = Array("\"'([{".utf8)
 
     static func split(_ line: String, at location: ScriptLocation) throws -> [ScriptParameter] {
         try withUTF8Bytes(of: line) { try split(bytes: $0, at: location) }
@@ -92,6 +221,8 @@ enum ScriptLexer {
     static func split(bytes: UnsafeBufferPointer<UInt8>, at location: ScriptLocation) throws -> [ScriptParameter] {
         var index = 0
         var result: [ScriptParameter] = []
+        // Room for a typical element line's parameters at once (growing 1, 2, 4, 8, 16 reallocates).
+        result.reserveCapacity(16)
         func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") }
         func skipSeparators() {
             while index < bytes.count, isBlank(bytes[index]) || bytes[index] == UInt8(ascii: ",") { index += 1 }
@@ -142,7 +273,9 @@ enum ScriptLexer {
         while true {
             skipSeparators()
             if index >= bytes.count { break }
-            let wasQuoted = openers.contains(bytes[index])
+            let first = bytes[index]
+            let wasQuoted = first == UInt8(ascii: "\"") || first == UInt8(ascii: "'") || first == UInt8(ascii: "(")
+                || first == UInt8(ascii: "[") || first == UInt8(ascii: "{")
             let token = try readToken()
             let save = index
             skipBlanks()
@@ -267,6 +400,19 @@ struct ValueReader {
     /// A finite number; NaN and infinities are refused.
     static func parseNumber(_ text: String) -> Double? {
         guard !text.isEmpty else { return nil }
+        if let value = withUTF8Bytes(of: text, DecimalBytes.exactValue) { return value }
+        return parseNumberGeneral(text)
+    }
+
+    /// A number from UTF-8 bytes: `parseNumber` without a String for the plain cases.
+    static func parseNumber(bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        if let value = DecimalBytes.exactValue(bytes) { return value }
+        return bytes.isEmpty ? nil : parseNumberGeneral(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// `parseNumber` through `Double(String)` (every form it accepts; the original reading).
+    static func parseNumberGeneral(_ text: String) -> Double? {
+        guard !text.isEmpty else { return nil }
         if let value = Double(text) { return value.isFinite ? value : nil }
         if text.hasPrefix("."), let value = Double("0" + text) { return value }
         if text.hasPrefix("-."), let value = Double("-0" + text.dropFirst()) { return value }
@@ -332,6 +478,10 @@ public struct BusSpec: Sendable, Equatable {
             }
             guard nameEnd > 0 else { return nil }
             var nodes: [Int] = []
+            // One node per dot after the name: room for all of them at once.
+            var dots = 0
+            for index in nameEnd..<bytes.count where bytes[index] == UInt8(ascii: ".") { dots += 1 }
+            nodes.reserveCapacity(dots)
             var index = nameEnd
             while index < bytes.count {
                 index += 1  // the dot
@@ -346,9 +496,9 @@ public struct BusSpec: Sendable, Equatable {
                 guard digits > 0 else { return nil }
                 nodes.append(node)
             }
-            let name = nameEnd == bytes.count && !hasUpper ? text
-                : String(decoding: UnsafeBufferPointer(rebasing: bytes[..<nameEnd]), as: UTF8.self)
-            return BusSpec(name: hasUpper ? name.lowercased() : name, nodes: nodes)
+            // ASCII: lower-casing maps A–Z alone.
+            let name = nameEnd == bytes.count && !hasUpper ? text : lowercasedASCII(UnsafeBufferPointer(rebasing: bytes[..<nameEnd]))
+            return BusSpec(name: name, nodes: nodes)
         }
     }
 

@@ -149,6 +149,8 @@ public struct Network {
     var conversion: [ConversionElement] = []
     /// Norton source currents at the source nodes (amperes), constant.
     var sourceCurrents: [(node: Int, current: CDouble)] = []
+    /// Line code name → index in `model.lineCodes` (the first of a name, as `lineCode(named:)`).
+    var lineCodeIndexByName: [String: Int] = [:]
     public let model: FeederModel
     public let frequencyHertz: Double
 
@@ -161,6 +163,10 @@ public struct Network {
         // buses), so that the bus table is not rehashed as it grows.
         busIndexByName.reserveCapacity(2 * model.creationOrder.count)
         delivery.reserveCapacity(model.creationOrder.count)
+        lineCodeIndexByName.reserveCapacity(model.lineCodes.count)
+        for (index, code) in model.lineCodes.enumerated() where lineCodeIndexByName[code.name] == nil {
+            lineCodeIndexByName[code.name] = index
+        }
         for reference in model.creationOrder {
             try add(reference)
         }
@@ -211,40 +217,61 @@ public struct Network {
         }
         nodes = renumbered
         func map(_ i: Int) -> Int { i >= 0 ? newIndex[i] : -1 }
-        for e in delivery.indices { delivery[e].conductorNodes = delivery[e].conductorNodes.map(map) }
+        // In place: each element's arrays are its own, so no copies are made.
+        for e in delivery.indices {
+            for k in delivery[e].conductorNodes.indices { delivery[e].conductorNodes[k] = map(delivery[e].conductorNodes[k]) }
+        }
         for c in conversion.indices {
-            conversion[c].conductorNodes = conversion[c].conductorNodes.map(map)
-            conversion[c].branches = conversion[c].branches.map { (map($0.a), map($0.b)) }
+            for k in conversion[c].conductorNodes.indices { conversion[c].conductorNodes[k] = map(conversion[c].conductorNodes[k]) }
+            for k in conversion[c].branches.indices {
+                conversion[c].branches[k] = (map(conversion[c].branches[k].a), map(conversion[c].branches[k].b))
+            }
         }
         sourceCurrents = sourceCurrents.map { (map($0.node), $0.current) }
     }
 
     mutating func nodeIndices(_ spec: BusSpec, conductors: Int, phases: Int) -> [Int] {
-        let busIndex: Int
-        if let existing = busIndexByName[spec.name] {
-            busIndex = existing
-        } else {
-            busIndex = buses.count
-            buses.append(BusInfo(name: spec.name))
-            busIndexByName[spec.name] = busIndex
+        var indices: [Int] = []
+        indices.reserveCapacity(conductors)
+        appendNodeIndices(spec, conductors: conductors, phases: phases, to: &indices)
+        return indices
+    }
+
+    /// Appends the node index of each of `conductors` conductors at `spec`'s bus to `indices`
+    /// (−1 for ground), adding the bus and its nodes when first named.
+    mutating func appendNodeIndices(_ spec: BusSpec, conductors: Int, phases: Int, to indices: inout [Int]) {
+        // One hash of the name: the lookup inserts the next index when the bus is new.
+        let next = buses.count
+        let busIndex = Self.value(of: &busIndexByName[spec.name, default: next])
+        if busIndex == next {
+            var bus = BusInfo(name: spec.name)
+            // Room for a three-phase bus with its neutral (their arrays would grow 1, 2, 4).
+            bus.nodeNumbers.reserveCapacity(4)
+            bus.nodeIndices.reserveCapacity(4)
+            buses.append(bus)
         }
         // The nodes of `spec.resolvedNodes(conductors:phases:)`, without building that array.
-        var indices = [Int](repeating: -1, count: conductors)
         for i in 0..<conductors {
             let number = i < spec.nodes.count ? spec.nodes[i] : (i < phases ? i + 1 : 0)
-            guard number != 0 else { continue }
+            guard number != 0 else {
+                indices.append(-1)
+                continue
+            }
             if let position = buses[busIndex].nodeNumbers.firstIndex(of: number) {
-                indices[i] = buses[busIndex].nodeIndices[position]
+                indices.append(buses[busIndex].nodeIndices[position])
                 continue
             }
             let index = nodes.count
             nodes.append(NodeInfo(bus: busIndex, number: number))
             buses[busIndex].nodeNumbers.append(number)
             buses[busIndex].nodeIndices.append(index)
-            indices[i] = index
+            indices.append(index)
         }
-        return indices
     }
+
+    /// Reads an inout value (`dictionary[key, default: d]` through its in-place accessor, which
+    /// stores `d` for a new key: the lookup and the insertion in one hash).
+    @inline(__always) static func value(of slot: inout Int) -> Int { slot }
 
     mutating func add(_ reference: ElementReference) throws {
         switch reference {
@@ -282,6 +309,7 @@ public struct Network {
         }
         let n = nodeIndices(bus, conductors: conductors, phases: phases)
         var pairs: [(Int, Int)] = []
+        pairs.reserveCapacity(phases)
         for p in 0..<phases {
             switch connection {
             case .wye: pairs.append((p, conductors - 1))

@@ -155,6 +155,11 @@ public final class PowerFlowSolver {
         self.network = network
         self.settings = settings
         var triplets: [(row: Int, column: Int)] = []
+        // Room for every stamp at once: each delivery element's square, four per branch, the diagonal.
+        var capacity = network.nodeCount
+        for e in network.delivery { capacity += e.conductorNodes.count * e.conductorNodes.count }
+        for c in network.conversion { capacity += 4 * c.branches.count + 1 }
+        triplets.reserveCapacity(capacity)
         for e in network.delivery {
             for a in e.conductorNodes where a >= 0 {
                 for b in e.conductorNodes where b >= 0 { triplets.append((a, b)) }
@@ -162,8 +167,14 @@ public final class PowerFlowSolver {
         }
         for c in network.conversion {
             for (a, b) in c.branches {
-                for p in [a, b] where p >= 0 {
-                    for q in [a, b] where q >= 0 { triplets.append((p, q)) }
+                // The branch's 2×2 block in the order (a, a), (a, b), (b, a), (b, b), ground left out.
+                if a >= 0 {
+                    triplets.append((a, a))
+                    if b >= 0 { triplets.append((a, b)) }
+                }
+                if b >= 0 {
+                    if a >= 0 { triplets.append((b, a)) }
+                    triplets.append((b, b))
                 }
             }
             if let neutral = c.conductorNodes.last, neutral >= 0, c.neutralShunt != .zero {

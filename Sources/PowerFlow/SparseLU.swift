@@ -17,19 +17,28 @@ struct SparsePattern {
 
     init(order: Int, triplets: [(row: Int, column: Int)]) {
         self.order = order
+        // Every row and column is a node index: checked once, so the loops can use raw buffers.
+        precondition(triplets.allSatisfy { $0.row >= 0 && $0.row < order && $0.column >= 0 && $0.column < order })
         let sorted = Self.columnMajorOrder(order: order, triplets: triplets)
         var starts = [Int32](repeating: 0, count: order + 1)
         var rows: [Int32] = []
+        rows.reserveCapacity(triplets.count)
         var slots = [Int](repeating: 0, count: triplets.count)
-        var previous = (row: -1, column: -1)
-        for t in sorted {
-            let (r, c) = (triplets[t].row, triplets[t].column)
-            if previous != (r, c) {
-                rows.append(Int32(r))
-                starts[c + 1] += 1
-                previous = (r, c)
+        triplets.withUnsafeBufferPointer { triplets in
+            starts.withUnsafeMutableBufferPointer { starts in
+                slots.withUnsafeMutableBufferPointer { slots in
+                    var previous = (row: -1, column: -1)
+                    for t in sorted {
+                        let (r, c) = (triplets[t].row, triplets[t].column)
+                        if previous != (r, c) {
+                            rows.append(Int32(r))
+                            starts[c + 1] += 1
+                            previous = (r, c)
+                        }
+                        slots[t] = rows.count - 1
+                    }
+                }
             }
-            slots[t] = rows.count - 1
         }
         for c in 0..<order { starts[c + 1] += starts[c] }
         columnStarts = starts
@@ -40,22 +49,38 @@ struct SparsePattern {
     var nonZeros: Int { rowIndices.count }
 
     /// Triplet indices ordered by column, then row, then position in the list: two stable
-    /// counting sorts (by row, then by column), linear in the triplets and the order.
+    /// counting sorts (by row, then by column), linear in the triplets and the order. The
+    /// triplets' rows and columns must lie in 0..<order (the initializer checks).
     static func columnMajorOrder(order: Int, triplets: [(row: Int, column: Int)]) -> [Int] {
-        func stableCountingSort(_ input: [Int], key: (Int) -> Int) -> [Int] {
+        triplets.withUnsafeBufferPointer { triplets in
             var starts = [Int](repeating: 0, count: order + 1)
-            for t in input { starts[key(t) + 1] += 1 }
-            for k in 0..<order { starts[k + 1] += starts[k] }
-            var output = [Int](repeating: 0, count: input.count)
-            for t in input {
-                let k = key(t)
-                output[starts[k]] = t
-                starts[k] += 1
+            var byRow = [Int](repeating: 0, count: triplets.count)
+            var sorted = [Int](repeating: 0, count: triplets.count)
+            starts.withUnsafeMutableBufferPointer { starts in
+                byRow.withUnsafeMutableBufferPointer { byRow in
+                    sorted.withUnsafeMutableBufferPointer { sorted in
+                        // By row: triplet positions in list order within each row.
+                        for t in triplets.indices { starts[triplets[t].row + 1] += 1 }
+                        for k in 0..<order { starts[k + 1] += starts[k] }
+                        for t in triplets.indices {
+                            let k = triplets[t].row
+                            byRow[starts[k]] = t
+                            starts[k] += 1
+                        }
+                        // Then by column, stable: rows ascending, list order within a row.
+                        for k in 0...order { starts[k] = 0 }
+                        for t in byRow { starts[triplets[t].column + 1] += 1 }
+                        for k in 0..<order { starts[k + 1] += starts[k] }
+                        for t in byRow {
+                            let k = triplets[t].column
+                            sorted[starts[k]] = t
+                            starts[k] += 1
+                        }
+                    }
+                }
             }
-            return output
+            return sorted
         }
-        let byRow = stableCountingSort(Array(triplets.indices)) { triplets[$0].row }
-        return stableCountingSort(byRow) { triplets[$0].column }
     }
 }
 

@@ -35,10 +35,20 @@ extension PowerFlowSolver {
             return e.yPrim
         case .line:
             // Two-terminal [[Y+Ysh/2, −Y], [−Y, Y+Ysh/2]]: the off-diagonal block is −Yseries.
+            // `twoTerminal(series: S, shunt: nil)` with S = −(that block), written in one matrix:
+            // the same operations on the same values (S + 0 on the diagonal blocks, −S off them).
             let n = e.yPrim.order / 2
-            var series = DenseComplexMatrix(order: n)
-            for i in 0..<n { for j in 0..<n { series[i, j] = -e.yPrim[i, n + j] } }
-            return Primitives.twoTerminal(series: series, shunt: nil)
+            var p = DenseComplexMatrix(order: 2 * n)
+            for i in 0..<n {
+                for j in 0..<n {
+                    let s = -e.yPrim[i, n + j]
+                    p[i, j] = s + .zero
+                    p[n + i, n + j] = s + .zero
+                    p[i, n + j] = -s
+                    p[n + i, j] = -s
+                }
+            }
+            return p
         case .transformer:
             guard let noLoad = e.yPrimNoLoad else { return e.yPrim }
             var series = e.yPrim

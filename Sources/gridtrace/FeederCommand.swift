@@ -11,7 +11,7 @@ struct FeederCommand: ParsableCommand {
 
     struct Synth: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write the synthetic 55-home LV feeder for a seed as an OpenDSS script.")
+            commandName: "synth", abstract: "Write the synthetic 55-home LV feeder for a seed as an OpenDSS script.")
 
         @Option(help: "Root seed.") var seed: UInt64 = 1
         @Option(help: "Output .dss file (stdout when omitted).") var out: String?

@@ -30,7 +30,7 @@ struct GoldenCommand: ParsableCommand {
 
     struct Compare: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Compare a results folder (gridtrace solve --export) with a golden folder, file by file.",
+            commandName: "compare", abstract: "Compare a results folder (gridtrace solve --export) with a golden folder, file by file.",
             discussion: """
                 Tolerances: voltages 1e-6 pu of the node's base, powers 1e-4 relative, metrics.json 0.1 % \
                 relative; OpenDSS's printed exports (*_EXP_*.csv, monitors) within one unit of the last printed digit.

@@ -15,7 +15,7 @@ struct TraceCommand: ParsableCommand {
 
     struct Info: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show a trace's header, event counts by kind, whether it is sealed, and its final hash.")
+            commandName: "info", abstract: "Show a trace's header, event counts by kind, whether it is sealed, and its final hash.")
 
         @Argument(help: "The trace file.") var file: String
         @Flag(help: "Machine-readable output.") var json = false
@@ -69,7 +69,7 @@ struct TraceCommand: ParsableCommand {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Verify the hash chain, seal and signatures. Exit 0 only when the chain holds and the trace is sealed.",
+            commandName: "verify", abstract: "Verify the hash chain, seal and signatures. Exit 0 only when the chain holds and the trace is sealed.",
             discussion: """
                 Prints `sealed`, `incomplete at seq N` (N is the first seq the run did not write) or \
                 `corrupt at seq N: reason` (N is the first event failing a check; 0 means the header), then \
@@ -137,7 +137,7 @@ struct TraceCommand: ParsableCommand {
 
     struct Keygen: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Make a new Ed25519 trace signing key: FILE (the seed, mode 0600) and FILE.pub (`HEX NAME`, for --trusted-key).",
+            commandName: "keygen", abstract: "Make a new Ed25519 trace signing key: FILE (the seed, mode 0600) and FILE.pub (`HEX NAME`, for --trusted-key).",
             discussion: "Refuses to replace an existing FILE. Exit codes: 0 written, 2 FILE exists or cannot be written.")
 
         @Argument(help: "The key file to create.") var file: String
@@ -165,7 +165,7 @@ struct TraceCommand: ParsableCommand {
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Export a trace as JSON Lines (header, events in seq order, seal) or as one CSV per event kind.",
+            commandName: "export", abstract: "Export a trace as JSON Lines (header, events in seq order, seal) or as one CSV per event kind.",
             discussion: """
                 --format jsonl (the default; --jsonl and --json say the same) writes JSON Lines to stdout or to \
                 --out FILE: the header, every event, the seal, each a JSON object. --format csv writes \
@@ -212,7 +212,7 @@ struct TraceCommand: ParsableCommand {
 
     struct Schema: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the reference of every event kind's payload (docs/trace-schema.md) as Markdown.")
+            commandName: "schema", abstract: "Print the reference of every event kind's payload (docs/trace-schema.md) as Markdown.")
 
         @Flag(help: "Machine-readable: one object per kind with its emitter and typed fields (key, type, unit, optional, meaning).")
         var json = false

@@ -31,7 +31,7 @@ extension FeederModel {
         let geometryResistivities = geometryEarthResistivities()
         var geometryResults = [LineConstantsResult?](repeating: nil, count: lineGeometries.count)
         var activeEarthModel = EarthModel.openDSSDefault
-        for index in lines.indices {
+        for index in lines.indices where lines[index].geometry != nil || lines[index].spacing != nil {
             let line = lines[index]
             let element = line.scriptLocation.map { "\($0): Line.\(line.name)" } ?? "Line.\(line.name)"
             let lineEarthModel = line.earthModel ?? options.earthModel

@@ -8,13 +8,15 @@ extension Network {
     mutating func addLine(_ i: Int) throws {
         let line = model.lines[i]
         guard line.enabled else { return }
-        let code = line.lineCode.flatMap { model.lineCode(named: $0) }
+        let code = line.lineCode.flatMap { lineCodeIndexByName[$0] }.map { model.lineCodes[$0] }
         let phases = (code != nil && !line.usesOwnImpedance && !line.phasesOverrideCode) ? (code?.phases ?? line.phases) : line.phases
-        let n1 = nodeIndices(line.bus1, conductors: phases, phases: phases)
-        let n2 = nodeIndices(line.bus2, conductors: phases, phases: phases)
+        var conductorNodes: [Int] = []
+        conductorNodes.reserveCapacity(2 * phases)
+        appendNodeIndices(line.bus1, conductors: phases, phases: phases, to: &conductorNodes)
+        appendNodeIndices(line.bus2, conductors: phases, phases: phases, to: &conductorNodes)
         let y = try Primitives.line(line, code: code, frequencyHertz: frequencyHertz)
         delivery.append(DeliveryElement(name: "Line.\(line.name)", kind: .line, modelIndex: i,
-                                        conductorNodes: n1 + n2, conductorsPerTerminal: phases, yPrim: y))
+                                        conductorNodes: conductorNodes, conductorsPerTerminal: phases, yPrim: y))
     }
 }
 

@@ -10,21 +10,29 @@ extension Network {
         let t = model.transformers[i]
         guard t.enabled else { return }
         var conductorNodes: [Int] = []
+        conductorNodes.reserveCapacity(t.windings.count * (t.phases + 1))
         for w in t.windings {
-            conductorNodes += nodeIndices(w.bus, conductors: t.phases + 1, phases: t.phases)
+            appendNodeIndices(w.bus, conductors: t.phases + 1, phases: t.phases, to: &conductorNodes)
         }
-        let y = try Primitives.transformer(t, taps: taps)
+        let y = try Primitives.transformerPrimitives(t, taps: taps)
         delivery.append(DeliveryElement(name: "Transformer.\(t.name)", kind: .transformer, modelIndex: i,
-                                        conductorNodes: conductorNodes, conductorsPerTerminal: t.phases + 1, yPrim: y,
-                                        yPrimNoLoad: try Primitives.transformer(t, taps: taps, noLoadBranchOnly: true)))
+                                        conductorNodes: conductorNodes, conductorsPerTerminal: t.phases + 1, yPrim: y.full,
+                                        yPrimNoLoad: y.noLoad))
     }
 
     /// Replaces a transformer's primitive after a tap change.
     mutating func updateTransformer(modelIndex: Int, taps: [Double]) throws {
         guard let k = delivery.firstIndex(where: { $0.kind == .transformer && $0.modelIndex == modelIndex }) else { return }
-        delivery[k].yPrim = try Primitives.transformer(model.transformers[modelIndex], taps: taps)
-        delivery[k].yPrimNoLoad = try Primitives.transformer(model.transformers[modelIndex], taps: taps, noLoadBranchOnly: true)
+        let y = try Primitives.transformerPrimitives(model.transformers[modelIndex], taps: taps)
+        delivery[k].yPrim = y.full
+        delivery[k].yPrimNoLoad = y.noLoad
     }
+}
+
+/// A transformer's primitive and its no-load branch alone, in the same layout.
+struct TransformerPrimitives {
+    var full: DenseComplexMatrix
+    var noLoad: DenseComplexMatrix
 }
 
 extension Primitives {
@@ -33,6 +41,13 @@ extension Primitives {
     /// With `noLoadBranchOnly`, only the no-load branch (%noloadloss, %imag) in the same layout:
     /// no series impedance, no neutral grounding, no anti-float admittance.
     static func transformer(_ t: Transformer, taps: [Double], noLoadBranchOnly: Bool = false) throws -> DenseComplexMatrix {
+        let y = try transformerPrimitives(t, taps: taps)
+        return noLoadBranchOnly ? y.noLoad : y.full
+    }
+
+    /// Both of `transformer`'s matrices from one pass over the shared parts (short-circuit
+    /// admittances, winding bases, turns, terminal map); each entry computed as it always was.
+    static func transformerPrimitives(_ t: Transformer, taps: [Double]) throws -> TransformerPrimitives {
         let nw = t.windings.count
         let phases = t.phases
         let conductors = phases + 1
@@ -75,16 +90,18 @@ extension Primitives {
             }
         }
         let turns = (0..<nw).map { 1 / (vBase[$0] * (taps[$0] == 0 ? 0.0001 : taps[$0])) }
-        // Terminal matrix: 2 conductors per winding (high and low side of the winding).
+        // Terminal matrices: 2 conductors per winding (high and low side of the winding).
         var yTerm = DenseComplexMatrix(order: 2 * nw)
+        var yTermNoLoad = DenseComplexMatrix(order: 2 * nw)
         for i in 0..<(2 * nw) {
             for j in 0..<(2 * nw) {
                 let si = i % 2 == 0 ? turns[i / 2] : -turns[i / 2]
                 let sj = j % 2 == 0 ? turns[j / 2] : -turns[j / 2]
-                yTerm[i, j] = ((noLoadBranchOnly ? .zero : y1[i / 2, j / 2]) + y1NoLoad[i / 2, j / 2]) * (si * sj)
+                yTerm[i, j] = (y1[i / 2, j / 2] + y1NoLoad[i / 2, j / 2]) * (si * sj)
+                yTermNoLoad[i, j] = (CDouble.zero + y1NoLoad[i / 2, j / 2]) * (si * sj)
             }
         }
-        let ppm = noLoadBranchOnly ? 0 : t.ppmAntifloat * 1e-6
+        let ppm = t.ppmAntifloat * 1e-6
         if ppm != 0 {
             for w in 0..<nw {
                 let yPPM = -ppm / (vBase[w] * vBase[w] / (vaBase / Double(phases))) / 2
@@ -94,15 +111,9 @@ extension Primitives {
         }
         let termRef = terminalReference(t)
         var p = DenseComplexMatrix(order: conductors * nw)
-        for k in 0..<phases {
-            for i in 0..<(2 * nw) {
-                for j in 0..<(2 * nw) {
-                    let a = termRef[i + k * 2 * nw], b = termRef[j + k * 2 * nw]
-                    p[a, b] = p[a, b] + yTerm[i, j]
-                }
-            }
-        }
-        for (w, winding) in t.windings.enumerated() where winding.connection == .wye && !noLoadBranchOnly {
+        var pNoLoad = DenseComplexMatrix(order: conductors * nw)
+        accumulateTerminals(yTerm, yTermNoLoad, termRef: termRef, phases: phases, into: &p, &pNoLoad)
+        for (w, winding) in t.windings.enumerated() where winding.connection == .wye {
             let n = w * conductors + phases
             if winding.neutralResistance >= 0 {
                 let y = (winding.neutralResistance == 0 && winding.neutralReactance == 0)
@@ -113,7 +124,37 @@ extension Primitives {
                 p[n, n] = p[n, n] + CDouble(0, yPPM)
             }
         }
-        return p
+        return TransformerPrimitives(full: p, noLoad: pNoLoad)
+    }
+
+    /// Adds each phase's terminal matrices into the primitives at the conductors `termRef` names
+    /// (p[a, b] += yTerm[i, j], phase by phase, in the order the entries always were added).
+    static func accumulateTerminals(_ yTerm: DenseComplexMatrix, _ yTermNoLoad: DenseComplexMatrix, termRef: [Int], phases: Int,
+                                    into p: inout DenseComplexMatrix, _ pNoLoad: inout DenseComplexMatrix) {
+        let termOrder = yTerm.order, order = p.order
+        // Sizes and every index checked once, so that the loops below can use raw buffers.
+        precondition(yTermNoLoad.order == termOrder && pNoLoad.order == order && termRef.count == phases * termOrder
+                     && termRef.allSatisfy { $0 >= 0 && $0 < order })
+        p.entries.withUnsafeMutableBufferPointer { full in
+            pNoLoad.entries.withUnsafeMutableBufferPointer { noLoad in
+                yTerm.entries.withUnsafeBufferPointer { term in
+                    yTermNoLoad.entries.withUnsafeBufferPointer { termNoLoad in
+                        termRef.withUnsafeBufferPointer { ref in
+                            for k in 0..<phases {
+                                for i in 0..<termOrder {
+                                    let a = ref[i + k * termOrder]
+                                    for j in 0..<termOrder {
+                                        let slot = a * order + ref[j + k * termOrder]
+                                        full[slot] = full[slot] + term[i * termOrder + j]
+                                        noLoad[slot] = noLoad[slot] + termNoLoad[i * termOrder + j]
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Maps the two ends of each phase winding to conductor indices (OpenDSS's TermRef).
@@ -127,6 +168,7 @@ extension Primitives {
             direction = t.windings[high].connection == .wye ? 1 : -1
         }
         var ref: [Int] = []
+        ref.reserveCapacity(2 * nw * phases)
         if phases == 1 {
             for w in 0..<nw { ref.append(w * conductors); ref.append(w * conductors + conductors - 1) }
             return ref
