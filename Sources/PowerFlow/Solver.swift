@@ -27,6 +27,11 @@ public struct SolveSettings: Sendable, Equatable {
     public var earlyControlDecisions = true
     /// Keep the Anderson history of the full iteration when a control move changes Y.
     public var keepAccelerationAcrossMoves = true
+    /// Start a control round after a tap or capacitor move from the moved elements' learned
+    /// responses (full iteration; PowerFlowSolver+MovePrediction.swift). Learned responses are not
+    /// checkpointed, so it is off by default (the co-simulation restores checkpoints) and on in
+    /// settings made from a feeder's options (the `solve` command, the golden tests).
+    public var predictControlMoves = false
 
     public init(tolerance: Double = 1e-4, maxIterations: Int = 15, maxControlIterations: Int = 10,
                 controlMode: ControlMode = .static, reducedIteration: Bool = true) {
@@ -41,6 +46,7 @@ public struct SolveSettings: Sendable, Equatable {
         self.init(tolerance: options.tolerance, maxIterations: options.maxIterations,
                   maxControlIterations: options.maxControlIterations, controlMode: options.controlMode)
         minIterations = options.minIterations
+        predictControlMoves = true
     }
 }
 
@@ -130,6 +136,10 @@ public final class PowerFlowSolver {
     var measureSteps = true
     /// Number of (re)factorizations of the system matrix so far (changes only when Y changes).
     public internal(set) var factorizationCount = 0
+    /// Learned responses to control moves (nil while `settings.predictControlMoves` is off).
+    var movePredictor: MovePredictor?
+    /// Rounds started from a predicted point so far.
+    public internal(set) var movePredictionCount = 0
     var scratchRe: [Double] = []
     var scratchIm: [Double] = []
     /// Set while a time step runs, for the iteration events.
@@ -453,10 +463,13 @@ public final class PowerFlowSolver {
         var tapChanges = 0
         var settled = true
         var result = (false, 0, Double.infinity)
+        preparePrediction()
         while true {
             controlIteration += 1
             try refreshMatrix()
             var sampledEarly = false
+            let full = !(settings.reducedIteration && reduced != nil && factors != nil)
+            if full && controlIteration > 1 { predictMoveResponse() }
             if settings.reducedIteration, let r = reduced, let f = factors {
                 result = iterateReduced(r, f, log: &log)
             } else if mayDecideEarly(controlIteration: controlIteration) {
@@ -471,14 +484,19 @@ public final class PowerFlowSolver {
             }
             total += result.1
             guard result.0 else { break }
+            if full { controlIteration > 1 ? learnMoveResponse() : learnLoadResponse() }
             guard controlIteration < settings.maxControlIterations else {
                 settled = settings.controlMode == .off
                 break
             }
+            let before = movePredictor != nil ? controlSettingsSnapshot : nil
+            keepRoundEnd()
             let pass = sampledEarly ? try doControlActions() : try sampleAndDoControlActions()
+            if let before { noteMoves(since: before) }
             tapChanges += pass.changes
             if pass.done { break }
         }
+        keepSolveEnd()
         return SolveOutcome(converged: result.0, iterations: total, controlIterations: controlIteration,
                             lastMaxChangePerUnit: result.2, tapChanges: tapChanges, controlsSettled: settled)
     }
