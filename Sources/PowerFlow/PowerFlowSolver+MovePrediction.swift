@@ -1,14 +1,18 @@
-// Owns the starting point of a control round after a tap or capacitor move. A move shifts the
-// fixed point by the network's response to it, which the fixed-point iteration otherwise has to
-// find from scratch (five to eight iterations per round on IEEE 8500). That response is nearly
-// linear in the move and nearly the same from one hour to the next, so it is learned: after a
-// round that followed the move of one element, the change of the node voltages between the two
-// rounds' ends, per unit of the move (taps per unit, capacitor steps), is that element's response.
-// A later round after moves of known elements starts from the last round's end plus their
-// responses times the moves. Only the starting point changes: the fixed point, the stopping rule
-// and the controls' decisions are the iteration's, as without it. Learned responses are kept from
-// one solve to the next and are not part of a checkpoint, so runs that restore checkpoints
-// (the co-simulation) switch it off (`SolveSettings.predictControlMoves`).
+// Owns the starting point of a control round. A tap or capacitor move shifts the fixed point by
+// the network's response to it, which the fixed-point iteration otherwise has to find from scratch
+// (five to eight iterations per round on IEEE 8500). That response is nearly linear in the move and
+// nearly the same from one hour to the next, so it is learned: after a round that followed the move
+// of one element, the change of the node voltages between the two rounds' ends, per unit of the
+// move (taps per unit, capacitor steps), is that element's response. A later round after moves of
+// known elements starts from the last round's end plus their responses times the moves. Likewise a
+// time step's first round, when it starts where the last solve ended at the same Y: the change of
+// the voltages over the last such first round per kW of total load is the load response, and the
+// step starts from the last end plus that response times the change of the total load.
+// Only the starting point changes: the fixed point, the stopping rule and the controls' decisions
+// are the iteration's, as without it (a start the responses misjudge costs iterations, nothing
+// else). Learned responses are kept from one solve to the next and are not part of a checkpoint, so
+// they are off unless asked for (`SolveSettings.predictControlMoves`; the co-simulation, which
+// restores checkpoints, leaves it off).
 import ComplexModule
 import Feeder
 import Kernel
@@ -113,6 +117,7 @@ extension PowerFlowSolver {
         predictor.loadResponse = response
     }
 
+    /// At a solve's end: keeps its voltages and total load for the next solve's start.
     func keepSolveEnd() {
         guard movePredictor != nil, !voltagesStale else { return }
         movePredictor?.solveEnd = voltageStorage

@@ -28,9 +28,10 @@ public struct SolveSettings: Sendable, Equatable {
     /// Keep the Anderson history of the full iteration when a control move changes Y.
     public var keepAccelerationAcrossMoves = true
     /// Start a control round after a tap or capacitor move from the moved elements' learned
-    /// responses (full iteration; PowerFlowSolver+MovePrediction.swift). Learned responses are not
-    /// checkpointed, so it is off by default (the co-simulation restores checkpoints) and on in
-    /// settings made from a feeder's options (the `solve` command, the golden tests).
+    /// responses, and a time step from the learned response to the change of total load (full
+    /// iteration; PowerFlowSolver+MovePrediction.swift). Learned responses are not checkpointed, so
+    /// it is off by default (the co-simulation restores checkpoints) and on in settings made from a
+    /// feeder's options (the `solve` command, the golden tests).
     public var predictControlMoves = false
 
     public init(tolerance: Double = 1e-4, maxIterations: Int = 15, maxControlIterations: Int = 10,

@@ -50,10 +50,19 @@ import Feeder
         print("\(name): \(predicted.movePredictionCount) predicted rounds; iterations \(iterations.0) predicted, \(iterations.1) plain")
     }
 
-    @Test func regulatorMovesArePredictedOnceLearned() throws {
+    @Test func regulatorMovesAndLoadChangesArePredictedOnceLearned() throws {
         let (predicted, _, _, _) = try Self.day("regbank_ldc", predict: true)
         #expect(predicted.movePredictionCount > 0)
         #expect(predicted.movePredictor?.responses.contains { !$0.isEmpty } == true)
+        #expect(predicted.movePredictor?.loadResponse.count == predicted.network.nodeCount)
+    }
+
+    /// Off unless asked for (the co-simulation's settings); on in settings made from a feeder's options.
+    @Test func onlyFeederOptionSettingsPredict() throws {
+        #expect(!SolveSettings().predictControlMoves)
+        #expect(!SolveSettings(tolerance: 1e-8, maxIterations: 50).predictControlMoves)
+        let model = try FeederImporter.compile(path: Self.golden + "/regbank_ldc.dss")
+        #expect(SolveSettings(model.options).predictControlMoves)
     }
 
     @Test func movesAreTapAndStepChanges() throws {
