@@ -94,9 +94,8 @@ struct BranchTable {
 /// Anderson acceleration's memory (Walker & Ni type II, normal equations on a Jacobi-scaled Gram
 /// matrix); dropped when Y changes. Everything runs in a fixed order: results are deterministic.
 struct AndersonHistory: Codable {
-    /// Most differences of residuals and of map values kept (the method's depth). 8 rather than 5:
-    /// IEEE 8500's day 862 instead of 966 iterations, ckt5's first 240 h 1,396 instead of 1,484.
-    static let depth = 8
+    /// Most differences of residuals and of map values kept (the method's depth).
+    static let depth = 5
     var length: Int
     /// Columns ΔF_j = f_{j+1} − f_j and ΔG_j = g_{j+1} − g_j, oldest first.
     var deltaResidual: [[Double]] = []
