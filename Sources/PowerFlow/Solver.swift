@@ -31,6 +31,12 @@ public struct SolveSettings: Sendable, Equatable {
     /// solutions and shape multipliers (same fixed point and stopping rule; see
     /// PowerFlowSolver+Prediction.swift).
     public var stepPrediction = true
+    /// Start a control round after a tap or capacitor move from the moved elements' learned
+    /// responses, and a time step from the learned response to the change of total load (full
+    /// iteration; PowerFlowSolver+MovePrediction.swift). Learned responses are not checkpointed, so
+    /// it is off by default (the co-simulation restores checkpoints) and on in settings made from a
+    /// feeder's options (the `solve` command, the golden tests).
+    public var predictControlMoves = false
 
     public init(tolerance: Double = 1e-4, maxIterations: Int = 15, maxControlIterations: Int = 10,
                 controlMode: ControlMode = .static, reducedIteration: Bool = true) {
@@ -45,6 +51,7 @@ public struct SolveSettings: Sendable, Equatable {
         self.init(tolerance: options.tolerance, maxIterations: options.maxIterations,
                   maxControlIterations: options.maxControlIterations, controlMode: options.controlMode)
         minIterations = options.minIterations
+        predictControlMoves = true
     }
 }
 
@@ -141,6 +148,10 @@ public final class PowerFlowSolver {
     var measureSteps = true
     /// Number of (re)factorizations of the system matrix so far (changes only when Y changes).
     public internal(set) var factorizationCount = 0
+    /// Learned responses to control moves (nil while `settings.predictControlMoves` is off).
+    var movePredictor: MovePredictor?
+    /// Rounds started from a predicted point so far.
+    public internal(set) var movePredictionCount = 0
     var scratchRe: [Double] = []
     var scratchIm: [Double] = []
     /// Set while a time step runs, for the iteration events.
@@ -490,12 +501,14 @@ public final class PowerFlowSolver {
         var result = (false, 0, Double.infinity)
         var lastRoundWasFull = false
         defer { finishPrediction(record: result.0 && lastRoundWasFull) }
+        preparePrediction()
         while true {
             controlIteration += 1
             try refreshMatrix()
             var sampledEarly = false
             let full = !(settings.reducedIteration && reduced != nil && factors != nil)
             if full && controlIteration == 1 { startFromPrediction() }
+            if full && controlIteration > 1 { predictMoveResponse() }
             if settings.reducedIteration, let r = reduced, let f = factors {
                 result = iterateReduced(r, f, log: &log)
             } else if mayDecideEarly(controlIteration: controlIteration) {
@@ -511,14 +524,19 @@ public final class PowerFlowSolver {
             total += result.1
             lastRoundWasFull = full
             guard result.0 else { break }
+            if full { controlIteration > 1 ? learnMoveResponse() : learnLoadResponse() }
             guard controlIteration < settings.maxControlIterations else {
                 settled = settings.controlMode == .off
                 break
             }
+            let before = movePredictor != nil ? controlSettingsSnapshot : nil
+            keepRoundEnd()
             let pass = sampledEarly ? try doControlActions() : try sampleAndDoControlActions()
+            if let before { noteMoves(since: before) }
             tapChanges += pass.changes
             if pass.done { break }
         }
+        keepSolveEnd()
         return SolveOutcome(converged: result.0, iterations: total, controlIterations: controlIteration,
                             lastMaxChangePerUnit: result.2, tapChanges: tapChanges, controlsSettled: settled)
     }
