@@ -102,7 +102,12 @@ extension PowerFlowSolver {
         predictor.loadChangeKilowatts = change
         guard predictor.loadResponse.count == voltageStorage.count else { return }
         movePredictionCount += 1
-        for i in voltageStorage.indices { voltageStorage[i] = voltageStorage[i] + predictor.loadResponse[i] * change }
+        predictor.loadResponse.withUnsafeBufferPointer { response in
+            voltageStorage.withUnsafeMutableBufferPointer { v in
+                precondition(response.count == v.count, "load response size")
+                for i in v.indices { v[i] = v[i] + response[i] * change }
+            }
+        }
     }
 
     /// After a solve's first round: learns the load response when the solve started from the last
@@ -112,9 +117,21 @@ extension PowerFlowSolver {
         defer { movePredictor = predictor }
         let change = predictor.loadChangeKilowatts
         guard change != 0, predictor.solveEnd.count == voltageStorage.count else { return }
-        var response = [CDouble](repeating: .zero, count: voltageStorage.count)
-        for i in response.indices { response[i] = (voltageStorage[i] - predictor.solveEnd[i]) * (1 / change) }
-        predictor.loadResponse = response
+        // Written over the last response's storage: no new array per step.
+        Self.responseOfChange(from: predictor.solveEnd, to: voltageStorage, scale: 1 / change, into: &predictor.loadResponse)
+    }
+
+    /// `response` = (`end` − `start`) × `scale` elementwise (equal sizes), reusing its storage.
+    static func responseOfChange(from start: [CDouble], to end: [CDouble], scale: Double, into response: inout [CDouble]) {
+        precondition(start.count == end.count, "response sizes")
+        if response.count != end.count { response = [CDouble](repeating: .zero, count: end.count) }
+        start.withUnsafeBufferPointer { a in
+            end.withUnsafeBufferPointer { b in
+                response.withUnsafeMutableBufferPointer { r in
+                    for i in r.indices { r[i] = (b[i] - a[i]) * scale }
+                }
+            }
+        }
     }
 
     /// At a solve's end: keeps its voltages and total load for the next solve's start.
@@ -132,9 +149,8 @@ extension PowerFlowSolver {
         guard predictor.pendingMoves.count == 1, predictor.lastRoundEnd.count == voltageStorage.count else { return }
         let move = predictor.pendingMoves[0]
         let scale = 1 / move.amount
-        var response = [CDouble](repeating: .zero, count: voltageStorage.count)
-        for i in response.indices { response[i] = (voltageStorage[i] - predictor.lastRoundEnd[i]) * scale }
-        predictor.responses[move.element] = response
+        Self.responseOfChange(from: predictor.lastRoundEnd, to: voltageStorage, scale: scale,
+                              into: &predictor.responses[move.element])
     }
 
     /// Before a round's actions: keeps its end voltages (after the actions, `noteMoves` keeps the moves).
