@@ -42,14 +42,17 @@ struct StampCache {
 
 extension PowerFlowSolver {
     /// Y's values for the present network (see the file comment): a full assembly the first time
-    /// and after anything but a tap or capacitor move, else only the moved elements' slots.
-    func assembleForFactorization() {
+    /// and after anything but a tap or capacitor move, else only the moved elements' slots. Returns
+    /// the slots re-summed (ascending; the only values that can differ from the last factored ones,
+    /// for a partial refactorization), nil after a full assembly.
+    @discardableResult
+    func assembleForFactorization() -> [Int]? {
         guard var cache = stampCache, cache.values.count == 2 * pattern.slotOfTriplet.count else {
             var stamps = [Double](repeating: 0, count: 2 * pattern.slotOfTriplet.count)
             stamps.withUnsafeMutableBufferPointer { assemble(includeConversion: true, stamps: $0) }
             stampCache = StampCache(values: stamps, network: network, pattern: pattern)
             movedDeliveryElements.removeAll()
-            return
+            return nil
         }
         stampCache = nil
         var slots: [Int] = []
@@ -58,7 +61,8 @@ extension PowerFlowSolver {
             for t in cache.deliveryStart[k]..<cache.deliveryStart[k + 1] { slots.append(pattern.slotOfTriplet[t]) }
         }
         movedDeliveryElements.removeAll()
-        for s in Set(slots).sorted() {
+        let changed = Set(slots).sorted()
+        for s in changed {
             var re = 0.0, im = 0.0
             for t in cache.bySlot[cache.slotStart[s]..<cache.slotStart[s + 1]] {
                 re += cache.values[2 * Int(t)]
@@ -68,6 +72,7 @@ extension PowerFlowSolver {
             matrixValues[2 * s + 1] = im
         }
         stampCache = cache
+        return changed
     }
 
     /// One delivery element's stamps, in the order `assemble` adds them.

@@ -288,8 +288,8 @@ public final class PowerFlowSolver {
     func refreshMatrix() throws {
         guard !matrixIsCurrent else { return }
         materializeVoltages()
-        assembleForFactorization()
-        try factorization.factor(values: matrixValues)
+        let changedSlots = assembleForFactorization()
+        try factorization.factor(values: matrixValues, changedSlots: changedSlots)
         factorizationCount += 1
         matrixIsCurrent = true
         // A tap or capacitor move shifts the map by a nearly constant injection: its differences,

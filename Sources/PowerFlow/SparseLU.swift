@@ -2,9 +2,11 @@
 // the pattern is fixed when the network is built; values are re-assembled and refactored only
 // when a primitive changes (e.g. a tap move). Solves run in place on interleaved re/im arrays.
 // The full iteration's solve (`solveInPivotOrder`) works on a right-hand side already in pivot
-// order and reads KLU's packed factor block (the layout klu_z_lsolve/klu_z_usolve read: per column
-// its int32 row indices padded to 16 bytes, then the complex values), with the same operations in
-// the same order as klu_z_solve: bit-identical results, tested against it.
+// order, on L and U copied by rows out of KLU's packed factor block (the layout klu_z_lsolve and
+// klu_z_usolve read: per column its int32 row indices padded to 16 bytes, then the complex
+// values), with the same operations in the same order as klu_z_solve: bit-identical results,
+// tested against it. After a control move only the factor columns the move reaches are
+// recomputed (KLUFactorization+PartialRefactor.swift), bit-identical to klu_z_refactor.
 import CKLU
 
 /// Compressed-column complex matrix with a fixed pattern and a slot for every stamped entry.
@@ -89,16 +91,29 @@ final class KLUFactorization {
     private var common = klu_common()
     private var symbolic: UnsafeMutablePointer<klu_symbolic>?
     private var numeric: UnsafeMutablePointer<klu_numeric>?
-    private let pattern: SparsePattern
+    let pattern: SparsePattern
     private var columnStarts: [Int32]
     private var rowIndices: [Int32]
     /// Counts fresh factorizations (new pivots); a refactorization keeps the pivots and the count.
     private(set) var pivotGeneration = 0
     /// Counts successful factorizations and refactorizations (new values).
     private(set) var numericGeneration = 0
+    /// Refactorizations that recomputed only the columns a few changed slots reach, and the
+    /// columns they recomputed (KLUFactorization+PartialRefactor.swift).
+    private(set) var partialRefactorCount = 0
+    private(set) var partialRefactorColumns = 0
+    /// What the partial refactorization needs besides KLU's factors (built once per pivot order).
+    var partialPlan: PartialRefactorPlan?
+    /// |U_kk| as klu_z_rcond forms them, for the present factors (updated per recomputed column).
+    private var pivotMagnitudes: [Double] = []
+    /// klu_z_rcond's value for the present factors (the last conditioning check's).
+    private(set) var reciprocalPivotRatio = 0.0
+    /// Off: every refactorization is klu_z_refactor's (for tests comparing the two).
+    var partialRefactorEnabled = true
     /// KLU's division by U's diagonal and L by rows, prepared for the present factors (`solveInPivotOrder`).
     var diagonalDivision = DiagonalDivision()
-    var lowerRows = LowerRows()
+    var lowerRows = FactorRows()
+    var upperRows = FactorRows()
 
     init(pattern: SparsePattern) throws {
         self.pattern = pattern
@@ -123,18 +138,47 @@ final class KLUFactorization {
         if symbolic != nil { klu_free_symbolic(&symbolic, &common) }
     }
 
-    /// Factors (first time) or refactors (same pattern) with the interleaved values.
-    func factor(values: [Double]) throws {
-        var values = values
+    /// Factors (first time) or refactors (same pattern) with the interleaved values. `changedSlots`,
+    /// when given, must hold every slot whose value differs from the last factorization's (a
+    /// superset is fine): then only the factor columns those slots reach are recomputed, with
+    /// klu_z_refactor's operations in its order, so the factors are bit-for-bit klu_z_refactor's
+    /// (KLUFactorization+PartialRefactor.swift); anything it cannot do that way is refactored in full.
+    func factor(values: [Double], changedSlots: [Int]? = nil) throws {
+        if let changedSlots, partialRefactorEnabled, numeric != nil,
+           let columns = values.withUnsafeBufferPointer({ refactorColumns(values: $0, changedSlots: changedSlots) }) {
+            let divisionCurrent = diagonalDivision.generation == numericGeneration
+            let rowsCurrent = lowerRows.numericGeneration == numericGeneration && lowerRows.pivotGeneration == pivotGeneration
+            let upperCurrent = upperRows.numericGeneration == numericGeneration && upperRows.pivotGeneration == pivotGeneration
+            numericGeneration += 1
+            partialRefactorCount += 1
+            partialRefactorColumns += columns.count
+            try withNumeric { _, numeric, _ in
+                guard let lu = numeric.pointee.LUbx?[0], let udiag = numeric.pointee.Udiag else { return }
+                if divisionCurrent {
+                    diagonalDivision.update(columns: columns, diagonal: udiag.assumingMemoryBound(to: Double.self),
+                                            generation: numericGeneration)
+                }
+                if rowsCurrent {
+                    lowerRows.gather(lu: UnsafeRawPointer(lu), columns: columns, numericGeneration: numericGeneration)
+                }
+                if upperCurrent {
+                    upperRows.gather(lu: UnsafeRawPointer(lu), columns: columns, numericGeneration: numericGeneration)
+                }
+            }
+            try checkConditioning(recomputed: columns)
+            return
+        }
         let ok: Bool = columnStarts.withUnsafeMutableBufferPointer { cp in
             rowIndices.withUnsafeMutableBufferPointer { ri in
-                values.withUnsafeMutableBufferPointer { vp in
+                values.withUnsafeBufferPointer { vp in
+                    // KLU only reads the values (its argument is not const-qualified).
+                    let ax = UnsafeMutablePointer(mutating: vp.baseAddress)
                     if numeric == nil {
-                        numeric = klu_z_factor(cp.baseAddress, ri.baseAddress, vp.baseAddress, symbolic, &common)
+                        numeric = klu_z_factor(cp.baseAddress, ri.baseAddress, ax, symbolic, &common)
                         pivotGeneration += 1
                         return numeric != nil
                     }
-                    return klu_z_refactor(cp.baseAddress, ri.baseAddress, vp.baseAddress, symbolic, numeric, &common) != 0
+                    return klu_z_refactor(cp.baseAddress, ri.baseAddress, ax, symbolic, numeric, &common) != 0
                 }
             }
         }
@@ -147,13 +191,44 @@ final class KLUFactorization {
             throw PowerFlowError.factorizationFailed("status \(common.status)")
         }
         numericGeneration += 1
-        // A node joined to the rest only by a tiny admittance leaves a near-zero pivot.
-        var rcond = 0.0
-        _ = klu_z_rcond(symbolic, numeric, &common)
-        rcond = common.rcond
+        try checkConditioning(recomputed: nil)
+    }
+
+    /// A node joined to the rest only by a tiny admittance leaves a near-zero pivot. The ratio is
+    /// klu_z_rcond's (min |U_kk| / max |U_kk| with KLU's abs, 0 for a zero or NaN pivot); after a
+    /// partial refactorization only the recomputed columns' magnitudes are formed again.
+    private func checkConditioning(recomputed columns: [Int32]?) throws {
+        let rcond: Double = try withNumeric { _, numeric, _ in
+            let n = Int(numeric.pointee.n)
+            guard let udiag = numeric.pointee.Udiag?.assumingMemoryBound(to: Double.self) else { return 0 }
+            if let columns, pivotMagnitudes.count == n {
+                for k in columns { pivotMagnitudes[Int(k)] = Self.kluAbs(udiag[2 * Int(k)], udiag[2 * Int(k) + 1]) }
+            } else {
+                pivotMagnitudes = (0..<n).map { Self.kluAbs(udiag[2 * $0], udiag[2 * $0 + 1]) }
+            }
+            return Self.reciprocalPivotRatio(pivotMagnitudes)
+        }
+        reciprocalPivotRatio = rcond
         if !(rcond > 1e-30) {
             throw PowerFlowError.singularMatrix("reciprocal pivot ratio \(rcond)")
         }
+    }
+
+    /// klu_z_rcond's loop over the pivots' magnitudes.
+    static func reciprocalPivotRatio(_ magnitudes: [Double]) -> Double {
+        var low = 0.0, high = 0.0
+        for (j, u) in magnitudes.enumerated() {
+            if u.isNaN || u == 0 { return 0 }
+            if j == 0 {
+                low = u
+                high = u
+            } else {
+                low = low < u ? low : u
+                high = high > u ? high : u
+            }
+        }
+        let ratio = low / high
+        return ratio.isNaN ? 0 : ratio
     }
 
     func withNumeric<T>(_ body: (UnsafeMutablePointer<klu_symbolic>, UnsafeMutablePointer<klu_numeric>,
@@ -204,9 +279,9 @@ extension KLUFactorization {
     /// Solves Y·x = b in place on a right-hand side already in pivot order (x[k] = b[Pnum[k]],
     /// interleaved re/im; `PivotOrder.pivotOfRow` puts it there); on return x[k] is the solution
     /// at column Q[k] (`PivotOrder.pivotOfColumn`). The same operations in the same order as
-    /// klu_z_solve between its permutations (row scaling by division and the L solve, by rows in
-    /// `LowerRows`; U's back substitution with KLU's complex division, `upperSolve`), so the
-    /// results are bit-identical to `solve`. Without factors x becomes NaN.
+    /// klu_z_solve between its permutations (row scaling by division and the L solve, U's back
+    /// substitution with KLU's complex division, both by rows in `FactorRows`), so the results are
+    /// bit-identical to `solve`. Without factors x becomes NaN.
     func solveInPivotOrder(_ x: inout [Double]) {
         let solved: Bool? = try? withNumeric { _, numeric, _ in
             let n = Int(numeric.pointee.n)
@@ -223,48 +298,22 @@ extension KLUFactorization {
             if lowerRows.numericGeneration != numericGeneration {
                 lowerRows.gather(lu: UnsafeRawPointer(lu), numericGeneration: numericGeneration)
             }
+            if upperRows.pivotGeneration != pivotGeneration {
+                upperRows.layOut(n: n, lip: uip, llen: ulen, lu: UnsafeRawPointer(lu), upper: true,
+                                 pivotGeneration: pivotGeneration)
+            }
+            if upperRows.numericGeneration != numericGeneration {
+                upperRows.gather(lu: UnsafeRawPointer(lu), numericGeneration: numericGeneration)
+            }
             x.withUnsafeMutableBufferPointer { b in
                 lowerRows.solve(b, scale: UnsafePointer(numeric.pointee.Rs))
-                Self.upperSolve(n, uip, ulen, UnsafeRawPointer(lu), diagonalDivision, b)
+                upperRows.solveUpper(b, division: diagonalDivision)
             }
             return true
         }
         if solved != true {
             for k in x.indices { x[k] = .nan }
         }
-    }
-
-    /// klu_z_usolve's column-oriented back substitution on the one block (nrhs = 1), operation for
-    /// operation, reading KLU's packed columns in place (each: Ulen[k] int32 row indices padded to
-    /// 16 bytes, then the complex values) and dividing with `DiagonalDivision`.
-    private static func upperSolve(_ n: Int, _ uip: UnsafePointer<Int32>, _ ulen: UnsafePointer<Int32>, _ lu: UnsafeRawPointer,
-                                   _ division: DiagonalDivision, _ x: UnsafeMutableBufferPointer<Double>) {
-        division.ratio.withUnsafeBufferPointer { ratio in
-        division.denominator.withUnsafeBufferPointer { denominator in
-        division.realDominant.withUnsafeBufferPointer { dominant in
-            precondition(ratio.count == n && denominator.count == n && dominant.count == n && x.count == 2 * n,
-                         "U solve sizes")
-            var k = n - 1
-            while k >= 0 {
-                let ar = x[2 * k], ai = x[2 * k + 1], r = ratio[k]
-                let numerator = dominant[k] != 0 ? SIMD2(ar + ai * r, ai - ar * r) : SIMD2(ar * r + ai, ai * r - ar)
-                let quotient = numerator / SIMD2(repeating: denominator[k])
-                let xr = quotient.x, xi = quotient.y
-                x[2 * k] = xr
-                x[2 * k + 1] = xi
-                let length = Int(ulen[k])
-                let column = lu + 16 * Int(uip[k])
-                let rows = column.assumingMemoryBound(to: Int32.self)
-                let values = (column + ((4 * length + 15) & ~15)).assumingMemoryBound(to: Double.self)
-                for p in 0..<length {
-                    let i = Int(rows[p])
-                    let ur = values[2 * p], ui = values[2 * p + 1]
-                    x[2 * i] -= ur * xr - ui * xi
-                    x[2 * i + 1] -= ui * xr + ur * xi
-                }
-                k -= 1
-            }
-        }}}
     }
 }
 
@@ -284,54 +333,76 @@ struct DiagonalDivision {
     init() {}
 
     init(diagonal: UnsafePointer<Double>, count n: Int, generation: Int) {
-        ratio.reserveCapacity(n)
-        denominator.reserveCapacity(n)
-        realDominant.reserveCapacity(n)
-        for k in 0..<n {
-            let br = diagonal[2 * k], bi = diagonal[2 * k + 1]
-            // KLU's absolute value (x < 0 ? −x : x) compares as Swift's abs does.
-            if abs(br) >= abs(bi) {
-                let r = bi / br
-                ratio.append(r)
-                denominator.append(br + bi * r)
-                realDominant.append(1)
-            } else {
-                let r = br / bi
-                ratio.append(r)
-                denominator.append(br * r + bi)
-                realDominant.append(0)
-            }
-        }
+        ratio = [Double](repeating: 0, count: n)
+        denominator = [Double](repeating: 0, count: n)
+        realDominant = [UInt8](repeating: 0, count: n)
+        for k in 0..<n { set(k, diagonal) }
         self.generation = generation
+    }
+
+    /// Forms again the entries of the given pivot columns (after a partial refactorization).
+    mutating func update(columns: [Int32], diagonal: UnsafePointer<Double>, generation: Int) {
+        for k in columns { set(Int(k), diagonal) }
+        self.generation = generation
+    }
+
+    private mutating func set(_ k: Int, _ diagonal: UnsafePointer<Double>) {
+        let br = diagonal[2 * k], bi = diagonal[2 * k + 1]
+        // KLU's absolute value (x < 0 ? −x : x) compares as Swift's abs does.
+        if abs(br) >= abs(bi) {
+            let r = bi / br
+            ratio[k] = r
+            denominator[k] = br + bi * r
+            realDominant[k] = 1
+        } else {
+            let r = br / bi
+            ratio[k] = r
+            denominator[k] = br * r + bi
+            realDominant[k] = 0
+        }
     }
 }
 
-/// L of the present factors by rows (strictly lower part, columns ascending in each row), for a
-/// forward solve that keeps each row's sum in registers and folds KLU's row scaling into it. Each
-/// x[i] is formed from the same operations in the same order as klu_z_solve's scaling followed by
-/// klu_z_lsolve's column sweep (which subtracts column k's terms from x[i] in ascending k), so the
-/// results are bit-identical. The row layout follows the pivots (`pivotGeneration`); the values
-/// are gathered again after every refactorization (`numericGeneration`).
-struct LowerRows {
+/// L (or U) of the present factors by rows, for solves that keep each row's sum in registers.
+/// L: strictly lower part, columns ascending in each row; the forward solve folds KLU's row
+/// scaling in. Each x[i] is formed from the same operations in the same order as klu_z_solve's
+/// scaling followed by klu_z_lsolve's column sweep (which subtracts column k's terms from x[i] in
+/// ascending k). U: strictly upper part, columns descending in each row; klu_z_usolve's sweep
+/// from the last column down subtracts column k's terms from x[i] in descending k, then divides
+/// x[i] when column i is reached, and the row solve does the same. The results are bit-identical.
+/// The rows are stored and solved level by level (a row's level is one more than the highest
+/// level among the rows it reads, the sweep's order within a level): a row then never waits for
+/// the one just before it, so the processor overlaps them (the U solve's complex division would
+/// otherwise stall each step). Every x[i] is still formed after all x[j] it reads, from the same
+/// operations in the same order, so the order of the rows changes no bit.
+/// The row layout follows the pivots (`pivotGeneration`); the values are gathered again after
+/// every refactorization (`numericGeneration`), only the recomputed columns after a partial one.
+struct FactorRows {
+    /// The row (pivot position) solved t-th, whose entries are `starts[t]..<starts[t + 1]`.
+    var rowOrder: [Int32] = []
     var starts: [Int32] = []
     var columns: [Int32] = []
     /// Offset (in doubles) of each entry's value in KLU's packed factor block.
     var source: [Int] = []
     var values: [Double] = []
+    /// Where L column k's p-th entry went: `entryOfColumn[columnEntryStarts[k] + p]` (for a gather
+    /// of only the columns a partial refactorization recomputed).
+    var columnEntryStarts: [Int32] = []
+    var entryOfColumn: [Int32] = []
     var pivotGeneration = -1
     var numericGeneration = -1
 
-    /// Lays out the rows from KLU's packed columns (each: Llen[k] int32 row indices padded to 16
-    /// bytes, then the complex values).
+    /// Lays out the rows from KLU's packed columns of L (`upper` false: Lip, Llen) or U (true:
+    /// Uip, Ulen); each column holds len[k] int32 row indices padded to 16 bytes, then the values.
     mutating func layOut(n: Int, lip: UnsafePointer<Int32>, llen: UnsafePointer<Int32>, lu: UnsafeRawPointer,
-                         pivotGeneration: Int) {
+                         upper: Bool = false, pivotGeneration: Int) {
         var counts = [Int32](repeating: 0, count: n + 1)
         for k in 0..<n {
             let length = Int(llen[k])
             let rows = (lu + 16 * Int(lip[k])).assumingMemoryBound(to: Int32.self)
             for p in 0..<length {
                 let i = Int(rows[p])
-                precondition(i > k && i < n, "L row out of range")
+                precondition(upper ? (i >= 0 && i < k) : (i > k && i < n), "factor row out of range")
                 counts[i + 1] += 1
             }
         }
@@ -340,7 +411,12 @@ struct LowerRows {
         let total = Int(counts[n])
         columns = [Int32](repeating: 0, count: total)
         source = [Int](repeating: 0, count: total)
-        for k in 0..<n {
+        columnEntryStarts = [Int32](repeating: 0, count: n + 1)
+        entryOfColumn = [Int32](repeating: 0, count: total)
+        for k in 0..<n { columnEntryStarts[k + 1] = columnEntryStarts[k] + llen[k] }
+        // Rows fill in the order of the solve's column sweep: ascending for L, descending for U.
+        for step in 0..<n {
+            let k = upper ? n - 1 - step : step
             let length = Int(llen[k])
             let columnBytes = 16 * Int(lip[k])
             let rows = (lu + columnBytes).assumingMemoryBound(to: Int32.self)
@@ -351,12 +427,53 @@ struct LowerRows {
                 next[i] += 1
                 columns[e] = Int32(k)
                 source[e] = valueDoubles + 2 * p
+                entryOfColumn[Int(columnEntryStarts[k]) + p] = Int32(e)
             }
         }
         starts = counts
+        orderByLevels(n: n, upper: upper)
         values = [Double](repeating: 0, count: 2 * total)
         self.pivotGeneration = pivotGeneration
         numericGeneration = -1
+    }
+
+    /// Reorders the rows (laid out by row index) level by level; see the type's comment.
+    private mutating func orderByLevels(n: Int, upper: Bool) {
+        var level = [Int32](repeating: 0, count: n)
+        var levelCounts = [Int32](repeating: 0, count: n + 2)
+        for step in 0..<n {
+            let i = upper ? n - 1 - step : step
+            var l: Int32 = 0
+            for e in Int(starts[i])..<Int(starts[i + 1]) { l = max(l, level[Int(columns[e])] + 1) }
+            level[i] = l
+            levelCounts[Int(l) + 1] += 1
+        }
+        for l in 0...n { levelCounts[l + 1] += levelCounts[l] }
+        var order = [Int32](repeating: 0, count: n)
+        for step in 0..<n {
+            let i = upper ? n - 1 - step : step
+            order[Int(levelCounts[Int(level[i])])] = Int32(i)
+            levelCounts[Int(level[i])] += 1
+        }
+        var newStarts = [Int32](repeating: 0, count: n + 1)
+        var newColumns = columns, newSource = source
+        var moved = [Int32](repeating: 0, count: columns.count)
+        for t in 0..<n {
+            let i = Int(order[t])
+            var e = Int(newStarts[t])
+            for old in Int(starts[i])..<Int(starts[i + 1]) {
+                newColumns[e] = columns[old]
+                newSource[e] = source[old]
+                moved[old] = Int32(e)
+                e += 1
+            }
+            newStarts[t + 1] = Int32(e)
+        }
+        for p in entryOfColumn.indices { entryOfColumn[p] = moved[Int(entryOfColumn[p])] }
+        rowOrder = order
+        starts = newStarts
+        columns = newColumns
+        source = newSource
     }
 
     /// Copies the present values out of KLU's block.
@@ -373,21 +490,72 @@ struct LowerRows {
         self.numericGeneration = numericGeneration
     }
 
+    /// Copies the present values of the given L columns out of KLU's block (the others are unchanged).
+    mutating func gather(lu: UnsafeRawPointer, columns: [Int32], numericGeneration: Int) {
+        let block = lu.assumingMemoryBound(to: Double.self)
+        source.withUnsafeBufferPointer { from in
+        entryOfColumn.withUnsafeBufferPointer { entries in
+        values.withUnsafeMutableBufferPointer { to in
+            for k in columns {
+                for e in entries[Int(columnEntryStarts[Int(k)])..<Int(columnEntryStarts[Int(k) + 1])] {
+                    let e = Int(e)
+                    to[2 * e] = block[from[e]]
+                    to[2 * e + 1] = block[from[e] + 1]
+                }
+            }
+        }}}
+        self.numericGeneration = numericGeneration
+    }
+
+    /// x ← U⁻¹x in place (pivot order, interleaved; rows laid out with `upper`), dividing by U's
+    /// diagonal with `DiagonalDivision`.
+    func solveUpper(_ x: UnsafeMutableBufferPointer<Double>, division: DiagonalDivision) {
+        let n = starts.count - 1
+        division.ratio.withUnsafeBufferPointer { ratio in
+        division.denominator.withUnsafeBufferPointer { denominator in
+        division.realDominant.withUnsafeBufferPointer { dominant in
+        rowOrder.withUnsafeBufferPointer { rowOrder in
+        starts.withUnsafeBufferPointer { s in
+        columns.withUnsafeBufferPointer { c in
+        values.withUnsafeBufferPointer { v in
+            precondition(ratio.count == n && denominator.count == n && dominant.count == n && x.count == 2 * n,
+                         "U solve sizes")
+            for t in 0..<n {
+                let i = Int(rowOrder[t])
+                var ar = x[2 * i], ai = x[2 * i + 1]
+                for e in Int(s[t])..<Int(s[t + 1]) {
+                    let j = Int(c[e])
+                    let ur = v[2 * e], ui = v[2 * e + 1]
+                    let xr = x[2 * j], xi = x[2 * j + 1]
+                    ar -= ur * xr - ui * xi
+                    ai -= ui * xr + ur * xi
+                }
+                let r = ratio[i]
+                let numerator = dominant[i] != 0 ? SIMD2(ar + ai * r, ai - ar * r) : SIMD2(ar * r + ai, ai * r - ar)
+                let quotient = numerator / SIMD2(repeating: denominator[i])
+                x[2 * i] = quotient.x
+                x[2 * i + 1] = quotient.y
+            }
+        }}}}}}}
+    }
+
     /// x ← L⁻¹·(R⁻¹x) in place (pivot order, interleaved); `scale` is KLU's Rs (nil: unscaled).
     func solve(_ x: UnsafeMutableBufferPointer<Double>, scale: UnsafePointer<Double>?) {
         let n = starts.count - 1
         precondition(x.count == 2 * n, "L solve size")
+        rowOrder.withUnsafeBufferPointer { rowOrder in
         starts.withUnsafeBufferPointer { s in
         columns.withUnsafeBufferPointer { c in
         values.withUnsafeBufferPointer { v in
-            for i in 0..<n {
+            for t in 0..<n {
+                let i = Int(rowOrder[t])
                 var sr = x[2 * i], si = x[2 * i + 1]
                 if let scale {
                     let q = SIMD2(sr, si) / SIMD2(repeating: scale[i])
                     sr = q.x
                     si = q.y
                 }
-                for e in Int(s[i])..<Int(s[i + 1]) {
+                for e in Int(s[t])..<Int(s[t + 1]) {
                     let j = Int(c[e])
                     let ar = v[2 * e], ai = v[2 * e + 1]
                     let xr = x[2 * j], xi = x[2 * j + 1]
@@ -397,6 +565,6 @@ struct LowerRows {
                 x[2 * i] = sr
                 x[2 * i + 1] = si
             }
-        }}}
+        }}}}
     }
 }
