@@ -370,16 +370,9 @@ struct DiagonalDivision {
 /// ascending k). U: strictly upper part, columns descending in each row; klu_z_usolve's sweep
 /// from the last column down subtracts column k's terms from x[i] in descending k, then divides
 /// x[i] when column i is reached, and the row solve does the same. The results are bit-identical.
-/// The rows are stored and solved level by level (a row's level is one more than the highest
-/// level among the rows it reads, the sweep's order within a level): a row then never waits for
-/// the one just before it, so the processor overlaps them (the U solve's complex division would
-/// otherwise stall each step). Every x[i] is still formed after all x[j] it reads, from the same
-/// operations in the same order, so the order of the rows changes no bit.
 /// The row layout follows the pivots (`pivotGeneration`); the values are gathered again after
 /// every refactorization (`numericGeneration`), only the recomputed columns after a partial one.
 struct FactorRows {
-    /// The row (pivot position) solved t-th, whose entries are `starts[t]..<starts[t + 1]`.
-    var rowOrder: [Int32] = []
     var starts: [Int32] = []
     var columns: [Int32] = []
     /// Offset (in doubles) of each entry's value in KLU's packed factor block.
@@ -431,49 +424,9 @@ struct FactorRows {
             }
         }
         starts = counts
-        orderByLevels(n: n, upper: upper)
         values = [Double](repeating: 0, count: 2 * total)
         self.pivotGeneration = pivotGeneration
         numericGeneration = -1
-    }
-
-    /// Reorders the rows (laid out by row index) level by level; see the type's comment.
-    private mutating func orderByLevels(n: Int, upper: Bool) {
-        var level = [Int32](repeating: 0, count: n)
-        var levelCounts = [Int32](repeating: 0, count: n + 2)
-        for step in 0..<n {
-            let i = upper ? n - 1 - step : step
-            var l: Int32 = 0
-            for e in Int(starts[i])..<Int(starts[i + 1]) { l = max(l, level[Int(columns[e])] + 1) }
-            level[i] = l
-            levelCounts[Int(l) + 1] += 1
-        }
-        for l in 0...n { levelCounts[l + 1] += levelCounts[l] }
-        var order = [Int32](repeating: 0, count: n)
-        for step in 0..<n {
-            let i = upper ? n - 1 - step : step
-            order[Int(levelCounts[Int(level[i])])] = Int32(i)
-            levelCounts[Int(level[i])] += 1
-        }
-        var newStarts = [Int32](repeating: 0, count: n + 1)
-        var newColumns = columns, newSource = source
-        var moved = [Int32](repeating: 0, count: columns.count)
-        for t in 0..<n {
-            let i = Int(order[t])
-            var e = Int(newStarts[t])
-            for old in Int(starts[i])..<Int(starts[i + 1]) {
-                newColumns[e] = columns[old]
-                newSource[e] = source[old]
-                moved[old] = Int32(e)
-                e += 1
-            }
-            newStarts[t + 1] = Int32(e)
-        }
-        for p in entryOfColumn.indices { entryOfColumn[p] = moved[Int(entryOfColumn[p])] }
-        rowOrder = order
-        starts = newStarts
-        columns = newColumns
-        source = newSource
     }
 
     /// Copies the present values out of KLU's block.
@@ -514,16 +467,15 @@ struct FactorRows {
         division.ratio.withUnsafeBufferPointer { ratio in
         division.denominator.withUnsafeBufferPointer { denominator in
         division.realDominant.withUnsafeBufferPointer { dominant in
-        rowOrder.withUnsafeBufferPointer { rowOrder in
         starts.withUnsafeBufferPointer { s in
         columns.withUnsafeBufferPointer { c in
         values.withUnsafeBufferPointer { v in
             precondition(ratio.count == n && denominator.count == n && dominant.count == n && x.count == 2 * n,
                          "U solve sizes")
-            for t in 0..<n {
-                let i = Int(rowOrder[t])
+            var i = n - 1
+            while i >= 0 {
                 var ar = x[2 * i], ai = x[2 * i + 1]
-                for e in Int(s[t])..<Int(s[t + 1]) {
+                for e in Int(s[i])..<Int(s[i + 1]) {
                     let j = Int(c[e])
                     let ur = v[2 * e], ui = v[2 * e + 1]
                     let xr = x[2 * j], xi = x[2 * j + 1]
@@ -535,27 +487,26 @@ struct FactorRows {
                 let quotient = numerator / SIMD2(repeating: denominator[i])
                 x[2 * i] = quotient.x
                 x[2 * i + 1] = quotient.y
+                i -= 1
             }
-        }}}}}}}
+        }}}}}}
     }
 
     /// x ← L⁻¹·(R⁻¹x) in place (pivot order, interleaved); `scale` is KLU's Rs (nil: unscaled).
     func solve(_ x: UnsafeMutableBufferPointer<Double>, scale: UnsafePointer<Double>?) {
         let n = starts.count - 1
         precondition(x.count == 2 * n, "L solve size")
-        rowOrder.withUnsafeBufferPointer { rowOrder in
         starts.withUnsafeBufferPointer { s in
         columns.withUnsafeBufferPointer { c in
         values.withUnsafeBufferPointer { v in
-            for t in 0..<n {
-                let i = Int(rowOrder[t])
+            for i in 0..<n {
                 var sr = x[2 * i], si = x[2 * i + 1]
                 if let scale {
                     let q = SIMD2(sr, si) / SIMD2(repeating: scale[i])
                     sr = q.x
                     si = q.y
                 }
-                for e in Int(s[t])..<Int(s[t + 1]) {
+                for e in Int(s[i])..<Int(s[i + 1]) {
                     let j = Int(c[e])
                     let ar = v[2 * e], ai = v[2 * e + 1]
                     let xr = x[2 * j], xi = x[2 * j + 1]
@@ -565,6 +516,6 @@ struct FactorRows {
                 x[2 * i] = sr
                 x[2 * i + 1] = si
             }
-        }}}}
+        }}}
     }
 }
