@@ -61,7 +61,9 @@ extension PowerFlowSolver {
             for t in cache.deliveryStart[k]..<cache.deliveryStart[k + 1] { slots.append(pattern.slotOfTriplet[t]) }
         }
         movedDeliveryElements.removeAll()
-        let changed = Set(slots).sorted()
+        // Ascending and distinct (sorted, then adjacent repeats dropped: no hashing).
+        var changed: [Int] = []
+        for s in slots.sorted() where changed.last != s { changed.append(s) }
         for s in changed {
             var re = 0.0, im = 0.0
             for t in cache.bySlot[cache.slotStart[s]..<cache.slotStart[s + 1]] {
