@@ -32,6 +32,20 @@ struct DecisionQuantity: Equatable {
         margin = abs(steps - steps.rounded(.down) - 0.5) * step
         self.scale = scale
     }
+
+    /// A value whose count of `step`s (rounded to nearest) matters only through `outcome` of the
+    /// count's magnitude: the thresholds are the half-steps k + ½ between counts k and k + 1 with
+    /// different outcomes, for k up to `constantFrom` (from which on the outcome no longer changes).
+    init(value: Double, roundedTo step: Double, scale: Double, constantFrom: Int, outcome: (Int) -> Int) {
+        self.value = value
+        self.scale = scale
+        let steps = abs(value / step)
+        var nearest = Double.infinity
+        for k in 0..<max(0, constantFrom) where outcome(k) != outcome(k + 1) {
+            nearest = min(nearest, abs(steps - (Double(k) + 0.5)))
+        }
+        margin = nearest * step
+    }
 }
 
 /// How often the early end was tried, taken, or showed the round to be the last.
@@ -61,6 +75,9 @@ extension PowerFlowSolver {
     /// its scale) a quantity's remaining error may be. Over every check of the IEEE 8500 day the
     /// error at the fixed point was at most 1.64 times the estimate: 100 leaves a factor of 60.
     static let earlyDecisionSafety = 100.0
+    /// Up to this maxtapchange a regulator's tap counts are compared one by one (beyond it, with
+    /// every half-step as a threshold).
+    static let tapCountsJudgedSeparately = 64
 
     /// Whether this control round may end before the full tolerance.
     func mayDecideEarly(controlIteration: Int) -> Bool {
@@ -173,11 +190,26 @@ extension PowerFlowSolver {
         let increment = tapIncrement(t.windings[g.tapWinding])
         guard abs(regulate.volts - vActual) > regulate.band / 2 || overLimit, increment > 0 else { return true }
         let boostVolts = overLimit ? rc.voltageLimit - reading.localVoltage : regulate.volts - vActual
-        // The tap change rounds boost/increment: in volts, thresholds every increment's worth of volts.
-        let stepVolts = increment * windingBaseVolts(t, g.winding) / rc.ptRatio
         let measured = overLimit ? reading.localVoltage : vActual
-        list.append(DecisionQuantity(value: boostVolts, roundedTo: stepVolts, scale: measured))
+        list.append(tapCountQuantity(rc, windingBaseVolts(t, g.winding), increment: increment, boostVolts: boostVolts, measured: measured))
         return true
+    }
+
+    /// The tap change `decideTapChange` queues rounds boost/increment: in volts, thresholds every
+    /// increment's worth of volts. In static mode only the taps the action will move count (70 % of
+    /// the rounded change, at least one, at most maxtapchange: neighbouring counts often move the
+    /// same taps), so only the half-steps between counts that move different taps are thresholds.
+    func tapCountQuantity(_ rc: RegControl, _ windingBaseVolts: Double, increment: Double, boostVolts: Double,
+                          measured: Double) -> DecisionQuantity {
+        let stepVolts = increment * windingBaseVolts / rc.ptRatio
+        let limit = rc.maxTapChange
+        guard settings.controlMode == .static && limit <= Self.tapCountsJudgedSeparately else {
+            return DecisionQuantity(value: boostVolts, roundedTo: stepVolts, scale: measured)
+        }
+        let constantFrom = Int((Double(limit) / 0.7).rounded(.up)) + 2
+        return DecisionQuantity(value: boostVolts, roundedTo: stepVolts, scale: measured, constantFrom: constantFrom) { count in
+            count == 0 ? 0 : Self.staticTapSteps(pending: Double(count) * increment, increment: increment, maxTapChange: limit)
+        }
     }
 
     /// What `sampleCapacitorControl` and `decideCapacitorSwitch` compare with their settings.
@@ -186,15 +218,21 @@ extension PowerFlowSolver {
         guard let target = controls.capacitorTargets[index] else { return }
         let reading = capacitorControlReading(cc, target)
         let capacitor = network.model.capacitors[target.capacitor]
+        // Only the tests the bank's present state makes (`sampleCapacitorControl`,
+        // `decideCapacitorSwitch`): an open bank only closes, a closed one opens, and adds a
+        // step only while it has one left.
+        let closed = capacitorClosed[target.capacitor]
+        let stepsLeft = availableSteps(target.capacitor) > 0
+        func tested(on: Double, off: Double) -> [Double] { !closed ? [on] : (stepsLeft ? [on, off] : [off]) }
         if cc.voltageOverride && cc.type != .voltage {
             var overrideReading = reading
             if let bus = target.overrideBus {
                 overrideReading.terminalVoltages = overrideBusVoltages(bus, reading, phases: capacitor.phases)
             }
             let vTest = capacitorControlVoltage(cc, capacitor, overrideReading)
-            list.append(DecisionQuantity(value: vTest, thresholds: [cc.voltageMin, cc.voltageMax]))
+            list.append(DecisionQuantity(value: vTest, thresholds: [closed ? cc.voltageMax : cc.voltageMin]))
         }
-        let settings = [cc.onSetting, cc.offSetting]
+        let settings = tested(on: cc.onSetting, off: cc.offSetting)
         switch cc.type {
         case .voltage:
             list.append(DecisionQuantity(value: capacitorControlVoltage(cc, capacitor, reading), thresholds: settings))
@@ -207,11 +245,11 @@ extension PowerFlowSolver {
             let magnitude = s.length
             var pf = magnitude != 0 ? abs(s.real) / magnitude : 1
             if s.imaginary < 0 { pf = 2 - pf }
-            list.append(DecisionQuantity(value: pf, thresholds: [cc.powerFactorOn, cc.powerFactorOff]))
-            // Both minimum-kvar forms (the bank's state decides which applies) and the sign of Q.
-            let closedKvar = capacitor.kilovars / Double(capacitor.numberOfSteps) * 0.5
-            let openKvar = capacitor.kilovars * cc.minimumKvarPercent * 0.01
-            list.append(DecisionQuantity(value: s.imaginary * 0.001, thresholds: [closedKvar, openKvar, 0]))
+            list.append(DecisionQuantity(value: pf, thresholds: tested(on: cc.powerFactorOn, off: cc.powerFactorOff)))
+            // The minimum kvar of the bank's state (closing only) and the sign of Q.
+            let minimumKvar = closed
+                ? capacitor.kilovars / Double(capacitor.numberOfSteps) * 0.5 : capacitor.kilovars * cc.minimumKvarPercent * 0.01
+            list.append(DecisionQuantity(value: s.imaginary * 0.001, thresholds: !closed || stepsLeft ? [minimumKvar, 0] : [0]))
         case .time:
             break
         }

@@ -153,6 +153,16 @@ extension PowerFlowSolver {
                               into: &predictor.responses[move.element])
     }
 
+    /// `target` += `vector` × `factor` elementwise (equal sizes).
+    static func addScaled(_ vector: [CDouble], by factor: Double, into target: inout [CDouble]) {
+        precondition(vector.count == target.count, "response sizes")
+        vector.withUnsafeBufferPointer { x in
+            target.withUnsafeMutableBufferPointer { y in
+                for i in y.indices { y[i] = y[i] + x[i] * factor }
+            }
+        }
+    }
+
     /// Before a round's actions: keeps its end voltages (after the actions, `noteMoves` keeps the moves).
     func keepRoundEnd() {
         movePredictor?.lastRoundEnd = voltageStorage
@@ -171,9 +181,6 @@ extension PowerFlowSolver {
         let known = predictor.pendingMoves.filter { predictor.responses[$0.element].count == voltageStorage.count }
         guard !known.isEmpty else { return }
         movePredictionCount += 1
-        for move in known {
-            let response = predictor.responses[move.element]
-            for i in voltageStorage.indices { voltageStorage[i] = voltageStorage[i] + response[i] * move.amount }
-        }
+        for move in known { Self.addScaled(predictor.responses[move.element], by: move.amount, into: &voltageStorage) }
     }
 }

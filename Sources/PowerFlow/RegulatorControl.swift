@@ -300,10 +300,7 @@ extension PowerFlowSolver {
         let increment = tapIncrement(network.model.transformers[g.transformer].windings[g.tapWinding])
         let change: Double
         if settings.controlMode == .static {
-            // 70 % of the way, at least one tap, at most maxtapchange.
-            var steps = Int((0.7 * abs(state.pendingTapChange) / increment).rounded(.towardZero))
-            if steps == 0 { steps = 1 }
-            if steps > rc.maxTapChange { steps = rc.maxTapChange }
+            let steps = Self.staticTapSteps(pending: state.pendingTapChange, increment: increment, maxTapChange: rc.maxTapChange)
             change = state.pendingTapChange > 0 ? Double(steps) * increment : Double(-steps) * increment
             state.pendingTapChange = 0
             state.armed = false
@@ -321,6 +318,15 @@ extension PowerFlowSolver {
             }
         }
         return try setTap(g, taps[g.transformer][g.tapWinding] + change)
+    }
+
+    /// Taps a static-mode action moves for a pending change (non-zero): 70 % of the way, at least
+    /// one, at most maxtapchange.
+    static func staticTapSteps(pending: Double, increment: Double, maxTapChange: Int) -> Int {
+        var steps = Int((0.7 * abs(pending) / increment).rounded(.towardZero))
+        if steps == 0 { steps = 1 }
+        if steps > maxTapChange { steps = maxTapChange }
+        return steps
     }
 
     /// Sets a winding's tap within its range (OpenDSS's PresentTap); true when it changed.

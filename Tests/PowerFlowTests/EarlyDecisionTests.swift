@@ -50,6 +50,55 @@ import Feeder
         #expect(DecisionQuantity(value: 1, thresholds: []).margin == .infinity)
     }
 
+    /// A static-mode tap change moves 70 % of the rounded count of increments, at least one, at
+    /// most maxtapchange: counts 1 and 2 move one tap, 3 and 4 two, and so on (in floating point:
+    /// 0.7 × 10 increments comes out just below 7 and moves six, as the action computes it).
+    @Test func staticActionsMoveSeventyPercentOfTheRoundedCount() {
+        let moved = (1...12).map { PowerFlowSolver.staticTapSteps(pending: Double($0) * 0.00625, increment: 0.00625, maxTapChange: 16) }
+        #expect(moved == [1, 1, 2, 2, 3, 4, 4, 5, 6, 6, 7, 8])
+        #expect(PowerFlowSolver.staticTapSteps(pending: -0.0625, increment: 0.00625, maxTapChange: 3) == 3)
+    }
+
+    /// Only the half-steps between counts that move different taps are thresholds of the tap count:
+    /// between 1 and 2 (the same one tap) there is none, between 0 and 1 and between 2 and 3 there is.
+    @Test func tapCountMarginsCountOnlyHalfStepsThatChangeTheMove() {
+        func quantity(_ boost: Double, maxTapChange: Int = 16) -> DecisionQuantity {
+            let constantFrom = Int((Double(maxTapChange) / 0.7).rounded(.up)) + 2
+            return DecisionQuantity(value: boost, roundedTo: 1, scale: 120, constantFrom: constantFrom) { count in
+                count == 0 ? 0 : PowerFlowSolver.staticTapSteps(pending: Double(count), increment: 1, maxTapChange: maxTapChange)
+            }
+        }
+        // Counts 1 and 2 both move one tap: 1.6 is 0.9 from the next threshold (2.5), not 0.1 from 1.5.
+        #expect(abs(quantity(1.6).margin - 0.9) < 1e-12)
+        #expect(abs(DecisionQuantity(value: 1.6, roundedTo: 1, scale: 120).margin - 0.1) < 1e-12)
+        #expect(abs(quantity(-1.6).margin - 0.9) < 1e-12)
+        #expect(abs(quantity(2.4).margin - 0.1) < 1e-12)
+        #expect(abs(quantity(0.7).margin - 0.2) < 1e-12)
+        // 3 and 4 move two taps, 5 three: thresholds 2.5 and 4.5, none at 3.5.
+        #expect(abs(quantity(3.4).margin - 0.9) < 1e-12)
+        // With maxtapchange 2 every count from 3 on moves two taps: the last threshold is 2.5.
+        #expect(abs(quantity(10, maxTapChange: 2).margin - 7.5) < 1e-12)
+    }
+
+    /// A CapControl's quantities carry only the thresholds its bank's state tests: ON while open,
+    /// OFF while closed with no step left to add.
+    @Test func capacitorThresholdsAreTheOnesItsStateTests() throws {
+        let solver = try Self.solver()
+        solver.settings.controlMode = .off
+        var log = EventLog(isEnabled: false)
+        #expect(try solver.solve(log: &log).converged)
+        let capacitor = try #require(solver.controls.capacitorTargets[0]).capacitor
+        #expect(solver.capacitorClosed[capacitor] && solver.availableSteps(capacitor) == 0)
+        var closed: [DecisionQuantity] = []
+        solver.capacitorDecisionQuantities(0, into: &closed)
+        let volts = try #require(closed.first).value
+        #expect(abs(try #require(closed.first).margin - abs(volts - 125.5)) < 1e-12)
+        solver.capacitorClosed[capacitor] = false
+        var open: [DecisionQuantity] = []
+        solver.capacitorDecisionQuantities(0, into: &open)
+        #expect(abs(try #require(open.first).margin - abs(volts - 118)) < 1e-12)
+    }
+
     /// The rule itself, at a point a little off the fixed point: far from the band edge the controls
     /// sample there; 1e-6 V beyond the edge the same error bound is too large, and nothing changes.
     @Test func aControlAtItsBandEdgeIsNotDecidedEarly() throws {
