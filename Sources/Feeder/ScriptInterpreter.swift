@@ -52,11 +52,13 @@ struct ScriptInterpreter {
     var model = FeederModel()
     var defaultBaseFrequency = 60.0
     var hasCircuit = false
-    /// The classes this importer reads (ClassRegistry.swift), and their index by name.
-    let classes = DSSClass.all()
-    let classIndexByName: [String: Int]
-    /// The class names (then "circuit") looked up on bytes: position → class (`classNameTable`).
-    let classNameTable: PropertyTable
+    /// The classes this importer reads (ClassRegistry.swift), and their index by name; built once
+    /// per import and shared by the fresh interpreters of `New Circuit` and `Clear` (a class is
+    /// immutable: its table and closures hold no interpreter state).
+    let classTable: ClassTable
+    var classes: [DSSClass] { classTable.classes }
+    var classIndexByName: [String: Int] { classTable.indexByName }
+    var classNameTable: PropertyTable { classTable.nameTable }
     /// Object last addressed by New/Edit, for `~` continuation lines.
     var active: ObjectHandle?
     /// Name → index per class (lookups only; never iterated), indexed like `classes`.
@@ -65,14 +67,27 @@ struct ScriptInterpreter {
     /// Where scripts and data files are read from (kept across `Clear`).
     let files: ScriptFiles
 
-    init(files: ScriptFiles = ScriptFiles()) {
+    init(files: ScriptFiles = ScriptFiles(), classTable: ClassTable = ClassTable()) {
         self.files = files
-        var byName: [String: Int] = [:]
-        for (index, dssClass) in classes.enumerated() { byName[dssClass.name] = index }
-        byName["circuit"] = byName["vsource"]
-        classIndexByName = byName
-        classNameTable = PropertyTable(classes.map(\.name) + ["circuit"])
-        indexByName = Array(repeating: [:], count: classes.count)
+        self.classTable = classTable
+        indexByName = Array(repeating: [:], count: classTable.classes.count)
+    }
+
+    /// Every class, its index by name ("circuit" is the source's class) and the names' byte table.
+    final class ClassTable {
+        let classes: [DSSClass]
+        let indexByName: [String: Int]
+        /// The class names (then "circuit") looked up on bytes: position → class.
+        let nameTable: PropertyTable
+
+        init() {
+            classes = DSSClass.all()
+            var byName: [String: Int] = [:]
+            for (index, dssClass) in classes.enumerated() { byName[dssClass.name] = index }
+            byName["circuit"] = byName["vsource"]
+            indexByName = byName
+            nameTable = PropertyTable(classes.map(\.name) + ["circuit"])
+        }
     }
 
     /// One object: its class (index into `classes`) and its index in that class's store.
@@ -253,7 +268,7 @@ struct ScriptInterpreter {
                       at location: ScriptLocation) throws {
         switch command {
         case "clear":
-            self = ScriptInterpreter(includeDepth: includeDepth, files: files)
+            self = ScriptInterpreter(includeDepth: includeDepth, files: files, classTable: classTable)
         case "new":
             try newElement(parameters, directory: directory, at: location)
         case "edit":
@@ -287,8 +302,8 @@ struct ScriptInterpreter {
         }
     }
 
-    init(includeDepth: Int, files: ScriptFiles) {
-        self.init(files: files)
+    init(includeDepth: Int, files: ScriptFiles, classTable: ClassTable) {
+        self.init(files: files, classTable: classTable)
         self.includeDepth = includeDepth
     }
 
@@ -402,7 +417,7 @@ struct ScriptInterpreter {
     /// A new circuit replaces the circuit's elements and options; general objects (codes, shapes,
     /// wire data) defined before it stay, as in OpenDSS. Its source is "source" at "sourcebus".
     mutating func startCircuit(named name: String) {
-        var fresh = ScriptInterpreter(includeDepth: includeDepth, files: files)
+        var fresh = ScriptInterpreter(includeDepth: includeDepth, files: files, classTable: classTable)
         fresh.defaultBaseFrequency = defaultBaseFrequency
         fresh.model.options.earthModel = model.options.earthModel  // a DSS-wide setting in OpenDSS
         for dssClass in classes where dssClass.isGeneral { dssClass.carryOver(&fresh.model, model) }

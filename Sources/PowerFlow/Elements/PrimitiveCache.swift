@@ -6,18 +6,61 @@ import Feeder
 /// The inputs of one primitive as bit patterns and small integers: equal keys mean equal inputs
 /// bit for bit (−0 and +0, or two NaNs of different payloads, are different keys), so a shared
 /// matrix is exactly the one the element would have computed.
-struct PrimitiveKey: Hashable {
+struct PrimitiveKey {
     var words: [UInt64]
 }
 
-/// Primitives computed so far in one network build, by their inputs (lookups only, never iterated).
+/// Transformer primitives by key: open addressing over plain arrays (lookups only, never
+/// iterated). Not a Dictionary: a Dictionary of a new key type makes the runtime look up its
+/// Hashable conformance at the first insertion, which costs more than a small feeder's whole build.
+struct TransformerPrimitiveTable {
+    private var keys: [[UInt64]] = []
+    private var values: [TransformerPrimitives] = []
+    /// Index into `keys` (−1: empty); a power-of-two count, at most half full.
+    private var slots = [Int](repeating: -1, count: 64)
+
+    private static func hash(_ words: [UInt64]) -> Int {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for word in words { h = (h ^ word) &* 0x100_0000_01b3; h ^= h >> 32 }
+        return Int(truncatingIfNeeded: h)
+    }
+
+    private func slot(of words: [UInt64]) -> (slot: Int, index: Int?) {
+        let mask = slots.count - 1
+        var slot = Self.hash(words) & mask
+        while slots[slot] >= 0 {
+            if keys[slots[slot]] == words { return (slot, slots[slot]) }
+            slot = (slot + 1) & mask
+        }
+        return (slot, nil)
+    }
+
+    subscript(key: PrimitiveKey) -> TransformerPrimitives? {
+        slot(of: key.words).index.map { values[$0] }
+    }
+
+    /// Adds `value` for a key not in the table.
+    mutating func insert(_ value: TransformerPrimitives, for key: PrimitiveKey) {
+        if 2 * (keys.count + 1) > slots.count {
+            slots = [Int](repeating: -1, count: 2 * slots.count)
+            for (index, words) in keys.enumerated() { slots[slot(of: words).slot] = index }
+        }
+        let found = slot(of: key.words)
+        precondition(found.index == nil, "insert is for new keys")
+        slots[found.slot] = keys.count
+        keys.append(key.words)
+        values.append(value)
+    }
+}
+
+/// Primitives computed so far in one network build, by their inputs.
 ///
 /// Transformers are few and costly (a feeder's service transformers of a handful of codes come in
 /// any order): all are kept. Lines are many and cheap, and the ones that repeat come in runs (a
 /// file of service drops): only the last line's primitive is kept, so a line that differs from
 /// the one before costs one comparison, not a hash.
 struct PrimitiveCache {
-    var transformers: [PrimitiveKey: TransformerPrimitives] = [:]
+    var transformers = TransformerPrimitiveTable()
     var lastLine: (key: LineKey, primitive: DenseComplexMatrix)?
 
     /// Everything `Primitives.transformerPrimitives` reads of `t` and `taps` but its name (which

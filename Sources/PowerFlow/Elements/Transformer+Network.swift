@@ -21,7 +21,7 @@ extension Network {
             y = cached
         } else {
             y = try Primitives.transformerPrimitives(t, taps: taps)
-            primitiveCache.transformers[key] = y
+            primitiveCache.transformers.insert(y, for: key)
         }
         delivery.append(DeliveryElement(name: "Transformer." + t.name, kind: .transformer, modelIndex: i,
                                         conductorNodes: conductorNodes, conductorsPerTerminal: t.phases + 1, yPrim: y.full,
