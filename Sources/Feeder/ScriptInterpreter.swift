@@ -52,9 +52,13 @@ struct ScriptInterpreter {
     var model = FeederModel()
     var defaultBaseFrequency = 60.0
     var hasCircuit = false
-    /// The classes this importer reads (ClassRegistry.swift), and their index by name.
-    let classes = DSSClass.all()
-    let classIndexByName: [String: Int]
+    /// The classes this importer reads (ClassRegistry.swift), and their index by name; built once
+    /// per import and shared by the fresh interpreters of `New Circuit` and `Clear` (a class is
+    /// immutable: its table and closures hold no interpreter state).
+    let classTable: ClassTable
+    var classes: [DSSClass] { classTable.classes }
+    var classIndexByName: [String: Int] { classTable.indexByName }
+    var classNameTable: PropertyTable { classTable.nameTable }
     /// Object last addressed by New/Edit, for `~` continuation lines.
     var active: ObjectHandle?
     /// Name → index per class (lookups only; never iterated), indexed like `classes`.
@@ -63,13 +67,27 @@ struct ScriptInterpreter {
     /// Where scripts and data files are read from (kept across `Clear`).
     let files: ScriptFiles
 
-    init(files: ScriptFiles = ScriptFiles()) {
+    init(files: ScriptFiles = ScriptFiles(), classTable: ClassTable = ClassTable()) {
         self.files = files
-        var byName: [String: Int] = [:]
-        for (index, dssClass) in classes.enumerated() { byName[dssClass.name] = index }
-        byName["circuit"] = byName["vsource"]
-        classIndexByName = byName
-        indexByName = Array(repeating: [:], count: classes.count)
+        self.classTable = classTable
+        indexByName = Array(repeating: [:], count: classTable.classes.count)
+    }
+
+    /// Every class, its index by name ("circuit" is the source's class) and the names' byte table.
+    final class ClassTable {
+        let classes: [DSSClass]
+        let indexByName: [String: Int]
+        /// The class names (then "circuit") looked up on bytes: position → class.
+        let nameTable: PropertyTable
+
+        init() {
+            classes = DSSClass.all()
+            var byName: [String: Int] = [:]
+            for (index, dssClass) in classes.enumerated() { byName[dssClass.name] = index }
+            byName["circuit"] = byName["vsource"]
+            indexByName = byName
+            nameTable = PropertyTable(classes.map(\.name) + ["circuit"])
+        }
     }
 
     /// One object: its class (index into `classes`) and its index in that class's store.
@@ -106,9 +124,16 @@ struct ScriptInterpreter {
         try withUTF8Bytes(of: text) { bytes in
             try forEachScriptLine(bytes) { (rawLine: ScriptLineBytes) in
                 lineNumber += 1
-                let command = rawLine.isASCII ? Self.commandText(ascii: rawLine.bytes, inBlockComment: &inBlockComment)
-                    : Self.commandText(String(decoding: rawLine.bytes, as: UTF8.self), inBlockComment: &inBlockComment)
-                guard let command else { return }
+                if rawLine.isASCII {
+                    // The command's bytes; its String only if a command needs it (see `run`).
+                    guard let command = Self.commandBytes(ascii: rawLine.bytes, hasCommentSyntax: rawLine.hasCommentSyntax,
+                                                          inBlockComment: &inBlockComment) else { return }
+                    let location = ScriptLocation(file: fileName, line: lineNumber)
+                    try execute(ScriptLexer.split(bytes: command, at: location), line: String(decoding: command, as: UTF8.self),
+                                directory: directory, at: location)
+                    return
+                }
+                guard let command = Self.commandText(String(decoding: rawLine.bytes, as: UTF8.self), inBlockComment: &inBlockComment) else { return }
                 try execute(command, directory: directory, at: ScriptLocation(file: fileName, line: lineNumber))
             }
         }
@@ -132,7 +157,17 @@ struct ScriptInterpreter {
 
     /// `commandText` of an ASCII line on its bytes (for ASCII text a Character is a byte, so
     /// `contains`, `hasPrefix` and the trimming agree byte for byte); one String, for the command.
-    static func commandText(ascii rawLine: UnsafeBufferPointer<UInt8>, inBlockComment: inout Bool) -> String? {
+    /// `hasCommentSyntax` false: the line holds none of ! " ' ( ) / [ ] { }, so no comment (nor
+    /// a block comment's start) and no comment search.
+    static func commandText(ascii rawLine: UnsafeBufferPointer<UInt8>, hasCommentSyntax: Bool = true,
+                            inBlockComment: inout Bool) -> String? {
+        commandBytes(ascii: rawLine, hasCommentSyntax: hasCommentSyntax, inBlockComment: &inBlockComment)
+            .map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// `commandText(ascii:)`'s command as bytes of `rawLine` (nil for blank lines and comments).
+    static func commandBytes(ascii rawLine: UnsafeBufferPointer<UInt8>, hasCommentSyntax: Bool,
+                             inBlockComment: inout Bool) -> UnsafeBufferPointer<UInt8>? {
         let line = trimmedBlankBytes(rawLine)
         if inBlockComment {
             if containsBytePair(line, UInt8(ascii: "*"), UInt8(ascii: "/")) { inBlockComment = false }
@@ -142,8 +177,9 @@ struct ScriptInterpreter {
             inBlockComment = !containsBytePair(line, UInt8(ascii: "*"), UInt8(ascii: "/"))
             return nil
         }
-        let command = trimmedBlankBytes(UnsafeBufferPointer(rebasing: line[..<commentStart(line)]))
-        return command.isEmpty ? nil : String(decoding: command, as: UTF8.self)
+        let end = hasCommentSyntax ? commentStart(line) : line.count
+        let command = trimmedBlankBytes(UnsafeBufferPointer(rebasing: line[..<end]))
+        return command.isEmpty ? nil : command
     }
 
     /// Removes `!` and `//` comments outside quotes and brackets.
@@ -199,7 +235,14 @@ struct ScriptInterpreter {
     }
 
     mutating func execute(_ line: String, directory: String, at location: ScriptLocation) throws {
-        var parameters = try ScriptLexer.split(line, at: location)
+        try execute(ScriptLexer.split(line, at: location), line: line, directory: directory, at: location)
+    }
+
+    /// Executes one command line split into `parameters`; `line` (its text) is only built for a
+    /// command that records it.
+    mutating func execute(_ split: [ScriptParameter], line: @autoclosure () -> String, directory: String,
+                          at location: ScriptLocation) throws {
+        var parameters = split
         guard !parameters.isEmpty else { return }
         let first = parameters.removeFirst()
         if first.value.hasPrefix("~") && first.name == nil {
@@ -218,14 +261,14 @@ struct ScriptInterpreter {
         guard let command = Self.commands.first(where: { $0 == word }) ?? Self.commands.first(where: { $0.hasPrefix(word) && word.count >= 2 }) else {
             throw FeederError.unknownCommand(first.value, at: location)
         }
-        try run(command, parameters, line: line, directory: directory, at: location)
+        try run(command, parameters, line: line(), directory: directory, at: location)
     }
 
-    mutating func run(_ command: String, _ parameters: [ScriptParameter], line: String, directory: String,
+    mutating func run(_ command: String, _ parameters: [ScriptParameter], line: @autoclosure () -> String, directory: String,
                       at location: ScriptLocation) throws {
         switch command {
         case "clear":
-            self = ScriptInterpreter(includeDepth: includeDepth, files: files)
+            self = ScriptInterpreter(includeDepth: includeDepth, files: files, classTable: classTable)
         case "new":
             try newElement(parameters, directory: directory, at: location)
         case "edit":
@@ -255,12 +298,12 @@ struct ScriptInterpreter {
             guard let file = parameters.first?.value else { throw FeederError.syntax("BusCoords needs a file", at: location) }
             try readBusCoordinates(ScriptPaths.resolve(file, relativeTo: directory), at: location)
         default:
-            model.ignoredCommands.append("\(location): \(line)")
+            model.ignoredCommands.append("\(location): \(line())")
         }
     }
 
-    init(includeDepth: Int, files: ScriptFiles) {
-        self.init(files: files)
+    init(includeDepth: Int, files: ScriptFiles, classTable: ClassTable) {
+        self.init(files: files, classTable: classTable)
         self.includeDepth = includeDepth
     }
 
@@ -281,6 +324,7 @@ struct ScriptInterpreter {
 
     /// Splits `Class.name` (class names as OpenDSS writes them, any case) into class index and name.
     func splitObjectName(_ text: String, at location: ScriptLocation) throws -> (classIndex: Int, className: String, name: String) {
+        if let known = knownASCIIObjectName(text) { return known }
         let className: String, name: String
         if let ascii = Self.splitASCIIObjectName(text) {
             // ASCII: lower-cased and cut at the first dot's byte (a Character there is a byte).
@@ -302,6 +346,25 @@ struct ScriptInterpreter {
         }
         guard !name.isEmpty else { throw FeederError.syntax("empty element name in '\(text)'", at: location) }
         return (classIndex, className, name)
+    }
+
+    /// `splitObjectName` of ASCII text naming a known class (any case) and a non-empty object:
+    /// the class found on the bytes before the first dot, one String (the lower-cased name). Nil
+    /// for anything else (non-ASCII, no dot, unknown class, empty name): the general path answers.
+    func knownASCIIObjectName(_ text: String) -> (classIndex: Int, className: String, name: String)? {
+        withUTF8Bytes(of: text) { bytes -> (classIndex: Int, className: String, name: String)? in
+            var dot = -1
+            for (index, byte) in bytes.enumerated() {
+                if byte >= 0x80 { return nil }
+                if byte == UInt8(ascii: "."), dot < 0 { dot = index }
+            }
+            guard dot >= 0, dot + 1 < bytes.count,
+                  let position = classNameTable.position(ofASCII: UnsafeBufferPointer(rebasing: bytes[..<dot])) else { return nil }
+            let name = lowercasedASCII(UnsafeBufferPointer(rebasing: bytes[(dot + 1)...]))
+            if position < classes.count { return (position, classes[position].name, name) }
+            guard let source = classIndexByName["circuit"] else { return nil }
+            return (source, "circuit", name)
+        }
     }
 
     /// ASCII `Class.name` cut at the first dot, both parts lower-cased (class nil: no dot); nil
@@ -342,7 +405,10 @@ struct ScriptInterpreter {
             throw FeederError.noActiveCircuit(at: location)
         }
         // OpenDSS treats New of an existing name as an edit of it.
-        let index = indexByName[classIndex][name] ?? createObject(classIndex, name: name)
+        // One hash of the name: the lookup stores the next index when the name is new.
+        let next = classes[classIndex].nextIndex(&model)  // inout: a by-value model would be copied
+        let index = Self.value(of: &indexByName[classIndex][name, default: next])
+        if index == next { createObject(classIndex, name: name) }
         let handle = ObjectHandle(classIndex: classIndex, objectIndex: index)
         active = handle
         try apply(parameters.dropFirst(), to: handle, directory: directory, at: location)
@@ -351,7 +417,7 @@ struct ScriptInterpreter {
     /// A new circuit replaces the circuit's elements and options; general objects (codes, shapes,
     /// wire data) defined before it stay, as in OpenDSS. Its source is "source" at "sourcebus".
     mutating func startCircuit(named name: String) {
-        var fresh = ScriptInterpreter(includeDepth: includeDepth, files: files)
+        var fresh = ScriptInterpreter(includeDepth: includeDepth, files: files, classTable: classTable)
         fresh.defaultBaseFrequency = defaultBaseFrequency
         fresh.model.options.earthModel = model.options.earthModel  // a DSS-wide setting in OpenDSS
         for dssClass in classes where dssClass.isGeneral { dssClass.carryOver(&fresh.model, model) }
@@ -364,12 +430,16 @@ struct ScriptInterpreter {
         model.baseFrequencyHertz = defaultBaseFrequency
     }
 
-    mutating func createObject(_ classIndex: Int, name: String) -> Int {
+    /// Creates object `name` of the class (its index, `nextIndex`, is already in `indexByName`).
+    mutating func createObject(_ classIndex: Int, name: String) {
         let context = CreationContext(baseFrequencyHertz: defaultBaseFrequency, earthModel: model.options.earthModel)
         let index = classes[classIndex].create(&model, name, context)
-        indexByName[classIndex][name] = index
-        return index
+        assert(index == indexByName[classIndex][name], "a class creates its objects at nextIndex")
     }
+
+    /// Reads an inout value (`dictionary[key, default: d]` through its in-place accessor, which
+    /// stores `d` for a new key: the lookup and the insertion in one hash).
+    @inline(__always) static func value(of slot: inout Int) -> Int { slot }
 
     /// Applies parameters in order; positional values take the property after the last one used.
     mutating func apply(_ parameters: ArraySlice<ScriptParameter>, to handle: ObjectHandle, directory: String,
@@ -452,7 +522,7 @@ struct ScriptInterpreter {
         try withUTF8Bytes(of: text) { bytes in
             try forEachScriptLine(bytes) { (rawLine: ScriptLineBytes) in
                 lineNumber += 1
-                let entry = rawLine.isASCII ? Self.coordinateEntry(ascii: rawLine.bytes)
+                let entry = rawLine.isASCII ? Self.coordinateEntry(ascii: rawLine.bytes, hasCommentSyntax: rawLine.hasCommentSyntax)
                     : Self.coordinateEntry(String(decoding: rawLine.bytes, as: UTF8.self))
                 switch entry {
                 case .blank: break
@@ -482,9 +552,10 @@ struct ScriptInterpreter {
 
     /// `coordinateEntry` of an ASCII line on its bytes: the fields and numbers without Strings,
     /// one String for the (lower-cased) bus name.
-    static func coordinateEntry(ascii rawLine: UnsafeBufferPointer<UInt8>) -> CoordinateEntry {
+    static func coordinateEntry(ascii rawLine: UnsafeBufferPointer<UInt8>, hasCommentSyntax: Bool = true) -> CoordinateEntry {
         let trimmed = trimmedBlankBytes(rawLine)
-        let line = trimmedBlankBytes(UnsafeBufferPointer(rebasing: trimmed[..<commentStart(trimmed)]))
+        let end = hasCommentSyntax ? commentStart(trimmed) : trimmed.count
+        let line = trimmedBlankBytes(UnsafeBufferPointer(rebasing: trimmed[..<end]))
         if line.isEmpty { return .blank }
         var index = 0
         func isSeparator(_ byte: UInt8) -> Bool { byte == UInt8(ascii: ",") || byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
@@ -523,32 +594,39 @@ struct ScriptInterpreter {
     }
 
     /// Checks references between elements once the scripts are read.
+    ///
+    /// Records are read by index (a `for record in array` loop copies, i.e. retains and releases,
+    /// every record of thousands) and element names are only spelled out for an error.
     func validateReferences() throws {
         // Name sets for the membership tests (thousands of lines name a few hundred codes).
         let lineCodeNames = Set(model.lineCodes.map(\.name))
-        for line in model.lines {
-            if let code = line.lineCode, !lineCodeNames.contains(code) {
-                throw FeederError.unresolvedReference(element: "Line.\(line.name)", reference: "linecode=\(code)", reason: "no such LineCode",
-                                                      at: line.scriptLocation)
+        for i in model.lines.indices {
+            if let code = model.lines[i].lineCode, !lineCodeNames.contains(code) {
+                throw FeederError.unresolvedReference(element: "Line.\(model.lines[i].name)", reference: "linecode=\(code)",
+                                                      reason: "no such LineCode", at: model.lines[i].scriptLocation)
             }
-            if line.bus1.name.isEmpty || line.bus2.name.isEmpty {
-                throw FeederError.unresolvedReference(element: "Line.\(line.name)", reference: "bus1/bus2", reason: "both buses must be given",
-                                                      at: line.scriptLocation)
-            }
-        }
-        for t in model.transformers {
-            for (i, w) in t.windings.enumerated() where w.bus.name.isEmpty {
-                throw FeederError.unresolvedReference(element: "Transformer.\(t.name)", reference: "winding \(i + 1) bus", reason: "not given")
+            if model.lines[i].bus1.name.isEmpty || model.lines[i].bus2.name.isEmpty {
+                throw FeederError.unresolvedReference(element: "Line.\(model.lines[i].name)", reference: "bus1/bus2",
+                                                      reason: "both buses must be given", at: model.lines[i].scriptLocation)
             }
         }
-        func checkShape(_ element: String, _ name: String?) throws {
+        for t in model.transformers.indices {
+            for (i, w) in model.transformers[t].windings.enumerated() where w.bus.name.isEmpty {
+                throw FeederError.unresolvedReference(element: "Transformer.\(model.transformers[t].name)", reference: "winding \(i + 1) bus",
+                                                      reason: "not given")
+            }
+        }
+        func checkShape(_ element: @autoclosure () -> String, _ name: String?) throws {
             if let name, model.loadShape(named: name) == nil {
-                throw FeederError.unresolvedReference(element: element, reference: name, reason: "no such LoadShape")
+                throw FeederError.unresolvedReference(element: element(), reference: name, reason: "no such LoadShape")
             }
         }
-        for l in model.loads {
-            try checkShape("Load.\(l.name)", l.yearly); try checkShape("Load.\(l.name)", l.daily)
-            if l.bus1.name.isEmpty { throw FeederError.unresolvedReference(element: "Load.\(l.name)", reference: "bus1", reason: "not given") }
+        for i in model.loads.indices {
+            try checkShape("Load.\(model.loads[i].name)", model.loads[i].yearly)
+            try checkShape("Load.\(model.loads[i].name)", model.loads[i].daily)
+            if model.loads[i].bus1.name.isEmpty {
+                throw FeederError.unresolvedReference(element: "Load.\(model.loads[i].name)", reference: "bus1", reason: "not given")
+            }
         }
         for g in model.generators {
             try checkShape("Generator.\(g.name)", g.yearly); try checkShape("Generator.\(g.name)", g.daily)

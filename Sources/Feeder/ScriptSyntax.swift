@@ -49,10 +49,13 @@ private func scriptLines(bytes: UnsafeBufferPointer<UInt8>) -> [String] {
     return lines
 }
 
-/// One line of script bytes (without its line break) and whether every byte of it is ASCII.
+/// One line of script bytes (without its line break), whether every byte of it is ASCII, and
+/// whether it holds any byte a comment search looks at (! " ' ( ) / [ ] { }): a line without
+/// one has no comment, so its search can be skipped.
 struct ScriptLineBytes {
     var bytes: UnsafeBufferPointer<UInt8>
     var isASCII: Bool
+    var hasCommentSyntax = true
 }
 
 /// Calls `body` with each line of `bytes`, cut where `scriptLines` cuts (the same lines, in order,
@@ -61,36 +64,55 @@ func forEachScriptLine(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBuffe
     try forEachScriptLine(bytes) { (line: ScriptLineBytes) in try body(line.bytes) }
 }
 
+/// What the line scan does with each byte value: 0 nothing (printable ASCII but the comment bytes,
+/// and tab), 1 a comment byte (! " ' ( ) / [ ] { }), 2 look closer (controls, line breaks, non-ASCII).
+private let scriptByteClasses: [UInt8] = (0..<256).map { value -> UInt8 in
+    let byte = UInt8(value)
+    if byte == 0x09 || byte > 0x0D && byte < 0x80 {
+        return "!\"'()/[]{}".utf8.contains(byte) ? 1 : 0
+    }
+    return 2
+}
+
 func forEachScriptLine(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (ScriptLineBytes) throws -> Void) rethrows {
     var start = 0, index = 0
     var isASCII = true
+    var hasCommentSyntax = false
     let count = bytes.count
-    while index < count {
-        let byte = bytes[index]
-        // Printable ASCII and tabs (almost every byte) are neither a break nor non-ASCII.
-        if byte > 0x0D && byte < 0x80 || byte == 0x09 {
-            index += 1
-            continue
+    try scriptByteClasses.withUnsafeBufferPointer { classes in
+        while index < count {
+            let byte = bytes[index]
+            // Printable ASCII and tabs (almost every byte) are neither a break nor non-ASCII.
+            let byteClass = classes[Int(byte)]
+            if byteClass < 2 {
+                if byteClass == 1 { hasCommentSyntax = true }
+                index += 1
+                continue
+            }
+            let breakLength: Int
+            switch byte {
+            case 0x0A, 0x0B, 0x0C: breakLength = 1
+            case 0x0D: breakLength = index + 1 < count && bytes[index + 1] == 0x0A ? 2 : 1
+            case 0xC2: breakLength = index + 1 < count && bytes[index + 1] == 0x85 ? 2 : 0
+            case 0xE2: breakLength = index + 2 < count && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9) ? 3 : 0
+            default: breakLength = 0
+            }
+            if breakLength == 0 {
+                // Non-ASCII bytes may be part of a quoted or bracketed span: searched as before.
+                if byte >= 0x80 { isASCII = false; hasCommentSyntax = true }
+                index += 1
+                continue
+            }
+            try body(ScriptLineBytes(bytes: UnsafeBufferPointer(rebasing: bytes[start..<index]), isASCII: isASCII,
+                                     hasCommentSyntax: hasCommentSyntax))
+            index += breakLength
+            start = index
+            isASCII = true
+            hasCommentSyntax = false
         }
-        let breakLength: Int
-        switch byte {
-        case 0x0A, 0x0B, 0x0C: breakLength = 1
-        case 0x0D: breakLength = index + 1 < count && bytes[index + 1] == 0x0A ? 2 : 1
-        case 0xC2: breakLength = index + 1 < count && bytes[index + 1] == 0x85 ? 2 : 0
-        case 0xE2: breakLength = index + 2 < count && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9) ? 3 : 0
-        default: breakLength = 0
-        }
-        if breakLength == 0 {
-            if byte >= 0x80 { isASCII = false }
-            index += 1
-            continue
-        }
-        try body(ScriptLineBytes(bytes: UnsafeBufferPointer(rebasing: bytes[start..<index]), isASCII: isASCII))
-        index += breakLength
-        start = index
-        isASCII = true
     }
-    try body(ScriptLineBytes(bytes: UnsafeBufferPointer(rebasing: bytes[start..<count]), isASCII: isASCII))
+    try body(ScriptLineBytes(bytes: UnsafeBufferPointer(rebasing: bytes[start..<count]), isASCII: isASCII,
+                             hasCommentSyntax: hasCommentSyntax))
 }
 
 /// The bytes without leading and trailing blanks, tabs and line breaks (`trimmedBlanks` on bytes).
@@ -370,16 +392,8 @@ struct ValueReader {
 
     /// A square matrix given as a lower triangle (rows separated by `|`) or in full.
     func matrix(order: Int) throws -> [Double] {
-        let rows = text.split(separator: "|").map { row in
-            row.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).map(String.init)
-        }.filter { !$0.isEmpty }
         var values = [Double](repeating: 0, count: order * order)
-        let flat = try rows.flatMap { row in
-            try row.map { part -> Double in
-                guard let v = Self.parseNumber(part) else { throw fail("'\(part)' is not a number") }
-                return v
-            }
-        }
+        let flat = try matrixValues()
         if flat.count == order * (order + 1) / 2 {
             var k = 0
             for i in 0..<order {
@@ -395,6 +409,41 @@ struct ValueReader {
             throw fail("expected \(order * (order + 1) / 2) (lower triangle) or \(order * order) values, got \(flat.count)")
         }
         return values
+    }
+
+    /// The numbers of a matrix value in order: the parts between `|`, blanks, tabs and commas.
+    private func matrixValues() throws -> [Double] {
+        let fast = try withUTF8Bytes(of: text) { bytes -> [Double]? in
+            // ASCII text: a Character is a byte, so cutting bytes at the separators gives the parts
+            // the Character split below gives, and a part's number is read from its bytes.
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
+            var flat: [Double] = []
+            var start = 0
+            for index in 0...bytes.count {
+                let isSeparator = index == bytes.count || bytes[index] == UInt8(ascii: "|") || bytes[index] == UInt8(ascii: " ")
+                    || bytes[index] == UInt8(ascii: "\t") || bytes[index] == UInt8(ascii: ",")
+                guard isSeparator else { continue }
+                if index > start {
+                    let part = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                    guard let v = Self.parseNumber(bytes: part) else {
+                        throw fail("'\(String(decoding: part, as: UTF8.self))' is not a number")
+                    }
+                    flat.append(v)
+                }
+                start = index + 1
+            }
+            return flat
+        }
+        if let fast { return fast }
+        let rows = text.split(separator: "|").map { row in
+            row.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).map(String.init)
+        }.filter { !$0.isEmpty }
+        return try rows.flatMap { row in
+            try row.map { part -> Double in
+                guard let v = Self.parseNumber(part) else { throw fail("'\(part)' is not a number") }
+                return v
+            }
+        }
     }
 
     /// A finite number; NaN and infinities are refused.

@@ -146,7 +146,7 @@ extension PowerFlowSolver {
             throw PowerFlowError.invalidElement("CapControl.\(cc.name)", "no capacitor \(cc.capacitor)")
         }
         guard model.capacitors[ci].enabled else { return nil }
-        guard let d = network.delivery.firstIndex(where: { Self.lowercased($0.name, equals: cc.element) }) else {
+        guard let d = network.firstDeliveryIndex(lowercasedName: cc.element) else {
             if Self.isDisabledDeliveryElement(cc.element, model) { return nil }
             throw PowerFlowError.invalidElement("CapControl.\(cc.name)", "monitored element \(cc.element) is not a line, transformer, capacitor or source")
         }

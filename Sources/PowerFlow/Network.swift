@@ -153,6 +153,8 @@ public struct Network {
     var lineCodeIndexByName: [String: Int] = [:]
     public let model: FeederModel
     public let frequencyHertz: Double
+    /// Primitives shared by identical elements while the network is built (emptied at its end).
+    var primitiveCache = PrimitiveCache()
 
     public var nodeCount: Int { nodes.count }
 
@@ -170,6 +172,7 @@ public struct Network {
         for reference in model.creationOrder {
             try add(reference)
         }
+        primitiveCache = PrimitiveCache()
         guard !nodes.isEmpty else { throw PowerFlowError.invalidElement("circuit", "no nodes") }
         renumberNodesByBus()
         try checkConnectivity()
@@ -181,22 +184,36 @@ public struct Network {
     /// source touches one of its buses. Linear in the elements' conductors.
     func checkConnectivity() throws {
         var parent = Array(buses.indices)
+        var sourceBuses: [Int] = []
+        // Raw buffers and elements read by index: a captured array and a `for e in delivery` copy
+        // would check exclusivity and retain every element's arrays once per conductor / element.
+        parent.withUnsafeMutableBufferPointer { parent in
+            func root(_ bus: Int) -> Int {
+                var b = bus
+                while parent[b] != b { parent[b] = parent[parent[b]]; b = parent[b] }
+                return b
+            }
+            nodes.withUnsafeBufferPointer { nodes in
+                for k in delivery.indices {
+                    let kind = delivery[k].kind
+                    delivery[k].conductorNodes.withUnsafeBufferPointer { conductorNodes in
+                        if kind == .vsource {
+                            for n in conductorNodes where n >= 0 { sourceBuses.append(nodes[n].bus) }
+                        } else if kind != .capacitor || conductorNodes.count == delivery[k].conductorsPerTerminal * 2 {
+                            var first = -1
+                            for n in conductorNodes where n >= 0 {
+                                let b = root(nodes[n].bus)
+                                if first < 0 { first = b } else if b != first { parent[b] = first }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         func root(_ bus: Int) -> Int {
             var b = bus
             while parent[b] != b { parent[b] = parent[parent[b]]; b = parent[b] }
             return b
-        }
-        var sourceBuses: [Int] = []
-        for e in delivery {
-            if e.kind == .vsource {
-                for n in e.conductorNodes where n >= 0 { sourceBuses.append(nodes[n].bus) }
-            } else if e.kind != .capacitor || e.conductorNodes.count == e.conductorsPerTerminal * 2 {
-                var first = -1
-                for n in e.conductorNodes where n >= 0 {
-                    let b = root(nodes[n].bus)
-                    if first < 0 { first = b } else if b != first { parent[b] = first }
-                }
-            }
         }
         var energized = [Bool](repeating: false, count: buses.count)
         for b in sourceBuses { energized[root(b)] = true }
@@ -340,6 +357,25 @@ public struct Network {
             : DenseComplexMatrix(order: delivery[k].yPrim.order)
     }
 
+    /// The first delivery element whose name, lower-cased, is `lower` (what
+    /// `delivery.firstIndex { PowerFlowSolver.lowercased($0.name, equals: lower) }` finds).
+    ///
+    /// Lower-casing an ASCII name keeps its byte count, so an ASCII name of another length is
+    /// passed over without comparing its bytes (thousands of lines per CapControl on large feeders).
+    func firstDeliveryIndex(lowercasedName lower: String) -> Int? {
+        let length = lower.utf8.count
+        // By index: a closure over the elements would copy (retain) each element's arrays.
+        for d in delivery.indices {
+            if delivery[d].name.utf8.count != length, Self.isASCII(delivery[d].name) { continue }
+            if PowerFlowSolver.lowercased(delivery[d].name, equals: lower) { return d }
+        }
+        return nil
+    }
+
+    @inline(__always) static func isASCII(_ text: String) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { bytes in !bytes.contains { $0 >= 0x80 } } ?? text.utf8.allSatisfy { $0 < 0x80 }
+    }
+
     /// Full node name as OpenDSS prints it, e.g. "634.2".
     public func nodeName(_ index: Int) -> String {
         "\(buses[nodes[index].bus].name).\(nodes[index].number)"
@@ -347,5 +383,14 @@ public struct Network {
 
     mutating func setBase(bus: Int, kilovoltsLineToNeutral: Double) {
         buses[bus].baseKilovoltsLineToNeutral = kilovoltsLineToNeutral
+    }
+
+    /// Gives each bus with a base (line-to-line kV, nil: none) its line-to-neutral base, as
+    /// `setBase(bus:kilovoltsLineToNeutral: base / √3)` bus by bus.
+    mutating func setBases(kilovoltsLineToLine: [Double?]) {
+        precondition(kilovoltsLineToLine.count == buses.count)
+        for b in buses.indices {
+            if let base = kilovoltsLineToLine[b] { buses[b].baseKilovoltsLineToNeutral = base / Primitives.sqrt3 }
+        }
     }
 }

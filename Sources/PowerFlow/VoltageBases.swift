@@ -13,18 +13,32 @@ extension PowerFlowSolver {
         loadSourceCurrents()
         factorization.solve(&rhs)
         let bases = network.model.voltageBasesKilovolts
-        for (b, bus) in network.buses.enumerated() {
-            guard let first = bus.nodeIndices.first, !bases.isEmpty else { continue }
-            let v = CDouble(rhs[2 * first], rhs[2 * first + 1]).length
-            let kvLL = v * Primitives.sqrt3 / 1000
-            var best = bases[0], bestDiff = Double.infinity
-            for base in bases where abs(1 - kvLL / base) < bestDiff {
-                bestDiff = abs(1 - kvLL / base)
-                best = base
+        // Each bus's nearest base first (buses read by index, not copied), then stored in one
+        // pass over the network's buses and one over the node bases.
+        var bestByBus = [Double?](repeating: nil, count: network.buses.count)
+        rhs.withUnsafeBufferPointer { rhs in
+            for b in network.buses.indices {
+                guard let first = network.buses[b].nodeIndices.first, !bases.isEmpty else { continue }
+                let v = CDouble(rhs[2 * first], rhs[2 * first + 1]).length
+                let kvLL = v * Primitives.sqrt3 / 1000
+                var best = bases[0], bestDiff = Double.infinity
+                for base in bases where abs(1 - kvLL / base) < bestDiff {
+                    bestDiff = abs(1 - kvLL / base)
+                    best = base
+                }
+                bestByBus[b] = best
             }
-            network.setBase(bus: b, kilovoltsLineToNeutral: best / Primitives.sqrt3)
-            for node in bus.nodeIndices { nodeBaseVolts[node] = best / Primitives.sqrt3 * 1000 }
         }
+        network.setBases(kilovoltsLineToLine: bestByBus)
+        var volts = nodeBaseVolts
+        nodeBaseVolts = []  // `volts` is then the only reference: written in place
+        volts.withUnsafeMutableBufferPointer { volts in
+            for b in network.buses.indices {
+                guard let best = bestByBus[b] else { continue }
+                for node in network.buses[b].nodeIndices { volts[node] = best / Primitives.sqrt3 * 1000 }
+            }
+        }
+        nodeBaseVolts = volts
         matrixIsCurrent = false
     }
 

@@ -117,11 +117,16 @@ import TestSupport
                 }
                 #expect(line.isASCII == string.utf8.allSatisfy { $0 < 0x80 }, sourceLocation: sourceLocation)
                 viaString.append(ScriptInterpreter.commandText(string, inBlockComment: &commentString))
-                viaBytes.append(line.isASCII ? ScriptInterpreter.commandText(ascii: line.bytes, inBlockComment: &commentBytes)
+                // The importer's path: a line the scan found no comment byte in skips the comment search.
+                let syntaxBytes = Array("!\"'()/[]{}".utf8)
+                #expect(line.hasCommentSyntax || !string.utf8.contains { syntaxBytes.contains($0) || $0 >= 0x80 },
+                        sourceLocation: sourceLocation)
+                viaBytes.append(line.isASCII
+                                ? ScriptInterpreter.commandText(ascii: line.bytes, hasCommentSyntax: line.hasCommentSyntax, inBlockComment: &commentBytes)
                                 : ScriptInterpreter.commandText(string, inBlockComment: &commentBytes))
                 if commentBytes != commentString { mismatches += 1 }
                 if line.isASCII {
-                    let entry = ScriptInterpreter.coordinateEntry(ascii: line.bytes)
+                    let entry = ScriptInterpreter.coordinateEntry(ascii: line.bytes, hasCommentSyntax: line.hasCommentSyntax)
                     if entry != ScriptInterpreter.coordinateEntry(string) { mismatches += 1 }
                 }
             }

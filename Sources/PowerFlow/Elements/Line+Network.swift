@@ -8,14 +8,23 @@ extension Network {
     mutating func addLine(_ i: Int) throws {
         let line = model.lines[i]
         guard line.enabled else { return }
-        let code = line.lineCode.flatMap { lineCodeIndexByName[$0] }.map { model.lineCodes[$0] }
+        let codeIndex = line.lineCode.flatMap { lineCodeIndexByName[$0] }
+        let code = codeIndex.map { model.lineCodes[$0] }
         let phases = (code != nil && !line.usesOwnImpedance && !line.phasesOverrideCode) ? (code?.phases ?? line.phases) : line.phases
         var conductorNodes: [Int] = []
         conductorNodes.reserveCapacity(2 * phases)
         appendNodeIndices(line.bus1, conductors: phases, phases: phases, to: &conductorNodes)
         appendNodeIndices(line.bus2, conductors: phases, phases: phases, to: &conductorNodes)
-        let y = try Primitives.line(line, code: code, frequencyHertz: frequencyHertz)
-        delivery.append(DeliveryElement(name: "Line.\(line.name)", kind: .line, modelIndex: i,
+        // A run of lines of one code and length (e.g. service drops) shares one primitive.
+        let key = PrimitiveCache.lineKey(line, codeIndex: codeIndex, frequencyHertz: frequencyHertz)
+        let y: DenseComplexMatrix
+        if let key, let last = primitiveCache.lastLine, last.key == key {
+            y = last.primitive
+        } else {
+            y = try Primitives.line(line, code: code, frequencyHertz: frequencyHertz)
+            if let key { primitiveCache.lastLine = (key, y) }
+        }
+        delivery.append(DeliveryElement(name: "Line." + line.name, kind: .line, modelIndex: i,
                                         conductorNodes: conductorNodes, conductorsPerTerminal: phases, yPrim: y))
     }
 }

@@ -15,7 +15,7 @@ extension Network {
         let p = l.kilowatts * factor, q = l.nominalKilovars * factor
         let y = CDouble(p * 1000 / Double(l.phases), -q * 1000 / Double(l.phases)) / (vBase * vBase)
         var element = ConversionElement(
-            name: "Load.\(l.name)", kind: .load, modelIndex: i, branches: branches, branchConductors: pairs, conductorNodes: n,
+            name: "Load." + l.name, kind: .load, modelIndex: i, branches: branches, branchConductors: pairs, conductorNodes: n,
             phases: l.phases, baseVolts: vBase, loadModel: l.model, zipv: l.zipv ?? [],
             voltageMinPerUnit: l.voltageMinPerUnit, voltageMaxPerUnit: l.voltageMaxPerUnit,
             voltageLowPerUnit: l.voltageLowPerUnit, yBranch: y, nominalKilowatts: p, nominalKilovars: q,

@@ -14,8 +14,16 @@ extension Network {
         for w in t.windings {
             appendNodeIndices(w.bus, conductors: t.phases + 1, phases: t.phases, to: &conductorNodes)
         }
-        let y = try Primitives.transformerPrimitives(t, taps: taps)
-        delivery.append(DeliveryElement(name: "Transformer.\(t.name)", kind: .transformer, modelIndex: i,
+        // Transformers of one code and taps (e.g. every service transformer) share one primitive.
+        let key = PrimitiveCache.transformerKey(t, taps: taps)
+        let y: TransformerPrimitives
+        if let cached = primitiveCache.transformers[key] {
+            y = cached
+        } else {
+            y = try Primitives.transformerPrimitives(t, taps: taps)
+            primitiveCache.transformers.insert(y, for: key)
+        }
+        delivery.append(DeliveryElement(name: "Transformer." + t.name, kind: .transformer, modelIndex: i,
                                         conductorNodes: conductorNodes, conductorsPerTerminal: t.phases + 1, yPrim: y.full,
                                         yPrimNoLoad: y.noLoad))
     }
