@@ -206,10 +206,10 @@ struct StepPredictor {
     }
 
     /// `out` = reference + Σ_p weights[p] (solution others[p] − reference), the solutions read from
-    /// `base` (`length` doubles per slot); adds each difference's squares to `spread[p]` and
-    /// returns the squares of `out` − reference, in lanes. Eight components at a time over every
-    /// combined solution: each solution read once, the prediction written once (arithmetic only,
-    /// so the lanes stay in registers).
+    /// `base` (`length` doubles per slot); sets `spread[p]` to the squares of each difference and
+    /// returns the squares of `out` − reference, in lanes. One solution after the other, each read
+    /// once as one stream (the reference and the prediction stay in cache); per component the
+    /// terms are added in the order of `others`.
     @inline(__always)
     static func combine(_ base: UnsafePointer<Double>, reference slot: Int, others: UnsafeBufferPointer<Int>,
                         weights: UnsafeBufferPointer<Double>, length n: Int, into out: UnsafeMutablePointer<Double>,
@@ -218,31 +218,39 @@ struct StepPredictor {
         @inline(__always) func lanes(_ pointer: UnsafePointer<Double>) -> SIMD8<Double> {
             UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Double>.self)
         }
+        @inline(__always) func store(_ value: SIMD8<Double>, _ pointer: UnsafeMutablePointer<Double>) {
+            UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Double>.self)
+        }
+        let whole = n - n % 8
+        out.update(from: reference, count: n)
+        for p in others.indices {
+            let solution = base + others[p] * n
+            let weight = weights[p]
+            var squares = SIMD8<Double>()
+            var t = 0
+            while t < whole {
+                let d = lanes(solution + t) - lanes(reference + t)
+                store(lanes(out + t) + weight * d, out + t)
+                squares += d * d
+                t += 8
+            }
+            while t < n {
+                let d = solution[t] - reference[t]
+                out[t] += weight * d
+                squares[0] += d * d
+                t += 1
+            }
+            spread[p] = squares
+        }
         var moved = SIMD8<Double>()
         var t = 0
-        while t + 8 <= n {
-            let r = lanes(reference + t)
-            var value = r
-            for p in others.indices {
-                let d = lanes(base + others[p] * n + t) - r
-                value += weights[p] * d
-                spread[p] += d * d
-            }
-            UnsafeMutableRawPointer(out + t).storeBytes(of: value, as: SIMD8<Double>.self)
-            let m = value - r
+        while t < whole {
+            let m = lanes(out + t) - lanes(reference + t)
             moved += m * m
             t += 8
         }
         while t < n {
-            let r = reference[t]
-            var value = r
-            for p in others.indices {
-                let d = base[others[p] * n + t] - r
-                value += weights[p] * d
-                spread[p][0] += d * d
-            }
-            out[t] = value
-            moved[0] += (value - r) * (value - r)
+            moved[0] += (out[t] - reference[t]) * (out[t] - reference[t])
             t += 1
         }
         return moved
