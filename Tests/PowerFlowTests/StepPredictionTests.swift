@@ -78,6 +78,34 @@ import Feeder
         #expect(predictor.solutions.count == StepPredictor.capacity)
     }
 
+    @Test func choosesTheNearestKeptSolutionsNewerFirstOnTies() {
+        var predictor = StepPredictor()
+        // Multipliers 0.0, 0.1, …, 0.9, then 0.5 again (slot 10, as near as slot 5 but newer).
+        let values: [Double] = (0..<10).map { Double($0) / 10 } + [0.5]
+        for v in values { predictor.record(drivers: StepPredictor.drivers([v, 0]), solution: Self.voltages([v, 0]), factorization: 1) }
+        let chosen = predictor.nearest(to: StepPredictor.drivers([0.52, 0]))
+        #expect(chosen.count == min(StepPredictor.window, values.count))
+        #expect(Array(chosen.prefix(4)) == [10, 5, 6, 4])
+        // The fit is still exact on quadratic data when the nearest are old and not in time order.
+        let predicted = predictor.prediction(for: StepPredictor.drivers([0.52, 0])) ?? []
+        let exact = Self.voltages([0.52, 0])
+        #expect(predicted.count == exact.count)
+        #expect(zip(predicted, exact).allSatisfy { abs($0 - $1) < 1e-6 })
+    }
+
+    @Test func aFullBankReplacesItsOldestSolution() {
+        var predictor = StepPredictor()
+        let capacity = StepPredictor.capacity
+        for k in 0..<(capacity + 3) {
+            let m = [Double(k) / Double(capacity), 0.5]
+            predictor.record(drivers: StepPredictor.drivers(m), solution: Self.voltages(m), factorization: 1)
+        }
+        #expect(predictor.count == capacity && predictor.newest == 2)
+        // Slots 0…2 now hold steps capacity…capacity + 2; slot 3 the oldest kept, step 3.
+        #expect(predictor.driverBank[0] == 1 && predictor.driverBank[3 * predictor.driverCount] == 3 / Double(capacity))
+        #expect(predictor.bank.count == capacity * predictor.length && predictor.length == 8)
+    }
+
     static func ckt5(steps: Int, prediction: Bool) throws -> (PowerFlowSolver, TimeSeriesResult)? {
         guard let feeder = SharedData.path("feeders/ckt5/ckt5/Master_ckt5.dss") else { return nil }
         let solver = try PowerFlowSolver(model: FeederImporter.compile(path: feeder))
