@@ -343,6 +343,7 @@ public final class PowerFlowSolver {
     /// The state `updateState` stores, from the element's parameters and present power. The real
     /// and imaginary parts of each complex-by-real quotient are divided in two SIMD lanes: the
     /// same quotients as one division each, half the division instructions.
+    @inline(__always)
     static func conversionState(_ e: ConversionParameters, kilowatts: Double, kilovars: Double) -> ConversionState {
         @inline(__always) func divided(_ z: CDouble, _ d: Double) -> CDouble {
             let q = SIMD2(z.real, z.imaginary) / SIMD2(repeating: d)
@@ -501,13 +502,16 @@ public final class PowerFlowSolver {
         var result = (false, 0, Double.infinity)
         var lastRoundWasFull = false
         defer { finishPrediction(record: result.0 && lastRoundWasFull) }
+        // The step prediction first (it needs the Y of its kept solutions, so a current matrix);
+        // when it predicts, the load-response start does not apply (the voltages no longer are
+        // the last solve's end), and nothing is learned from this step's first round.
+        if matrixIsCurrent && !(settings.reducedIteration && reduced != nil && factors != nil) { startFromPrediction() }
         preparePrediction()
         while true {
             controlIteration += 1
             try refreshMatrix()
             var sampledEarly = false
             let full = !(settings.reducedIteration && reduced != nil && factors != nil)
-            if full && controlIteration == 1 { startFromPrediction() }
             if full && controlIteration > 1 { predictMoveResponse() }
             if settings.reducedIteration, let r = reduced, let f = factors {
                 result = iterateReduced(r, f, log: &log)
