@@ -54,6 +54,8 @@ struct BranchTable {
             let e = network.conversion[Int(element[t])]
             let cvr = e.kind == .load && e.loadModel == 4
             cvrBranch.append(cvr ? 1 : 0)
+            // Constant PQ in the band: every non-load kind, and load model 1 (`branchCurrent`'s default).
+            constantPowerBranch.append(e.kind != .load || !(2...8).contains(e.loadModel) ? 1 : 0)
             let (lower, upper) = (e.voltageMinPerUnit, e.voltageMaxPerUnit)
             wattsTable.append(cvr ? powers.index(exponent: e.cvrWatts, lower: lower, upper: upper) : -1)
             varsTable.append(cvr ? powers.index(exponent: e.cvrVars, lower: lower, upper: upper) : -1)
@@ -63,6 +65,8 @@ struct BranchTable {
     /// Per branch: 1 for a CVR load (model 4, `cvrCurrentFast`), 0 for `branchCurrent`; the
     /// branch's tables for its two exponents in `powers` (−1: none).
     var cvrBranch: [UInt8] = []
+    /// Per branch: 1 when its in-band current is constant power (`HotBranch.constantPowerCurrent`).
+    var constantPowerBranch: [UInt8] = []
     var wattsTable: [Int32] = []
     var varsTable: [Int32] = []
     var powers = PowerTables()
@@ -96,6 +100,7 @@ struct BranchTable {
     mutating func refreshHotBranches(_ parameters: [ConversionParameters], _ states: [ConversionState]) {
         let count = element.count
         precondition(nodeA.count == count && nodeB.count == count && cvrBranch.count == count
+                     && constantPowerBranch.count == count
                      && wattsTable.count == count && varsTable.count == count, "branch table sizes")
         if hot.count != count { hot = [] }
         parameters.withUnsafeBufferPointer { e in
@@ -106,7 +111,7 @@ struct BranchTable {
                     for t in 0..<count {
                         let k = Int(element[t])
                         hot.append(HotBranch(element: k, nodeA: nodeA[t], nodeB: nodeB[t], isCVR: cvrBranch[t] != 0,
-                                             wattsTable: wattsTable[t], varsTable: varsTable[t], e[k], s[k]))
+                                             isConstantPower: constantPowerBranch[t] != 0, wattsTable: wattsTable[t], varsTable: varsTable[t], e[k], s[k]))
                     }
                     for t in hot.indices.dropLast() where hot[t].isTabledCubicCVR && hot[t + 1].isTabledCubicCVR
                         && hot[t].wattsTable == hot[t + 1].wattsTable {
@@ -566,6 +571,8 @@ extension PowerFlowSolver {
                 let (ur, ui) = u.rawStorage
                 if hot[t].isCVR != 0, let fast = hot[t].cvrCurrentFast(u, lengthSquared: ur * ur + ui * ui,
                                                                          tables: tables, anchors: anchors) {
+                    current = fast
+                } else if hot[t].isConstantPower != 0, let fast = hot[t].constantPowerCurrent(u) {
                     current = fast
                 } else {
                     current = branchCurrent(at: Int(hot[t].element), conversion, states, u)

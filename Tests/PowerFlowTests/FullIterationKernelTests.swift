@@ -99,7 +99,7 @@ import TestSupport
         let hot = (0..<table.element.count).map { t -> HotBranch in
             let k = Int(table.element[t])
             return HotBranch(element: k, nodeA: table.nodeA[t], nodeB: table.nodeB[t], isCVR: table.cvrBranch[t] != 0,
-                             wattsTable: table.wattsTable[t], varsTable: table.varsTable[t], solver.parameters[k], solver.states[k])
+                             isConstantPower: table.constantPowerBranch[t] != 0, wattsTable: table.wattsTable[t], varsTable: table.varsTable[t], solver.parameters[k], solver.states[k])
         }
         // Load A (CVRwatts 0.8, CVRvars 3) is the pairable kind; the others are not.
         let pairable = hot.filter { $0.isTabledCubicCVR }

@@ -75,7 +75,7 @@ import Testing
                     let k = Int(table.element[t])
                     let e = solver.parameters[k], s = solver.states[k]
                     let hot = HotBranch(element: k, nodeA: table.nodeA[t], nodeB: table.nodeB[t], isCVR: true,
-                                        wattsTable: table.wattsTable[t], varsTable: table.varsTable[t], e, s)
+                                        isConstantPower: false, wattsTable: table.wattsTable[t], varsTable: table.varsTable[t], e, s)
                     // Per-unit magnitudes from 0.2 to 1.2 (every region of the model) at several angles.
                     for step in 0...1000 {
                         let magnitude = e.baseVolts * (0.2 + Double(step) / 1000)
@@ -118,5 +118,49 @@ import Testing
             worst = max(worst, (x - y).length / full.nodeBaseVolts[i])
         }
         #expect(worst < 1e-9, "worst difference \(worst) pu")
+    }
+
+    static let constantPowerScript = """
+    Clear
+    New Circuit.PQ basekv=12.47 pu=1.0 mvasc3=200 mvasc1=150
+    New Line.F1 sourcebus n1 r1=0.3 x1=0.6 r0=0.6 x0=1.8 length=1 units=mi
+    New Load.A bus1=n1.1 phases=1 kv=7.2 kw=40 pf=0.9
+    New Load.B bus1=n1.2.3 phases=1 kv=12.47 kw=30 kvar=-12 vminpu=0.8 vmaxpu=1.2
+    New Load.C bus1=n1 phases=3 kv=12.47 kw=90 pf=0.95 model=2
+    New Generator.G bus1=n1 phases=3 kv=12.47 kw=50 pf=1
+    Set voltagebases=[12.47]
+    Calcvoltagebases
+    """
+
+    /// The injection loop's constant-power path gives `branchCurrent`'s bits inside the band and
+    /// defers to it outside; loads of other models are not marked for it.
+    @Test func constantPowerCurrentEqualsTheModelBitForBit() throws {
+        let solver = try PowerFlowSolver(model: FeederImporter.compile(script: Self.constantPowerScript, name: "pq.dss",
+                                                                       baseDirectory: "/tmp"))
+        let table = BranchTable(solver.network)
+        var compared = 0, marked = 0
+        for t in table.element.indices where table.constantPowerBranch[t] != 0 {
+            marked += 1
+            let k = Int(table.element[t])
+            let e = solver.parameters[k], s = solver.states[k]
+            #expect(solver.network.conversion[k].name.lowercased() != "c", "model 2 marked constant power")
+            let hot = HotBranch(element: k, nodeA: table.nodeA[t], nodeB: table.nodeB[t], isCVR: false, isConstantPower: true,
+                                wattsTable: -1, varsTable: -1, e, s)
+            for step in 0...1000 {
+                let magnitude = e.baseVolts * (0.2 + Double(step) / 1000)
+                let angle = Double(step % 7) * 0.9 - 2.7
+                let v = CDouble(magnitude * cos(angle), magnitude * sin(angle))
+                let inBand = v.length > Swift.max(s.vBase95, s.vBaseLow) && v.length <= s.vBase105
+                let fast = hot.constantPowerCurrent(v)
+                #expect((fast != nil) == inBand)
+                guard let fast else { continue }
+                let reference = solver.branchCurrent(e, s, v)
+                #expect(fast.real.bitPattern == reference.real.bitPattern && fast.imaginary.bitPattern == reference.imaginary.bitPattern)
+                compared += 1
+            }
+        }
+        // Loads A and B (one branch each) and the generator's three; not model-2 load C.
+        #expect(marked == 5)
+        #expect(compared >= 100 * marked)
     }
 }

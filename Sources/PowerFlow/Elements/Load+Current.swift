@@ -107,7 +107,9 @@ struct HotBranch {
     var nodeA: Int32
     var nodeB: Int32
     /// 1: a CVR load (model 4, `cvrCurrentFast`); 0: `branchCurrent` on the element.
-    var isCVR: UInt16
+    var isCVR: UInt8
+    /// 1: constant power inside the band (load model 1, a generator or PV: `constantPowerCurrent`).
+    var isConstantPower: UInt8 = 0
     /// 1: this branch and the next are both `isTabledCubicCVR` with the same watt table, so the
     /// injection loop may take them together (`cvrPairInjection`); set by `BranchTable`.
     var pairsWithNext: UInt16 = 0
@@ -120,8 +122,8 @@ struct HotBranch {
     var pivotA: Int32 = -1
     var pivotB: Int32 = -1
 
-    init(element k: Int, nodeA: Int32, nodeB: Int32, isCVR: Bool, wattsTable: Int32, varsTable: Int32,
-         _ e: ConversionParameters, _ s: ConversionState) {
+    init(element k: Int, nodeA: Int32, nodeB: Int32, isCVR: Bool, isConstantPower: Bool, wattsTable: Int32,
+         varsTable: Int32, _ e: ConversionParameters, _ s: ConversionState) {
         yBranch = e.yBranch
         watts = s.watts
         vars = s.vars
@@ -134,9 +136,21 @@ struct HotBranch {
         self.nodeA = nodeA
         self.nodeB = nodeB
         self.isCVR = isCVR ? 1 : 0
+        self.isConstantPower = isConstantPower ? 1 : 0
         element = Int32(k)
         self.wattsTable = wattsTable
         self.varsTable = varsTable
+    }
+
+    /// The current of a constant-power branch (`isConstantPower`) inside its band, bandLower < |V| ≤
+    /// vBase105, or nil outside it (then `branchCurrent` decides). The same expression as
+    /// `branchCurrent`'s in-band case, so the same bits, without copying the element's records
+    /// for the call (IEEE 8500: every load is model 1).
+    @inline(__always)
+    func constantPowerCurrent(_ v: CDouble) -> CDouble? {
+        let vmag = v.length
+        guard vmag > bandLower, vmag <= vBase105 else { return nil }
+        return (CDouble(watts, vars) / v).conjugate
     }
 
     /// A CVR load that `cvrPairInjection` takes: its watt exponent has a table (and is not 1) and
