@@ -19,18 +19,13 @@ struct PartialRefactorPlan {
     let slotColumn: [Int32]
     /// Pivot position of each column (inverse of KLU's Q).
     let pivotOfColumn: [Int32]
-    /// For pivot column j, the later pivot columns whose U column has row j: the columns that read
-    /// L column j. `dependents[dependentStarts[j]..<dependentStarts[j + 1]]`.
-    let dependentStarts: [Int32]
-    let dependents: [Int32]
     /// KLU's X workspace (interleaved; all zero between uses) and per-column and per-row marks.
     var work: [Double]
     var columnMark: [Int32]
     var rowMark: [Int32]
     var epoch: Int32 = 0
 
-    init(pattern: SparsePattern, n: Int, q: UnsafePointer<Int32>, uip: UnsafePointer<Int32>,
-         ulen: UnsafePointer<Int32>, lu: UnsafeRawPointer, pivotGeneration: Int) {
+    init(pattern: SparsePattern, n: Int, q: UnsafePointer<Int32>, pivotGeneration: Int) {
         self.pivotGeneration = pivotGeneration
         var rowCounts = [Int32](repeating: 0, count: n + 1)
         var columnOf = [Int32](repeating: 0, count: pattern.nonZeros)
@@ -54,27 +49,6 @@ struct PartialRefactorPlan {
         var pivots = [Int32](repeating: 0, count: n)
         for k in 0..<n { pivots[Int(q[k])] = Int32(k) }
         pivotOfColumn = pivots
-        var counts = [Int32](repeating: 0, count: n + 1)
-        for k in 0..<n {
-            let rows = (lu + 16 * Int(uip[k])).assumingMemoryBound(to: Int32.self)
-            for p in 0..<Int(ulen[k]) {
-                precondition(rows[p] >= 0 && Int(rows[p]) < k, "U row out of range")
-                counts[Int(rows[p]) + 1] += 1
-            }
-        }
-        for j in 0..<n { counts[j + 1] += counts[j] }
-        var fill = counts
-        var readers = [Int32](repeating: 0, count: Int(counts[n]))
-        for k in 0..<n {
-            let rows = (lu + 16 * Int(uip[k])).assumingMemoryBound(to: Int32.self)
-            for p in 0..<Int(ulen[k]) {
-                let j = Int(rows[p])
-                readers[Int(fill[j])] = Int32(k)
-                fill[j] += 1
-            }
-        }
-        dependentStarts = counts
-        dependents = readers
         work = [Double](repeating: 0, count: 2 * n)
         columnMark = [Int32](repeating: 0, count: n)
         rowMark = [Int32](repeating: 0, count: n)
@@ -106,13 +80,17 @@ extension KLUFactorization {
                   let llen = numeric.pointee.Llen, let uip = numeric.pointee.Uip, let ulen = numeric.pointee.Ulen,
                   let udiag = numeric.pointee.Udiag else { return nil }
             if partialPlan?.pivotGeneration != generation {
-                partialPlan = PartialRefactorPlan(pattern: pattern, n: n, q: q, uip: uip, ulen: ulen,
-                                                  lu: UnsafeRawPointer(lu), pivotGeneration: generation)
+                partialPlan = PartialRefactorPlan(pattern: pattern, n: n, q: q, pivotGeneration: generation)
+            }
+            // U by rows names, for each pivot column j, the later columns whose U column has row j:
+            // the columns that read L column j (the solve lays it out once per pivot order anyway).
+            if upperRows.pivotGeneration != generation {
+                upperRows.layOut(n: n, lip: uip, llen: ulen, lu: UnsafeRawPointer(lu), upper: true, pivotGeneration: generation)
             }
             guard var plan = partialPlan else { return nil }
             partialPlan = nil
             defer { partialPlan = plan }
-            guard let columns = Self.columnsToRecompute(&plan, values: values, changedSlots: changedSlots,
+            guard let columns = Self.columnsToRecompute(&plan, readers: upperRows, values: values, changedSlots: changedSlots,
                                                         slotRows: pattern.rowIndices, rs: rs, pinv: pinv) else { return nil }
             let factors = PackedFactors(lu: UnsafeMutableRawPointer(lu), lip: lip, llen: llen, uip: uip, ulen: ulen,
                                         udiag: udiag.assumingMemoryBound(to: Double.self))
@@ -136,7 +114,8 @@ extension KLUFactorization {
 
     /// The pivot columns to recompute, ascending; writes the changed rows' new scale factors into
     /// KLU's Rs (pivot order). nil if a changed row holds a non-finite value.
-    private static func columnsToRecompute(_ plan: inout PartialRefactorPlan, values: UnsafeBufferPointer<Double>,
+    private static func columnsToRecompute(_ plan: inout PartialRefactorPlan, readers: FactorRows,
+                                           values: UnsafeBufferPointer<Double>,
                                            changedSlots: [Int], slotRows: [Int32], rs: UnsafeMutablePointer<Double>,
                                            pinv: UnsafePointer<Int32>) -> [Int32]? {
         let epoch = plan.nextEpoch()
@@ -172,7 +151,7 @@ extension KLUFactorization {
         var columns: [Int32] = []
         while let j = stack.popLast() {
             columns.append(j)
-            for k in plan.dependents[Int(plan.dependentStarts[Int(j)])..<Int(plan.dependentStarts[Int(j) + 1])] {
+            for k in readers.columns[Int(readers.starts[Int(j)])..<Int(readers.starts[Int(j) + 1])] {
                 seed(k)
             }
         }
@@ -222,9 +201,7 @@ extension KLUFactorization {
             f.udiag[2 * k + 1] = bi
             let l = f.column(f.lip, f.llen, k)
             // KLU's DIV (Smith's division, r and den as KLU forms them).
-            let realDominant = (br < 0 ? -br : br) >= (bi < 0 ? -bi : bi)
-            let r = realDominant ? bi / br : br / bi
-            let den = realDominant ? br + r * bi : r * br + bi
+            let (r, den, realDominant) = DiagonalDivision.smith(br, bi)
             for p in 0..<l.length {
                 let i = Int(l.rows[p])
                 let ar = x[2 * i], ai = x[2 * i + 1]

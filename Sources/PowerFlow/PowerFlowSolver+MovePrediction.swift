@@ -82,8 +82,9 @@ extension PowerFlowSolver {
 
     /// At a solve's start: sets the predictor up (or drops it when switched off); no moves pending.
     /// When the solve starts where the last one ended, at the same Y but another load, the start
-    /// moves by the learned load response times the change of the total load.
-    func preparePrediction() {
+    /// moves by the learned load response times the change of the total load; not when the step
+    /// predictor already moved the start (`stepPredicted`: the voltages are no longer that end).
+    func preparePrediction(stepPredicted: Bool = false) {
         guard settings.predictControlMoves else {
             movePredictor = nil
             return
@@ -95,19 +96,13 @@ extension PowerFlowSolver {
         defer { movePredictor = predictor }
         predictor.pendingMoves = []
         predictor.loadChangeKilowatts = 0
-        let full = !(settings.reducedIteration && reduced != nil && factors != nil)
         let change = activeKilowatts.reduce(0, +) - predictor.solveEndKilowatts
-        guard full, matrixIsCurrent, !voltagesStale, change != 0, change.isFinite,
+        guard iteratesFull, !stepPredicted, matrixIsCurrent, !voltagesStale, change != 0, change.isFinite,
               predictor.solveEnd == voltageStorage else { return }
         predictor.loadChangeKilowatts = change
         guard predictor.loadResponse.count == voltageStorage.count else { return }
         movePredictionCount += 1
-        predictor.loadResponse.withUnsafeBufferPointer { response in
-            voltageStorage.withUnsafeMutableBufferPointer { v in
-                precondition(response.count == v.count, "load response size")
-                for i in v.indices { v[i] = v[i] + response[i] * change }
-            }
-        }
+        Self.addScaled(predictor.loadResponse, by: change, into: &voltageStorage)
     }
 
     /// After a solve's first round: learns the load response when the solve started from the last

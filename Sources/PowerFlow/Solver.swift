@@ -130,6 +130,8 @@ public final class PowerFlowSolver {
     var conversionIndexByName: [String: Int] = [:]
     var factors: TriangularFactors?
     var reduced: ReducedSystem?
+    /// Whether solves take the full iteration (not the reduced one: off, or nothing reduced yet).
+    var iteratesFull: Bool { !(settings.reducedIteration && reduced != nil && factors != nil) }
     /// Conversion branches flattened for the full iteration (built on first use).
     var branchTable: BranchTable?
     /// Anderson history of the last full solve, kept while Y is unchanged (nil after a refactor).
@@ -505,13 +507,12 @@ public final class PowerFlowSolver {
         // The step prediction first (it needs the Y of its kept solutions, so a current matrix);
         // when it predicts, the load-response start does not apply (the voltages no longer are
         // the last solve's end), and nothing is learned from this step's first round.
-        if matrixIsCurrent && !(settings.reducedIteration && reduced != nil && factors != nil) { startFromPrediction() }
-        preparePrediction()
+        preparePrediction(stepPredicted: matrixIsCurrent && iteratesFull && startFromPrediction())
         while true {
             controlIteration += 1
             try refreshMatrix()
             var sampledEarly = false
-            let full = !(settings.reducedIteration && reduced != nil && factors != nil)
+            let full = iteratesFull
             if full && controlIteration > 1 { predictMoveResponse() }
             if settings.reducedIteration, let r = reduced, let f = factors {
                 result = iterateReduced(r, f, log: &log)

@@ -347,19 +347,24 @@ struct DiagonalDivision {
     }
 
     private mutating func set(_ k: Int, _ diagonal: UnsafePointer<Double>) {
-        let br = diagonal[2 * k], bi = diagonal[2 * k + 1]
+        let divisor = Self.smith(diagonal[2 * k], diagonal[2 * k + 1])
+        ratio[k] = divisor.ratio
+        denominator[k] = divisor.denominator
+        realDominant[k] = divisor.realDominant ? 1 : 0
+    }
+
+    /// KLU's `DIV` set-up for dividing by br + i·bi (Smith's method): a / b is then
+    /// ((ar + ai·r) + i(ai − ar·r)) / denominator when the real part dominates, else
+    /// ((ar·r + ai) + i(ai·r − ar)) / denominator.
+    @inline(__always)
+    static func smith(_ br: Double, _ bi: Double) -> (ratio: Double, denominator: Double, realDominant: Bool) {
         // KLU's absolute value (x < 0 ? −x : x) compares as Swift's abs does.
         if abs(br) >= abs(bi) {
             let r = bi / br
-            ratio[k] = r
-            denominator[k] = br + bi * r
-            realDominant[k] = 1
-        } else {
-            let r = br / bi
-            ratio[k] = r
-            denominator[k] = br * r + bi
-            realDominant[k] = 0
+            return (r, br + bi * r, true)
         }
+        let r = br / bi
+        return (r, br * r + bi, false)
     }
 }
 
