@@ -92,20 +92,8 @@ import CKLU
             #expect(partial.reciprocalPivotRatio.bitPattern == rcond.bitPattern && rcond > 0)
             #expect(full.reciprocalPivotRatio.bitPattern == rcond.bitPattern)
             // The solve's cached division and L rows follow the partial update.
-            let b = FullIterationKernelTests.rightHandSide(2 * n, seed: UInt64(position + 1))
-            var expected = b, pivoted = [Double](repeating: 0, count: 2 * n)
-            full.solve(&expected)
-            for row in 0..<n {
-                pivoted[2 * Int(order.pivotOfRow[row])] = b[2 * row]
-                pivoted[2 * Int(order.pivotOfRow[row]) + 1] = b[2 * row + 1]
-            }
-            partial.solveInPivotOrder(&pivoted)
-            var differing = 0
-            for node in 0..<n {
-                let k = Int(order.pivotOfColumn[node])
-                if pivoted[2 * k].bitPattern != expected[2 * node].bitPattern
-                    || pivoted[2 * k + 1].bitPattern != expected[2 * node + 1].bitPattern { differing += 1 }
-            }
+            let differing = try FullIterationKernelTests.pivotSolveDifference(partial, reference: full, n: n,
+                                                                              seed: UInt64(position + 1)).differingNodes
             #expect(differing == 0, "\(name): \(differing) nodes differ after the move at \(position)")
         }
         #expect(partial.partialRefactorColumns < moves * n, "\(name): every column recomputed")
