@@ -30,6 +30,8 @@ struct BranchTable {
     var neutralNode: [Int32] = []
     /// Distinct non-ground nodes of conversion branches (the nodes the injections depend on).
     var loadNodes: [Int32] = []
+    /// Every other node, ascending (their voltages follow linearly from the load nodes' injections).
+    var otherNodes: [Int32] = []
     /// The factors' pivot positions (`refreshPivots`): of each node's equation (row) and solution
     /// (column), and of the neutral shunts' nodes; the generation of the factors they belong to.
     var pivotOfRow: [Int32] = []
@@ -50,6 +52,7 @@ struct BranchTable {
                 neutralElement.append(Int32(k)); neutralNode.append(Int32(n))
             }
         }
+        otherNodes = (0..<network.nodeCount).filter { !seen[$0] }.map { Int32($0) }
         for t in element.indices {
             let e = network.conversion[Int(element[t])]
             let cvr = e.kind == .load && e.loadModel == 4
@@ -137,11 +140,17 @@ struct BranchTable {
 
 /// Anderson acceleration's memory (Walker & Ni type II, normal equations on a Jacobi-scaled Gram
 /// matrix); dropped when Y changes. Everything runs in a fixed order: results are deterministic.
+///
+/// The residuals f = G(x) − x are over the load nodes (`length` values); the map values g may run
+/// on over the other nodes (`valueLength` values, the load nodes first): the combination then moves
+/// every node, not only the load nodes (`SolveSettings.accelerateEveryNode`).
 struct AndersonHistory: Codable {
     /// Most differences of residuals and of map values kept (the method's depth).
     static let depth = 5
     var length: Int
-    /// Columns ΔF_j = f_{j+1} − f_j and ΔG_j = g_{j+1} − g_j, oldest first.
+    /// Values per map value g (and per ΔG column): `length`, or more when every node moves.
+    var valueLength: Int { previousValue.count }
+    /// Columns ΔF_j = f_{j+1} − f_j (`length` values) and ΔG_j = g_{j+1} − g_j (`valueLength`), oldest first.
     var deltaResidual: [[Double]] = []
     var deltaValue: [[Double]] = []
     var previousResidual: [Double]
@@ -149,10 +158,11 @@ struct AndersonHistory: Codable {
     var previousNorm = Double.infinity
     var hasPrevious = false
 
-    init(length: Int) {
+    init(length: Int, valueLength: Int? = nil) {
+        precondition((valueLength ?? length) >= length, "Anderson value length")
         self.length = length
         previousResidual = [Double](repeating: 0, count: length)
-        previousValue = previousResidual
+        previousValue = [Double](repeating: 0, count: valueLength ?? length)
     }
 
     /// Inner products of the ΔF columns (kept up to date as columns come and go).
@@ -175,7 +185,8 @@ struct AndersonHistory: Codable {
         if hasPrevious && !(norm <= 4 * previousNorm) { reset() }
         // b_j = ΔF_j·f, the normal equations' right-hand side, computed with the Gram row.
         let b = hasPrevious ? appendDifferences(value: g, residual: f) : deltaResidual.map { Self.dot($0, f, length) }
-        precondition(next.count == length && g.count == length && f.count == length, "Anderson vector sizes")
+        let values = valueLength
+        precondition(next.count == values && g.count == values && f.count == length, "Anderson vector sizes")
         swap(&previousResidual, &f)
         swap(&previousValue, &g)
         previousNorm = norm
@@ -194,18 +205,18 @@ struct AndersonHistory: Codable {
                 next.withUnsafeMutableBufferPointer { x in
                     let columns = (c0, c1, c2, c3, c4)
                     switch count {
-                    case 0: for i in 0..<length { x[i] = gp[i] }
+                    case 0: for i in 0..<values { x[i] = gp[i] }
                     case 1:
-                        for i in 0..<length { x[i] = gp[i] - used[0] * columns.0[i] }
+                        for i in 0..<values { x[i] = gp[i] - used[0] * columns.0[i] }
                     case 2:
-                        for i in 0..<length {
+                        for i in 0..<values {
                             var value = gp[i]
                             value -= used[0] * columns.0[i]
                             value -= used[1] * columns.1[i]
                             x[i] = value
                         }
                     default:
-                        for i in 0..<length {
+                        for i in 0..<values {
                             var value = gp[i]
                             value -= used[0] * columns.0[i]
                             value -= used[1] * columns.1[i]
@@ -253,10 +264,11 @@ struct AndersonHistory: Codable {
             for r in gram.indices { gram[r].removeFirst() }
         } else {
             df = [Double](repeating: 0, count: length)
-            dg = [Double](repeating: 0, count: length)
+            dg = [Double](repeating: 0, count: valueLength)
         }
-        precondition(df.count == length && dg.count == length && f.count == length && g.count == length
-                     && previousResidual.count == length && previousValue.count == length, "Anderson column sizes")
+        let values = valueLength
+        precondition(df.count == length && dg.count == values && f.count == length && g.count == values
+                     && previousResidual.count == length && values >= length, "Anderson column sizes")
         let kept = deltaResidual.count
         precondition(kept <= 4, "Anderson depth")
         var withDelta = SIMD4<Double>(), withResidual = SIMD4<Double>()
@@ -281,6 +293,8 @@ struct AndersonHistory: Codable {
                     deltaDelta += d * d
                     deltaWithResidual += d * fi
                 }
+                // The map values of the other nodes (when every node moves): differences only.
+                for i in length..<values { dy[i] = y[i] - yp[i] }
             }}}}}}
         }
         var row: [Double] = [], b: [Double] = []
@@ -377,14 +391,18 @@ extension PowerFlowSolver {
         let p = table.loadNodes.count
         // The history carries over from the last solve while Y is unchanged (the map's Jacobian
         // barely moves between time steps); its last point belongs to the old loads, so it is dropped.
-        var history = carriedHistory.flatMap { $0.length == (settings.acceleration ? 2 * p : 0) ? $0 : nil }
-            ?? AndersonHistory(length: settings.acceleration ? 2 * p : 0)
+        // With `accelerateEveryNode` the map values run on over the other nodes (after the load nodes).
+        let valueCount = 2 * (p + (settings.accelerateEveryNode ? table.otherNodes.count : 0))
+        let (residualLength, valueLength) = settings.acceleration ? (2 * p, valueCount) : (0, 0)
+        var history = carriedHistory.flatMap { $0.length == residualLength && $0.valueLength == valueLength ? $0 : nil }
+            ?? AndersonHistory(length: residualLength, valueLength: valueLength)
         carriedHistory = nil
         history.hasPrevious = false
         defer { carriedHistory = history }
         table.refreshHotBranches(parameters, states)
         table.refreshPivots(factorization)
-        var present = [Double](repeating: 0, count: 2 * p), value = present, residual = present, next = present
+        var present = [Double](repeating: 0, count: 2 * p), residual = present
+        var value = [Double](repeating: 0, count: valueCount), next = value
         var magnitudes = voltageStorage.map { ($0.real * $0.real + $0.imaginary * $0.imaginary).squareRoot() }
         var iteration = 0
         var maxChange = Double.infinity
@@ -407,7 +425,7 @@ extension PowerFlowSolver {
             // The next point: Anderson's combination of the last map values G(x) at the load nodes.
             let norm = gatherResidual(table, present: present, value: &value, residual: &residual)
             history.step(value: &value, residual: &residual, squaredNorm: norm, next: &next)
-            scatterLoadNodes(table, from: next, magnitudes: &magnitudes)
+            scatterNodes(table, from: next, magnitudes: &magnitudes)
         } while !converged && iteration < settings.maxIterations
         return (converged, iteration, maxChange)
     }
@@ -431,10 +449,14 @@ extension PowerFlowSolver {
     }
 
     /// Copies the load nodes' voltages G(x) into `value` and G(x) − `present` into `residual`
-    /// (interleaved, 2 × load nodes) in one pass; returns ‖residual‖², summed in index order.
+    /// (interleaved, 2 × load nodes) in one pass; returns ‖residual‖², summed in index order. When
+    /// `value` is longer (every node accelerated), the other nodes' voltages follow in it
+    /// (`BranchTable.otherNodes` order).
     func gatherResidual(_ table: BranchTable, present: [Double], value: inout [Double], residual: inout [Double]) -> Double {
         let count = 2 * table.loadNodes.count
-        precondition(present.count == count && value.count == count && residual.count == count, "iteration buffers")
+        let everyNode = value.count != count
+        precondition(present.count == count && residual.count == count
+                     && (!everyNode || value.count == count + 2 * table.otherNodes.count), "iteration buffers")
         let n = voltageStorage.count
         var norm = 0.0
         table.loadNodes.withUnsafeBufferPointer { nodes in
@@ -459,23 +481,43 @@ extension PowerFlowSolver {
                 }
             }
         }
+        if everyNode { copyOtherNodes(table, into: &value, offset: count) }
         return norm
     }
 
-    /// Puts the accelerated point `next` (interleaved, load nodes) into the node voltages and
-    /// their magnitudes.
-    func scatterLoadNodes(_ table: BranchTable, from next: [Double], magnitudes: inout [Double]) {
-        precondition(next.count == 2 * table.loadNodes.count, "load-node buffer size")
+    /// The other nodes' voltages, interleaved, into `value` from `offset` on.
+    private func copyOtherNodes(_ table: BranchTable, into value: inout [Double], offset: Int) {
+        precondition(value.count == offset + 2 * table.otherNodes.count, "other-node buffer size")
+        let n = voltageStorage.count
+        table.otherNodes.withUnsafeBufferPointer { nodes in
+            voltageStorage.withUnsafeBufferPointer { v in
+                value.withUnsafeMutableBufferPointer { g in
+                    for t in nodes.indices {
+                        let node = Int(nodes[t])
+                        precondition(node >= 0 && node < n, "node out of range")
+                        (g[offset + 2 * t], g[offset + 2 * t + 1]) = v[node].rawStorage
+                    }
+                }
+            }
+        }
+    }
+
+    /// Puts the accelerated point `next` (interleaved: the load nodes, then, when it is longer, the
+    /// other nodes) into the node voltages and their magnitudes.
+    func scatterNodes(_ table: BranchTable, from next: [Double], magnitudes: inout [Double]) {
+        let loadCount = table.loadNodes.count
+        precondition(next.count == 2 * loadCount || next.count == 2 * (loadCount + table.otherNodes.count),
+                     "accelerated point size")
         precondition(magnitudes.count == voltageStorage.count, "magnitude buffer size")
         let n = voltageStorage.count
-        table.loadNodes.withUnsafeBufferPointer { nodes in
+        func scatter(_ nodes: UnsafeBufferPointer<Int32>, offset: Int) {
             next.withUnsafeBufferPointer { x in
                 magnitudes.withUnsafeMutableBufferPointer { mags in
                     voltageStorage.withUnsafeMutableBufferPointer { v in
                         for t in nodes.indices {
                             let node = Int(nodes[t])
-                            precondition(node >= 0 && node < n, "load node out of range")
-                            let (re, im) = (x[2 * t], x[2 * t + 1])
+                            precondition(node >= 0 && node < n, "node out of range")
+                            let (re, im) = (x[offset + 2 * t], x[offset + 2 * t + 1])
                             v[node] = CDouble(re, im)
                             mags[node] = (re * re + im * im).squareRoot()
                         }
@@ -483,6 +525,8 @@ extension PowerFlowSolver {
                 }
             }
         }
+        table.loadNodes.withUnsafeBufferPointer { scatter($0, offset: 0) }
+        if next.count > 2 * loadCount { table.otherNodes.withUnsafeBufferPointer { scatter($0, offset: 2 * loadCount) } }
     }
 
     /// Right-hand side of one iteration, in the factors' pivot order (`BranchTable.refreshPivots`):

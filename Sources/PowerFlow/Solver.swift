@@ -25,6 +25,13 @@ public struct SolveSettings: Sendable, Equatable {
     /// robust, before the full tolerance (static mode, full iteration; see
     /// PowerFlowSolver+EarlyDecision.swift). The last round always runs to the full tolerance.
     public var earlyControlDecisions = true
+    /// Let the Anderson step of the full iteration move every node, not only the load nodes: the
+    /// other nodes' voltages are extrapolated with the same coefficients, so the next iteration's
+    /// change there measures the step's remaining error instead of the last plain iteration's. Same
+    /// fixed point and stopping rule; fewer iterations (ckt5 yearly: see BENCHMARKS.md). Off by
+    /// default, so the co-simulation's traces and checkpoints stay as recorded; on in settings made
+    /// from a feeder's options (the `solve` command, the golden tests).
+    public var accelerateEveryNode = false
     /// Keep the Anderson history of the full iteration when a control move changes Y.
     public var keepAccelerationAcrossMoves = true
     /// Start each time step's full iteration from a prediction made from the recent steps'
@@ -52,6 +59,7 @@ public struct SolveSettings: Sendable, Equatable {
                   maxControlIterations: options.maxControlIterations, controlMode: options.controlMode)
         minIterations = options.minIterations
         predictControlMoves = true
+        accelerateEveryNode = true
     }
 }
 
