@@ -478,12 +478,15 @@ struct FactorRows {
             precondition(ratio.count == n && denominator.count == n && dominant.count == n && x.count == 2 * n,
                          "U solve sizes")
             var i = n - 1
+            // The row solved last, kept in registers: rows often read it, and reading it back from
+            // memory puts a store-to-load forwarding on the chain from row to row.
+            var lastRe = 0.0, lastIm = 0.0
             while i >= 0 {
                 var ar = x[2 * i], ai = x[2 * i + 1]
                 for e in Int(s[i])..<Int(s[i + 1]) {
                     let j = Int(c[e])
                     let ur = v[2 * e], ui = v[2 * e + 1]
-                    let xr = x[2 * j], xi = x[2 * j + 1]
+                    let xr = j == i + 1 ? lastRe : x[2 * j], xi = j == i + 1 ? lastIm : x[2 * j + 1]
                     ar -= ur * xr - ui * xi
                     ai -= ui * xr + ur * xi
                 }
@@ -492,6 +495,7 @@ struct FactorRows {
                 let quotient = numerator / SIMD2(repeating: denominator[i])
                 x[2 * i] = quotient.x
                 x[2 * i + 1] = quotient.y
+                (lastRe, lastIm) = (quotient.x, quotient.y)
                 i -= 1
             }
         }}}}}}
@@ -504,6 +508,8 @@ struct FactorRows {
         starts.withUnsafeBufferPointer { s in
         columns.withUnsafeBufferPointer { c in
         values.withUnsafeBufferPointer { v in
+            // The row solved last, kept in registers (as in `solveUpper`).
+            var lastRe = 0.0, lastIm = 0.0
             for i in 0..<n {
                 var sr = x[2 * i], si = x[2 * i + 1]
                 if let scale {
@@ -514,12 +520,13 @@ struct FactorRows {
                 for e in Int(s[i])..<Int(s[i + 1]) {
                     let j = Int(c[e])
                     let ar = v[2 * e], ai = v[2 * e + 1]
-                    let xr = x[2 * j], xi = x[2 * j + 1]
+                    let xr = j == i - 1 ? lastRe : x[2 * j], xi = j == i - 1 ? lastIm : x[2 * j + 1]
                     sr -= ar * xr - ai * xi
                     si -= ai * xr + ar * xi
                 }
                 x[2 * i] = sr
                 x[2 * i + 1] = si
+                (lastRe, lastIm) = (sr, si)
             }
         }}}
     }
