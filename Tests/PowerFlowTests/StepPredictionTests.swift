@@ -152,4 +152,66 @@ import Feeder
         #expect(a.voltages == b.voltages)
         #expect(a.stepPredictionCounts == b.stepPredictionCounts && a.stepPredictionCounts.predicted == 10)
     }
+
+    /// The combination of kept solutions (four read side by side) equals one solution after the
+    /// other bit for bit: every group size, lengths with and without a tail of fewer than 8 values.
+    @Test func combiningFourSolutionsAtATimeKeepsTheSums() {
+        for length in [8, 13, 27] {
+            let slots = 17
+            let bank: [Double] = (0..<(slots * length)).map { (k: Int) -> Double in
+                let wave: Double = 1e-3 * sin(Double(k) * 0.37)
+                return 1 + wave + 1e-9 * Double(k % 7)
+            }
+            for count in 1...15 {
+                let others: [Int] = (0..<count).map { (p: Int) -> Int in
+                    let slot = (p * 5 + 3) % slots
+                    return slot == 2 ? 16 : slot
+                }
+                let weights: [Double] = (0..<count).map { (p: Int) -> Double in
+                    let linear: Double = 0.3 - 0.07 * Double(p)
+                    return linear + 1e-4 * Double(p * p)
+                }
+                var out = [Double](repeating: 0, count: length), expectedOut = out
+                var spread = [SIMD8<Double>](repeating: SIMD8(), count: count), expectedSpread = spread
+                var moved = SIMD8<Double>(), expectedMoved = SIMD8<Double>()
+                bank.withUnsafeBufferPointer { b in
+                    others.withUnsafeBufferPointer { o in
+                        weights.withUnsafeBufferPointer { w in
+                            out.withUnsafeMutableBufferPointer { x in
+                                spread.withUnsafeMutableBufferPointer { q in
+                                    moved = StepPredictor.combine(b.baseAddress!, reference: 2, others: o, weights: w,
+                                                                  length: length, into: x.baseAddress!, spread: q)
+                                }
+                            }
+                            (expectedOut, expectedSpread, expectedMoved) = Self.combineOneAtATime(b, reference: 2, others: Array(o),
+                                                                                                   weights: Array(w), length: length)
+                        }
+                    }
+                }
+                #expect(out == expectedOut, "length \(length), \(count) solutions")
+                #expect(spread == expectedSpread && moved == expectedMoved, "length \(length), \(count) solutions")
+            }
+        }
+    }
+
+    /// The combination as it was written before it read four solutions at a time: one solution
+    /// after the other, 8 lanes, the tail in lane 0.
+    static func combineOneAtATime(_ bank: UnsafeBufferPointer<Double>, reference slot: Int, others: [Int], weights: [Double],
+                                  length n: Int) -> ([Double], [SIMD8<Double>], SIMD8<Double>) {
+        let reference = Array(bank[slot * n ..< (slot + 1) * n])
+        var out = reference
+        var spread: [SIMD8<Double>] = []
+        for (p, other) in others.enumerated() {
+            var squares = SIMD8<Double>()
+            for t in 0..<n {
+                let d = bank[other * n + t] - reference[t]
+                out[t] = out[t] + weights[p] * d
+                squares[t < n - n % 8 ? t % 8 : 0] += d * d
+            }
+            spread.append(squares)
+        }
+        var moved = SIMD8<Double>()
+        for t in 0..<n { moved[t < n - n % 8 ? t % 8 : 0] += (out[t] - reference[t]) * (out[t] - reference[t]) }
+        return (out, spread, moved)
+    }
 }
