@@ -184,7 +184,7 @@ struct AndersonHistory: Codable {
         // A step that made the residual much larger than the last one: forget the history.
         if hasPrevious && !(norm <= 4 * previousNorm) { reset() }
         // b_j = ΔF_j·f, the normal equations' right-hand side, computed with the Gram row.
-        let b = hasPrevious ? appendDifferences(value: g, residual: f) : deltaResidual.map { Self.dot($0, f, length) }
+        let b = hasPrevious ? appendDifferences(value: g, residual: f) : dotsWithColumns(f)
         let values = valueLength
         precondition(next.count == values && g.count == values && f.count == length, "Anderson vector sizes")
         swap(&previousResidual, &f)
@@ -203,32 +203,73 @@ struct AndersonHistory: Codable {
         Self.withColumns(deltaValue, columnIndex, count, fallback: previousValue) { c0, c1, c2, c3, c4 in
             previousValue.withUnsafeBufferPointer { gp in
                 next.withUnsafeMutableBufferPointer { x in
+                    guard let g = gp.baseAddress, let out = x.baseAddress else { return }
                     let columns = (c0, c1, c2, c3, c4)
+                    // Four entries per pass, each entry's terms subtracted in column order (the
+                    // same operations as entry by entry); `k` is a constant in each case below, so
+                    // the tests on it leave the loop.
+                    @inline(__always) func combine(_ k: Int) {
+                        @inline(__always) func entries(_ i: Int) -> SIMD4<Double> {
+                            var value = SIMD4<Double>(g[i], g[i + 1], g[i + 2], g[i + 3])
+                            @inline(__always) func minus(_ weight: Double, _ c: UnsafePointer<Double>) {
+                                value -= weight * SIMD4<Double>(c[i], c[i + 1], c[i + 2], c[i + 3])
+                            }
+                            if k > 0 { minus(used[0], columns.0) }
+                            if k > 1 { minus(used[1], columns.1) }
+                            if k > 2 { minus(used[2], columns.2) }
+                            if k > 3 { minus(used[3], columns.3) }
+                            if k > 4 { minus(used[4], columns.4) }
+                            return value
+                        }
+                        var i = 0
+                        while i + 4 <= values {
+                            let value = entries(i)
+                            out[i] = value[0]; out[i + 1] = value[1]; out[i + 2] = value[2]; out[i + 3] = value[3]
+                            i += 4
+                        }
+                        while i < values {
+                            var value = g[i]
+                            if k > 0 { value -= used[0] * columns.0[i] }
+                            if k > 1 { value -= used[1] * columns.1[i] }
+                            if k > 2 { value -= used[2] * columns.2[i] }
+                            if k > 3 { value -= used[3] * columns.3[i] }
+                            if k > 4 { value -= used[4] * columns.4[i] }
+                            out[i] = value
+                            i += 1
+                        }
+                    }
                     switch count {
-                    case 0: for i in 0..<values { x[i] = gp[i] }
-                    case 1:
-                        for i in 0..<values { x[i] = gp[i] - used[0] * columns.0[i] }
-                    case 2:
-                        for i in 0..<values {
-                            var value = gp[i]
-                            value -= used[0] * columns.0[i]
-                            value -= used[1] * columns.1[i]
-                            x[i] = value
-                        }
-                    default:
-                        for i in 0..<values {
-                            var value = gp[i]
-                            value -= used[0] * columns.0[i]
-                            value -= used[1] * columns.1[i]
-                            value -= used[2] * columns.2[i]
-                            if count > 3 { value -= used[3] * columns.3[i] }
-                            if count > 4 { value -= used[4] * columns.4[i] }
-                            x[i] = value
-                        }
+                    case 0: combine(0)
+                    case 1: combine(1)
+                    case 2: combine(2)
+                    case 3: combine(3)
+                    case 4: combine(4)
+                    default: combine(5)
                     }
                 }
             }
         }
+    }
+
+    /// b_j = ΔF_j·f for every kept column, in one pass: each product summed in index order, as
+    /// `dot` sums it (the same values), the columns' sums side by side instead of one after the other.
+    private func dotsWithColumns(_ f: [Double]) -> [Double] {
+        let kept = deltaResidual.count
+        precondition(kept <= Self.depth && f.count == length, "Anderson columns")
+        guard kept > 0 else { return [] }
+        var first = SIMD4<Double>(), fifth = 0.0
+        let indices = SIMD8<Int>(0, 1, 2, 3, 4, 0, 0, 0)
+        // Absent columns read f (their sums are dropped).
+        Self.withColumns(deltaResidual, indices, kept, fallback: f) { c0, c1, c2, c3, c4 in
+            f.withUnsafeBufferPointer { x in
+                for i in 0..<length {
+                    let fi = x[i]
+                    first += SIMD4<Double>(c0[i], c1[i], c2[i], c3[i]) * fi
+                    fifth += c4[i] * fi
+                }
+            }
+        }
+        return (0..<kept).map { $0 < 4 ? first[$0] : fifth }
     }
 
     /// Runs `body` with the base addresses of `columns[indices[0]]` … `columns[indices[count − 1]]`

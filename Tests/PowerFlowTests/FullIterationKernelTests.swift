@@ -232,6 +232,37 @@ import TestSupport
         #expect(history.deltaResidual.count == AndersonHistory.depth)
     }
 
+    /// A solve's first Anderson step (the history carried over, no previous point), with map
+    /// values over more nodes than the residuals (every node moved): the right-hand side summed
+    /// as one `dot` per column and the next point formed entry by entry, term by term, bit for bit.
+    @Test func firstStepOfASolveEqualsEntryByEntryCombination() {
+        for (length, values) in [(37, 37), (38, 91), (40, 43)] {
+            var history = AndersonHistory(length: length, valueLength: values)
+            let shape = Self.rightHandSide(length, seed: 7)
+            for round in 0...(AndersonHistory.depth + 1) {
+                var g = Self.rightHandSide(values, seed: UInt64(300 + round))
+                let noise = Self.rightHandSide(length, seed: UInt64(400 + round))
+                var f = (0..<length).map { (shape[$0] + 0.01 * noise[$0]) * pow(0.7, Double(round)) }
+                var norm = 0.0
+                for v in f { norm += v * v }
+                let isSolveStart = round == AndersonHistory.depth + 1
+                if isSolveStart { history.hasPrevious = false }
+                let before = history, value = g, residual = f
+                var next = [Double](repeating: 0, count: values)
+                history.step(value: &g, residual: &f, squaredNorm: norm, next: &next)
+                guard isSolveStart else { continue }
+                #expect(before.deltaResidual.count == AndersonHistory.depth && before.valueLength == values)
+                let b = before.deltaResidual.map { AndersonHistory.dot($0, residual, length) }
+                let gamma = before.leastSquares(rightHandSide: b) ?? []
+                var expected = value
+                for i in 0..<values {
+                    for j in gamma.indices where gamma[j] != 0 { expected[i] -= gamma[j] * before.deltaValue[j][i] }
+                }
+                #expect(!gamma.isEmpty && next == expected, "lengths \(length), \(values)")
+            }
+        }
+    }
+
     @Test func largestChangeEqualsTheMaximumOfEveryQuotient() {
         let values = Self.rightHandSide(4000, seed: 42)
         for trial in 0..<4 {
