@@ -452,7 +452,7 @@ extension PowerFlowSolver {
             iteration += 1
             gatherLoadNodes(table, into: &present)
             injectCompensationCurrents(table)
-            factorization.solveInPivotOrder(&rhs)
+            factorization.solveInPivotOrder(&rhs, pivotReciprocals: settings.pivotReciprocals)
             if earlyDecision != nil && maxChange <= Self.earlyDecisionTrackingChange { previousVoltages = voltageStorage }
             let (change, finite) = acceptSolution(table, magnitudes: &magnitudes)
             maxChange = change

@@ -37,9 +37,11 @@ import TestSupport
 
     /// Nodes (of `n`) where `pivoted`'s solveInPivotOrder of a seeded b (put in pivot order
     /// through Pinv, read back through Q) differs in any bit from `reference`'s klu_z_solve of
-    /// it, and that reference solution.
-    static func pivotSolveDifference(_ pivoted: KLUFactorization, reference: KLUFactorization, n: Int,
-                                     seed: UInt64) throws -> (differingNodes: Int, reference: [Double]) {
+    /// it, and that reference solution; also the largest component difference relative to the
+    /// reference's largest component.
+    static func pivotSolveDifference(_ pivoted: KLUFactorization, reference: KLUFactorization, n: Int, seed: UInt64,
+                                     pivotReciprocals: Bool = false) throws
+        -> (differingNodes: Int, reference: [Double], largestRelative: Double) {
         let order = try #require(pivoted.pivotOrder())
         let b = rightHandSide(2 * n, seed: seed)
         var expected = b
@@ -50,14 +52,20 @@ import TestSupport
             x[2 * k] = b[2 * row]
             x[2 * k + 1] = b[2 * row + 1]
         }
-        pivoted.solveInPivotOrder(&x)
+        pivoted.solveInPivotOrder(&x, pivotReciprocals: pivotReciprocals)
         var differing = 0
+        var largest = 0.0, scale = 0.0
         for node in 0..<n {
             let k = Int(order.pivotOfColumn[node])
             if x[2 * k].bitPattern != expected[2 * node].bitPattern
                 || x[2 * k + 1].bitPattern != expected[2 * node + 1].bitPattern { differing += 1 }
+            for part in 0..<2 {
+                let d = abs(x[2 * k + part] - expected[2 * node + part])
+                if !(d <= largest) { largest = d }
+                scale = max(scale, abs(expected[2 * node + part]))
+            }
         }
-        return (differing, expected)
+        return (differing, expected, largest / scale)
     }
 
     @Test func pivotOrderSolveEqualsKLUBitForBit() throws {
@@ -70,6 +78,26 @@ import TestSupport
         guard let ckt5 = SharedData.path("feeders/ckt5/ckt5/Master_ckt5.dss") else { return }
         let solver = try PowerFlowSolver(model: FeederImporter.compile(path: ckt5))
         try Self.expectPivotSolveEqualsKLU(solver, seed: 11)
+    }
+
+    /// With the pivots' reciprocals the solve is no longer KLU's bit for bit, but close to it: on
+    /// a seeded random right-hand side (no physical meaning, so cancellation in the back
+    /// substitution amplifies the last bits) the largest difference measured 9e-17 to 6e-16 of the
+    /// largest component on the small feeders and 5.8e-13 on ckt5; 1e-11 is the bound checked.
+    @Test func pivotReciprocalSolveStaysWithinUlpsOfKLU() throws {
+        var feeders = ["controls_lv/Master.dss", "controls/regdelta.dss", "controls/capcontrols.dss"].map {
+            Self.goldenRoot.appendingPathComponent($0).path
+        }
+        if let ckt5 = SharedData.path("feeders/ckt5/ckt5/Master_ckt5.dss") { feeders.append(ckt5) }
+        for path in feeders {
+            let solver = try PowerFlowSolver(model: FeederImporter.compile(path: path))
+            try solver.refreshMatrix()
+            let n = solver.network.nodeCount
+            let comparison = try Self.pivotSolveDifference(solver.factorization, reference: solver.factorization, n: n,
+                                                           seed: 13, pivotReciprocals: true)
+            print("\(path): reciprocal pivots, largest difference from klu_z_solve \(comparison.largestRelative) of the largest component, \(comparison.differingNodes) of \(n) nodes differ")
+            #expect(comparison.largestRelative < 1e-11 && comparison.reference.allSatisfy { $0.isFinite })
+        }
     }
 
     @Test func pivotOrderSolveFollowsARefactorization() throws {
