@@ -87,19 +87,42 @@ public struct SolveOutcome: Sendable, Equatable {
 }
 
 /// Per-branch quantities of a power-conversion element at its present power (OpenDSS's SetNominal).
+///
+/// Stored: what every iteration reads (the power, Yeq, the band's edges). The admittances and
+/// currents used only outside the constant-power band (below vminpu, above vmaxpu) are formed
+/// when read, with the same expressions: a time step sets every element's power, while an
+/// iteration reads them only for the few elements outside the band (ckt5 yearly: five of the
+/// seven divisions per load and step saved).
 struct ConversionState: Codable {
     var watts = 0.0
     var vars = 0.0
     var yeq = CDouble.zero
-    var yeq95 = CDouble.zero
-    var yeq105 = CDouble.zero
-    var yeq105I = CDouble.zero
-    var iLow = CDouble.zero
-    var m95 = CDouble.zero
-    var m95I = CDouble.zero
     var vBaseLow = 0.0
     var vBase95 = 0.0
     var vBase105 = 0.0
+    /// The element's vminpu and vmaxpu, and base voltage (what the band quantities need).
+    var voltageMinPerUnit = 0.0
+    var voltageMaxPerUnit = 0.0
+    var baseVolts = 0.0
+
+    @inline(__always)
+    private static func divided(_ z: CDouble, _ d: Double) -> CDouble {
+        let q = SIMD2(z.real, z.imaginary) / SIMD2(repeating: d)
+        return CDouble(q.x, q.y)
+    }
+
+    var yeq95: CDouble { voltageMinPerUnit != 0 ? Self.divided(yeq, voltageMinPerUnit * voltageMinPerUnit) : .zero }
+    var yeq105: CDouble { voltageMaxPerUnit != 0 ? Self.divided(yeq, voltageMaxPerUnit * voltageMaxPerUnit) : yeq }
+    var yeq105I: CDouble { voltageMaxPerUnit != 0 ? Self.divided(yeq, voltageMaxPerUnit) : yeq }
+    var iLow: CDouble { yeq * vBaseLow }
+    var m95: CDouble {
+        let span = vBase95 - vBaseLow
+        return span != 0 ? Self.divided(yeq95 * vBase95 - iLow, span) : .zero
+    }
+    var m95I: CDouble {
+        let span = vBase95 - vBaseLow
+        return span != 0 ? Self.divided(yeq * baseVolts - iLow, span) : .zero
+    }
 }
 
 /// A solvable network: matrices, factorization, voltages and element powers. Not thread-safe.
@@ -363,28 +386,19 @@ public final class PowerFlowSolver {
     /// same quotients as one division each, half the division instructions.
     @inline(__always)
     static func conversionState(_ e: ConversionParameters, kilowatts: Double, kilovars: Double) -> ConversionState {
-        @inline(__always) func divided(_ z: CDouble, _ d: Double) -> CDouble {
-            let q = SIMD2(z.real, z.imaginary) / SIMD2(repeating: d)
-            return CDouble(q.x, q.y)
-        }
         var s = ConversionState()
         let power = SIMD2(kilowatts, kilovars) * 1000 / SIMD2(repeating: Double(e.phases))
         s.watts = power.x
         s.vars = power.y
         let vb = e.baseVolts
-        let vmin = e.voltageMinPerUnit, vmax = e.voltageMaxPerUnit
-        s.yeq = divided(CDouble(s.watts, -s.vars), vb * vb)
-        s.yeq95 = vmin != 0 ? divided(s.yeq, vmin * vmin) : .zero
-        s.yeq105 = vmax != 0 ? divided(s.yeq, vmax * vmax) : s.yeq
-        s.yeq105I = vmax != 0 ? divided(s.yeq, vmax) : s.yeq
+        let q = SIMD2(s.watts, -s.vars) / SIMD2(repeating: vb * vb)
+        s.yeq = CDouble(q.x, q.y)
         s.vBaseLow = e.voltageLowPerUnit * vb
-        s.vBase95 = vmin * vb
-        s.vBase105 = vmax * vb
-        s.iLow = s.yeq * s.vBaseLow
-        let i95 = s.yeq95 * s.vBase95
-        let span = s.vBase95 - s.vBaseLow
-        s.m95 = span != 0 ? divided(i95 - s.iLow, span) : .zero
-        s.m95I = span != 0 ? divided(s.yeq * vb - s.iLow, span) : .zero
+        s.vBase95 = e.voltageMinPerUnit * vb
+        s.vBase105 = e.voltageMaxPerUnit * vb
+        s.voltageMinPerUnit = e.voltageMinPerUnit
+        s.voltageMaxPerUnit = e.voltageMaxPerUnit
+        s.baseVolts = vb
         return s
     }
 
