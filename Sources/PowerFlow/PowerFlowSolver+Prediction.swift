@@ -118,17 +118,37 @@ struct StepPredictor {
         chosen.reserveCapacity(Self.window + 1)
         driverBank.withUnsafeBufferPointer { rows in
             target.withUnsafeBufferPointer { x in
-                for slot in 0..<count {
+                func consider(_ slot: Int, _ distance: Double) {
+                    // Steps since it was solved: (newest − slot) mod count, without a division per slot.
+                    let age = slot <= newest ? newest - slot : newest - slot + count
+                    let candidate = StepNeighbour(distance: distance, age: age, slot: slot)
+                    if chosen.count == Self.window, let last = chosen.last, !candidate.precedes(last) { return }
+                    let position = chosen.firstIndex { candidate.precedes($0) } ?? chosen.count
+                    chosen.insert(candidate, at: position)
+                    if chosen.count > Self.window { chosen.removeLast() }
+                }
+                // Four slots side by side, each one's squares summed in driver order (the same sums
+                // as slot by slot, four chains of additions in flight instead of one).
+                var slot = 0
+                while slot + 4 <= count {
+                    var distance = SIMD4<Double>()
+                    for j in 0..<driverCount {
+                        let row = SIMD4<Double>(rows[slot * driverCount + j], rows[(slot + 1) * driverCount + j],
+                                                rows[(slot + 2) * driverCount + j], rows[(slot + 3) * driverCount + j])
+                        let d = row - SIMD4<Double>(repeating: x[j])
+                        distance += d * d
+                    }
+                    for l in 0..<4 { consider(slot + l, distance[l]) }
+                    slot += 4
+                }
+                while slot < count {
                     var distance = 0.0
                     for j in 0..<driverCount {
                         let d = rows[slot * driverCount + j] - x[j]
                         distance += d * d
                     }
-                    let candidate = StepNeighbour(distance: distance, age: (newest - slot + count) % count, slot: slot)
-                    if chosen.count == Self.window, let last = chosen.last, !candidate.precedes(last) { continue }
-                    let position = chosen.firstIndex { candidate.precedes($0) } ?? chosen.count
-                    chosen.insert(candidate, at: position)
-                    if chosen.count > Self.window { chosen.removeLast() }
+                    consider(slot, distance)
+                    slot += 1
                 }
             }
         }
