@@ -3,7 +3,10 @@
 // compensation currents computed from the present voltages, one triangular solve gives the next
 // voltages. On heavily loaded feeders that map contracts slowly (IEEE 8500: about 40 iterations to
 // 1e-10 per control round), so the next iterate is the Anderson combination of the last few (Walker
-// & Ni's type II on the load-node voltages, the only ones the injections depend on). The fixed
+// & Ni's type II on the load-node voltages, the only ones the injections depend on; with
+// `SolveSettings.accelerateEveryNode` the same combination also moves every other node, so that
+// the next iteration's change there measures the combination's error, not the last plain
+// iteration's). The fixed
 // point and the stopping rule are OpenDSS's: stop when one more plain iteration from the present
 // point changes no node's voltage magnitude by more than the tolerance; the voltages returned are
 // that plain iteration's result. The history (differences of residuals and map values, which stand
@@ -15,7 +18,9 @@
 // (Elements/Load+Current.swift). The right-hand side is built in the factors' pivot order, so the
 // solve skips KLU's permutations (SparseLU.swift, `solveInPivotOrder`); every fast kernel performs
 // the same floating-point operations in the same order as the plain one, so the results are
-// bit-identical to klu_z_solve and the scalar loops (FullIterationKernelTests).
+// bit-identical to klu_z_solve and the scalar loops (FullIterationKernelTests) — unless
+// `SolveSettings.pivotReciprocals` asks the back substitution to multiply by the pivots'
+// reciprocals (within about an ulp of KLU's quotients; off in the co-simulation).
 import ComplexModule
 import Kernel
 
