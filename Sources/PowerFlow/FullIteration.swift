@@ -479,15 +479,21 @@ extension PowerFlowSolver {
     /// Copies the load nodes' voltages, interleaved (re, im), into `out` (2 × load nodes).
     func gatherLoadNodes(_ table: BranchTable, into out: inout [Double]) {
         precondition(out.count == 2 * table.loadNodes.count, "load-node buffer size")
+        gather(table.loadNodes, into: &out, offset: 0)
+    }
+
+    /// Copies the voltages of `nodes`, interleaved (re, im), into `out` from `offset` on.
+    private func gather(_ nodes: [Int32], into out: inout [Double], offset: Int) {
+        precondition(offset >= 0 && out.count >= offset + 2 * nodes.count, "node buffer size")
         let n = voltageStorage.count
-        table.loadNodes.withUnsafeBufferPointer { nodes in
+        nodes.withUnsafeBufferPointer { nodes in
             voltageStorage.withUnsafeBufferPointer { v in
                 out.withUnsafeMutableBufferPointer { x in
                     for t in nodes.indices {
                         let node = Int(nodes[t])
-                        precondition(node >= 0 && node < n, "load node out of range")
+                        precondition(node >= 0 && node < n, "node out of range")
                         // Raw components: a non-finite voltage has already failed the iteration.
-                        (x[2 * t], x[2 * t + 1]) = v[node].rawStorage
+                        (x[offset + 2 * t], x[offset + 2 * t + 1]) = v[node].rawStorage
                     }
                 }
             }
@@ -527,25 +533,8 @@ extension PowerFlowSolver {
                 }
             }
         }
-        if everyNode { copyOtherNodes(table, into: &value, offset: count) }
+        if everyNode { gather(table.otherNodes, into: &value, offset: count) }
         return norm
-    }
-
-    /// The other nodes' voltages, interleaved, into `value` from `offset` on.
-    private func copyOtherNodes(_ table: BranchTable, into value: inout [Double], offset: Int) {
-        precondition(value.count == offset + 2 * table.otherNodes.count, "other-node buffer size")
-        let n = voltageStorage.count
-        table.otherNodes.withUnsafeBufferPointer { nodes in
-            voltageStorage.withUnsafeBufferPointer { v in
-                value.withUnsafeMutableBufferPointer { g in
-                    for t in nodes.indices {
-                        let node = Int(nodes[t])
-                        precondition(node >= 0 && node < n, "node out of range")
-                        (g[offset + 2 * t], g[offset + 2 * t + 1]) = v[node].rawStorage
-                    }
-                }
-            }
-        }
     }
 
     /// Puts the accelerated point `next` (interleaved: the load nodes, then, when it is longer, the

@@ -485,11 +485,39 @@ struct FactorRows {
         division.ratio.withUnsafeBufferPointer { ratio in
         division.denominator.withUnsafeBufferPointer { denominator in
         division.realDominant.withUnsafeBufferPointer { dominant in
+            precondition(ratio.count == n && denominator.count == n && dominant.count == n, "U solve sizes")
+            backSubstitute(x) { i, ar, ai in
+                let r = ratio[i]
+                let numerator = dominant[i] != 0 ? SIMD2(ar + ai * r, ai - ar * r) : SIMD2(ar * r + ai, ai * r - ar)
+                let quotient = numerator / SIMD2(repeating: denominator[i])
+                return (quotient.x, quotient.y)
+            }
+        }}}
+    }
+
+    /// x ← U⁻¹x in place as `solveUpper(_:division:)`, multiplying each row's sum by its pivot's
+    /// reciprocal (`DiagonalDivision.reciprocal`) instead of dividing by the pivot.
+    func solveUpper(_ x: UnsafeMutableBufferPointer<Double>, reciprocals: [Double]) {
+        reciprocals.withUnsafeBufferPointer { inverse in
+            precondition(inverse.count == 2 * (starts.count - 1), "U solve sizes")
+            backSubstitute(x) { i, ar, ai in
+                let (ir, ii) = (inverse[2 * i], inverse[2 * i + 1])
+                return (ar * ir - ai * ii, ar * ii + ai * ir)
+            }
+        }
+    }
+
+    /// The rows of U from the last up: each row's sum x_i − Σ U_ij·x_j (in layout order), then
+    /// `finish(i, re, im)` (the division by the pivot) gives x_i. Inlined into each caller, so
+    /// `finish` is not a call per row.
+    @inline(__always)
+    private func backSubstitute(_ x: UnsafeMutableBufferPointer<Double>,
+                                _ finish: (Int, Double, Double) -> (Double, Double)) {
+        let n = starts.count - 1
         starts.withUnsafeBufferPointer { s in
         columns.withUnsafeBufferPointer { c in
         values.withUnsafeBufferPointer { v in
-            precondition(ratio.count == n && denominator.count == n && dominant.count == n && x.count == 2 * n,
-                         "U solve sizes")
+            precondition(x.count == 2 * n, "U solve size")
             var i = n - 1
             // The row solved last, kept in registers: rows often read it, and reading it back from
             // memory puts a store-to-load forwarding on the chain from row to row.
@@ -503,44 +531,12 @@ struct FactorRows {
                     ar -= ur * xr - ui * xi
                     ai -= ui * xr + ur * xi
                 }
-                let r = ratio[i]
-                let numerator = dominant[i] != 0 ? SIMD2(ar + ai * r, ai - ar * r) : SIMD2(ar * r + ai, ai * r - ar)
-                let quotient = numerator / SIMD2(repeating: denominator[i])
-                x[2 * i] = quotient.x
-                x[2 * i + 1] = quotient.y
-                (lastRe, lastIm) = (quotient.x, quotient.y)
-                i -= 1
-            }
-        }}}}}}
-    }
-
-    /// x ← U⁻¹x in place as `solveUpper(_:division:)`, multiplying each row's sum by its pivot's
-    /// reciprocal (`DiagonalDivision.reciprocal`) instead of dividing by the pivot.
-    func solveUpper(_ x: UnsafeMutableBufferPointer<Double>, reciprocals: [Double]) {
-        let n = starts.count - 1
-        reciprocals.withUnsafeBufferPointer { inverse in
-        starts.withUnsafeBufferPointer { s in
-        columns.withUnsafeBufferPointer { c in
-        values.withUnsafeBufferPointer { v in
-            precondition(inverse.count == 2 * n && x.count == 2 * n, "U solve sizes")
-            var i = n - 1
-            var lastRe = 0.0, lastIm = 0.0
-            while i >= 0 {
-                var ar = x[2 * i], ai = x[2 * i + 1]
-                for e in Int(s[i])..<Int(s[i + 1]) {
-                    let j = Int(c[e])
-                    let ur = v[2 * e], ui = v[2 * e + 1]
-                    let xr = j == i + 1 ? lastRe : x[2 * j], xi = j == i + 1 ? lastIm : x[2 * j + 1]
-                    ar -= ur * xr - ui * xi
-                    ai -= ui * xr + ur * xi
-                }
-                let (ir, ii) = (inverse[2 * i], inverse[2 * i + 1])
-                (lastRe, lastIm) = (ar * ir - ai * ii, ar * ii + ai * ir)
+                (lastRe, lastIm) = finish(i, ar, ai)
                 x[2 * i] = lastRe
                 x[2 * i + 1] = lastIm
                 i -= 1
             }
-        }}}}
+        }}}
     }
 
     /// x ← L⁻¹·(R⁻¹x) in place (pivot order, interleaved); `scale` is KLU's Rs (nil: unscaled).

@@ -76,29 +76,9 @@ import Feeder
     /// error), at the same fixed point: the same control rounds and tap moves at every step, load
     /// voltages within 1e-9 pu.
     @Test func everyNodeAccelerationEndsStepsEarlierAtTheSameSolutions() throws {
-        guard let feeder = SharedData.path("feeders/ckt5/ckt5/Master_ckt5.dss") else { return }
-        func series(everyNode: Bool) throws -> TimeSeriesResult {
-            let solver = try PowerFlowSolver(model: FeederImporter.compile(path: feeder))
-            solver.settings.tolerance = 1e-10
-            solver.settings.maxIterations = 100
-            solver.settings.accelerateEveryNode = everyNode
-            var log = EventLog(isEnabled: false)
-            let configuration = TimeSeriesConfiguration(mode: .yearly, stepSeconds: 3600, numberOfSteps: 48,
-                                                        recordLoadVoltages: true)
-            return try solver.runTimeSeries(configuration, log: &log)
-        }
-        let loads = try series(everyNode: false), every = try series(everyNode: true)
-        #expect(loads.allConverged && every.allConverged)
-        for (a, b) in zip(loads.steps, every.steps) {
-            #expect(a.outcome.controlIterations == b.outcome.controlIterations, "step \(a.step) rounds")
-            #expect(a.outcome.tapChanges == b.outcome.tapChanges, "step \(a.step) tap moves")
-        }
-        #expect(loads.loadVoltages.count == every.loadVoltages.count && !loads.loadVoltages.isEmpty)
-        var worst = 0.0
-        for (a, b) in zip(loads.loadVoltages, every.loadVoltages) {
-            let d = (a.voltage - b.voltage).length / 120
-            if !(d <= worst) { worst = d }
-        }
+        guard let (_, loads) = try StepPredictionTests.ckt5(steps: 48, prediction: true, everyNode: false),
+              let (_, every) = try StepPredictionTests.ckt5(steps: 48, prediction: true, everyNode: true) else { return }
+        let worst = StepPredictionTests.expectSameControlsAndWorstDifference(loads, every)
         print("ckt5 48 h: \(loads.iterationsTotal) iterations accelerating the load nodes, \(every.iterationsTotal) every node; worst load voltage difference \(worst) pu (120 V)")
         #expect(worst < 1e-9)
         #expect(every.iterationsTotal < loads.iterationsTotal)
