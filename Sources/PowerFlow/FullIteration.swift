@@ -468,7 +468,8 @@ extension PowerFlowSolver {
                 return (true, iteration, maxChange)
             }
             guard !converged, iteration < settings.maxIterations, settings.acceleration else { continue }
-            // The next point: Anderson's combination of the last map values G(x) at the load nodes.
+            // The next point: Anderson's combination of the last map values G(x) at the load nodes
+            // (and at every other node with `accelerateEveryNode`).
             let norm = gatherResidual(table, present: present, value: &value, residual: &residual)
             history.step(value: &value, residual: &residual, squaredNorm: norm, next: &next)
             scatterNodes(table, from: next, magnitudes: &magnitudes)
