@@ -90,9 +90,9 @@ public struct SolveOutcome: Sendable, Equatable {
 ///
 /// Stored: what every iteration reads (the power, Yeq, the band's edges). The admittances and
 /// currents used only outside the constant-power band (below vminpu, above vmaxpu) are formed
-/// when read, with the same expressions: a time step sets every element's power, while an
-/// iteration reads them only for the few elements outside the band (ckt5 yearly: five of the
-/// seven divisions per load and step saved).
+/// when asked, from the element's parameters, with the same expressions: a time step sets every
+/// element's power, while an iteration asks for them only for the few elements outside the band
+/// (ckt5 yearly: five of the seven divisions per load and step saved).
 struct ConversionState: Codable {
     var watts = 0.0
     var vars = 0.0
@@ -100,10 +100,6 @@ struct ConversionState: Codable {
     var vBaseLow = 0.0
     var vBase95 = 0.0
     var vBase105 = 0.0
-    /// The element's vminpu and vmaxpu, and base voltage (what the band quantities need).
-    var voltageMinPerUnit = 0.0
-    var voltageMaxPerUnit = 0.0
-    var baseVolts = 0.0
 
     @inline(__always)
     private static func divided(_ z: CDouble, _ d: Double) -> CDouble {
@@ -111,17 +107,32 @@ struct ConversionState: Codable {
         return CDouble(q.x, q.y)
     }
 
-    var yeq95: CDouble { voltageMinPerUnit != 0 ? Self.divided(yeq, voltageMinPerUnit * voltageMinPerUnit) : .zero }
-    var yeq105: CDouble { voltageMaxPerUnit != 0 ? Self.divided(yeq, voltageMaxPerUnit * voltageMaxPerUnit) : yeq }
-    var yeq105I: CDouble { voltageMaxPerUnit != 0 ? Self.divided(yeq, voltageMaxPerUnit) : yeq }
-    var iLow: CDouble { yeq * vBaseLow }
-    var m95: CDouble {
-        let span = vBase95 - vBaseLow
-        return span != 0 ? Self.divided(yeq95 * vBase95 - iLow, span) : .zero
+    /// Yeq at vminpu, for element `e` (whose parameters made this state).
+    func yeq95(_ e: ConversionParameters) -> CDouble {
+        let vmin = e.voltageMinPerUnit
+        return vmin != 0 ? Self.divided(yeq, vmin * vmin) : .zero
     }
-    var m95I: CDouble {
+    /// Yeq at vmaxpu.
+    func yeq105(_ e: ConversionParameters) -> CDouble {
+        let vmax = e.voltageMaxPerUnit
+        return vmax != 0 ? Self.divided(yeq, vmax * vmax) : yeq
+    }
+    /// Yeq scaled for constant current above vmaxpu.
+    func yeq105I(_ e: ConversionParameters) -> CDouble {
+        let vmax = e.voltageMaxPerUnit
+        return vmax != 0 ? Self.divided(yeq, vmax) : yeq
+    }
+    /// The current at vlowpu.
+    var iLow: CDouble { yeq * vBaseLow }
+    /// Slope of the constant-power ramp between vlowpu and vminpu.
+    func m95(_ e: ConversionParameters) -> CDouble {
         let span = vBase95 - vBaseLow
-        return span != 0 ? Self.divided(yeq * baseVolts - iLow, span) : .zero
+        return span != 0 ? Self.divided(yeq95(e) * vBase95 - iLow, span) : .zero
+    }
+    /// Slope of the constant-current ramp between vlowpu and vminpu.
+    func m95I(_ e: ConversionParameters) -> CDouble {
+        let span = vBase95 - vBaseLow
+        return span != 0 ? Self.divided(yeq * e.baseVolts - iLow, span) : .zero
     }
 }
 
@@ -396,9 +407,6 @@ public final class PowerFlowSolver {
         s.vBaseLow = e.voltageLowPerUnit * vb
         s.vBase95 = e.voltageMinPerUnit * vb
         s.vBase105 = e.voltageMaxPerUnit * vb
-        s.voltageMinPerUnit = e.voltageMinPerUnit
-        s.voltageMaxPerUnit = e.voltageMaxPerUnit
-        s.baseVolts = vb
         return s
     }
 
@@ -426,8 +434,8 @@ public final class PowerFlowSolver {
         let vmag = v.length
         if e.kind != .load {
             // Generator model 1 and simple PV: constant PQ between vminpu and vmaxpu, else constant Z.
-            if vmag <= s.vBase95 { return s.yeq95 * v }
-            if vmag > s.vBase105 { return s.yeq105 * v }
+            if vmag <= s.vBase95 { return s.yeq95(e) * v }
+            if vmag > s.vBase105 { return s.yeq105(e) * v }
             return (CDouble(s.watts, s.vars) / v).conjugate
         }
         switch e.loadModel {
@@ -435,16 +443,16 @@ public final class PowerFlowSolver {
             return s.yeq * v
         case 5:
             if vmag <= s.vBaseLow { return s.yeq * v }
-            if vmag <= s.vBase95 { return (s.iLow + s.m95I * (vmag - s.vBaseLow)) / vmag * v }
-            if vmag > s.vBase105 { return s.yeq105I * v }
+            if vmag <= s.vBase95 { return (s.iLow + s.m95I(e) * (vmag - s.vBaseLow)) / vmag * v }
+            if vmag > s.vBase105 { return s.yeq105I(e) * v }
             return (CDouble(s.watts, s.vars) / (v / vmag * e.baseVolts)).conjugate
         case 8:
             return zipvCurrent(e, s, v, vmag)
         case 3:
             // Constant P, quadratic Q (motor).
             if vmag <= s.vBaseLow { return s.yeq * v }
-            if vmag <= s.vBase95 { return (s.iLow + s.m95 * (vmag - s.vBaseLow)) / vmag * v }
-            if vmag > s.vBase105 { return s.yeq105 * v }
+            if vmag <= s.vBase95 { return (s.iLow + s.m95(e) * (vmag - s.vBaseLow)) / vmag * v }
+            if vmag > s.vBase105 { return s.yeq105(e) * v }
             return (CDouble(s.watts, 0) / v).conjugate + CDouble(0, s.yeq.imaginary) * v
         case 4:
             return cvrCurrent(e, s, v, vmag)
@@ -452,8 +460,8 @@ public final class PowerFlowSolver {
             return fixedReactiveCurrent(e, s, v, vmag)
         default:
             if vmag <= s.vBaseLow { return s.yeq * v }
-            if vmag <= s.vBase95 { return (s.iLow + s.m95 * (vmag - s.vBaseLow)) / vmag * v }
-            if vmag > s.vBase105 { return s.yeq105 * v }
+            if vmag <= s.vBase95 { return (s.iLow + s.m95(e) * (vmag - s.vBaseLow)) / vmag * v }
+            if vmag > s.vBase105 { return s.yeq105(e) * v }
             return (CDouble(s.watts, s.vars) / v).conjugate
         }
     }
@@ -461,8 +469,8 @@ public final class PowerFlowSolver {
     /// Load model 4 (CVR): P ∝ (V/Vbase)^CVRwatts, Q ∝ (V/Vbase)^CVRvars, as OpenDSS's DoCVRModel.
     func cvrCurrent(_ e: ConversionParameters, _ s: ConversionState, _ v: CDouble, _ vmag: Double) -> CDouble {
         if vmag <= s.vBaseLow { return s.yeq * v }
-        if vmag <= s.vBase95 { return (s.iLow + s.m95 * (vmag - s.vBaseLow)) / vmag * v }
-        if vmag > s.vBase105 { return s.yeq105 * v }
+        if vmag <= s.vBase95 { return (s.iLow + s.m95(e) * (vmag - s.vBaseLow)) / vmag * v }
+        if vmag > s.vBase105 { return s.yeq105(e) * v }
         let ratio = vmag / e.baseVolts
         let wattFactor = e.cvrWatts != 1 ? power(ratio, e.cvrWatts) : ratio
         var current = wattFactor > 0 ? (CDouble(s.watts * wattFactor, 0) / v).conjugate : .zero
@@ -481,8 +489,8 @@ public final class PowerFlowSolver {
     func fixedReactiveCurrent(_ e: ConversionParameters, _ s: ConversionState, _ v: CDouble, _ vmag: Double) -> CDouble {
         let yqFixed = -e.fixedVarsPerBranch / (e.baseVolts * e.baseVolts)
         if vmag <= s.vBaseLow { return s.yeq * v }
-        if vmag <= s.vBase95 { return CDouble(s.yeq95.real, yqFixed) * v }
-        if vmag > s.vBase105 { return CDouble(s.yeq105.real, yqFixed) * v }
+        if vmag <= s.vBase95 { return CDouble(s.yeq95(e).real, yqFixed) * v }
+        if vmag > s.vBase105 { return CDouble(s.yeq105(e).real, yqFixed) * v }
         if e.loadModel == 6 { return (CDouble(s.watts, e.fixedVarsPerBranch) / v).conjugate }
         return (CDouble(s.watts, 0) / v).conjugate + CDouble(0, yqFixed) * v
     }
@@ -492,14 +500,15 @@ public final class PowerFlowSolver {
         if vmag <= s.vBaseLow { return s.yeq * v }
         var current: CDouble
         if vmag <= s.vBase95 {
-            let yp = (s.iLow + s.m95 * (vmag - s.vBaseLow)) / vmag
-            let yi = (s.iLow + s.m95I * (vmag - s.vBaseLow)) / vmag
+            let yp = (s.iLow + s.m95(e) * (vmag - s.vBaseLow)) / vmag
+            let yi = (s.iLow + s.m95I(e) * (vmag - s.vBaseLow)) / vmag
             let y = CDouble(s.yeq.real * z[0], s.yeq.imaginary * z[3]) + CDouble(yi.real * z[1], yi.imaginary * z[4])
                 + CDouble(yp.real * z[2], yp.imaginary * z[5])
             current = y * v
         } else if vmag > s.vBase105 {
-            let y = CDouble(s.yeq.real * z[0], s.yeq.imaginary * z[3]) + CDouble(s.yeq105I.real * z[1], s.yeq105I.imaginary * z[4])
-                + CDouble(s.yeq105.real * z[2], s.yeq105.imaginary * z[5])
+            let (y105I, y105) = (s.yeq105I(e), s.yeq105(e))
+            let y = CDouble(s.yeq.real * z[0], s.yeq.imaginary * z[3]) + CDouble(y105I.real * z[1], y105I.imaginary * z[4])
+                + CDouble(y105.real * z[2], y105.imaginary * z[5])
             current = y * v
         } else {
             current = CDouble(s.yeq.real * z[0], s.yeq.imaginary * z[3]) * v
